@@ -1,0 +1,118 @@
+//! Command-line arguments (clap).
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// arbor — browse, inspect and manage OCI artifact graphs.
+///
+/// With no subcommand, opens the terminal UI on TARGET (a registry, repository or reference),
+/// on `--oci-layout DIR`, or on the embedded demo layout when neither is given.
+#[derive(Debug, Parser)]
+#[command(name = "arbor", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Registry, repository or reference to open in the TUI (e.g. `localhost:5000/net-monitor:v1`).
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// Options every command shares: where and how to connect.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Use an OCI image layout directory instead of a registry.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub oci_layout: Option<PathBuf>,
+    /// Talk plain HTTP (loopback registries default to it, as docker does).
+    #[arg(long, global = true)]
+    pub plain_http: bool,
+    /// Skip TLS certificate verification.
+    #[arg(long, global = true)]
+    pub insecure: bool,
+    /// Trust the CA certificates in this PEM file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Registry username.
+    #[arg(short = 'u', long, global = true)]
+    pub username: Option<String>,
+    /// Read the password (or token) from standard input.
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+    /// Referrers mechanism: `v1.1-referrers-api` or `v1.1-referrers-tag` (default: probe, then remember).
+    #[arg(long, global = true, value_name = "SPEC")]
+    pub distribution_spec: Option<DistributionSpec>,
+    /// Write logs to this file (never to the terminal). Also ARBOR_LOG_FILE.
+    #[arg(long, global = true, value_name = "FILE", env = "ARBOR_LOG_FILE")]
+    pub log_file: Option<PathBuf>,
+    /// Print the number of HTTP requests made to standard error when done.
+    #[arg(long, global = true, hide = true)]
+    pub request_stats: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DistributionSpec {
+    #[value(name = "v1.1-referrers-api")]
+    ReferrersApi,
+    #[value(name = "v1.1-referrers-tag")]
+    ReferrersTag,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum TreeFormat {
+    #[default]
+    Tree,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum ListFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the graph of artifacts attached to a manifest (like `oras discover`).
+    Discover {
+        /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
+        reference: String,
+        /// Only referrers of this artifact type (applied at every level).
+        #[arg(long)]
+        artifact_type: Option<String>,
+        /// Levels of referrers to show (default: all).
+        #[arg(long)]
+        depth: Option<usize>,
+        #[arg(long, value_enum, default_value_t)]
+        format: TreeFormat,
+        /// JSON: also index children (with platform) and where each node came from.
+        #[arg(long)]
+        full: bool,
+    },
+    /// List the repositories of a registry (catalog).
+    Repos {
+        registry: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: ListFormat,
+    },
+    /// List the tags of a repository.
+    Tags {
+        /// `registry/repo` (or nothing with --oci-layout).
+        repository: Option<String>,
+        /// Also show `sha256-<hex>` referrers fallback tags and cosign `.sig/.att/.sbom` tags.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: ListFormat,
+    },
+    /// Print a manifest exactly as served (its digest verifies).
+    Fetch {
+        reference: String,
+        /// Pretty-print the JSON instead of the exact bytes.
+        #[arg(long)]
+        pretty: bool,
+        /// Print the descriptor instead of the manifest.
+        #[arg(long)]
+        descriptor: bool,
+    },
+}

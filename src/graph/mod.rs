@@ -1,0 +1,201 @@
+//! Referrers graphs: discovery to a depth with bounded concurrency, cycle detection, and the
+//! model later views build on (index children with platforms, where each edge came from).
+use crate::oci::{media, Descriptor, Digest};
+use crate::store::{ReferrersSource, Result, Store, StoreError};
+use futures::StreamExt;
+use std::collections::HashSet;
+
+/// How a node hangs off its parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EdgeSource {
+    /// The root itself.
+    Root,
+    ReferrersApi,
+    ReferrersTag,
+    /// Found by scanning an OCI layout.
+    Layout,
+    /// A platform manifest of an index.
+    Index,
+}
+
+impl From<ReferrersSource> for EdgeSource {
+    fn from(s: ReferrersSource) -> Self {
+        match s {
+            ReferrersSource::ReferrersApi => EdgeSource::ReferrersApi,
+            ReferrersSource::ReferrersTag => EdgeSource::ReferrersTag,
+            ReferrersSource::Layout => EdgeSource::Layout,
+        }
+    }
+}
+
+/// What is known below a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expansion {
+    /// Referrers were fetched (possibly none).
+    Done,
+    /// Not fetched: the depth limit was reached.
+    DepthLimit,
+    /// This digest already appears higher up or elsewhere in the graph: not followed again.
+    Cycle,
+    /// Fetching its referrers failed.
+    Failed(String),
+}
+
+/// A manifest in the graph.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub descriptor: Descriptor,
+    pub source: EdgeSource,
+    pub referrers: Vec<Node>,
+    /// Platform manifests, when the node is an index and children were asked for.
+    pub children: Vec<Node>,
+    pub expansion: Expansion,
+}
+
+impl Node {
+    pub fn leaf(descriptor: Descriptor, source: EdgeSource) -> Self {
+        Node { descriptor, source, referrers: Vec::new(), children: Vec::new(), expansion: Expansion::DepthLimit }
+    }
+
+    /// Every node below and including this one, depth first.
+    pub fn walk(&self) -> Vec<&Node> {
+        let mut out = vec![self];
+        for c in self.children.iter().chain(self.referrers.iter()) {
+            out.extend(c.walk());
+        }
+        out
+    }
+
+    /// Errors recorded anywhere in the graph, with the digest they belong to.
+    pub fn errors(&self) -> Vec<(Digest, String)> {
+        self.walk()
+            .into_iter()
+            .filter_map(|n| match &n.expansion {
+                Expansion::Failed(e) => Some((n.descriptor.digest.clone(), e.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Options for [`discover`].
+#[derive(Debug, Clone)]
+pub struct DiscoverOptions {
+    /// Keep only referrers of this artifact type, at every level (as oras does).
+    pub artifact_type: Option<String>,
+    /// Levels of referrers to fetch; `None` = all.
+    pub depth: Option<usize>,
+    /// Referrers requests in flight at once.
+    pub concurrency: usize,
+    /// Also expand indexes into their platform manifests (and their referrers).
+    pub index_children: bool,
+}
+
+impl Default for DiscoverOptions {
+    fn default() -> Self {
+        DiscoverOptions { artifact_type: None, depth: None, concurrency: 16, index_children: false }
+    }
+}
+
+/// Hard bound on nodes in one discovery, so a hostile registry cannot make it run forever.
+pub const MAX_NODES: usize = 200_000;
+
+/// One level below a node: its referrers (and platform children for an index).
+pub struct Expanded {
+    pub referrers: Vec<Descriptor>,
+    pub source: Option<ReferrersSource>,
+    pub children: Vec<Descriptor>,
+}
+
+/// Fetches what hangs directly below `desc`.
+pub async fn expand_one(store: &dyn Store, repo: &str, desc: &Descriptor, artifact_type: Option<&str>, index_children: bool) -> Result<Expanded> {
+    let refs = store.referrers(repo, &desc.digest, artifact_type).await?;
+    let children = if index_children && media::is_index(&desc.media_type) {
+        store.manifest(repo, &desc.digest.to_string()).await?.manifest.manifests
+    } else {
+        Vec::new()
+    };
+    Ok(Expanded { referrers: refs.descriptors, source: Some(refs.source), children })
+}
+
+/// Discovers the graph below `root`, level by level; subtrees at one level are fetched concurrently.
+pub async fn discover(store: &dyn Store, repo: &str, root: Descriptor, opts: &DiscoverOptions) -> Result<Node> {
+    // Arena of nodes: (node, parent index); built breadth first, assembled into a tree at the end.
+    let mut arena: Vec<(Node, Option<usize>)> = vec![(Node::leaf(root.clone(), EdgeSource::Root), None)];
+    let mut seen: HashSet<Digest> = HashSet::from([root.digest.clone()]);
+    let mut frontier = vec![0usize];
+    let mut level = 0usize;
+    let mut prepared = false;
+    let at = opts.artifact_type.as_deref();
+    while !frontier.is_empty() {
+        if opts.depth.is_some_and(|d| level >= d) {
+            break;
+        }
+        let jobs: Vec<(usize, Descriptor)> = frontier.iter().map(|&i| (i, arena[i].0.descriptor.clone())).collect();
+        let results: Vec<(usize, Result<Expanded>)> = futures::stream::iter(jobs)
+            .map(|(i, d)| async move { (i, expand_one(store, repo, &d, at, opts.index_children).await) })
+            .buffered(opts.concurrency.max(1))
+            .collect()
+            .await;
+        if !prepared {
+            store.prepare_referrers(repo).await;
+            prepared = true;
+        }
+        let mut next = Vec::new();
+        for (i, r) in results {
+            match r {
+                Err(e) if i == 0 => return Err(e),
+                Err(e) => arena[i].0.expansion = Expansion::Failed(e.to_string()),
+                Ok(exp) => {
+                    arena[i].0.expansion = Expansion::Done;
+                    let src = exp.source.map(EdgeSource::from).unwrap_or(EdgeSource::Layout);
+                    let kids = exp.children.into_iter().map(|d| (d, EdgeSource::Index));
+                    let refs = exp.referrers.into_iter().map(|d| (d, src));
+                    for (d, s) in kids.chain(refs) {
+                        if arena.len() >= MAX_NODES {
+                            return Err(StoreError::Invalid { what: format!("graph of {repo}@{}", root.digest), detail: format!("more than {MAX_NODES} nodes; stopped") });
+                        }
+                        let fresh = seen.insert(d.digest.clone());
+                        let mut n = Node::leaf(d, s);
+                        if !fresh {
+                            n.expansion = Expansion::Cycle;
+                        } else {
+                            next.push(arena.len());
+                        }
+                        arena.push((n, Some(i)));
+                    }
+                }
+            }
+        }
+        frontier = next;
+        level += 1;
+    }
+    // Assemble: children were appended after their parents, so fold from the back.
+    let mut slots: Vec<Option<Node>> = Vec::with_capacity(arena.len());
+    let mut parents = Vec::with_capacity(arena.len());
+    for (n, p) in arena {
+        slots.push(Some(n));
+        parents.push(p);
+    }
+    for i in (1..slots.len()).rev() {
+        let Some(node) = slots[i].take() else { continue };
+        let Some(p) = parents[i] else { continue };
+        if let Some(parent) = slots[p].as_mut() {
+            if node.source == EdgeSource::Index {
+                parent.children.push(node);
+            } else {
+                parent.referrers.push(node);
+            }
+        }
+    }
+    let mut root = slots[0].take().ok_or_else(|| StoreError::Invalid { what: "graph".into(), detail: "root lost".into() })?;
+    fn reverse(n: &mut Node) {
+        n.referrers.reverse();
+        n.children.reverse();
+        n.referrers.iter_mut().for_each(reverse);
+        n.children.iter_mut().for_each(reverse);
+    }
+    reverse(&mut root);
+    Ok(root)
+}

@@ -1,0 +1,10 @@
+//! arbor: browse, inspect and manage OCI artifact graphs.
+//!
+//! The library has no terminal code except under [`tui`]; nothing under [`tui`] speaks HTTP.
+pub mod cli;
+pub mod graph;
+pub mod layout;
+pub mod oci;
+pub mod registry;
+pub mod store;
+pub mod tui;

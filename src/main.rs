@@ -1,0 +1,56 @@
+//! arbor's binary: parse arguments, run a subcommand or the TUI, map errors to exit codes.
+use arbor::cli::{self, args::Cli};
+use clap::Parser;
+use std::process::ExitCode;
+
+fn init_logging(path: Option<&std::path::Path>) {
+    let Some(path) = path else { return };
+    match std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        Ok(file) => {
+            let _ = tracing_subscriber::fmt()
+                .with_writer(std::sync::Mutex::new(file))
+                .with_ansi(false)
+                .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ARBOR_LOG").unwrap_or_else(|_| "arbor=debug".into()))
+                .try_init();
+        }
+        Err(e) => eprintln!("arbor: warning: cannot open log file {}: {e}", path.display()),
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    init_logging(args.global.log_file.as_deref());
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("arbor: error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        let password = if args.global.password_stdin { Some(cli::read_password_stdin()?) } else { None };
+        let opts = cli::client_options(&args.global, password)?;
+        match args.command {
+            Some(cmd) => {
+                let stdout = std::io::stdout();
+                let mut out = stdout.lock();
+                let t = cli::run(cmd, &args.global, &opts, &mut out).await?;
+                if args.global.request_stats {
+                    if let Some(r) = t.as_ref().and_then(|t| t.registry.as_ref()) {
+                        eprintln!("requests: {}", r.client().request_count());
+                    }
+                }
+                Ok(())
+            }
+            None => arbor::tui::run(args.target, &args.global, opts).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let msg = format!("{e:#}").replace('\n', " ");
+            eprintln!("arbor: error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The vocabulary: references, digests, media types, descriptors, manifests.
+pub mod digest;
+pub mod manifest;
+pub mod media;
+pub mod reference;
+
+pub use digest::Digest;
+pub use manifest::{Descriptor, Manifest, Platform};
+pub use reference::Reference;

@@ -1,0 +1,230 @@
+//! Image references: `registry/repo:tag`, `registry/repo@sha256:…`, `repo:tag@digest`.
+//!
+//! Parsing is oci-spec's (`oci_spec::distribution::Reference`, the distribution grammar with
+//! Docker Hub normalisation); this module adds IPv6 hosts, hex-checked digests, the
+//! `docker.io` → `registry-1.docker.io` endpoint and clear error messages.
+use super::digest::Digest;
+use std::fmt;
+
+/// Where a reference points: registry host, repository, and tag and/or digest.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Reference {
+    /// Registry as written by the user after normalisation (`docker.io`, `localhost:5000`, `[::1]:5000`).
+    pub registry: String,
+    pub repository: String,
+    pub tag: Option<String>,
+    pub digest: Option<Digest>,
+}
+
+/// Why a reference was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid reference {input:?}: {reason}")]
+pub struct ReferenceError {
+    pub input: String,
+    pub reason: String,
+}
+
+const V6_PLACEHOLDER: &str = "ipv6-host.arbor.invalid";
+
+impl Reference {
+    /// Parses a full reference. With neither tag nor digest, the tag is `latest` (as docker and oras do).
+    pub fn parse(input: &str) -> Result<Self, ReferenceError> {
+        let mut r = Self::parse_inner(input)?;
+        if r.tag.is_none() && r.digest.is_none() {
+            r.tag = Some("latest".into());
+        }
+        Ok(r)
+    }
+
+    /// Parses a repository (`registry/repo`); a tag or digest, if present, is kept.
+    pub fn parse_repository(input: &str) -> Result<Self, ReferenceError> {
+        Self::parse_inner(input)
+    }
+
+    fn parse_inner(input: &str) -> Result<Self, ReferenceError> {
+        let err = |reason: &str| ReferenceError {
+            input: input.to_string(),
+            reason: reason.to_string(),
+        };
+        if input.trim() != input || input.is_empty() {
+            return Err(err("empty or surrounded by white space"));
+        }
+        // oci-spec's grammar has no IPv6 literal: stand a placeholder host in for `[addr]`.
+        let (text, v6) = match input.strip_prefix('[') {
+            Some(rest) => {
+                let (addr, after) = rest
+                    .split_once(']')
+                    .ok_or_else(|| err("unterminated IPv6 address: missing ']'"))?;
+                if addr.parse::<std::net::Ipv6Addr>().is_err() {
+                    return Err(err("not a valid IPv6 address between [ and ]"));
+                }
+                if !(after.starts_with(':') || after.starts_with('/')) {
+                    return Err(err("an IPv6 registry must be followed by :port or /repository"));
+                }
+                (format!("{V6_PLACEHOLDER}{after}"), Some(format!("[{addr}]")))
+            }
+            None => (input.to_string(), None),
+        };
+        let no_explicit_tag_or_digest = !text.contains('@') && {
+            let last = text.rsplit('/').next().unwrap_or("");
+            !last.contains(':')
+        };
+        let parsed = oci_spec::distribution::Reference::try_from(text.as_str()).map_err(|e| {
+            let hint = if text.chars().any(|c| c.is_ascii_uppercase()) {
+                " (repository names must be lowercase)"
+            } else {
+                ""
+            };
+            err(&format!("{e}{hint}"))
+        })?;
+        let digest = match parsed.digest() {
+            Some(d) => Some(d.parse::<Digest>().map_err(|e| err(&e.to_string()))?),
+            None => None,
+        };
+        let mut registry = parsed.registry().to_string();
+        if let Some(v6) = v6 {
+            registry = registry.replacen(V6_PLACEHOLDER, &v6, 1);
+        }
+        let tag = if no_explicit_tag_or_digest {
+            None
+        } else {
+            parsed.tag().map(str::to_string)
+        };
+        Ok(Reference {
+            registry,
+            repository: parsed.repository().to_string(),
+            tag,
+            digest,
+        })
+    }
+
+    /// The host[:port] to send HTTP requests to (`docker.io` is served by `registry-1.docker.io`).
+    pub fn endpoint(&self) -> &str {
+        registry_endpoint(&self.registry)
+    }
+
+    /// The tag or digest to put in a manifest URL: the digest wins when both are given.
+    pub fn manifest_reference(&self) -> String {
+        match (&self.digest, &self.tag) {
+            (Some(d), _) => d.to_string(),
+            (None, Some(t)) => t.clone(),
+            (None, None) => "latest".into(),
+        }
+    }
+
+    /// The same repository at another digest.
+    pub fn with_digest(&self, digest: Digest) -> Reference {
+        Reference {
+            registry: self.registry.clone(),
+            repository: self.repository.clone(),
+            tag: None,
+            digest: Some(digest),
+        }
+    }
+
+    /// `registry/repository` without tag or digest.
+    pub fn repository_name(&self) -> String {
+        format!("{}/{}", self.registry, self.repository)
+    }
+}
+
+/// Maps a registry name to the host that serves its API.
+pub fn registry_endpoint(registry: &str) -> &str {
+    match registry {
+        "docker.io" | "index.docker.io" => "registry-1.docker.io",
+        other => other,
+    }
+}
+
+/// Validates a bare registry name (`host`, `host:port`, `[v6]:port`) and normalises Docker Hub.
+pub fn parse_registry(input: &str) -> Result<String, ReferenceError> {
+    let probe = format!("{}/probe", input.trim_end_matches('/'));
+    let r = Reference::parse_repository(&probe)?;
+    if r.repository != "probe" {
+        return Err(ReferenceError {
+            input: input.to_string(),
+            reason: "not a registry host (expected host[:port])".into(),
+        });
+    }
+    Ok(r.registry)
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.registry, self.repository)?;
+        if let Some(t) = &self.tag {
+            write!(f, ":{t}")?;
+        }
+        if let Some(d) = &self.digest {
+            write!(f, "@{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for Reference {
+    type Err = ReferenceError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Reference::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const D: &str = "sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+
+    #[test]
+    fn parses_the_usual_forms() {
+        let r = Reference::parse("localhost:5000/net-monitor:v1").unwrap();
+        assert_eq!((r.registry.as_str(), r.repository.as_str()), ("localhost:5000", "net-monitor"));
+        assert_eq!(r.tag.as_deref(), Some("v1"));
+        let r = Reference::parse(&format!("myreg.azurecr.io/a/b@{D}")).unwrap();
+        assert_eq!(r.repository, "a/b");
+        assert_eq!(r.tag, None);
+        assert_eq!(r.digest.as_ref().unwrap().to_string(), D);
+        let r = Reference::parse(&format!("ghcr.io/x/y:v2@{D}")).unwrap();
+        assert_eq!(r.tag.as_deref(), Some("v2"));
+        assert_eq!(r.manifest_reference(), D);
+        assert_eq!(r.to_string(), format!("ghcr.io/x/y:v2@{D}"));
+    }
+
+    #[test]
+    fn normalises_docker_hub() {
+        let r = Reference::parse("alpine").unwrap();
+        assert_eq!(r.registry, "docker.io");
+        assert_eq!(r.repository, "library/alpine");
+        assert_eq!(r.tag.as_deref(), Some("latest"));
+        assert_eq!(r.endpoint(), "registry-1.docker.io");
+        let r = Reference::parse("index.docker.io/foo/bar:1").unwrap();
+        assert_eq!((r.registry.as_str(), r.repository.as_str()), ("docker.io", "foo/bar"));
+    }
+
+    #[test]
+    fn parses_ipv6_hosts() {
+        let r = Reference::parse("[::1]:5000/repo:tag").unwrap();
+        assert_eq!(r.registry, "[::1]:5000");
+        assert_eq!(r.repository, "repo");
+        assert_eq!(r.to_string(), "[::1]:5000/repo:tag");
+        assert!(Reference::parse("[::1:5000/repo").is_err());
+        assert!(Reference::parse("[nothex]:5000/repo").is_err());
+    }
+
+    #[test]
+    fn repository_forms_keep_no_default_tag() {
+        let r = Reference::parse_repository("localhost:5000/net-monitor").unwrap();
+        assert_eq!(r.tag, None);
+        assert_eq!(parse_registry("localhost:5000").unwrap(), "localhost:5000");
+        assert_eq!(parse_registry("[::1]:5000").unwrap(), "[::1]:5000");
+    }
+
+    #[test]
+    fn rejects_invalid_references_clearly() {
+        for bad in ["", "UPPER/case", "host:5000/repo@sha256:abc", "repo@md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", " x"] {
+            let e = Reference::parse(bad).unwrap_err();
+            assert!(e.to_string().starts_with("invalid reference"), "{e}");
+        }
+        let e = Reference::parse(&format!("h:1/r@sha256:{}", "G".repeat(64))).unwrap_err();
+        assert!(e.to_string().contains("invalid"));
+    }
+}

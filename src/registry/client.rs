@@ -1,0 +1,437 @@
+//! HTTP to one registry: scheme choice, TLS settings, the 401 → challenge → retry dance.
+use super::auth::{parse_challenge, Challenge, Credentials, TokenCache, TokenResponse};
+use crate::store::{Result, StoreError};
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
+use reqwest::{Method, Response, StatusCode};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How to reach a registry.
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// `Some(true)`: plain HTTP; `Some(false)`: HTTPS; `None`: HTTP for loopback hosts only.
+    pub plain_http: Option<bool>,
+    /// Skip TLS verification (only when the user asks).
+    pub insecure: bool,
+    /// Extra PEM CA certificates to trust.
+    pub ca_file: Option<PathBuf>,
+    pub credentials: Option<Credentials>,
+    pub user_agent: Option<String>,
+}
+
+/// The authorization state, for the header line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthState {
+    Anonymous,
+    Basic,
+    Bearer,
+}
+
+/// An authenticated HTTP client for one registry host.
+#[derive(Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    host: String,
+    creds: Option<Credentials>,
+    tokens: TokenCache,
+    /// The last challenge seen: lets later requests authenticate up front.
+    challenge: Mutex<Option<Challenge>>,
+    requests: AtomicU64,
+}
+
+/// True for hosts that are this machine.
+pub fn is_loopback(host: &str) -> bool {
+    let h = host
+        .rsplit_once(':')
+        .filter(|(h, p)| p.chars().all(|c| c.is_ascii_digit()) && !h.ends_with(':'))
+        .map(|(h, _)| h)
+        .unwrap_or(host);
+    let h = h.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost"
+        || h.parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+impl Client {
+    pub fn new(host: &str, opts: &ClientOptions) -> Result<Self> {
+        let plain = opts.plain_http.unwrap_or_else(|| is_loopback(host));
+        let what = format!("registry {host}");
+        let mut b = reqwest::Client::builder()
+            .user_agent(
+                opts.user_agent
+                    .clone()
+                    .unwrap_or_else(|| format!("arbor/{}", env!("CARGO_PKG_VERSION"))),
+            )
+            .connect_timeout(Duration::from_secs(15))
+            .read_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(32);
+        if opts.insecure {
+            b = b.danger_accept_invalid_certs(true);
+        }
+        if let Some(path) = &opts.ca_file {
+            let pem = std::fs::read(path).map_err(|e| StoreError::Io {
+                what: format!("CA file {}", path.display()),
+                source: e,
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| StoreError::Invalid {
+                what: format!("CA file {}", path.display()),
+                detail: e.to_string(),
+            })?;
+            for c in certs {
+                b = b.add_root_certificate(c);
+            }
+        }
+        let http = b.build().map_err(|e| StoreError::Transport {
+            what: what.clone(),
+            source: Box::new(e),
+        })?;
+        let endpoint = crate::oci::reference::registry_endpoint(host);
+        Ok(Client {
+            http,
+            base: format!("{}://{}", if plain { "http" } else { "https" }, endpoint),
+            host: host.to_string(),
+            creds: opts.credentials.clone(),
+            tokens: TokenCache::default(),
+            challenge: Mutex::new(None),
+            requests: AtomicU64::new(0),
+        })
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// `scheme://host` requests go to.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Requests sent so far (including token requests and retries).
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    pub fn auth_state(&self) -> AuthState {
+        match self.challenge.lock().ok().and_then(|c| c.clone()) {
+            Some(Challenge::Bearer { .. }) => AuthState::Bearer,
+            Some(Challenge::Basic { .. }) => AuthState::Basic,
+            None => AuthState::Anonymous,
+        }
+    }
+
+    pub fn username(&self) -> Option<&str> {
+        self.creds.as_ref().map(Credentials::username)
+    }
+
+    /// Absolute URL for a path (`/v2/...`) or a Link target (relative or absolute).
+    pub fn url(&self, path_or_url: &str) -> String {
+        if path_or_url.starts_with("http://") || path_or_url.starts_with("https://") {
+            path_or_url.to_string()
+        } else if path_or_url.starts_with('/') {
+            format!("{}{}", self.base, path_or_url)
+        } else {
+            format!("{}/{}", self.base, path_or_url)
+        }
+    }
+
+    /// Sends a request with auth, answering one 401 with the challenge it carries.
+    /// `scope` is the token scope this request needs (`repository:name:pull`).
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        scope: &str,
+        headers: HeaderMap,
+        body: Option<Bytes>,
+        what: &str,
+    ) -> Result<Response> {
+        let pre = self.authorization_for(scope);
+        let resp = self
+            .send_once(method.clone(), url, headers.clone(), body.clone(), pre.as_ref(), what)
+            .await?;
+        if resp.status() != StatusCode::UNAUTHORIZED {
+            return Ok(resp);
+        }
+        let challenge = resp
+            .headers()
+            .get(WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_challenge);
+        let Some(challenge) = challenge else {
+            return Err(StoreError::Unauthorized {
+                what: what.into(),
+                detail: "401 without a usable WWW-Authenticate challenge".into(),
+            });
+        };
+        if let Ok(mut c) = self.challenge.lock() {
+            *c = Some(challenge.clone());
+        }
+        let auth = match &challenge {
+            Challenge::Basic { .. } => match &self.creds {
+                Some(Credentials::Basic { username, password }) => basic_header(username, password),
+                _ => {
+                    return Err(StoreError::Unauthorized {
+                        what: what.into(),
+                        detail: "the registry wants a username and password (use -u and --password-stdin)".into(),
+                    })
+                }
+            },
+            Challenge::Bearer { realm, service, scope: ch_scope, .. } => {
+                // The token we sent (if any) was refused: drop it and get a fresh one once.
+                self.tokens.forget(scope);
+                let want = ch_scope.clone().unwrap_or_else(|| scope.to_string());
+                let token = self.fetch_token(realm, service.as_deref(), &want, what).await?;
+                self.tokens.put(scope, token.0.clone(), token.1);
+                if want != scope {
+                    self.tokens.put(&want, token.0.clone(), token.1);
+                }
+                bearer_header(&token.0)
+            }
+        };
+        let resp = self.send_once(method, url, headers, body, Some(&auth), what).await?;
+        if resp.status() == StatusCode::UNAUTHORIZED {
+            let detail = match &challenge {
+                Challenge::Basic { .. } => "username or password refused".to_string(),
+                Challenge::Bearer { .. } => {
+                    let again = resp
+                        .headers()
+                        .get(WWW_AUTHENTICATE)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(parse_challenge);
+                    match again {
+                        Some(Challenge::Bearer { error: Some(e), .. }) => format!("token refused: {e}"),
+                        _ => "token refused".to_string(),
+                    }
+                }
+            };
+            return Err(StoreError::Unauthorized { what: what.into(), detail });
+        }
+        Ok(resp)
+    }
+
+    fn authorization_for(&self, scope: &str) -> Option<HeaderValue> {
+        let ch = self.challenge.lock().ok()?.clone()?;
+        match ch {
+            Challenge::Basic { .. } => match &self.creds {
+                Some(Credentials::Basic { username, password }) => Some(basic_header(username, password)),
+                _ => None,
+            },
+            Challenge::Bearer { .. } => self.tokens.get(scope).map(|t| bearer_header(&t)),
+        }
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        url: &str,
+        headers: HeaderMap,
+        body: Option<Bytes>,
+        auth: Option<&HeaderValue>,
+        what: &str,
+    ) -> Result<Response> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut req = self.http.request(method, url).headers(headers);
+        if let Some(a) = auth {
+            req = req.header(AUTHORIZATION, a.clone());
+        }
+        if let Some(b) = body {
+            req = req.body(b);
+        }
+        tracing::debug!(url, "request");
+        req.send().await.map_err(|e| transport(what, e))
+    }
+
+    /// Asks the token realm for a bearer token (GET with basic auth, or POST for identity tokens).
+    async fn fetch_token(
+        &self,
+        realm: &str,
+        service: Option<&str>,
+        scope: &str,
+        what: &str,
+    ) -> Result<(String, Duration)> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let resp = match &self.creds {
+            Some(Credentials::IdentityToken { token, .. }) => {
+                let mut form = vec![
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", token.as_str()),
+                    ("client_id", "arbor"),
+                ];
+                if let Some(s) = service {
+                    form.push(("service", s));
+                }
+                if !scope.is_empty() {
+                    form.push(("scope", scope));
+                }
+                self.http.post(realm).form(&form).send().await
+            }
+            creds => {
+                let mut q: Vec<(&str, &str)> = Vec::new();
+                if let Some(s) = service {
+                    q.push(("service", s));
+                }
+                for s in scope.split(' ').filter(|s| !s.is_empty()) {
+                    q.push(("scope", s));
+                }
+                let mut req = self.http.get(realm).query(&q);
+                if let Some(Credentials::Basic { username, password }) = creds {
+                    req = req.basic_auth(username, Some(password));
+                }
+                req.send().await
+            }
+        }
+        .map_err(|e| transport(&format!("token for {what}"), e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let detail = error_detail(resp).await;
+            return Err(StoreError::Unauthorized {
+                what: what.into(),
+                detail: format!("token server {realm} answered {status}: {detail}"),
+            });
+        }
+        let body = read_bounded(resp, 1 << 20, "token response").await?;
+        let tr: TokenResponse = serde_json::from_slice(&body).map_err(|e| StoreError::Invalid {
+            what: format!("token response from {realm}"),
+            detail: e.to_string(),
+        })?;
+        let tok = tr.bearer().ok_or_else(|| StoreError::Invalid {
+            what: format!("token response from {realm}"),
+            detail: "no token in the answer".into(),
+        })?;
+        Ok((tok.to_string(), tr.ttl()))
+    }
+}
+
+fn basic_header(user: &str, pass: &str) -> HeaderValue {
+    use base64::Engine;
+    let enc = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+    let mut v = HeaderValue::from_str(&format!("Basic {enc}")).unwrap_or(HeaderValue::from_static(""));
+    v.set_sensitive(true);
+    v
+}
+
+fn bearer_header(token: &str) -> HeaderValue {
+    let mut v = HeaderValue::from_str(&format!("Bearer {token}")).unwrap_or(HeaderValue::from_static(""));
+    v.set_sensitive(true);
+    v
+}
+
+pub(crate) fn transport(what: &str, e: reqwest::Error) -> StoreError {
+    let mut detail = e.to_string();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+    while let Some(s) = src {
+        detail.push_str(": ");
+        detail.push_str(&s.to_string());
+        src = s.source();
+    }
+    StoreError::Transport {
+        what: what.to_string(),
+        source: detail.into(),
+    }
+}
+
+/// Reads a body, refusing more than `limit` bytes (by header and by count).
+pub async fn read_bounded(mut resp: Response, limit: usize, what: &str) -> Result<Bytes> {
+    if let Some(len) = resp.content_length() {
+        if len > limit as u64 {
+            return Err(StoreError::TooLarge {
+                what: what.into(),
+                size: len,
+                limit: limit as u64,
+            });
+        }
+    }
+    let mut buf = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport(what, e))? {
+        if buf.len() + chunk.len() > limit {
+            return Err(StoreError::TooLarge {
+                what: what.into(),
+                size: (buf.len() + chunk.len()) as u64,
+                limit: limit as u64,
+            });
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(buf))
+}
+
+/// The registry's error message from an error response body (`{"errors":[{code,message}]}`).
+pub async fn error_detail(resp: Response) -> String {
+    let status = resp.status();
+    let body = read_bounded(resp, 64 * 1024, "error body").await.unwrap_or_default();
+    #[derive(serde::Deserialize)]
+    struct Errs {
+        errors: Vec<Err1>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Err1 {
+        #[serde(default)]
+        code: String,
+        #[serde(default)]
+        message: String,
+    }
+    if let Ok(e) = serde_json::from_slice::<Errs>(&body) {
+        let parts: Vec<String> = e
+            .errors
+            .iter()
+            .map(|e| format!("{} {}", e.code, e.message).trim().to_string())
+            .collect();
+        if !parts.is_empty() {
+            return parts.join("; ");
+        }
+    }
+    let text = String::from_utf8_lossy(&body);
+    let text: String = text.trim().chars().take(200).filter(|c| !c.is_control()).collect();
+    if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text
+    }
+}
+
+/// Maps a non-success response to a typed error.
+pub async fn status_error(resp: Response, what: &str) -> StoreError {
+    let status = resp.status();
+    let www = resp
+        .headers()
+        .get(WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let detail = error_detail(resp).await;
+    match status {
+        StatusCode::NOT_FOUND => StoreError::NotFound { what: what.into() },
+        StatusCode::UNAUTHORIZED => StoreError::Unauthorized { what: what.into(), detail },
+        StatusCode::FORBIDDEN => {
+            let detail = match www.as_deref().and_then(parse_challenge) {
+                Some(Challenge::Bearer { error: Some(e), .. }) => format!("{e}: {detail}"),
+                _ => detail,
+            };
+            StoreError::Denied { what: what.into(), detail }
+        }
+        s => StoreError::Status {
+            what: what.into(),
+            status: s.as_u16(),
+            detail,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_hosts() {
+        for h in ["localhost", "localhost:5000", "127.0.0.1:5100", "[::1]:5000", "127.8.9.1"] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["ghcr.io", "10.0.0.1:5000", "myregistry.azurecr.io", "[2001:db8::1]:443"] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+}

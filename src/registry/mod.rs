@@ -1,0 +1,415 @@
+//! A remote registry behind the [`Store`] trait: catalog, tags, manifests, blobs and
+//! referrers (OCI 1.1 API, or the `sha256-<hex>` tag schema where the registry lacks it).
+pub mod auth;
+pub mod client;
+pub mod link;
+
+use crate::oci::{media, Descriptor, Digest, Manifest};
+use crate::store::{
+    filter_artifact_type, verify_manifest_bytes, ByteStream, FetchedManifest, Page, Referrers,
+    ReferrersMode, ReferrersSource, Result, Store, StoreError, StoreInfo, StoreKind, MAX_MANIFEST_BYTES,
+};
+use bytes::Bytes;
+use client::{read_bounded, status_error, Client};
+pub use client::{AuthState, ClientOptions};
+use futures::StreamExt;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
+use reqwest::{Method, StatusCode};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+/// Referrers pages followed at most for one subject.
+const MAX_REFERRER_PAGES: usize = 1000;
+
+/// A registry as a [`Store`].
+#[derive(Debug)]
+pub struct RegistryStore {
+    client: Client,
+    mode: ReferrersMode,
+    /// What each repository turned out to support.
+    capability: Mutex<HashMap<String, ReferrersSource>>,
+    /// Per repository: the set of `sha256-<hex>` tags, when listed (lets discovery skip probing leaves).
+    fallback_tags: Mutex<HashMap<String, Arc<HashSet<String>>>>,
+}
+
+impl RegistryStore {
+    pub fn new(registry: &str, opts: &ClientOptions, mode: ReferrersMode) -> Result<Self> {
+        Ok(RegistryStore {
+            client: Client::new(registry, opts)?,
+            mode,
+            capability: Mutex::new(HashMap::new()),
+            fallback_tags: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// `GET /v2/`: checks the registry answers (and learns its auth challenge).
+    pub async fn ping(&self) -> Result<()> {
+        let what = format!("registry {}", self.client.host());
+        let url = self.client.url("/v2/");
+        let resp = self
+            .client
+            .send(Method::GET, &url, "", HeaderMap::new(), None, &what)
+            .await?;
+        if resp.status().is_success() {
+            Ok(())
+        } else {
+            Err(status_error(resp, &what).await)
+        }
+    }
+
+    fn scope_pull(repo: &str) -> String {
+        format!("repository:{repo}:pull")
+    }
+
+    async fn get_list(&self, first: String, cursor: Option<&str>, key: &str, scope: &str, what: &str) -> Result<Page> {
+        let url = self.client.url(cursor.unwrap_or(&first));
+        let resp = self
+            .client
+            .send(Method::GET, &url, scope, HeaderMap::new(), None, what)
+            .await?;
+        if !resp.status().is_success() {
+            return Err(status_error(resp, what).await);
+        }
+        let next = resp
+            .headers()
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .and_then(link::next_link);
+        let body = read_bounded(resp, 64 << 20, what).await?;
+        let v: serde_json::Value = serde_json::from_slice(&body).map_err(|e| StoreError::Invalid {
+            what: what.into(),
+            detail: format!("not JSON: {e}"),
+        })?;
+        let items = match v.get(key) {
+            Some(serde_json::Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+            Some(serde_json::Value::Null) | None => Vec::new(),
+            Some(_) => {
+                return Err(StoreError::Invalid {
+                    what: what.into(),
+                    detail: format!("`{key}` is not a list"),
+                })
+            }
+        };
+        Ok(Page { items, next })
+    }
+
+    fn remember(&self, repo: &str, src: ReferrersSource) {
+        if let Ok(mut m) = self.capability.lock() {
+            m.insert(repo.to_string(), src);
+        }
+    }
+
+    /// Lists the repository's tags once and keeps the `sha256-*` ones, so the tag schema
+    /// needs no request for subjects that have no fallback index.
+    pub async fn load_fallback_tags(&self, repo: &str) -> Result<Arc<HashSet<String>>> {
+        if let Some(s) = self.fallback_tags.lock().ok().and_then(|m| m.get(repo).cloned()) {
+            return Ok(s);
+        }
+        let tags = self.all_tags(repo).await.or_else(|e| if e.is_not_found() { Ok(vec![]) } else { Err(e) })?;
+        let set: Arc<HashSet<String>> = Arc::new(
+            tags.into_iter()
+                .filter(|t| Digest::from_fallback_tag(t).is_some())
+                .collect(),
+        );
+        if let Ok(mut m) = self.fallback_tags.lock() {
+            m.insert(repo.to_string(), set.clone());
+        }
+        Ok(set)
+    }
+
+    async fn referrers_api(&self, repo: &str, subject: &Digest, artifact_type: Option<&str>) -> Result<Option<Vec<Descriptor>>> {
+        let what = format!("referrers of {repo}@{subject}");
+        let scope = Self::scope_pull(repo);
+        let mut url = format!("/v2/{repo}/referrers/{subject}");
+        if let Some(t) = artifact_type {
+            url.push_str("?artifactType=");
+            url.push_str(&percent_encoding::utf8_percent_encode(t, percent_encoding::NON_ALPHANUMERIC).to_string());
+        }
+        let mut out = Vec::new();
+        let mut next = Some(url);
+        let mut pages = 0;
+        let mut seen_urls = HashSet::new();
+        while let Some(u) = next.take() {
+            pages += 1;
+            if pages > MAX_REFERRER_PAGES || !seen_urls.insert(u.clone()) {
+                return Err(StoreError::Invalid {
+                    what,
+                    detail: format!("referrers pagination did not end after {} pages", pages - 1),
+                });
+            }
+            let resp = self
+                .client
+                .send(Method::GET, &self.client.url(&u), &scope, HeaderMap::new(), None, &what)
+                .await?;
+            let status = resp.status();
+            if pages == 1 && (status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED) {
+                return Ok(None);
+            }
+            if !status.is_success() {
+                return Err(status_error(resp, &what).await);
+            }
+            let ctype = resp.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            let filtered = resp
+                .headers()
+                .get_all("oci-filters-applied")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|v| v.split(',').any(|f| f.trim() == "artifactType"));
+            next = resp.headers().get("link").and_then(|v| v.to_str().ok()).and_then(link::next_link);
+            let body = read_bounded(resp, MAX_MANIFEST_BYTES, &what).await?;
+            if pages == 1 && !ctype.starts_with(media::OCI_INDEX) {
+                // Some registries answer unknown paths with 200 HTML or JSON of another kind.
+                if serde_json::from_slice::<Manifest>(&body).map(|m| m.media_type() != media::OCI_INDEX).unwrap_or(true) {
+                    return Ok(None);
+                }
+            }
+            let index = Manifest::parse(&body, Some(media::OCI_INDEX)).map_err(|e| StoreError::Invalid { what: what.clone(), detail: e.to_string() })?;
+            let mut descs = index.manifests;
+            self.fix_artifact_types(repo, &mut descs).await?;
+            if !filtered {
+                filter_artifact_type(&mut descs, artifact_type);
+            }
+            out.extend(descs);
+        }
+        Ok(Some(out))
+    }
+
+    async fn referrers_tag(&self, repo: &str, subject: &Digest, artifact_type: Option<&str>) -> Result<Vec<Descriptor>> {
+        let tag = subject.fallback_tag();
+        let known = self.fallback_tags.lock().ok().and_then(|m| m.get(repo).cloned());
+        if let Some(set) = known {
+            if !set.contains(&tag) {
+                return Ok(Vec::new());
+            }
+        }
+        let fetched = match self.manifest(repo, &tag).await {
+            Ok(f) => f,
+            Err(e) if e.is_not_found() => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut descs = fetched.manifest.manifests;
+        self.fix_artifact_types(repo, &mut descs).await?;
+        filter_artifact_type(&mut descs, artifact_type);
+        Ok(descs)
+    }
+
+    /// Reads `artifactType` (and annotations) from the manifest itself where the index entry
+    /// lacks it or reports the empty config type (cosign's entries; go-containerregistry).
+    async fn fix_artifact_types(&self, repo: &str, descs: &mut [Descriptor]) -> Result<()> {
+        let need: Vec<usize> = descs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| matches!(d.artifact_type.as_deref(), None | Some("") | Some(media::OCI_EMPTY)))
+            .map(|(i, _)| i)
+            .collect();
+        let fetched: Vec<(usize, Result<FetchedManifest>)> = futures::stream::iter(need)
+            .map(|i| {
+                let digest = descs[i].digest.to_string();
+                async move { (i, self.manifest(repo, &digest).await) }
+            })
+            .buffer_unordered(16)
+            .collect()
+            .await;
+        for (i, f) in fetched {
+            match f {
+                Ok(f) => {
+                    descs[i].artifact_type = f.manifest.effective_artifact_type();
+                    if descs[i].annotations.as_ref().map(|a| a.is_empty()).unwrap_or(true) {
+                        descs[i].annotations = f.manifest.annotations.clone().filter(|a| !a.is_empty());
+                    }
+                }
+                // A dangling entry keeps what the index said.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn manifest_headers() -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(ACCEPT, HeaderValue::from_str(&media::MANIFEST_ACCEPT.join(", ")).expect("static header"));
+    h
+}
+
+#[async_trait::async_trait]
+impl Store for RegistryStore {
+    fn info(&self) -> StoreInfo {
+        let auth = match (self.client.auth_state(), self.client.username()) {
+            (AuthState::Anonymous, None) => "anonymous".to_string(),
+            (AuthState::Anonymous, Some(u)) => format!("as {u}"),
+            (AuthState::Basic, u) => format!("basic {}", u.unwrap_or("?")),
+            (AuthState::Bearer, Some(u)) => format!("token as {u}"),
+            (AuthState::Bearer, None) => "anonymous token".to_string(),
+        };
+        StoreInfo {
+            name: self.client.host().to_string(),
+            kind: StoreKind::Registry,
+            auth,
+        }
+    }
+
+    async fn repositories(&self, cursor: Option<&str>, n: usize) -> Result<Page> {
+        let what = format!("catalog of {}", self.client.host());
+        self.get_list(format!("/v2/_catalog?n={n}"), cursor, "repositories", "registry:catalog:*", &what)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound { what } => StoreError::Unsupported {
+                    what,
+                    detail: "this registry has no catalog API; open a repository by name".into(),
+                },
+                other => other,
+            })
+    }
+
+    async fn tags(&self, repo: &str, cursor: Option<&str>, n: usize) -> Result<Page> {
+        let what = format!("tags of {}/{repo}", self.client.host());
+        self.get_list(format!("/v2/{repo}/tags/list?n={n}"), cursor, "tags", &Self::scope_pull(repo), &what)
+            .await
+    }
+
+    async fn resolve(&self, repo: &str, reference: &str) -> Result<Descriptor> {
+        let what = format!("{}/{repo}:{reference}", self.client.host());
+        let url = self.client.url(&format!("/v2/{repo}/manifests/{reference}"));
+        let resp = self
+            .client
+            .send(Method::HEAD, &url, &Self::scope_pull(repo), manifest_headers(), None, &what)
+            .await?;
+        if !resp.status().is_success() {
+            return Err(status_error(resp, &what).await);
+        }
+        let h = resp.headers();
+        let digest = h.get("docker-content-digest").and_then(|v| v.to_str().ok()).and_then(|d| d.parse::<Digest>().ok());
+        let media_type = h.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|s| s.split(';').next().unwrap_or("").trim().to_string());
+        let size = resp.content_length();
+        match (digest, media_type, size) {
+            (Some(digest), Some(media_type), Some(size)) if size > 0 && media::is_manifest(&media_type) => {
+                if let Ok(d) = reference.parse::<Digest>() {
+                    if d != digest {
+                        return Err(StoreError::DigestMismatch { what, expected: d.to_string(), actual: digest.to_string() });
+                    }
+                }
+                Ok(Descriptor { media_type, digest, size: size as i64, artifact_type: None, annotations: None, platform: None, urls: None })
+            }
+            // HEAD without the headers we need: GET it (verified) instead.
+            _ => Ok(self.manifest(repo, reference).await?.descriptor),
+        }
+    }
+
+    async fn manifest(&self, repo: &str, reference: &str) -> Result<FetchedManifest> {
+        let what = format!("manifest {}/{repo}{}{reference}", self.client.host(), if reference.contains(':') { "@" } else { ":" });
+        let url = self.client.url(&format!("/v2/{repo}/manifests/{reference}"));
+        let resp = self
+            .client
+            .send(Method::GET, &url, &Self::scope_pull(repo), manifest_headers(), None, &what)
+            .await?;
+        if !resp.status().is_success() {
+            return Err(status_error(resp, &what).await);
+        }
+        let served_type = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.split(';').next().unwrap_or("").trim().to_string());
+        let header_digest = resp.headers().get("docker-content-digest").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let bytes = read_bounded(resp, MAX_MANIFEST_BYTES, &what).await?;
+        // Verify against the digest asked for; for a tag, against the digest the registry announced.
+        let expected = match reference.parse::<Digest>() {
+            Ok(d) => d,
+            Err(_) => match header_digest {
+                Some(h) => h.parse::<Digest>().map_err(|e| StoreError::Invalid { what: what.clone(), detail: format!("bad Docker-Content-Digest: {e}") })?,
+                None => Digest::sha256_of(&bytes),
+            },
+        };
+        verify_manifest_bytes(&what, &bytes, &expected)?;
+        let manifest = Manifest::parse(&bytes, served_type.as_deref()).map_err(|e| StoreError::Invalid { what: what.clone(), detail: e.to_string() })?;
+        let media_type = manifest.media_type.clone().or(served_type).unwrap_or_default();
+        let descriptor = Descriptor {
+            media_type,
+            digest: expected,
+            size: bytes.len() as i64,
+            artifact_type: manifest.effective_artifact_type(),
+            annotations: None,
+            platform: None,
+            urls: None,
+        };
+        Ok(FetchedManifest { bytes, descriptor, manifest })
+    }
+
+    async fn blob_stream(&self, repo: &str, desc: &Descriptor) -> Result<ByteStream> {
+        let what = format!("blob {}/{repo}@{}", self.client.host(), desc.digest);
+        let url = self.client.url(&format!("/v2/{repo}/blobs/{}", desc.digest));
+        let resp = self
+            .client
+            .send(Method::GET, &url, &Self::scope_pull(repo), HeaderMap::new(), None, &what)
+            .await?;
+        if !resp.status().is_success() {
+            return Err(status_error(resp, &what).await);
+        }
+        let w = what.clone();
+        Ok(resp
+            .bytes_stream()
+            .map(move |r| r.map_err(|e| client::transport(&w, e)))
+            .boxed())
+    }
+
+    async fn referrers(&self, repo: &str, subject: &Digest, artifact_type: Option<&str>) -> Result<Referrers> {
+        let known = self.referrers_source(repo);
+        let use_api = match (self.mode, known) {
+            (ReferrersMode::Api, _) => true,
+            (ReferrersMode::Tag, _) => false,
+            (ReferrersMode::Auto, Some(ReferrersSource::ReferrersTag)) => false,
+            (ReferrersMode::Auto, _) => true,
+        };
+        if use_api {
+            match self.referrers_api(repo, subject, artifact_type).await? {
+                Some(descriptors) => {
+                    self.remember(repo, ReferrersSource::ReferrersApi);
+                    return Ok(Referrers { descriptors, source: ReferrersSource::ReferrersApi });
+                }
+                None if self.mode == ReferrersMode::Api => {
+                    return Err(StoreError::Unsupported {
+                        what: format!("referrers of {repo}@{subject}"),
+                        detail: "the registry does not serve the referrers API (try --distribution-spec v1.1-referrers-tag)".into(),
+                    })
+                }
+                None => self.remember(repo, ReferrersSource::ReferrersTag),
+            }
+        }
+        let descriptors = self.referrers_tag(repo, subject, artifact_type).await?;
+        Ok(Referrers { descriptors, source: ReferrersSource::ReferrersTag })
+    }
+
+    fn referrers_source(&self, repo: &str) -> Option<ReferrersSource> {
+        match self.mode {
+            ReferrersMode::Api => Some(ReferrersSource::ReferrersApi),
+            ReferrersMode::Tag => Some(ReferrersSource::ReferrersTag),
+            ReferrersMode::Auto => self.capability.lock().ok()?.get(repo).copied(),
+        }
+    }
+
+    fn invalidate(&self, repo: &str) {
+        if let Ok(mut m) = self.fallback_tags.lock() {
+            m.remove(repo);
+        }
+    }
+
+    async fn prepare_referrers(&self, repo: &str) {
+        if self.referrers_source(repo) == Some(ReferrersSource::ReferrersTag) {
+            // Best effort: without the tag list, every subject is probed instead.
+            if let Err(e) = self.load_fallback_tags(repo).await {
+                tracing::debug!(repo, error = %e, "fallback tag list unavailable");
+            }
+        }
+    }
+}
+
+/// Bytes as a [`ByteStream`] (for stores that hold data in memory).
+pub fn bytes_stream(b: Bytes) -> ByteStream {
+    futures::stream::once(async move { Ok(b) }).boxed()
+}

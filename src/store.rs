@@ -1,0 +1,273 @@
+//! The one trait both stores implement: a remote registry and an OCI image layout directory.
+//! Everything above this line (graph discovery, CLI, TUI) talks to a `dyn Store`.
+use crate::oci::{Descriptor, Digest, Manifest};
+use bytes::Bytes;
+use futures::stream::BoxStream;
+use std::fmt;
+
+/// Manifests larger than this are refused (the distribution spec's suggested limit).
+pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
+/// No listing follows more pages than this.
+pub const MAX_PAGES: usize = 10_000;
+
+/// Errors from any store. Messages say what failed and on what.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{what}: not found")]
+    NotFound { what: String },
+    #[error("{what}: authentication required or refused ({detail})")]
+    Unauthorized { what: String, detail: String },
+    #[error("{what}: access denied ({detail})")]
+    Denied { what: String, detail: String },
+    #[error("{what}: registry answered {status}: {detail}")]
+    Status {
+        what: String,
+        status: u16,
+        detail: String,
+    },
+    #[error("{what}: digest mismatch: expected {expected}, content hashes to {actual}; refusing it")]
+    DigestMismatch {
+        what: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("{what}: too large ({size} bytes; limit {limit})")]
+    TooLarge {
+        what: String,
+        size: u64,
+        limit: u64,
+    },
+    #[error("{what}: {detail}")]
+    Invalid { what: String, detail: String },
+    #[error("{what}: {detail}")]
+    Unsupported { what: String, detail: String },
+    #[error("{what}: {source}")]
+    Transport {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl StoreError {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, StoreError::NotFound { .. })
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One page of a listing; `next` is the cursor for the following page.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub items: Vec<String>,
+    pub next: Option<String>,
+}
+
+/// How referrers were found — shown to the user, recorded on graph edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReferrersSource {
+    /// `GET /v2/<name>/referrers/<digest>` (OCI 1.1).
+    ReferrersApi,
+    /// The `sha256-<hex>` tag schema fallback.
+    ReferrersTag,
+    /// Scanning an OCI image layout's manifests for `subject`.
+    Layout,
+}
+
+impl fmt::Display for ReferrersSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReferrersSource::ReferrersApi => "referrers API",
+            ReferrersSource::ReferrersTag => "tag fallback",
+            ReferrersSource::Layout => "layout scan",
+        })
+    }
+}
+
+/// Which referrers mechanism to use (`--distribution-spec`, named as oras names it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReferrersMode {
+    /// Probe the API; fall back to tags when the registry lacks it (remembered per repository).
+    #[default]
+    Auto,
+    Api,
+    Tag,
+}
+
+/// The referrers of one subject.
+#[derive(Debug, Clone)]
+pub struct Referrers {
+    pub descriptors: Vec<Descriptor>,
+    pub source: ReferrersSource,
+}
+
+/// A manifest as fetched: exact bytes (digest-verified), its descriptor, and the parsed form.
+#[derive(Debug, Clone)]
+pub struct FetchedManifest {
+    pub bytes: Bytes,
+    pub descriptor: Descriptor,
+    pub manifest: Manifest,
+}
+
+/// A streamed blob body.
+pub type ByteStream = BoxStream<'static, Result<Bytes>>;
+
+/// What a store is, for headers and messages.
+#[derive(Debug, Clone)]
+pub struct StoreInfo {
+    /// Registry host, or the layout's path.
+    pub name: String,
+    pub kind: StoreKind,
+    pub auth: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Registry,
+    Layout,
+}
+
+/// Read access to manifests, blobs, tags and referrers.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync {
+    fn info(&self) -> StoreInfo;
+
+    /// One page of repository names (`_catalog`).
+    async fn repositories(&self, cursor: Option<&str>, n: usize) -> Result<Page>;
+
+    /// One page of a repository's tags.
+    async fn tags(&self, repo: &str, cursor: Option<&str>, n: usize) -> Result<Page>;
+
+    /// The descriptor a tag or digest resolves to.
+    async fn resolve(&self, repo: &str, reference: &str) -> Result<Descriptor>;
+
+    /// A manifest by tag or digest, verified against its digest and bounded in size.
+    async fn manifest(&self, repo: &str, reference: &str) -> Result<FetchedManifest>;
+
+    /// A blob's bytes, streamed; the caller verifies with [`verify_stream`] or reads it via [`Store::blob_bytes`].
+    async fn blob_stream(&self, repo: &str, desc: &Descriptor) -> Result<ByteStream>;
+
+    /// The referrers of `subject`, filtered by `artifact_type` (client-side if the store did not).
+    async fn referrers(
+        &self,
+        repo: &str,
+        subject: &Digest,
+        artifact_type: Option<&str>,
+    ) -> Result<Referrers>;
+
+    /// The referrers mechanism currently known for `repo`, if determined.
+    fn referrers_source(&self, repo: &str) -> Option<ReferrersSource>;
+
+    /// Forget cached state for `repo` (capabilities, tag sets): a refresh.
+    fn invalidate(&self, repo: &str);
+
+    /// Called by discovery once the referrers source of `repo` is known, before walking
+    /// deeper: a store may load what saves requests later (the fallback tag set).
+    async fn prepare_referrers(&self, _repo: &str) {}
+
+    /// A whole blob in memory, verified, refused when larger than `limit`.
+    async fn blob_bytes(&self, repo: &str, desc: &Descriptor, limit: usize) -> Result<Bytes> {
+        let what = format!("blob {}", desc.digest);
+        if desc.size < 0 || desc.size as u64 > limit as u64 {
+            return Err(StoreError::TooLarge {
+                what,
+                size: desc.size.max(0) as u64,
+                limit: limit as u64,
+            });
+        }
+        let stream = self.blob_stream(repo, desc).await?;
+        collect_verified(stream, desc, limit).await
+    }
+
+    /// Every tag of a repository, following pages (bounded by [`MAX_PAGES`]).
+    async fn all_tags(&self, repo: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let page = self.tags(repo, cursor.as_deref(), 1000).await?;
+            out.extend(page.items);
+            match page.next {
+                Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
+                _ => return Ok(out),
+            }
+        }
+        Err(StoreError::Invalid {
+            what: format!("tags of {repo}"),
+            detail: format!("more than {MAX_PAGES} pages; stopped"),
+        })
+    }
+}
+
+/// Reads a whole stream into memory, checking size and digest.
+pub async fn collect_verified(
+    mut stream: ByteStream,
+    desc: &Descriptor,
+    limit: usize,
+) -> Result<Bytes> {
+    use futures::StreamExt;
+    let what = format!("blob {}", desc.digest);
+    let mut buf = Vec::with_capacity(desc.size.clamp(0, limit as i64) as usize);
+    let mut hasher = desc.digest.hasher();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if buf.len() + chunk.len() > limit || (buf.len() + chunk.len()) as i64 > desc.size {
+            return Err(StoreError::TooLarge {
+                what,
+                size: (buf.len() + chunk.len()) as u64,
+                limit: desc.size.max(0) as u64,
+            });
+        }
+        hasher.update(&chunk);
+        buf.extend_from_slice(&chunk);
+    }
+    let actual = hasher.finish();
+    if buf.len() as i64 != desc.size {
+        return Err(StoreError::Invalid {
+            what,
+            detail: format!("size {} does not match descriptor size {}", buf.len(), desc.size),
+        });
+    }
+    if actual != desc.digest {
+        return Err(StoreError::DigestMismatch {
+            what,
+            expected: desc.digest.to_string(),
+            actual: actual.to_string(),
+        });
+    }
+    Ok(Bytes::from(buf))
+}
+
+/// Checks manifest bytes against the digest they were asked for (or announced under).
+pub fn verify_manifest_bytes(what: &str, bytes: &[u8], expected: &Digest) -> Result<()> {
+    if bytes.len() > MAX_MANIFEST_BYTES {
+        return Err(StoreError::TooLarge {
+            what: what.to_string(),
+            size: bytes.len() as u64,
+            limit: MAX_MANIFEST_BYTES as u64,
+        });
+    }
+    let actual = expected.same_algorithm_of(bytes);
+    if &actual != expected {
+        return Err(StoreError::DigestMismatch {
+            what: what.to_string(),
+            expected: expected.to_string(),
+            actual: actual.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Applies an artifact-type filter to referrers descriptors (used when the store did not).
+pub fn filter_artifact_type(descs: &mut Vec<Descriptor>, artifact_type: Option<&str>) {
+    if let Some(t) = artifact_type {
+        descs.retain(|d| d.artifact_type.as_deref() == Some(t));
+    }
+}
