@@ -2,6 +2,7 @@
 //!
 //! The library has no terminal code except under [`tui`]; nothing under [`tui`] speaks HTTP.
 pub mod cli;
+pub mod demo;
 pub mod graph;
 pub mod layout;
 pub mod oci;
