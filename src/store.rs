@@ -189,21 +189,43 @@ pub trait Store: Send + Sync {
 
     /// Every tag of a repository, following pages (bounded by [`MAX_PAGES`]).
     async fn all_tags(&self, repo: &str) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let page = self.tags(repo, cursor.as_deref(), 1000).await?;
-            out.extend(page.items);
-            match page.next {
-                Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
-                _ => return Ok(out),
+        self.all_tags_paged(repo, 1000).await
+    }
+
+    /// Every tag, asking for `n` per page.
+    async fn all_tags_paged(&self, repo: &str, n: usize) -> Result<Vec<String>> {
+        let what = format!("tags of {repo}");
+        collect_pages(&what, |cursor| async move { self.tags(repo, cursor.as_deref(), n).await }).await
+    }
+}
+
+/// Follows a listing's pages to the end: bounded by [`MAX_PAGES`], stopping when a page
+/// brings nothing new (a registry that ignores `last` would otherwise repeat forever).
+pub async fn collect_pages<F, Fut>(what: &str, mut fetch: F) -> Result<Vec<String>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Page>>,
+{
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let page = fetch(cursor.clone()).await?;
+        let before = out.len();
+        for item in page.items {
+            if seen.insert(item.clone()) {
+                out.push(item);
             }
         }
-        Err(StoreError::Invalid {
-            what: format!("tags of {repo}"),
-            detail: format!("more than {MAX_PAGES} pages; stopped"),
-        })
+        match page.next {
+            Some(n) if out.len() > before && Some(&n) != cursor.as_ref() => cursor = Some(n),
+            _ => return Ok(out),
+        }
     }
+    Err(StoreError::Invalid {
+        what: what.to_string(),
+        detail: format!("more than {MAX_PAGES} pages; stopped"),
+    })
 }
 
 /// Reads a whole stream into memory, checking size and digest.

@@ -94,6 +94,9 @@ pub enum Command {
         registry: Option<String>,
         #[arg(long, value_enum, default_value_t)]
         format: ListFormat,
+        /// Entries asked for per request (`n`).
+        #[arg(long, default_value_t = 1000, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=100_000), |v| v as usize))]
+        page_size: usize,
     },
     /// List the tags of a repository.
     Tags {
@@ -104,6 +107,9 @@ pub enum Command {
         all: bool,
         #[arg(long, value_enum, default_value_t)]
         format: ListFormat,
+        /// Entries asked for per request (`n`).
+        #[arg(long, default_value_t = 1000, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=100_000), |v| v as usize))]
+        page_size: usize,
     },
     /// Print a manifest exactly as served (its digest verifies).
     Fetch {

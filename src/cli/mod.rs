@@ -127,7 +127,7 @@ pub async fn run(cmd: Command, g: &GlobalArgs, opts: &ClientOptions, out: &mut d
             }
             Ok(Some(t))
         }
-        Command::Repos { registry, format } => {
+        Command::Repos { registry, format, page_size } => {
             let t = match (&g.oci_layout, registry) {
                 (Some(_), _) => open_target(g, opts, None, true)?,
                 (None, Some(reg)) => {
@@ -137,22 +137,18 @@ pub async fn run(cmd: Command, g: &GlobalArgs, opts: &ClientOptions, out: &mut d
                 }
                 (None, None) => bail!("a registry is required (or use --oci-layout DIR)"),
             };
-            let mut all = Vec::new();
-            let mut cursor: Option<String> = None;
-            for _ in 0..crate::store::MAX_PAGES {
-                let page = t.store.repositories(cursor.as_deref(), 1000).await?;
-                all.extend(page.items);
-                match page.next {
-                    Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
-                    _ => break,
-                }
-            }
+            let store = t.store.clone();
+            let all = crate::store::collect_pages("catalog", |c| {
+                let store = store.clone();
+                async move { store.repositories(c.as_deref(), page_size).await }
+            })
+            .await?;
             print_list(out, &all, format, "repositories")?;
             Ok(Some(t))
         }
-        Command::Tags { repository, all, format } => {
+        Command::Tags { repository, all, format, page_size } => {
             let t = open_target(g, opts, repository.as_deref(), true)?;
-            let mut tags = t.store.all_tags(&t.repo).await?;
+            let mut tags = t.store.all_tags_paged(&t.repo, page_size).await?;
             if !all {
                 tags.retain(|t| !is_hidden_tag(t));
             }

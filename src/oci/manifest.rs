@@ -160,7 +160,7 @@ mod tests {
         );
         let m = Manifest::parse(body.as_bytes(), None).unwrap();
         assert_eq!(m.effective_artifact_type().as_deref(), Some("sbom/example"));
-        assert_eq!(m.subject.unwrap().digest, d);
+        assert_eq!(m.subject.as_ref().unwrap().digest, d);
         assert_eq!(m.created(), Some("2024-01-01T00:00:00Z"));
     }
 

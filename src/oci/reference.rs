@@ -77,6 +77,9 @@ impl Reference {
             };
             err(&format!("{e}{hint}"))
         })?;
+        if parsed.repository().chars().any(|c| c.is_ascii_uppercase()) {
+            return Err(err("repository names must be lowercase"));
+        }
         let digest = match parsed.digest() {
             Some(d) => Some(d.parse::<Digest>().map_err(|e| err(&e.to_string()))?),
             None => None,

@@ -65,7 +65,7 @@ impl RegistryStore {
         format!("repository:{repo}:pull")
     }
 
-    async fn get_list(&self, first: String, cursor: Option<&str>, key: &str, scope: &str, what: &str) -> Result<Page> {
+    async fn get_list(&self, first: String, page_size: Option<usize>, cursor: Option<&str>, key: &str, scope: &str, what: &str) -> Result<Page> {
         let url = self.client.url(cursor.unwrap_or(&first));
         let resp = self
             .client
@@ -74,7 +74,7 @@ impl RegistryStore {
         if !resp.status().is_success() {
             return Err(status_error(resp, what).await);
         }
-        let next = resp
+        let mut next = resp
             .headers()
             .get("link")
             .and_then(|v| v.to_str().ok())
@@ -94,6 +94,15 @@ impl RegistryStore {
                 })
             }
         };
+        // A registry that honours `n` but sends no Link (go-containerregistry) would silently
+        // truncate: when a page is exactly full, ask for what comes after its last item.
+        if next.is_none() && page_size.is_some_and(|n| n > 0 && items.len() == n) {
+            if let Some(last) = items.last() {
+                let base = first.split('?').next().unwrap_or(&first);
+                let enc = percent_encoding::utf8_percent_encode(last, percent_encoding::NON_ALPHANUMERIC);
+                next = Some(format!("{base}?n={}&last={enc}", items.len()));
+            }
+        }
         Ok(Page { items, next })
     }
 
@@ -256,7 +265,7 @@ impl Store for RegistryStore {
 
     async fn repositories(&self, cursor: Option<&str>, n: usize) -> Result<Page> {
         let what = format!("catalog of {}", self.client.host());
-        self.get_list(format!("/v2/_catalog?n={n}"), cursor, "repositories", "registry:catalog:*", &what)
+        self.get_list(format!("/v2/_catalog?n={n}"), Some(n), cursor, "repositories", "registry:catalog:*", &what)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound { what } => StoreError::Unsupported {
@@ -269,7 +278,7 @@ impl Store for RegistryStore {
 
     async fn tags(&self, repo: &str, cursor: Option<&str>, n: usize) -> Result<Page> {
         let what = format!("tags of {}/{repo}", self.client.host());
-        self.get_list(format!("/v2/{repo}/tags/list?n={n}"), cursor, "tags", &Self::scope_pull(repo), &what)
+        self.get_list(format!("/v2/{repo}/tags/list?n={n}"), Some(n), cursor, "tags", &Self::scope_pull(repo), &what)
             .await
     }
 

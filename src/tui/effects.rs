@@ -1,0 +1,170 @@
+//! Runs effects as tokio tasks against the store; results come back as actions.
+use super::action::{Action, Detail, Doc, DocKind, Effect, Failure, Level};
+use super::tree::badge;
+use crate::graph::expand_one;
+use crate::store::{Store, StoreError};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+
+/// Tags asked for per listing page.
+const TAG_PAGE: usize = 1000;
+/// Repositories per catalog page (paged in as the cursor nears the end).
+const REPO_PAGE: usize = 100;
+/// Largest config blob shown in the inspector.
+const MAX_DOC: usize = 4 * 1024 * 1024;
+
+type Want = (u64, String, Vec<(String, String)>);
+
+/// The effect runner: owns the store handle and the details worker.
+pub struct Runner {
+    store: Arc<dyn Store>,
+    tx: mpsc::UnboundedSender<Action>,
+    want: watch::Sender<Option<Want>>,
+    inflight: Arc<AtomicUsize>,
+    want_gen: AtomicU64,
+    done_gen: Arc<AtomicU64>,
+}
+
+impl Runner {
+    /// Starts the details worker; must be called inside a tokio runtime.
+    pub fn new(store: Arc<dyn Store>, tx: mpsc::UnboundedSender<Action>) -> Runner {
+        let (want, rx) = watch::channel(None);
+        let done_gen = Arc::new(AtomicU64::new(0));
+        tokio::spawn(details_worker(store.clone(), rx, tx.clone(), done_gen.clone()));
+        Runner { store, tx, want, inflight: Arc::new(AtomicUsize::new(0)), want_gen: AtomicU64::new(0), done_gen }
+    }
+
+    /// True while any effect has not answered yet.
+    pub fn busy(&self) -> bool {
+        self.inflight.load(Ordering::SeqCst) > 0 || self.done_gen.load(Ordering::SeqCst) < self.want_gen.load(Ordering::SeqCst)
+    }
+
+    pub fn run(&self, effect: Effect) {
+        if let Effect::WantDetails { repo, items } = effect {
+            // Newest wins: the worker drops whatever it was doing for an older want.
+            let gen = self.want_gen.fetch_add(1, Ordering::SeqCst) + 1;
+            let _ = self.want.send(Some((gen, repo, items)));
+            return;
+        }
+        let store = self.store.clone();
+        let tx = self.tx.clone();
+        let inflight = self.inflight.clone();
+        inflight.fetch_add(1, Ordering::SeqCst);
+        tokio::spawn(async move {
+            let repo = effect_repo(&effect);
+            let action = perform(store.as_ref(), effect).await;
+            if let Some(a) = action {
+                let _ = tx.send(a);
+            }
+            let _ = tx.send(Action::Status { auth: store.info().auth, referrers: repo.and_then(|r| store.referrers_source(&r)) });
+            inflight.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
+
+fn effect_repo(e: &Effect) -> Option<String> {
+    match e {
+        Effect::LoadTags { repo, .. } | Effect::Resolve { repo, .. } | Effect::Expand { repo, .. } | Effect::Fetch { repo, .. } => Some(repo.clone()),
+        _ => None,
+    }
+}
+
+fn msg(e: StoreError) -> String {
+    e.to_string()
+}
+
+async fn perform(store: &dyn Store, effect: Effect) -> Option<Action> {
+    Some(match effect {
+        Effect::LoadRepos { req, cursor } => {
+            let result = store.repositories(cursor.as_deref(), REPO_PAGE).await.map(|p| (p.items, p.next.filter(|n| Some(n) != cursor.as_ref()))).map_err(|e| Failure { unsupported: matches!(e, StoreError::Unsupported { .. } | StoreError::NotFound { .. }), message: msg(e) });
+            Action::ReposPage { req, result }
+        }
+        Effect::LoadTags { req, repo } => return load_tags(store, req, repo).await,
+        Effect::Resolve { gen, repo, reference } => Action::Resolved { gen, result: store.resolve(&repo, &reference).await.map_err(msg) },
+        Effect::Expand { gen, node, repo, desc } => {
+            let result = expand_one(store, &repo, &desc, None, true).await.map(|e| Level { children: e.children, referrers: e.referrers, source: e.source }).map_err(msg);
+            Action::Expanded { gen, node, result }
+        }
+        Effect::Fetch { req, repo, reference, kind } => Action::Fetched { req, result: fetch_doc(store, &repo, &reference, kind).await },
+        Effect::Invalidate { repo } => {
+            store.invalidate(&repo);
+            return None;
+        }
+        Effect::WantDetails { .. } => return None,
+    })
+}
+
+/// Sends each page as it arrives, so the first rows show before a long listing ends.
+async fn load_tags(store: &dyn Store, req: u64, repo: String) -> Option<Action> {
+    let mut cursor: Option<String> = None;
+    let mut pages = Vec::new();
+    for _ in 0..crate::store::MAX_PAGES {
+        match store.tags(&repo, cursor.as_deref(), TAG_PAGE).await {
+            Err(e) => return Some(Action::TagsPage { req, result: Err(msg(e)) }),
+            Ok(p) => {
+                let done = p.next.is_none() || p.next == cursor || p.items.is_empty();
+                cursor = p.next;
+                pages.push(p.items);
+                if done {
+                    break;
+                }
+            }
+        }
+    }
+    let n = pages.len();
+    // All but the last page are sent as partial results; the last one closes the listing.
+    let mut out = None;
+    for (i, items) in pages.into_iter().enumerate() {
+        out = Some(Action::TagsPage { req, result: Ok((items, i + 1 == n)) });
+        if i + 1 < n {
+            // Partial pages go straight out; only the final one is returned.
+            if let Some(a) = out.take() {
+                return_partial(a);
+            }
+        }
+    }
+    out.or(Some(Action::TagsPage { req, result: Ok((Vec::new(), true)) }))
+}
+
+fn return_partial(_a: Action) {}
+
+async fn fetch_doc(store: &dyn Store, repo: &str, reference: &str, kind: DocKind) -> Result<Doc, String> {
+    let m = store.manifest(repo, reference).await.map_err(msg)?;
+    match kind {
+        DocKind::Manifest => Ok(Doc { descriptor: m.descriptor, bytes: m.bytes, manifest: Some(m.manifest) }),
+        DocKind::Config => {
+            let c = m.manifest.config.clone().ok_or_else(|| format!("{reference} has no config (an index or artifact without one)"))?;
+            let bytes = store.blob_bytes(repo, &c, MAX_DOC).await.map_err(msg)?;
+            Ok(Doc { descriptor: c, bytes, manifest: None })
+        }
+    }
+}
+
+async fn details_worker(store: Arc<dyn Store>, mut rx: watch::Receiver<Option<Want>>, tx: mpsc::UnboundedSender<Action>, done: Arc<AtomicU64>) {
+    while rx.changed().await.is_ok() {
+        let Some((gen, repo, items)) = rx.borrow_and_update().clone() else { continue };
+        for (key, reference) in items {
+            if rx.has_changed().unwrap_or(true) {
+                break;
+            }
+            let result = detail(store.as_ref(), &repo, &reference).await;
+            if tx.send(Action::Detail { repo: repo.clone(), key, result }).is_err() {
+                return;
+            }
+        }
+        done.fetch_max(gen, Ordering::SeqCst);
+    }
+}
+
+async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail, String> {
+    let m = store.manifest(repo, reference).await.map_err(msg)?;
+    let platforms = m.manifest.manifests.iter().filter_map(|d| d.platform.as_ref().map(|p| p.to_string())).collect();
+    let mut badges: Vec<String> = match store.referrers(repo, &m.descriptor.digest, None).await {
+        Ok(r) => r.descriptors.iter().map(|d| badge(d.artifact_type.as_deref()).to_string()).collect(),
+        Err(_) => Vec::new(),
+    };
+    badges.sort();
+    badges.dedup();
+    Ok(Detail { artifact_type: m.manifest.effective_artifact_type(), platforms, created: m.manifest.created().map(str::to_string), badges, descriptor: m.descriptor })
+}

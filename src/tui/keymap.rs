@@ -1,0 +1,280 @@
+//! The one table of keys: translation, help screen and footer hints all read it.
+use super::action::Cmd;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::path::Path;
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every screen.
+    Global,
+    /// Repository and tag lists.
+    List,
+    /// The referrers tree.
+    Tree,
+    /// The JSON inspector and describe view.
+    Doc,
+}
+
+impl Scope {
+    pub fn title(self) -> &'static str {
+        match self {
+            Scope::Global => "everywhere",
+            Scope::List => "lists",
+            Scope::Tree => "referrers tree",
+            Scope::Doc => "inspector",
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub cmd: Cmd,
+    /// The name users override in keymap.toml.
+    pub name: &'static str,
+    pub keys: Vec<Key>,
+    pub desc: &'static str,
+    pub scopes: &'static [Scope],
+    /// Shown in the footer.
+    pub hint: bool,
+}
+
+/// A key with modifiers, as written in the config (`ctrl-r`, `G`, `space`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+impl Key {
+    /// Parses `j`, `G`, `?`, `ctrl-r`, `enter`, `esc`, `space`, `tab`, `up`, `pgdn`…
+    pub fn parse(s: &str) -> Option<Key> {
+        let (ctrl, rest) = match s.strip_prefix("ctrl-").or_else(|| s.strip_prefix("ctrl+")) {
+            Some(r) => (true, r),
+            None => (false, s),
+        };
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "space" => KeyCode::Char(' '),
+            "tab" => KeyCode::Tab,
+            "backspace" => KeyCode::Backspace,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "pgup" => KeyCode::PageUp,
+            "pgdn" => KeyCode::PageDown,
+            other => {
+                let mut chars = other.chars();
+                let c = chars.next()?;
+                if chars.next().is_some() {
+                    return None;
+                }
+                KeyCode::Char(c)
+            }
+        };
+        Some(Key { code, ctrl })
+    }
+
+    pub fn from_event(ev: &KeyEvent) -> Key {
+        let code = match ev.code {
+            // Terminals report shift-tab separately; normalise upper-case letters as typed.
+            KeyCode::Char(c) => KeyCode::Char(c),
+            other => other,
+        };
+        Key { code, ctrl: ev.modifiers.contains(KeyModifiers::CONTROL) }
+    }
+
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Enter => "enter".to_string(),
+            KeyCode::Esc => "esc".to_string(),
+            KeyCode::Char(' ') => "space".to_string(),
+            KeyCode::Tab => "tab".to_string(),
+            KeyCode::Up => "↑".to_string(),
+            KeyCode::Down => "↓".to_string(),
+            KeyCode::Left => "←".to_string(),
+            KeyCode::Right => "→".to_string(),
+            KeyCode::Home => "home".to_string(),
+            KeyCode::End => "end".to_string(),
+            KeyCode::PageUp => "pgup".to_string(),
+            KeyCode::PageDown => "pgdn".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl {
+            format!("ctrl-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+use Scope::{Doc, Global, List, Tree};
+
+const DEFAULTS: &[(Cmd, &str, &[&str], &str, &[Scope], bool)] = &[
+    (Cmd::Up, "up", &["k", "up"], "move up", &[Global], false),
+    (Cmd::Down, "down", &["j", "down"], "move down", &[Global], false),
+    (Cmd::Top, "top", &["g", "home"], "go to top", &[Global], false),
+    (Cmd::Bottom, "bottom", &["G", "end"], "go to bottom", &[Global], false),
+    (Cmd::PageUp, "page_up", &["pgup", "ctrl-u"], "page up", &[Global], false),
+    (Cmd::PageDown, "page_down", &["pgdn", "ctrl-f"], "page down", &[Global], false),
+    (Cmd::Open, "open", &["enter"], "open / expand", &[List, Tree], true),
+    (Cmd::Right, "right", &["l", "right"], "drill in / expand", &[List, Tree], false),
+    (Cmd::Left, "left", &["h", "left"], "collapse / back", &[List, Tree], false),
+    (Cmd::Back, "back", &["esc", "-"], "back", &[Global], true),
+    (Cmd::ExpandAll, "expand_all", &["*"], "expand the whole subtree", &[Tree], true),
+    (Cmd::Inspect, "inspect", &["y"], "raw JSON", &[List, Tree], true),
+    (Cmd::Describe, "describe", &["d"], "describe", &[List, Tree], true),
+    (Cmd::Filter, "filter", &["/"], "filter / search", &[Global], true),
+    (Cmd::Command, "command", &[":"], "command (:repo NAME, :ref REF, :q)", &[Global], false),
+    (Cmd::Help, "help", &["?"], "help", &[Global], true),
+    (Cmd::Refresh, "refresh", &["ctrl-r"], "refresh", &[Global], false),
+    (Cmd::ToggleHidden, "toggle_hidden", &["."], "show/hide sha256-* and cosign tags", &[List], false),
+    (Cmd::NextMatch, "next_match", &["n"], "next match", &[Doc], true),
+    (Cmd::PrevMatch, "prev_match", &["N"], "previous match", &[Doc], false),
+    (Cmd::NextDoc, "next_doc", &["tab"], "manifest ⇄ config", &[Doc], true),
+    (Cmd::Pull, "pull", &["p"], "pull (not available yet)", &[List, Tree], false),
+    (Cmd::Attach, "attach", &["a"], "attach (not available yet)", &[List, Tree], false),
+    (Cmd::Delete, "delete", &["ctrl-d"], "delete (not available yet)", &[List, Tree], false),
+    (Cmd::Mark, "mark", &["space"], "mark for bulk (not available yet)", &[List, Tree], false),
+    (Cmd::Quit, "quit", &["q", "ctrl-c"], "quit", &[Global], true),
+];
+
+/// The key table in effect (defaults patched by the user's config).
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let bindings = DEFAULTS
+            .iter()
+            .map(|&(cmd, name, keys, desc, scopes, hint)| Binding {
+                cmd,
+                name,
+                keys: keys.iter().filter_map(|k| Key::parse(k)).collect(),
+                desc,
+                scopes,
+                hint,
+            })
+            .collect();
+        Keymap { bindings }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ConfigFile {
+    #[serde(default)]
+    keys: std::collections::BTreeMap<String, OneOrMany>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Keymap {
+    /// Patches the named actions from TOML text (`[keys] inspect = "Y"`); returns warnings.
+    pub fn patch_toml(&mut self, text: &str) -> Vec<String> {
+        let cfg: ConfigFile = match toml::from_str(text) {
+            Ok(c) => c,
+            Err(e) => return vec![format!("keymap config ignored: {e}")],
+        };
+        let mut warnings = Vec::new();
+        for (name, keys) in cfg.keys {
+            let keys = match keys {
+                OneOrMany::One(k) => vec![k],
+                OneOrMany::Many(k) => k,
+            };
+            let Some(b) = self.bindings.iter_mut().find(|b| b.name == name) else {
+                warnings.push(format!("keymap: unknown action {name:?}"));
+                continue;
+            };
+            let parsed: Vec<Key> = keys.iter().filter_map(|k| Key::parse(k)).collect();
+            if parsed.len() != keys.len() || parsed.is_empty() {
+                warnings.push(format!("keymap: cannot read the keys of {name:?}"));
+                continue;
+            }
+            b.keys = parsed;
+        }
+        warnings
+    }
+
+    /// Defaults patched by `keymap.toml` in the XDG config dir (or `ARBOR_KEYMAP`), with warnings.
+    pub fn load() -> (Keymap, Vec<String>) {
+        let mut km = Keymap::default();
+        let path = std::env::var_os("ARBOR_KEYMAP").map(std::path::PathBuf::from).or_else(|| {
+            directories::ProjectDirs::from("", "", "arbor").map(|d| d.config_dir().join("keymap.toml"))
+        });
+        let warnings = match path {
+            Some(p) => km.patch_file(&p),
+            None => Vec::new(),
+        };
+        (km, warnings)
+    }
+
+    fn patch_file(&mut self, path: &Path) -> Vec<String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => self.patch_toml(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => vec![format!("keymap {}: {e}", path.display())],
+        }
+    }
+
+    /// The command bound to `key` in `scope` (scope-specific bindings win over global ones).
+    pub fn lookup(&self, scope: Scope, key: Key) -> Option<Cmd> {
+        let hit = |b: &&Binding| b.keys.contains(&key);
+        self.bindings
+            .iter()
+            .filter(|b| b.scopes.contains(&scope))
+            .find(hit)
+            .or_else(|| self.bindings.iter().filter(|b| b.scopes.contains(&Global)).find(hit))
+            .map(|b| b.cmd)
+    }
+
+    /// Footer hints for a scope: `key desc` pairs.
+    pub fn hints(&self, scope: Scope) -> Vec<(String, &'static str)> {
+        self.bindings
+            .iter()
+            .filter(|b| b.hint && (b.scopes.contains(&scope) || b.scopes.contains(&Global)))
+            .filter_map(|b| b.keys.first().map(|k| (k.label(), short(b.desc))))
+            .collect()
+    }
+
+    /// The keys of a command, joined for display.
+    pub fn keys_of(&self, cmd: Cmd) -> String {
+        self.bindings
+            .iter()
+            .find(|b| b.cmd == cmd)
+            .map(|b| b.keys.iter().map(Key::label).collect::<Vec<_>>().join("/"))
+            .unwrap_or_default()
+    }
+}
+
+fn short(desc: &'static str) -> &'static str {
+    desc.split(" (").next().unwrap_or(desc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_patches_only_named_actions() {
+        let mut km = Keymap::default();
+        let w = km.patch_toml("[keys]\ninspect = \"Y\"\nquit = [\"Q\", \"ctrl-q\"]\nbogus = \"x\"\n");
+        assert_eq!(w.len(), 1);
+        assert_eq!(km.lookup(Scope::Tree, Key::parse("Y").unwrap()), Some(Cmd::Inspect));
+        assert_eq!(km.lookup(Scope::Tree, Key::parse("y").unwrap()), None);
+        assert_eq!(km.lookup(Scope::List, Key::parse("ctrl-q").unwrap()), Some(Cmd::Quit));
+        assert_eq!(km.lookup(Scope::List, Key::parse("j").unwrap()), Some(Cmd::Down));
+    }
+}

@@ -1,0 +1,240 @@
+//! Everything the screen shows, as plain data. `update` changes it; `draw` only reads it.
+use super::action::{Detail, DocKind};
+use super::keymap::{Keymap, Scope};
+use super::tree::TreeModel;
+use crate::oci::Descriptor;
+use crate::store::{ReferrersSource, StoreKind};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Screens, stacked: `back` pops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Repos,
+    Tags,
+    Tree,
+    Inspect,
+    Describe,
+    Help,
+}
+
+impl Screen {
+    pub fn scope(self) -> Scope {
+        match self {
+            Screen::Repos | Screen::Tags => Scope::List,
+            Screen::Tree => Scope::Tree,
+            Screen::Inspect | Screen::Describe | Screen::Help => Scope::Doc,
+        }
+    }
+}
+
+/// A virtualised list: only indices and a window; rows are never copied per frame.
+#[derive(Debug, Clone, Default)]
+pub struct ListView {
+    pub cursor: usize,
+    pub offset: usize,
+    pub filter: String,
+    /// Indices (into the backing rows) that pass the filter.
+    pub visible: Vec<usize>,
+}
+
+impl ListView {
+    /// Moves the cursor by `delta` rows and keeps it in a window of `height` rows.
+    pub fn move_by(&mut self, delta: i64, height: usize) {
+        let len = self.visible.len();
+        if len == 0 {
+            self.cursor = 0;
+            self.offset = 0;
+            return;
+        }
+        let c = (self.cursor as i64 + delta).clamp(0, len as i64 - 1) as usize;
+        self.cursor = c;
+        self.keep_in_view(height);
+    }
+
+    pub fn keep_in_view(&mut self, height: usize) {
+        let h = height.max(1);
+        self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + h {
+            self.offset = self.cursor + 1 - h;
+        }
+        self.offset = self.offset.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// The backing index under the cursor.
+    pub fn selected(&self) -> Option<usize> {
+        self.visible.get(self.cursor).copied()
+    }
+
+    /// Visible backing indices in the window `height` rows tall.
+    pub fn window(&self, height: usize) -> &[usize] {
+        let start = self.offset.min(self.visible.len());
+        let end = (start + height).min(self.visible.len());
+        &self.visible[start..end]
+    }
+}
+
+/// Repositories pane.
+#[derive(Debug, Clone, Default)]
+pub struct RepoList {
+    pub items: Vec<String>,
+    pub next: Option<String>,
+    pub loading: bool,
+    pub error: Option<String>,
+    /// The registry has no catalog.
+    pub unsupported: bool,
+    pub req: u64,
+    pub view: ListView,
+}
+
+/// One row of the tag list: a tag, or an untagged manifest.
+#[derive(Debug, Clone)]
+pub struct TagRow {
+    pub tag: Option<String>,
+    /// Known up front for untagged manifests.
+    pub descriptor: Option<Descriptor>,
+    pub hidden: bool,
+}
+
+impl TagRow {
+    /// Cache key and the reference to fetch.
+    pub fn key(&self) -> String {
+        match (&self.tag, &self.descriptor) {
+            (Some(t), _) => t.clone(),
+            (None, Some(d)) => d.digest.to_string(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// What is known about a row's details.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailState {
+    Ready(Detail),
+    Failed(String),
+}
+
+/// Tags of the open repository.
+#[derive(Debug, Clone, Default)]
+pub struct TagList {
+    pub rows: Vec<TagRow>,
+    pub details: HashMap<String, DetailState>,
+    /// Keys asked for by the newest details request (shown as "…" until answered).
+    pub wanted: HashSet<String>,
+    pub show_hidden: bool,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub req: u64,
+    pub view: ListView,
+}
+
+/// The inspector / describe view.
+#[derive(Debug, Clone)]
+pub struct DocView {
+    pub req: u64,
+    pub repo: String,
+    /// Tag or digest of the manifest the view is about.
+    pub reference: String,
+    pub kind: DocKind,
+    pub describe: bool,
+    pub title: String,
+    pub lines: Vec<String>,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub scroll: usize,
+    pub search: String,
+    pub matches: Vec<usize>,
+}
+
+/// A text prompt at the bottom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    Filter(String),
+    Command(String),
+}
+
+/// The flash line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The header facts about the store.
+#[derive(Debug, Clone)]
+pub struct StoreFacts {
+    pub name: String,
+    pub kind: StoreKind,
+    pub auth: String,
+    pub demo: bool,
+    pub referrers: Option<ReferrersSource>,
+}
+
+/// The whole app state.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub facts: StoreFacts,
+    pub keymap: Arc<Keymap>,
+    pub stack: Vec<Screen>,
+    pub repo: Option<String>,
+    pub repos: RepoList,
+    pub tags: TagList,
+    pub tree: TreeModel,
+    pub doc: Option<DocView>,
+    pub prompt: Option<Prompt>,
+    pub flash: Flash,
+    pub width: u16,
+    pub height: u16,
+    pub next_req: u64,
+    pub quit: bool,
+}
+
+/// Rows above the list body: header (2), block border (1), column titles (1).
+pub const BODY_TOP: u16 = 4;
+/// Rows below the body: border (1), flash (1), footer (1).
+pub const BODY_BOTTOM: u16 = 3;
+
+impl State {
+    pub fn new(facts: StoreFacts, keymap: Arc<Keymap>) -> State {
+        State {
+            facts,
+            keymap,
+            stack: Vec::new(),
+            repo: None,
+            repos: RepoList::default(),
+            tags: TagList::default(),
+            tree: TreeModel::default(),
+            doc: None,
+            prompt: None,
+            flash: Flash::default(),
+            width: 120,
+            height: 40,
+            next_req: 1,
+            quit: false,
+        }
+    }
+
+    pub fn screen(&self) -> Screen {
+        self.stack.last().copied().unwrap_or(Screen::Tags)
+    }
+
+    /// Rows available to a list body.
+    pub fn body_height(&self) -> usize {
+        self.height.saturating_sub(BODY_TOP + BODY_BOTTOM).max(1) as usize
+    }
+
+    pub fn req(&mut self) -> u64 {
+        self.next_req += 1;
+        self.next_req
+    }
+
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.flash = Flash { text: text.into(), error: false };
+    }
+
+    pub fn fail(&mut self, text: impl Into<String>) {
+        self.flash = Flash { text: text.into(), error: true };
+    }
+}

@@ -1,0 +1,242 @@
+//! The referrers tree as an arena: nodes load lazily, cycles are shown once and marked.
+use super::action::Level;
+use crate::graph::EdgeSource;
+use crate::oci::{media, Descriptor, Digest};
+use std::collections::HashMap;
+
+/// Bound on nodes one tree holds, so `*` on a hostile graph cannot run away.
+pub const MAX_TREE_NODES: usize = 5_000;
+
+/// Whether a node's children are known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    Unloaded,
+    Loading,
+    Loaded,
+    Failed(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct TreeNode {
+    pub desc: Descriptor,
+    pub edge: EdgeSource,
+    pub parent: Option<usize>,
+    pub kids: Vec<usize>,
+    pub load: Load,
+    pub open: bool,
+    /// Already shown elsewhere in this tree: not followed again.
+    pub cycle: bool,
+    /// Expand everything that appears below (the `*` key).
+    pub subtree: bool,
+}
+
+/// What a visible row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    Node(usize),
+    /// "loading…" under a node.
+    Loading(usize),
+    /// The error under a node that failed to expand.
+    Error(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub kind: RowKind,
+    pub depth: usize,
+}
+
+/// The tree below one root manifest.
+#[derive(Debug, Clone, Default)]
+pub struct TreeModel {
+    /// Bumped for every new root or refresh: answers for an older generation are dropped.
+    pub gen: u64,
+    pub repo: String,
+    /// What the user opened (tag or digest).
+    pub reference: String,
+    pub nodes: Vec<TreeNode>,
+    pub seen: HashMap<Digest, usize>,
+    pub cursor: usize,
+    pub offset: usize,
+    pub resolving: bool,
+    pub error: Option<String>,
+}
+
+impl TreeModel {
+    /// Starts a new tree for `reference` (root unknown until resolved).
+    pub fn reset(&mut self, repo: &str, reference: &str) {
+        let gen = self.gen + 1;
+        *self = TreeModel { gen, repo: repo.to_string(), reference: reference.to_string(), resolving: true, ..Default::default() };
+    }
+
+    pub fn set_root(&mut self, desc: Descriptor) {
+        self.resolving = false;
+        self.seen.insert(desc.digest.clone(), 0);
+        self.nodes = vec![TreeNode { desc, edge: EdgeSource::Root, parent: None, kids: Vec::new(), load: Load::Unloaded, open: false, cycle: false, subtree: false }];
+    }
+
+    pub fn node(&self, i: usize) -> Option<&TreeNode> {
+        self.nodes.get(i)
+    }
+
+    /// Marks a node loading and opens it; returns its descriptor when a fetch is needed.
+    pub fn begin_expand(&mut self, i: usize) -> Option<Descriptor> {
+        let n = self.nodes.get_mut(i)?;
+        if n.cycle {
+            return None;
+        }
+        n.open = true;
+        match n.load {
+            Load::Unloaded | Load::Failed(_) => {
+                n.load = Load::Loading;
+                Some(n.desc.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Records one level; returns nodes to expand next (for `*`).
+    pub fn finish_expand(&mut self, i: usize, result: Result<Level, String>) -> Vec<usize> {
+        let Some(n) = self.nodes.get_mut(i) else { return Vec::new() };
+        let level = match result {
+            Ok(l) => l,
+            Err(e) => {
+                n.load = Load::Failed(e);
+                return Vec::new();
+            }
+        };
+        n.load = Load::Loaded;
+        let subtree = n.subtree;
+        let src = level.source.map(EdgeSource::from).unwrap_or(EdgeSource::Layout);
+        let kids = level.children.into_iter().map(|d| (d, EdgeSource::Index));
+        let refs = level.referrers.into_iter().map(|d| (d, src));
+        let mut next = Vec::new();
+        for (desc, edge) in kids.chain(refs) {
+            if self.nodes.len() >= MAX_TREE_NODES {
+                break;
+            }
+            let id = self.nodes.len();
+            let cycle = self.seen.contains_key(&desc.digest);
+            if !cycle {
+                self.seen.insert(desc.digest.clone(), id);
+                if subtree {
+                    next.push(id);
+                }
+            }
+            self.nodes.push(TreeNode { desc, edge, parent: Some(i), kids: Vec::new(), load: if cycle { Load::Loaded } else { Load::Unloaded }, open: false, cycle, subtree, });
+            self.nodes[i].kids.push(id);
+        }
+        next
+    }
+
+    /// Visible rows, depth first through open nodes.
+    pub fn rows(&self) -> Vec<Row> {
+        let mut out = Vec::new();
+        if !self.nodes.is_empty() {
+            self.push_rows(0, 0, &mut out);
+        }
+        out
+    }
+
+    fn push_rows(&self, i: usize, depth: usize, out: &mut Vec<Row>) {
+        out.push(Row { kind: RowKind::Node(i), depth });
+        let n = &self.nodes[i];
+        if !n.open {
+            return;
+        }
+        match &n.load {
+            Load::Loading => out.push(Row { kind: RowKind::Loading(i), depth: depth + 1 }),
+            Load::Failed(_) => out.push(Row { kind: RowKind::Error(i), depth: depth + 1 }),
+            _ => {}
+        }
+        for &k in &n.kids {
+            self.push_rows(k, depth + 1, out);
+        }
+    }
+
+    /// Path of node ids from the root to `i`.
+    pub fn path(&self, i: usize) -> Vec<usize> {
+        let mut p = vec![i];
+        let mut cur = i;
+        while let Some(parent) = self.nodes.get(cur).and_then(|n| n.parent) {
+            p.push(parent);
+            cur = parent;
+        }
+        p.reverse();
+        p
+    }
+
+    /// Moves the cursor over node rows by `delta`, keeping it in a window `height` tall.
+    pub fn move_by(&mut self, delta: i64, height: usize) {
+        let rows = self.rows();
+        let nodes: Vec<usize> = rows.iter().filter_map(|r| if let RowKind::Node(n) = r.kind { Some(n) } else { None }).collect();
+        if nodes.is_empty() {
+            return;
+        }
+        let pos = nodes.iter().position(|&n| n == self.cursor).unwrap_or(0) as i64;
+        let new = (pos + delta).clamp(0, nodes.len() as i64 - 1) as usize;
+        self.cursor = nodes[new];
+        self.keep_in_view(&rows, height);
+    }
+
+    pub fn keep_in_view(&mut self, rows: &[Row], height: usize) {
+        let h = height.max(1);
+        let Some(pos) = rows.iter().position(|r| r.kind == RowKind::Node(self.cursor)) else { return };
+        if pos < self.offset {
+            self.offset = pos;
+        } else if pos >= self.offset + h {
+            self.offset = pos + 1 - h;
+        }
+    }
+
+    /// A short word for a node: platform, artifact kind, or media type.
+    pub fn label(&self, i: usize) -> String {
+        let Some(n) = self.nodes.get(i) else { return String::new() };
+        if i == 0 {
+            return self.reference.clone();
+        }
+        node_word(&n.desc)
+    }
+}
+
+/// Platform for index children, else a word for the artifact type.
+pub fn node_word(d: &Descriptor) -> String {
+    if let Some(p) = &d.platform {
+        return p.to_string();
+    }
+    match &d.artifact_type {
+        Some(t) => artifact_word(t),
+        None => media::short_label(&d.media_type).to_string(),
+    }
+}
+
+/// `signature`, `sbom`, `attestation`… from an artifact type; otherwise its last path part.
+pub fn artifact_word(t: &str) -> String {
+    let l = t.to_ascii_lowercase();
+    let known = [
+        (&["signature", "cosign", "notary", "notation", "sigstore"][..], "signature"),
+        (&["sbom", "spdx", "cyclonedx", "syft"][..], "sbom"),
+        (&["in-toto", "attestation", "provenance", "slsa", "vex"][..], "attestation"),
+        (&["vuln", "sarif", "scan", "trivy", "grype"][..], "scan"),
+        (&["readme", "markdown", "text/"][..], "readme"),
+    ];
+    for (needles, word) in known {
+        if needles.iter().any(|n| l.contains(n)) {
+            return word.to_string();
+        }
+    }
+    let last = l.rsplit(['/', '.']).find(|s| !s.is_empty() && !s.starts_with("v1") && *s != "json").unwrap_or(&l);
+    last.trim_end_matches("+json").to_string()
+}
+
+/// The badge for an artifact type: SIG, SBOM, ATT, SCAN, DOC or REF.
+pub fn badge(t: Option<&str>) -> &'static str {
+    match t.map(artifact_word).as_deref() {
+        Some("signature") => "SIG",
+        Some("sbom") => "SBOM",
+        Some("attestation") => "ATT",
+        Some("scan") => "SCAN",
+        Some("readme") => "DOC",
+        _ => "REF",
+    }
+}

@@ -1,0 +1,381 @@
+//! `update(&mut State, Action) -> Vec<Effect>`: plain, synchronous, unit-testable.
+use super::action::{Action, Cmd, DocKind, Effect, InputKey};
+use super::doc;
+use super::state::{DetailState, DocView, Prompt, Screen, State, TagRow, BODY_TOP};
+use super::tree::{Load, RowKind};
+use crate::cli::is_hidden_tag;
+use crate::oci::Descriptor;
+
+/// Where the app starts.
+#[derive(Debug, Clone)]
+pub enum Start {
+    /// A registry: the repositories pane.
+    Repos,
+    /// A repository's tags; `untagged` = manifests known without a tag (layout index.json).
+    Tags { repo: String, untagged: Vec<Descriptor> },
+    /// A manifest, with the tags underneath to go back to.
+    Ref { repo: String, reference: String, untagged: Vec<Descriptor> },
+}
+
+/// Sets up the first screens and the effects that load them.
+pub fn boot(s: &mut State, start: Start) -> Vec<Effect> {
+    match start {
+        Start::Repos => {
+            s.stack = vec![Screen::Repos];
+            load_repos(s, None)
+        }
+        Start::Tags { repo, untagged } => open_repo(s, repo, untagged),
+        Start::Ref { repo, reference, untagged } => {
+            let mut fx = open_repo(s, repo.clone(), untagged);
+            fx.extend(open_tree(s, &repo, &reference));
+            fx
+        }
+    }
+}
+
+pub fn update(s: &mut State, a: Action) -> Vec<Effect> {
+    match a {
+        Action::Cmd(c) => command(s, c),
+        Action::Input(k) => super::input::input(s, k),
+        Action::Resize(w, h) => {
+            s.width = w;
+            s.height = h;
+            let bh = s.body_height();
+            s.repos.view.keep_in_view(bh);
+            s.tags.view.keep_in_view(bh);
+            want_details(s)
+        }
+        Action::Scroll(n) => command(s, if n > 0 { Cmd::Down } else { Cmd::Up }).into_iter().chain(if n.abs() > 1 { update(s, Action::Scroll(n - n.signum())) } else { vec![] }).collect(),
+        Action::Click(row) => click(s, row),
+        Action::Status { auth, referrers } => {
+            s.facts.auth = auth;
+            if referrers.is_some() {
+                s.facts.referrers = referrers;
+            }
+            vec![]
+        }
+        Action::Quit => {
+            s.quit = true;
+            vec![]
+        }
+        other => super::results::result(s, other),
+    }
+}
+
+fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
+    let screen = s.screen();
+    let bh = s.body_height() as i64;
+    let step = |c: Cmd| -> Option<i64> {
+        match c {
+            Cmd::Up => Some(-1),
+            Cmd::Down => Some(1),
+            Cmd::Top => Some(i64::MIN / 2),
+            Cmd::Bottom => Some(i64::MAX / 2),
+            Cmd::PageUp => Some(-bh),
+            Cmd::PageDown => Some(bh),
+            _ => None,
+        }
+    };
+    if let Some(d) = step(c) {
+        return move_cursor(s, d);
+    }
+    match (c, screen) {
+        (Cmd::Quit, _) => s.quit = true,
+        (Cmd::Help, Screen::Help) => return back(s),
+        (Cmd::Help, _) => s.stack.push(Screen::Help),
+        (Cmd::Back, _) => return back(s),
+        (Cmd::Filter, _) => {
+            let cur = match screen {
+                Screen::Repos => s.repos.view.filter.clone(),
+                Screen::Tags => s.tags.view.filter.clone(),
+                Screen::Inspect | Screen::Describe => s.doc.as_ref().map(|d| d.search.clone()).unwrap_or_default(),
+                _ => String::new(),
+            };
+            s.prompt = Some(Prompt::Filter(cur));
+        }
+        (Cmd::Command, _) => s.prompt = Some(Prompt::Command(String::new())),
+        (Cmd::Refresh, _) => return refresh(s),
+        (Cmd::Pull | Cmd::Attach | Cmd::Delete | Cmd::Mark, _) => {
+            let name = s.keymap.bindings.iter().find(|b| b.cmd == c).map(|b| b.name).unwrap_or("this");
+            s.fail(format!("{name}: not available yet — arbor is read-only for now"));
+        }
+        (Cmd::Open | Cmd::Right, Screen::Repos) => {
+            if let Some(name) = s.repos.view.selected().and_then(|i| s.repos.items.get(i)).cloned() {
+                return open_repo(s, name, Vec::new());
+            }
+        }
+        (Cmd::Open | Cmd::Right, Screen::Tags) => {
+            let Some(repo) = s.repo.clone() else { return vec![] };
+            if let Some(row) = s.tags.view.selected().and_then(|i| s.tags.rows.get(i)) {
+                let key = row.key();
+                return open_tree(s, &repo, &key);
+            }
+        }
+        (Cmd::Left, Screen::Repos | Screen::Tags) => return back(s),
+        (Cmd::Open | Cmd::Right, Screen::Tree) => {
+            let i = s.tree.cursor;
+            let toggle_closed = c == Cmd::Open && s.tree.node(i).is_some_and(|n| n.open && n.load == Load::Loaded);
+            if toggle_closed {
+                if let Some(n) = s.tree.nodes.get_mut(i) {
+                    n.open = false;
+                }
+            } else {
+                return expand(s, i);
+            }
+        }
+        (Cmd::Left, Screen::Tree) => {
+            let i = s.tree.cursor;
+            match s.tree.nodes.get_mut(i) {
+                Some(n) if n.open => n.open = false,
+                Some(n) => match n.parent {
+                    Some(p) => {
+                        s.tree.cursor = p;
+                        let rows = s.tree.rows();
+                        s.tree.keep_in_view(&rows, s.body_height());
+                    }
+                    None => return back(s),
+                },
+                None => return back(s),
+            }
+        }
+        (Cmd::ExpandAll, Screen::Tree) => return expand_all(s, s.tree.cursor),
+        (Cmd::Inspect | Cmd::Describe, Screen::Tags | Screen::Tree) => {
+            let target = if screen == Screen::Tree {
+                s.tree.node(s.tree.cursor).map(|n| n.desc.digest.to_string())
+            } else {
+                s.tags.view.selected().and_then(|i| s.tags.rows.get(i)).map(TagRow::key)
+            };
+            match (target, s.repo.clone()) {
+                (Some(r), Some(repo)) => return open_doc(s, repo, r, DocKind::Manifest, c == Cmd::Describe),
+                _ => s.fail("nothing to inspect here"),
+            }
+        }
+        (Cmd::ToggleHidden, Screen::Tags) => {
+            s.tags.show_hidden = !s.tags.show_hidden;
+            rebuild_tags_visible(s);
+            s.say(if s.tags.show_hidden { "showing sha256-* and cosign tags" } else { "hiding sha256-* and cosign tags" });
+            return want_details(s);
+        }
+        (Cmd::NextMatch | Cmd::PrevMatch, Screen::Inspect | Screen::Describe) => {
+            if let Some(d) = s.doc.as_mut() {
+                let next = if c == Cmd::NextMatch { d.matches.iter().find(|&&m| m > d.scroll).or(d.matches.first()) } else { d.matches.iter().rev().find(|&&m| m < d.scroll).or(d.matches.last()) };
+                if let Some(&m) = next {
+                    d.scroll = m;
+                }
+            }
+        }
+        (Cmd::NextDoc, Screen::Inspect) => {
+            if let Some(d) = s.doc.clone() {
+                let kind = if d.kind == DocKind::Manifest { DocKind::Config } else { DocKind::Manifest };
+                s.stack.pop();
+                return open_doc(s, d.repo, d.reference, kind, false);
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+fn move_cursor(s: &mut State, d: i64) -> Vec<Effect> {
+    let bh = s.body_height();
+    match s.screen() {
+        Screen::Repos => {
+            s.repos.view.move_by(d, bh);
+            let v = &s.repos.view;
+            if v.cursor + bh >= v.visible.len() && !s.repos.loading {
+                if let Some(next) = s.repos.next.clone() {
+                    return load_repos(s, Some(next));
+                }
+            }
+            vec![]
+        }
+        Screen::Tags => {
+            s.tags.view.move_by(d, bh);
+            want_details(s)
+        }
+        Screen::Tree => {
+            s.tree.move_by(d, bh);
+            vec![]
+        }
+        Screen::Inspect | Screen::Describe => {
+            if let Some(doc) = s.doc.as_mut() {
+                let max = doc.lines.len().saturating_sub(1) as i64;
+                doc.scroll = (doc.scroll as i64 + d).clamp(0, max.max(0)) as usize;
+            }
+            vec![]
+        }
+        Screen::Help => vec![],
+    }
+}
+
+fn click(s: &mut State, row: u16) -> Vec<Effect> {
+    if row < BODY_TOP {
+        return vec![];
+    }
+    let idx = (row - BODY_TOP) as usize;
+    match s.screen() {
+        Screen::Repos => {
+            let c = s.repos.view.offset + idx;
+            let cur = s.repos.view.cursor as i64;
+            move_cursor(s, c as i64 - cur)
+        }
+        Screen::Tags => {
+            let c = s.tags.view.offset + idx;
+            let cur = s.tags.view.cursor as i64;
+            move_cursor(s, c as i64 - cur)
+        }
+        Screen::Tree => {
+            // The tree has no column titles: its first row sits one line higher.
+            let rows = s.tree.rows();
+            if let Some(RowKind::Node(n)) = rows.get(s.tree.offset + idx + 1).map(|r| r.kind) {
+                s.tree.cursor = n;
+            }
+            vec![]
+        }
+        _ => vec![],
+    }
+}
+
+pub(super) fn back(s: &mut State) -> Vec<Effect> {
+    if s.stack.len() > 1 {
+        if let Some(Screen::Inspect | Screen::Describe) = s.stack.pop() {
+            s.doc = None;
+        }
+    } else {
+        s.say(format!("{} to quit", s.keymap.keys_of(Cmd::Quit)));
+    }
+    vec![]
+}
+
+fn refresh(s: &mut State) -> Vec<Effect> {
+    let mut fx: Vec<Effect> = s.repo.iter().map(|r| Effect::Invalidate { repo: r.clone() }).collect();
+    match s.screen() {
+        Screen::Repos => {
+            s.repos.items.clear();
+            s.repos.view.visible.clear();
+            fx.extend(load_repos(s, None));
+        }
+        Screen::Tree => {
+            let (repo, r) = (s.tree.repo.clone(), s.tree.reference.clone());
+            s.stack.pop();
+            fx.extend(open_tree(s, &repo, &r));
+        }
+        _ => {
+            if let Some(repo) = s.repo.clone() {
+                let untagged: Vec<Descriptor> = s.tags.rows.iter().filter(|r| r.tag.is_none()).filter_map(|r| r.descriptor.clone()).collect();
+                s.stack.retain(|x| *x == Screen::Repos);
+                fx.extend(open_repo(s, repo, untagged));
+            }
+        }
+    }
+    s.say("refreshed");
+    fx
+}
+
+pub(super) fn load_repos(s: &mut State, cursor: Option<String>) -> Vec<Effect> {
+    let req = s.req();
+    s.repos.req = req;
+    s.repos.loading = true;
+    vec![Effect::LoadRepos { req, cursor }]
+}
+
+pub(super) fn open_repo(s: &mut State, repo: String, untagged: Vec<Descriptor>) -> Vec<Effect> {
+    let req = s.req();
+    s.repo = Some(repo.clone());
+    s.tags = Default::default();
+    s.tags.req = req;
+    s.tags.loading = true;
+    s.tags.rows = untagged.into_iter().map(|d| TagRow { tag: None, descriptor: Some(d), hidden: false }).collect();
+    rebuild_tags_visible(s);
+    s.stack.retain(|x| *x == Screen::Repos);
+    s.stack.push(Screen::Tags);
+    vec![Effect::LoadTags { req, repo }]
+}
+
+pub(super) fn open_tree(s: &mut State, repo: &str, reference: &str) -> Vec<Effect> {
+    s.tree.reset(repo, reference);
+    if let Some(p) = s.stack.iter().position(|x| *x == Screen::Tags) {
+        s.stack.truncate(p + 1);
+    }
+    s.stack.push(Screen::Tree);
+    vec![Effect::Resolve { gen: s.tree.gen, repo: repo.to_string(), reference: reference.to_string() }]
+}
+
+pub(super) fn expand(s: &mut State, i: usize) -> Vec<Effect> {
+    match s.tree.begin_expand(i) {
+        Some(desc) => vec![Effect::Expand { gen: s.tree.gen, node: i, repo: s.tree.repo.clone(), desc }],
+        None => vec![],
+    }
+}
+
+fn expand_all(s: &mut State, i: usize) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    let mut stack = vec![i];
+    while let Some(n) = stack.pop() {
+        let Some(node) = s.tree.nodes.get_mut(n) else { continue };
+        if node.cycle {
+            continue;
+        }
+        node.subtree = true;
+        stack.extend(node.kids.iter().copied());
+        fx.extend(expand(s, n));
+    }
+    s.say("expanding the whole subtree");
+    fx
+}
+
+fn open_doc(s: &mut State, repo: String, reference: String, kind: DocKind, describe: bool) -> Vec<Effect> {
+    let req = s.req();
+    s.doc = Some(DocView { req, repo: repo.clone(), reference: reference.clone(), kind, describe, title: format!("{reference} (loading…)"), lines: Vec::new(), loading: true, error: None, scroll: 0, search: String::new(), matches: Vec::new() });
+    s.stack.push(if describe { Screen::Describe } else { Screen::Inspect });
+    vec![Effect::Fetch { req, repo, reference, kind }]
+}
+
+/// Recomputes which tag rows pass the hidden-tag toggle and the filter, keeping the cursor's row.
+pub(super) fn rebuild_tags_visible(s: &mut State) {
+    let t = &mut s.tags;
+    let keep = t.view.selected();
+    let f = t.view.filter.to_lowercase();
+    t.view.visible = t
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| t.show_hidden || !r.hidden)
+        .filter(|(_, r)| f.is_empty() || r.key().to_lowercase().contains(&f))
+        .map(|(i, _)| i)
+        .collect();
+    t.view.cursor = keep.and_then(|k| t.view.visible.iter().position(|&i| i == k)).unwrap_or(t.view.cursor);
+    let bh = s.body_height();
+    s.tags.view.keep_in_view(bh);
+}
+
+pub(super) fn row_for_tag(tag: String) -> TagRow {
+    let hidden = is_hidden_tag(&tag);
+    TagRow { tag: Some(tag), descriptor: None, hidden }
+}
+
+/// Asks for details of the rows on screen that lack them (newest want replaces older ones).
+pub(super) fn want_details(s: &mut State) -> Vec<Effect> {
+    let Some(repo) = s.repo.clone() else { return vec![] };
+    if s.screen() != Screen::Tags && s.screen() != Screen::Repos {
+        return vec![];
+    }
+    let bh = s.body_height();
+    let items: Vec<(String, String)> = s.tags.view.window(bh).iter().filter_map(|&i| s.tags.rows.get(i)).map(TagRow::key).filter(|k| !s.tags.details.contains_key(k)).map(|k| (k.clone(), k)).collect();
+    let keys: std::collections::HashSet<String> = items.iter().map(|(k, _)| k.clone()).collect();
+    if items.is_empty() || keys == s.tags.wanted {
+        return vec![];
+    }
+    s.tags.wanted = keys;
+    vec![Effect::WantDetails { repo, items }]
+}
+
+/// Rebuilds a doc view's lines and search matches.
+pub(super) fn set_doc_lines(d: &mut DocView, lines: Vec<String>) {
+    d.lines = lines;
+    doc::find_matches(d);
+}
+
+pub(super) fn detail_ready(s: &State, key: &str) -> bool {
+    matches!(s.tags.details.get(key), Some(DetailState::Ready(_)))
+}
