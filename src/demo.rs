@@ -1,6 +1,6 @@
 //! The embedded demo OCI layout (assets/demo, built by assets/build-demo.sh), unpacked on first use.
 //!
-//! It is unpacked into the user's cache dir (`<cache>/demo-<hash of contents>`), or a temp dir
+//! It is unpacked into the user's cache dir (`<cache>/demo-<hash of contents>/net-monitor`), or a temp dir
 //! when there is none, atomically: into a temp dir next to the target, then renamed.
 use anyhow::Context;
 use include_dir::{include_dir, Dir};
@@ -11,18 +11,20 @@ static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/assets/demo");
 
 /// Unpacks the demo layout (if needed) and returns its directory.
 pub fn demo_layout() -> anyhow::Result<PathBuf> {
-    let name = format!("demo-{}", content_hash());
+    // The layout's directory name is the repository name arbor shows: keep it `net-monitor`.
+    let version = format!("demo-{}", content_hash());
+    let name = "net-monitor";
     let mut errors = Vec::new();
     if let Some(dirs) = directories::ProjectDirs::from("dev", "arbor", "arbor") {
-        match unpack_into(dirs.cache_dir(), &name) {
+        match unpack_into(&dirs.cache_dir().join(&version), name) {
             Ok(p) => return Ok(p),
             Err(e) => errors.push(format!("{e:#}")),
         }
     }
     // No usable cache dir: a temp dir. It may be shared with other users, so a directory there
     // is only reused after its contents are checked byte for byte (which unpack_into does).
-    let tmp = std::env::temp_dir().join("arbor");
-    match unpack_into(&tmp, &name) {
+    let tmp = std::env::temp_dir().join("arbor").join(&version);
+    match unpack_into(&tmp, name) {
         Ok(p) => Ok(p),
         Err(e) => {
             errors.push(format!("{e:#}"));

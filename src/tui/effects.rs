@@ -53,7 +53,7 @@ impl Runner {
         inflight.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move {
             let repo = effect_repo(&effect);
-            let action = perform(store.as_ref(), effect).await;
+            let action = perform(store.as_ref(), &tx, effect).await;
             if let Some(a) = action {
                 let _ = tx.send(a);
             }
@@ -74,13 +74,13 @@ fn msg(e: StoreError) -> String {
     e.to_string()
 }
 
-async fn perform(store: &dyn Store, effect: Effect) -> Option<Action> {
+async fn perform(store: &dyn Store, tx: &mpsc::UnboundedSender<Action>, effect: Effect) -> Option<Action> {
     Some(match effect {
         Effect::LoadRepos { req, cursor } => {
             let result = store.repositories(cursor.as_deref(), REPO_PAGE).await.map(|p| (p.items, p.next.filter(|n| Some(n) != cursor.as_ref()))).map_err(|e| Failure { unsupported: matches!(e, StoreError::Unsupported { .. } | StoreError::NotFound { .. }), message: msg(e) });
             Action::ReposPage { req, result }
         }
-        Effect::LoadTags { req, repo } => return load_tags(store, req, repo).await,
+        Effect::LoadTags { req, repo } => return load_tags(store, tx, req, repo).await,
         Effect::Resolve { gen, repo, reference } => Action::Resolved { gen, result: store.resolve(&repo, &reference).await.map_err(msg) },
         Effect::Expand { gen, node, repo, desc } => {
             let result = expand_one(store, &repo, &desc, None, true).await.map(|e| Level { children: e.children, referrers: e.referrers, source: e.source }).map_err(msg);
@@ -96,38 +96,23 @@ async fn perform(store: &dyn Store, effect: Effect) -> Option<Action> {
 }
 
 /// Sends each page as it arrives, so the first rows show before a long listing ends.
-async fn load_tags(store: &dyn Store, req: u64, repo: String) -> Option<Action> {
+async fn load_tags(store: &dyn Store, tx: &mpsc::UnboundedSender<Action>, req: u64, repo: String) -> Option<Action> {
     let mut cursor: Option<String> = None;
-    let mut pages = Vec::new();
     for _ in 0..crate::store::MAX_PAGES {
         match store.tags(&repo, cursor.as_deref(), TAG_PAGE).await {
             Err(e) => return Some(Action::TagsPage { req, result: Err(msg(e)) }),
             Ok(p) => {
                 let done = p.next.is_none() || p.next == cursor || p.items.is_empty();
-                cursor = p.next;
-                pages.push(p.items);
                 if done {
-                    break;
+                    return Some(Action::TagsPage { req, result: Ok((p.items, true)) });
                 }
+                cursor = p.next;
+                let _ = tx.send(Action::TagsPage { req, result: Ok((p.items, false)) });
             }
         }
     }
-    let n = pages.len();
-    // All but the last page are sent as partial results; the last one closes the listing.
-    let mut out = None;
-    for (i, items) in pages.into_iter().enumerate() {
-        out = Some(Action::TagsPage { req, result: Ok((items, i + 1 == n)) });
-        if i + 1 < n {
-            // Partial pages go straight out; only the final one is returned.
-            if let Some(a) = out.take() {
-                return_partial(a);
-            }
-        }
-    }
-    out.or(Some(Action::TagsPage { req, result: Ok((Vec::new(), true)) }))
+    Some(Action::TagsPage { req, result: Ok((Vec::new(), true)) })
 }
-
-fn return_partial(_a: Action) {}
 
 async fn fetch_doc(store: &dyn Store, repo: &str, reference: &str, kind: DocKind) -> Result<Doc, String> {
     let m = store.manifest(repo, reference).await.map_err(msg)?;
