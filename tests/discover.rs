@@ -216,6 +216,8 @@ fn manifest_digest_mismatch_is_refused() {
     let h = harness();
     let repo = unique_repo("corrupt");
     let image = push_image(&h.dist(), &repo, "v1", "corrupt");
+    let f = files_dir();
+    oras_attach(&h.dist(), &repo, &image, "signature/example", f.path(), &["signature.json:application/json"]);
     fault(&h.fault_dist(), &repo, Some(r#"{"corrupt_manifest":true}"#));
     for reference in [":v1".to_string(), format!("@{image}")] {
         let out = arbor().args(["fetch"]).arg(format!("{}/{repo}{reference}", h.fault_dist())).output().unwrap();
@@ -225,8 +227,10 @@ fn manifest_digest_mismatch_is_refused() {
         assert!(err.contains("digest mismatch"), "{err}");
         assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
     }
+    // Discovery reads the fallback index (a manifest): corrupted, it is refused too.
     let out = arbor().args(["discover"]).arg(format!("{}/{repo}:v1", h.fault_dist())).output().unwrap();
     assert!(!out.status.success());
+    assert!(stderr(&out).contains("digest mismatch"), "{}", stderr(&out));
     fault(&h.fault_dist(), &repo, None);
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// With no subcommand, opens the terminal UI on TARGET (a registry, repository or reference),
 /// on `--oci-layout DIR`, or on the embedded demo layout when neither is given.
 #[derive(Debug, Parser)]
-#[command(name = "arbor", version, args_conflicts_with_subcommands = true)]
+#[command(name = "arbor", version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -70,6 +70,10 @@ impl Client {
             .connect_timeout(Duration::from_secs(15))
             .read_timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(32);
+        if plain && opts.ca_file.is_none() {
+            // Plain HTTP needs no trust store; loading the system's costs start-up time.
+            b = b.tls_built_in_root_certs(false);
+        }
         if opts.insecure {
             b = b.danger_accept_invalid_certs(true);
         }

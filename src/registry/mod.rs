@@ -30,7 +30,13 @@ pub struct RegistryStore {
     capability: Mutex<HashMap<String, ReferrersSource>>,
     /// Per repository: the set of `sha256-<hex>` tags, when listed (lets discovery skip probing leaves).
     fallback_tags: Mutex<HashMap<String, Arc<HashSet<String>>>>,
+    /// Per repository: fallback indexes already fetched (tag → entries as served).
+    fallback_indexes: Mutex<HashMap<String, HashMap<String, Vec<Descriptor>>>>,
 }
+
+/// With at most this many `sha256-*` tags in a repository, discovery fetches all their
+/// indexes at once (concurrently) instead of one level at a time.
+const PREFETCH_MAX: usize = 512;
 
 impl RegistryStore {
     pub fn new(registry: &str, opts: &ClientOptions, mode: ReferrersMode) -> Result<Self> {
@@ -39,6 +45,7 @@ impl RegistryStore {
             mode,
             capability: Mutex::new(HashMap::new()),
             fallback_tags: Mutex::new(HashMap::new()),
+            fallback_indexes: Mutex::new(HashMap::new()),
         })
     }
 
@@ -195,15 +202,51 @@ impl RegistryStore {
                 return Ok(Vec::new());
             }
         }
-        let fetched = match self.manifest(repo, &tag).await {
-            Ok(f) => f,
-            Err(e) if e.is_not_found() => return Ok(Vec::new()),
-            Err(e) => return Err(e),
+        let cached = self.fallback_indexes.lock().ok().and_then(|m| m.get(repo).and_then(|t| t.get(&tag).cloned()));
+        let mut descs = match cached {
+            Some(d) => d,
+            None => match self.fetch_fallback_index(repo, &tag).await? {
+                Some(d) => d,
+                None => return Ok(Vec::new()),
+            },
         };
-        let mut descs = fetched.manifest.manifests;
         self.fix_artifact_types(repo, &mut descs).await?;
         filter_artifact_type(&mut descs, artifact_type);
         Ok(descs)
+    }
+
+    /// GETs one `sha256-<hex>` index and caches its entries; `None` when the tag does not exist.
+    async fn fetch_fallback_index(&self, repo: &str, tag: &str) -> Result<Option<Vec<Descriptor>>> {
+        let fetched = match self.manifest(repo, tag).await {
+            Ok(f) => f,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let descs = fetched.manifest.manifests;
+        if let Ok(mut m) = self.fallback_indexes.lock() {
+            m.entry(repo.to_string()).or_default().insert(tag.to_string(), descs.clone());
+        }
+        Ok(Some(descs))
+    }
+
+    /// Fetches every fallback index of a repository concurrently (when there are not too many),
+    /// so a deep graph costs one round of parallel requests instead of one request per level.
+    async fn prefetch_fallback_indexes(&self, repo: &str, tags: &HashSet<String>) {
+        if tags.len() > PREFETCH_MAX {
+            return;
+        }
+        let have: HashSet<String> = self.fallback_indexes.lock().ok().and_then(|m| m.get(repo).map(|t| t.keys().cloned().collect())).unwrap_or_default();
+        let todo: Vec<String> = tags.iter().filter(|t| !have.contains(*t)).cloned().collect();
+        let results: Vec<Result<Option<Vec<Descriptor>>>> = futures::stream::iter(todo)
+            .map(|t| async move { self.fetch_fallback_index(repo, &t).await })
+            .buffer_unordered(16)
+            .collect()
+            .await;
+        // Failures are not fatal here: those subjects are fetched again, on demand.
+        let failed = results.iter().filter(|r| r.is_err()).count();
+        if failed > 0 {
+            tracing::debug!(repo, failed, "some fallback indexes could not be prefetched");
+        }
     }
 
     /// Reads `artifactType` (and annotations) from the manifest itself where the index entry
@@ -295,7 +338,8 @@ impl Store for RegistryStore {
         let h = resp.headers();
         let digest = h.get("docker-content-digest").and_then(|v| v.to_str().ok()).and_then(|d| d.parse::<Digest>().ok());
         let media_type = h.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|s| s.split(';').next().unwrap_or("").trim().to_string());
-        let size = resp.content_length();
+        // Not resp.content_length(): for a HEAD that is the (empty) body's length.
+        let size = h.get(reqwest::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         match (digest, media_type, size) {
             (Some(digest), Some(media_type), Some(size)) if size > 0 && media::is_manifest(&media_type) => {
                 if let Ok(d) = reference.parse::<Digest>() {
@@ -406,13 +450,17 @@ impl Store for RegistryStore {
         if let Ok(mut m) = self.fallback_tags.lock() {
             m.remove(repo);
         }
+        if let Ok(mut m) = self.fallback_indexes.lock() {
+            m.remove(repo);
+        }
     }
 
     async fn prepare_referrers(&self, repo: &str) {
         if self.referrers_source(repo) == Some(ReferrersSource::ReferrersTag) {
             // Best effort: without the tag list, every subject is probed instead.
-            if let Err(e) = self.load_fallback_tags(repo).await {
-                tracing::debug!(repo, error = %e, "fallback tag list unavailable");
+            match self.load_fallback_tags(repo).await {
+                Ok(tags) => self.prefetch_fallback_indexes(repo, &tags).await,
+                Err(e) => tracing::debug!(repo, error = %e, "fallback tag list unavailable"),
             }
         }
     }

@@ -44,6 +44,8 @@ pub enum InputKey {
 }
 
 /// Everything `update` reacts to.
+// Messages are moved once through a channel; boxing the big ones buys nothing measurable.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Action {
     Cmd(Cmd),
@@ -54,13 +56,36 @@ pub enum Action {
     /// Mouse click on a terminal row.
     Click(u16),
     /// Store status after a request (auth may change after the first challenge).
-    Status { auth: String, referrers: Option<ReferrersSource> },
-    ReposPage { req: u64, result: Result<(Vec<String>, Option<String>), Failure> },
-    TagsPage { req: u64, result: Result<(Vec<String>, bool), String> },
-    Detail { repo: String, key: String, result: Result<Detail, String> },
-    Resolved { gen: u64, result: Result<Descriptor, String> },
-    Expanded { gen: u64, node: usize, result: Result<Level, String> },
-    Fetched { req: u64, result: Result<Doc, String> },
+    Status {
+        auth: String,
+        referrers: Option<ReferrersSource>,
+    },
+    ReposPage {
+        req: u64,
+        result: Result<(Vec<String>, Option<String>), Failure>,
+    },
+    TagsPage {
+        req: u64,
+        result: Result<(Vec<String>, bool), String>,
+    },
+    Detail {
+        repo: String,
+        key: String,
+        result: Result<Detail, String>,
+    },
+    Resolved {
+        gen: u64,
+        result: Result<Descriptor, String>,
+    },
+    Expanded {
+        gen: u64,
+        node: usize,
+        result: Result<Level, String>,
+    },
+    Fetched {
+        req: u64,
+        result: Result<Doc, String>,
+    },
     Quit,
 }
 
@@ -105,14 +130,40 @@ pub enum DocKind {
 }
 
 /// Work for the runtime; results come back as [`Action`]s.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    LoadRepos { req: u64, cursor: Option<String> },
-    LoadTags { req: u64, repo: String },
+    LoadRepos {
+        req: u64,
+        cursor: Option<String>,
+    },
+    LoadTags {
+        req: u64,
+        repo: String,
+    },
     /// The rows currently on screen that lack details; replaces any earlier want.
-    WantDetails { repo: String, items: Vec<(String, String)> },
-    Resolve { gen: u64, repo: String, reference: String },
-    Expand { gen: u64, node: usize, repo: String, desc: Descriptor },
-    Fetch { req: u64, repo: String, desc: Descriptor, kind: DocKind },
-    Invalidate { repo: String },
+    WantDetails {
+        repo: String,
+        items: Vec<(String, String)>,
+    },
+    Resolve {
+        gen: u64,
+        repo: String,
+        reference: String,
+    },
+    Expand {
+        gen: u64,
+        node: usize,
+        repo: String,
+        desc: Descriptor,
+    },
+    Fetch {
+        req: u64,
+        repo: String,
+        reference: String,
+        kind: DocKind,
+    },
+    Invalidate {
+        repo: String,
+    },
 }

@@ -6,8 +6,15 @@ use crate::oci::media;
 /// Pretty-printed JSON lines (or the text as is when it is not JSON).
 pub fn pretty(bytes: &[u8]) -> Vec<String> {
     match serde_json::from_slice::<serde_json::Value>(bytes) {
-        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default().lines().map(str::to_string).collect(),
-        Err(_) => String::from_utf8_lossy(bytes).lines().map(|l| l.replace('\t', "    ")).collect(),
+        Ok(v) => serde_json::to_string_pretty(&v)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect(),
+        Err(_) => String::from_utf8_lossy(bytes)
+            .lines()
+            .map(|l| l.replace('\t', "    "))
+            .collect(),
     }
 }
 
@@ -24,7 +31,10 @@ pub fn describe(d: &Doc) -> Vec<String> {
         out.push(format!("  artifact type {t}"));
     }
     if let Some(c) = &m.config {
-        out.push(format!("  config        {} {} ({} B)", c.media_type, c.digest, c.size));
+        out.push(format!(
+            "  config        {} {} ({} B)",
+            c.media_type, c.digest, c.size
+        ));
     }
     out.push(String::new());
     match &m.subject {
@@ -45,16 +55,33 @@ pub fn describe(d: &Doc) -> Vec<String> {
         out.push(String::new());
         out.push(format!("Manifests ({})", m.manifests.len()));
         for e in &m.manifests {
-            let plat = e.platform.as_ref().map(|p| p.to_string()).unwrap_or_else(|| "-".into());
-            out.push(format!("  {plat:<16} {} {} ({} B)", e.digest, media::short_label(&e.media_type), e.size));
+            let plat = e
+                .platform
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "-".into());
+            out.push(format!(
+                "  {plat:<16} {} {} ({} B)",
+                e.digest,
+                media::short_label(&e.media_type),
+                e.size
+            ));
         }
     }
     let files = m.files();
     out.push(String::new());
     out.push(format!("Layers ({})", files.len()));
     for l in files {
-        let title = l.annotations.as_ref().and_then(|a| a.get(media::ANN_TITLE)).map(String::as_str).unwrap_or("-");
-        out.push(format!("  {title:<24} {} {} ({} B)", l.digest, l.media_type, l.size));
+        let title = l
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(media::ANN_TITLE))
+            .map(String::as_str)
+            .unwrap_or("-");
+        out.push(format!(
+            "  {title:<24} {} {} ({} B)",
+            l.digest, l.media_type, l.size
+        ));
     }
     out
 }
@@ -62,5 +89,14 @@ pub fn describe(d: &Doc) -> Vec<String> {
 /// Lines containing the search text (case-insensitive).
 pub fn find_matches(d: &mut DocView) {
     let q = d.search.to_lowercase();
-    d.matches = if q.is_empty() { Vec::new() } else { d.lines.iter().enumerate().filter(|(_, l)| l.to_lowercase().contains(&q)).map(|(i, _)| i).collect() };
+    d.matches = if q.is_empty() {
+        Vec::new()
+    } else {
+        d.lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.to_lowercase().contains(&q))
+            .map(|(i, _)| i)
+            .collect()
+    };
 }

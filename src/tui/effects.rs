@@ -31,13 +31,26 @@ impl Runner {
     pub fn new(store: Arc<dyn Store>, tx: mpsc::UnboundedSender<Action>) -> Runner {
         let (want, rx) = watch::channel(None);
         let done_gen = Arc::new(AtomicU64::new(0));
-        tokio::spawn(details_worker(store.clone(), rx, tx.clone(), done_gen.clone()));
-        Runner { store, tx, want, inflight: Arc::new(AtomicUsize::new(0)), want_gen: AtomicU64::new(0), done_gen }
+        tokio::spawn(details_worker(
+            store.clone(),
+            rx,
+            tx.clone(),
+            done_gen.clone(),
+        ));
+        Runner {
+            store,
+            tx,
+            want,
+            inflight: Arc::new(AtomicUsize::new(0)),
+            want_gen: AtomicU64::new(0),
+            done_gen,
+        }
     }
 
     /// True while any effect has not answered yet.
     pub fn busy(&self) -> bool {
-        self.inflight.load(Ordering::SeqCst) > 0 || self.done_gen.load(Ordering::SeqCst) < self.want_gen.load(Ordering::SeqCst)
+        self.inflight.load(Ordering::SeqCst) > 0
+            || self.done_gen.load(Ordering::SeqCst) < self.want_gen.load(Ordering::SeqCst)
     }
 
     pub fn run(&self, effect: Effect) {
@@ -57,7 +70,10 @@ impl Runner {
             if let Some(a) = action {
                 let _ = tx.send(a);
             }
-            let _ = tx.send(Action::Status { auth: store.info().auth, referrers: repo.and_then(|r| store.referrers_source(&r)) });
+            let _ = tx.send(Action::Status {
+                auth: store.info().auth,
+                referrers: repo.and_then(|r| store.referrers_source(&r)),
+            });
             inflight.fetch_sub(1, Ordering::SeqCst);
         });
     }
@@ -65,7 +81,10 @@ impl Runner {
 
 fn effect_repo(e: &Effect) -> Option<String> {
     match e {
-        Effect::LoadTags { repo, .. } | Effect::Resolve { repo, .. } | Effect::Expand { repo, .. } | Effect::Fetch { repo, .. } => Some(repo.clone()),
+        Effect::LoadTags { repo, .. }
+        | Effect::Resolve { repo, .. }
+        | Effect::Expand { repo, .. }
+        | Effect::Fetch { repo, .. } => Some(repo.clone()),
         _ => None,
     }
 }
@@ -74,19 +93,60 @@ fn msg(e: StoreError) -> String {
     e.to_string()
 }
 
-async fn perform(store: &dyn Store, tx: &mpsc::UnboundedSender<Action>, effect: Effect) -> Option<Action> {
+async fn perform(
+    store: &dyn Store,
+    tx: &mpsc::UnboundedSender<Action>,
+    effect: Effect,
+) -> Option<Action> {
     Some(match effect {
         Effect::LoadRepos { req, cursor } => {
-            let result = store.repositories(cursor.as_deref(), REPO_PAGE).await.map(|p| (p.items, p.next.filter(|n| Some(n) != cursor.as_ref()))).map_err(|e| Failure { unsupported: matches!(e, StoreError::Unsupported { .. } | StoreError::NotFound { .. }), message: msg(e) });
+            let result = store
+                .repositories(cursor.as_deref(), REPO_PAGE)
+                .await
+                .map(|p| (p.items, p.next.filter(|n| Some(n) != cursor.as_ref())))
+                .map_err(|e| Failure {
+                    unsupported: matches!(
+                        e,
+                        StoreError::Unsupported { .. } | StoreError::NotFound { .. }
+                    ),
+                    message: msg(e),
+                });
             Action::ReposPage { req, result }
         }
         Effect::LoadTags { req, repo } => return load_tags(store, tx, req, repo).await,
-        Effect::Resolve { gen, repo, reference } => Action::Resolved { gen, result: store.resolve(&repo, &reference).await.map_err(msg) },
-        Effect::Expand { gen, node, repo, desc } => {
-            let result = expand_one(store, &repo, &desc, None, true).await.map(|e| Level { children: e.children, referrers: e.referrers, source: e.source }).map_err(msg);
+        Effect::Resolve {
+            gen,
+            repo,
+            reference,
+        } => Action::Resolved {
+            gen,
+            result: store.resolve(&repo, &reference).await.map_err(msg),
+        },
+        Effect::Expand {
+            gen,
+            node,
+            repo,
+            desc,
+        } => {
+            let result = expand_one(store, &repo, &desc, None, true)
+                .await
+                .map(|e| Level {
+                    children: e.children,
+                    referrers: e.referrers,
+                    source: e.source,
+                })
+                .map_err(msg);
             Action::Expanded { gen, node, result }
         }
-        Effect::Fetch { req, repo, reference, kind } => Action::Fetched { req, result: fetch_doc(store, &repo, &reference, kind).await },
+        Effect::Fetch {
+            req,
+            repo,
+            reference,
+            kind,
+        } => Action::Fetched {
+            req,
+            result: fetch_doc(store, &repo, &reference, kind).await,
+        },
         Effect::Invalidate { repo } => {
             store.invalidate(&repo);
             return None;
@@ -96,45 +156,93 @@ async fn perform(store: &dyn Store, tx: &mpsc::UnboundedSender<Action>, effect: 
 }
 
 /// Sends each page as it arrives, so the first rows show before a long listing ends.
-async fn load_tags(store: &dyn Store, tx: &mpsc::UnboundedSender<Action>, req: u64, repo: String) -> Option<Action> {
+async fn load_tags(
+    store: &dyn Store,
+    tx: &mpsc::UnboundedSender<Action>,
+    req: u64,
+    repo: String,
+) -> Option<Action> {
     let mut cursor: Option<String> = None;
     for _ in 0..crate::store::MAX_PAGES {
         match store.tags(&repo, cursor.as_deref(), TAG_PAGE).await {
-            Err(e) => return Some(Action::TagsPage { req, result: Err(msg(e)) }),
+            Err(e) => {
+                return Some(Action::TagsPage {
+                    req,
+                    result: Err(msg(e)),
+                })
+            }
             Ok(p) => {
                 let done = p.next.is_none() || p.next == cursor || p.items.is_empty();
                 if done {
-                    return Some(Action::TagsPage { req, result: Ok((p.items, true)) });
+                    return Some(Action::TagsPage {
+                        req,
+                        result: Ok((p.items, true)),
+                    });
                 }
                 cursor = p.next;
-                let _ = tx.send(Action::TagsPage { req, result: Ok((p.items, false)) });
+                let _ = tx.send(Action::TagsPage {
+                    req,
+                    result: Ok((p.items, false)),
+                });
             }
         }
     }
-    Some(Action::TagsPage { req, result: Ok((Vec::new(), true)) })
+    Some(Action::TagsPage {
+        req,
+        result: Ok((Vec::new(), true)),
+    })
 }
 
-async fn fetch_doc(store: &dyn Store, repo: &str, reference: &str, kind: DocKind) -> Result<Doc, String> {
+async fn fetch_doc(
+    store: &dyn Store,
+    repo: &str,
+    reference: &str,
+    kind: DocKind,
+) -> Result<Doc, String> {
     let m = store.manifest(repo, reference).await.map_err(msg)?;
     match kind {
-        DocKind::Manifest => Ok(Doc { descriptor: m.descriptor, bytes: m.bytes, manifest: Some(m.manifest) }),
+        DocKind::Manifest => Ok(Doc {
+            descriptor: m.descriptor,
+            bytes: m.bytes,
+            manifest: Some(m.manifest),
+        }),
         DocKind::Config => {
-            let c = m.manifest.config.clone().ok_or_else(|| format!("{reference} has no config (an index or artifact without one)"))?;
+            let c = m.manifest.config.clone().ok_or_else(|| {
+                format!("{reference} has no config (an index or artifact without one)")
+            })?;
             let bytes = store.blob_bytes(repo, &c, MAX_DOC).await.map_err(msg)?;
-            Ok(Doc { descriptor: c, bytes, manifest: None })
+            Ok(Doc {
+                descriptor: c,
+                bytes,
+                manifest: None,
+            })
         }
     }
 }
 
-async fn details_worker(store: Arc<dyn Store>, mut rx: watch::Receiver<Option<Want>>, tx: mpsc::UnboundedSender<Action>, done: Arc<AtomicU64>) {
+async fn details_worker(
+    store: Arc<dyn Store>,
+    mut rx: watch::Receiver<Option<Want>>,
+    tx: mpsc::UnboundedSender<Action>,
+    done: Arc<AtomicU64>,
+) {
     while rx.changed().await.is_ok() {
-        let Some((gen, repo, items)) = rx.borrow_and_update().clone() else { continue };
+        let Some((gen, repo, items)) = rx.borrow_and_update().clone() else {
+            continue;
+        };
         for (key, reference) in items {
             if rx.has_changed().unwrap_or(true) {
                 break;
             }
             let result = detail(store.as_ref(), &repo, &reference).await;
-            if tx.send(Action::Detail { repo: repo.clone(), key, result }).is_err() {
+            if tx
+                .send(Action::Detail {
+                    repo: repo.clone(),
+                    key,
+                    result,
+                })
+                .is_err()
+            {
                 return;
             }
         }
@@ -144,12 +252,27 @@ async fn details_worker(store: Arc<dyn Store>, mut rx: watch::Receiver<Option<Wa
 
 async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail, String> {
     let m = store.manifest(repo, reference).await.map_err(msg)?;
-    let platforms = m.manifest.manifests.iter().filter_map(|d| d.platform.as_ref().map(|p| p.to_string())).collect();
+    let platforms = m
+        .manifest
+        .manifests
+        .iter()
+        .filter_map(|d| d.platform.as_ref().map(|p| p.to_string()))
+        .collect();
     let mut badges: Vec<String> = match store.referrers(repo, &m.descriptor.digest, None).await {
-        Ok(r) => r.descriptors.iter().map(|d| badge(d.artifact_type.as_deref()).to_string()).collect(),
+        Ok(r) => r
+            .descriptors
+            .iter()
+            .map(|d| badge(d.artifact_type.as_deref()).to_string())
+            .collect(),
         Err(_) => Vec::new(),
     };
     badges.sort();
     badges.dedup();
-    Ok(Detail { artifact_type: m.manifest.effective_artifact_type(), platforms, created: m.manifest.created().map(str::to_string), badges, descriptor: m.descriptor })
+    Ok(Detail {
+        artifact_type: m.manifest.effective_artifact_type(),
+        platforms,
+        created: m.manifest.created().map(str::to_string),
+        badges,
+        descriptor: m.descriptor,
+    })
 }

@@ -6,7 +6,9 @@ use super::tree::RowKind;
 use super::update::{back, open_repo, open_tree, rebuild_tags_visible, want_details};
 
 pub fn input(s: &mut State, k: InputKey) -> Vec<Effect> {
-    let Some(prompt) = s.prompt.clone() else { return vec![] };
+    let Some(prompt) = s.prompt.clone() else {
+        return vec![];
+    };
     match (prompt, k) {
         (Prompt::Filter(mut text), InputKey::Char(c)) => {
             text.push(c);
@@ -56,7 +58,14 @@ fn apply_filter(s: &mut State, text: &str) -> Vec<Effect> {
             let f = text.to_lowercase();
             let v = &mut s.repos.view;
             v.filter = text.to_string();
-            v.visible = s.repos.items.iter().enumerate().filter(|(_, r)| r.to_lowercase().contains(&f)).map(|(i, _)| i).collect();
+            v.visible = s
+                .repos
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.to_lowercase().contains(&f))
+                .map(|(i, _)| i)
+                .collect();
             v.cursor = 0;
             v.offset = 0;
             vec![]
@@ -78,7 +87,13 @@ fn apply_filter(s: &mut State, text: &str) -> Vec<Effect> {
             let hit = rows.iter().find_map(|r| match r.kind {
                 RowKind::Node(n) => {
                     let node = s.tree.node(n)?;
-                    let hay = format!("{} {} {}", s.tree.label(n), node.desc.digest, node.desc.artifact_type.as_deref().unwrap_or("")).to_lowercase();
+                    let hay = format!(
+                        "{} {} {}",
+                        s.tree.label(n),
+                        node.desc.digest,
+                        node.desc.artifact_type.as_deref().unwrap_or("")
+                    )
+                    .to_lowercase();
                     hay.contains(&f).then_some(n)
                 }
                 _ => None,
@@ -131,7 +146,9 @@ fn run_command(s: &mut State, text: &str) -> Vec<Effect> {
         ("back", _) => back(s),
         ("", _) => vec![],
         _ => {
-            s.fail(format!("unknown command :{text} — try :repo NAME, :ref REF, :q"));
+            s.fail(format!(
+                "unknown command :{text} — try :repo NAME, :ref REF, :q"
+            ));
             vec![]
         }
     }

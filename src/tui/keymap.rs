@@ -81,12 +81,10 @@ impl Key {
     }
 
     pub fn from_event(ev: &KeyEvent) -> Key {
-        let code = match ev.code {
-            // Terminals report shift-tab separately; normalise upper-case letters as typed.
-            KeyCode::Char(c) => KeyCode::Char(c),
-            other => other,
-        };
-        Key { code, ctrl: ev.modifiers.contains(KeyModifiers::CONTROL) }
+        Key {
+            code: ev.code,
+            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+        }
     }
 
     pub fn label(&self) -> String {
@@ -116,32 +114,196 @@ impl Key {
 
 use Scope::{Doc, Global, List, Tree};
 
-const DEFAULTS: &[(Cmd, &str, &[&str], &str, &[Scope], bool)] = &[
+/// (command, name, keys, description, scopes, shown in the footer)
+type Row = (
+    Cmd,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static [Scope],
+    bool,
+);
+
+const DEFAULTS: &[Row] = &[
     (Cmd::Up, "up", &["k", "up"], "move up", &[Global], false),
-    (Cmd::Down, "down", &["j", "down"], "move down", &[Global], false),
-    (Cmd::Top, "top", &["g", "home"], "go to top", &[Global], false),
-    (Cmd::Bottom, "bottom", &["G", "end"], "go to bottom", &[Global], false),
-    (Cmd::PageUp, "page_up", &["pgup", "ctrl-u"], "page up", &[Global], false),
-    (Cmd::PageDown, "page_down", &["pgdn", "ctrl-f"], "page down", &[Global], false),
-    (Cmd::Open, "open", &["enter"], "open / expand", &[List, Tree], true),
-    (Cmd::Right, "right", &["l", "right"], "drill in / expand", &[List, Tree], false),
-    (Cmd::Left, "left", &["h", "left"], "collapse / back", &[List, Tree], false),
+    (
+        Cmd::Down,
+        "down",
+        &["j", "down"],
+        "move down",
+        &[Global],
+        false,
+    ),
+    (
+        Cmd::Top,
+        "top",
+        &["g", "home"],
+        "go to top",
+        &[Global],
+        false,
+    ),
+    (
+        Cmd::Bottom,
+        "bottom",
+        &["G", "end"],
+        "go to bottom",
+        &[Global],
+        false,
+    ),
+    (
+        Cmd::PageUp,
+        "page_up",
+        &["pgup", "ctrl-u"],
+        "page up",
+        &[Global],
+        false,
+    ),
+    (
+        Cmd::PageDown,
+        "page_down",
+        &["pgdn", "ctrl-f"],
+        "page down",
+        &[Global],
+        false,
+    ),
+    (
+        Cmd::Open,
+        "open",
+        &["enter"],
+        "open / expand",
+        &[List, Tree],
+        true,
+    ),
+    (
+        Cmd::Right,
+        "right",
+        &["l", "right"],
+        "drill in / expand",
+        &[List, Tree],
+        false,
+    ),
+    (
+        Cmd::Left,
+        "left",
+        &["h", "left"],
+        "collapse / back",
+        &[List, Tree],
+        false,
+    ),
     (Cmd::Back, "back", &["esc", "-"], "back", &[Global], true),
-    (Cmd::ExpandAll, "expand_all", &["*"], "expand the whole subtree", &[Tree], true),
-    (Cmd::Inspect, "inspect", &["y"], "raw JSON", &[List, Tree], true),
-    (Cmd::Describe, "describe", &["d"], "describe", &[List, Tree], true),
-    (Cmd::Filter, "filter", &["/"], "filter / search", &[Global], true),
-    (Cmd::Command, "command", &[":"], "command (:repo NAME, :ref REF, :q)", &[Global], false),
+    (
+        Cmd::ExpandAll,
+        "expand_all",
+        &["*"],
+        "expand the whole subtree",
+        &[Tree],
+        true,
+    ),
+    (
+        Cmd::Inspect,
+        "inspect",
+        &["y"],
+        "raw JSON",
+        &[List, Tree],
+        true,
+    ),
+    (
+        Cmd::Describe,
+        "describe",
+        &["d"],
+        "describe",
+        &[List, Tree],
+        true,
+    ),
+    (
+        Cmd::Filter,
+        "filter",
+        &["/"],
+        "filter / search",
+        &[Global],
+        true,
+    ),
+    (
+        Cmd::Command,
+        "command",
+        &[":"],
+        "command (:repo NAME, :ref REF, :q)",
+        &[Global],
+        false,
+    ),
     (Cmd::Help, "help", &["?"], "help", &[Global], true),
-    (Cmd::Refresh, "refresh", &["ctrl-r"], "refresh", &[Global], false),
-    (Cmd::ToggleHidden, "toggle_hidden", &["."], "show/hide sha256-* and cosign tags", &[List], false),
-    (Cmd::NextMatch, "next_match", &["n"], "next match", &[Doc], true),
-    (Cmd::PrevMatch, "prev_match", &["N"], "previous match", &[Doc], false),
-    (Cmd::NextDoc, "next_doc", &["tab"], "manifest ⇄ config", &[Doc], true),
-    (Cmd::Pull, "pull", &["p"], "pull (not available yet)", &[List, Tree], false),
-    (Cmd::Attach, "attach", &["a"], "attach (not available yet)", &[List, Tree], false),
-    (Cmd::Delete, "delete", &["ctrl-d"], "delete (not available yet)", &[List, Tree], false),
-    (Cmd::Mark, "mark", &["space"], "mark for bulk (not available yet)", &[List, Tree], false),
+    (
+        Cmd::Refresh,
+        "refresh",
+        &["ctrl-r"],
+        "refresh",
+        &[Global],
+        false,
+    ),
+    (
+        Cmd::ToggleHidden,
+        "toggle_hidden",
+        &["."],
+        "show/hide sha256-* and cosign tags",
+        &[List],
+        false,
+    ),
+    (
+        Cmd::NextMatch,
+        "next_match",
+        &["n"],
+        "next match",
+        &[Doc],
+        true,
+    ),
+    (
+        Cmd::PrevMatch,
+        "prev_match",
+        &["N"],
+        "previous match",
+        &[Doc],
+        false,
+    ),
+    (
+        Cmd::NextDoc,
+        "next_doc",
+        &["tab"],
+        "manifest ⇄ config",
+        &[Doc],
+        true,
+    ),
+    (
+        Cmd::Pull,
+        "pull",
+        &["p"],
+        "pull (not available yet)",
+        &[List, Tree],
+        false,
+    ),
+    (
+        Cmd::Attach,
+        "attach",
+        &["a"],
+        "attach (not available yet)",
+        &[List, Tree],
+        false,
+    ),
+    (
+        Cmd::Delete,
+        "delete",
+        &["ctrl-d"],
+        "delete (not available yet)",
+        &[List, Tree],
+        false,
+    ),
+    (
+        Cmd::Mark,
+        "mark",
+        &["space"],
+        "mark for bulk (not available yet)",
+        &[List, Tree],
+        false,
+    ),
     (Cmd::Quit, "quit", &["q", "ctrl-c"], "quit", &[Global], true),
 ];
 
@@ -211,9 +373,12 @@ impl Keymap {
     /// Defaults patched by `keymap.toml` in the XDG config dir (or `ARBOR_KEYMAP`), with warnings.
     pub fn load() -> (Keymap, Vec<String>) {
         let mut km = Keymap::default();
-        let path = std::env::var_os("ARBOR_KEYMAP").map(std::path::PathBuf::from).or_else(|| {
-            directories::ProjectDirs::from("", "", "arbor").map(|d| d.config_dir().join("keymap.toml"))
-        });
+        let path = std::env::var_os("ARBOR_KEYMAP")
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                directories::ProjectDirs::from("", "", "arbor")
+                    .map(|d| d.config_dir().join("keymap.toml"))
+            });
         let warnings = match path {
             Some(p) => km.patch_file(&p),
             None => Vec::new(),
@@ -236,7 +401,12 @@ impl Keymap {
             .iter()
             .filter(|b| b.scopes.contains(&scope))
             .find(hit)
-            .or_else(|| self.bindings.iter().filter(|b| b.scopes.contains(&Global)).find(hit))
+            .or_else(|| {
+                self.bindings
+                    .iter()
+                    .filter(|b| b.scopes.contains(&Global))
+                    .find(hit)
+            })
             .map(|b| b.cmd)
     }
 
@@ -270,11 +440,21 @@ mod tests {
     #[test]
     fn config_patches_only_named_actions() {
         let mut km = Keymap::default();
-        let w = km.patch_toml("[keys]\ninspect = \"Y\"\nquit = [\"Q\", \"ctrl-q\"]\nbogus = \"x\"\n");
+        let w =
+            km.patch_toml("[keys]\ninspect = \"Y\"\nquit = [\"Q\", \"ctrl-q\"]\nbogus = \"x\"\n");
         assert_eq!(w.len(), 1);
-        assert_eq!(km.lookup(Scope::Tree, Key::parse("Y").unwrap()), Some(Cmd::Inspect));
+        assert_eq!(
+            km.lookup(Scope::Tree, Key::parse("Y").unwrap()),
+            Some(Cmd::Inspect)
+        );
         assert_eq!(km.lookup(Scope::Tree, Key::parse("y").unwrap()), None);
-        assert_eq!(km.lookup(Scope::List, Key::parse("ctrl-q").unwrap()), Some(Cmd::Quit));
-        assert_eq!(km.lookup(Scope::List, Key::parse("j").unwrap()), Some(Cmd::Down));
+        assert_eq!(
+            km.lookup(Scope::List, Key::parse("ctrl-q").unwrap()),
+            Some(Cmd::Quit)
+        );
+        assert_eq!(
+            km.lookup(Scope::List, Key::parse("j").unwrap()),
+            Some(Cmd::Down)
+        );
     }
 }

@@ -1,10 +1,126 @@
-//! The terminal app (issue: TUI). Placeholder until the TUI lands.
+//! The terminal app: key events become actions, `update` changes the state and asks for
+//! effects, effects run against the [`Store`] and come back as actions, `draw` renders.
+//! Nothing here speaks HTTP; everything goes through `Arc<dyn Store>`.
+pub mod action;
+mod app;
+pub mod doc;
+pub mod effects;
+pub mod harness;
+mod input;
+pub mod keymap;
+mod results;
+pub mod state;
+mod term;
+pub mod tree;
+pub mod update;
+pub mod view;
+
+use crate::cli::args::GlobalArgs;
+use crate::cli::{open_target, referrers_mode};
+use crate::layout::LayoutStore;
+use crate::oci::{media, reference::parse_registry, Descriptor};
+use crate::registry::{ClientOptions, RegistryStore};
+use crate::store::Store;
+use anyhow::{Context, Result};
+use state::StoreFacts;
+use std::path::Path;
+use std::sync::Arc;
+use update::Start;
+
+/// What the app opens: a store, header facts, and the first screen.
+pub struct Opened {
+    pub store: Arc<dyn Store>,
+    pub facts: StoreFacts,
+    pub start: Start,
+}
 
 /// Runs the terminal UI.
-pub async fn run(
-    _target: Option<String>,
-    _global: &crate::cli::args::GlobalArgs,
-    _opts: crate::registry::ClientOptions,
-) -> anyhow::Result<()> {
-    anyhow::bail!("the terminal UI is not built yet; use a subcommand (arbor --help)")
+pub async fn run(target: Option<String>, global: &GlobalArgs, opts: ClientOptions) -> Result<()> {
+    let opened = open(target.as_deref(), global, &opts)?;
+    app::run(opened).await
+}
+
+/// Opens what the command line names: a layout (or the demo), a registry, a repository or a reference.
+pub fn open(target: Option<&str>, global: &GlobalArgs, opts: &ClientOptions) -> Result<Opened> {
+    if let Some(dir) = &global.oci_layout {
+        return open_layout(dir, target, false);
+    }
+    let Some(t) = target else {
+        let dir = crate::demo::demo_layout().context("opening the embedded demo layout")?;
+        return open_layout(&dir, None, true);
+    };
+    if !t.contains('/') {
+        let host = parse_registry(t)?;
+        let store: Arc<dyn Store> =
+            Arc::new(RegistryStore::new(&host, opts, referrers_mode(global))?);
+        let facts = facts_of(store.as_ref(), false);
+        return Ok(Opened {
+            store,
+            facts,
+            start: Start::Repos,
+        });
+    }
+    let tg = open_target(global, opts, Some(t), true)?;
+    let facts = facts_of(tg.store.as_ref(), false);
+    let start = match tg.reference {
+        Some(reference) => Start::Ref {
+            repo: tg.repo,
+            reference,
+            untagged: Vec::new(),
+        },
+        None => Start::Tags {
+            repo: tg.repo,
+            untagged: Vec::new(),
+        },
+    };
+    Ok(Opened {
+        store: tg.store,
+        facts,
+        start,
+    })
+}
+
+/// Opens an OCI layout; untagged index.json entries are listed as rows too.
+pub fn open_layout(dir: &Path, reference: Option<&str>, demo: bool) -> Result<Opened> {
+    let layout =
+        LayoutStore::open(dir).with_context(|| format!("opening OCI layout {}", dir.display()))?;
+    let repo = layout.repository_name().to_string();
+    let untagged: Vec<Descriptor> = layout
+        .index_entries()?
+        .into_iter()
+        .filter(|d| {
+            d.annotations
+                .as_ref()
+                .is_none_or(|a| !a.contains_key(media::ANN_REF_NAME))
+        })
+        .collect();
+    let store: Arc<dyn Store> = Arc::new(layout);
+    let facts = facts_of(store.as_ref(), demo);
+    let start = match reference
+        .map(|r| r.trim_start_matches('@'))
+        .filter(|r| !r.is_empty())
+    {
+        Some(r) => Start::Ref {
+            repo,
+            reference: r.to_string(),
+            untagged,
+        },
+        None => Start::Tags { repo, untagged },
+    };
+    Ok(Opened {
+        store,
+        facts,
+        start,
+    })
+}
+
+fn facts_of(store: &dyn Store, demo: bool) -> StoreFacts {
+    let i = store.info();
+    StoreFacts {
+        name: i.name,
+        kind: i.kind,
+        auth: i.auth,
+        demo,
+        referrers: None,
+    }
 }

@@ -16,7 +16,14 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                     s.repos.items.extend(items);
                     s.repos.next = next;
                     let f = s.repos.view.filter.to_lowercase();
-                    s.repos.view.visible = s.repos.items.iter().enumerate().filter(|(_, r)| r.to_lowercase().contains(&f)).map(|(i, _)| i).collect();
+                    s.repos.view.visible = s
+                        .repos
+                        .items
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.to_lowercase().contains(&f))
+                        .map(|(i, _)| i)
+                        .collect();
                 }
                 Err(f) => {
                     s.repos.unsupported = f.unsupported;
@@ -36,7 +43,12 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                 Ok((items, done)) => {
                     s.tags.loading = !done;
                     // Untagged rows stay last.
-                    let at = s.tags.rows.iter().position(|r| r.tag.is_none()).unwrap_or(s.tags.rows.len());
+                    let at = s
+                        .tags
+                        .rows
+                        .iter()
+                        .position(|r| r.tag.is_none())
+                        .unwrap_or(s.tags.rows.len());
                     let new: Vec<_> = items.into_iter().map(row_for_tag).collect();
                     s.tags.rows.splice(at..at, new);
                     rebuild_tags_visible(s);
@@ -59,10 +71,13 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                 return vec![];
             }
             s.tags.wanted.remove(&key);
-            s.tags.details.insert(key, match result {
-                Ok(d) => DetailState::Ready(d),
-                Err(e) => DetailState::Failed(e),
-            });
+            s.tags.details.insert(
+                key,
+                match result {
+                    Ok(d) => DetailState::Ready(d),
+                    Err(e) => DetailState::Failed(e),
+                },
+            );
             vec![]
         }
         Action::Resolved { gen, result } => {
@@ -97,16 +112,31 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             fx
         }
         Action::Fetched { req, result } => {
-            let Some(d) = s.doc.as_mut() else { return vec![] };
+            let Some(d) = s.doc.as_mut() else {
+                return vec![];
+            };
             if d.req != req {
                 return vec![];
             }
             d.loading = false;
             match result {
                 Ok(docu) => {
-                    let what = if d.describe { "describe" } else if d.kind == DocKind::Config { "config" } else { "manifest" };
-                    d.title = format!("{what} {} · {} B", docu.descriptor.digest, docu.descriptor.size);
-                    let lines = if d.describe { doc::describe(&docu) } else { doc::pretty(&docu.bytes) };
+                    let what = if d.describe {
+                        "describe"
+                    } else if d.kind == DocKind::Config {
+                        "config"
+                    } else {
+                        "manifest"
+                    };
+                    d.title = format!(
+                        "{what} {} · {} B",
+                        docu.descriptor.digest, docu.descriptor.size
+                    );
+                    let lines = if d.describe {
+                        doc::describe(&docu)
+                    } else {
+                        doc::pretty(&docu.bytes)
+                    };
                     set_doc_lines(d, lines);
                 }
                 Err(e) => {

@@ -110,6 +110,7 @@ impl TagRow {
 }
 
 /// What is known about a row's details.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum DetailState {
     Ready(Detail),
@@ -231,10 +232,16 @@ impl State {
     }
 
     pub fn say(&mut self, text: impl Into<String>) {
-        self.flash = Flash { text: text.into(), error: false };
+        self.flash = Flash {
+            text: text.into(),
+            error: false,
+        };
     }
 
     pub fn fail(&mut self, text: impl Into<String>) {
-        self.flash = Flash { text: text.into(), error: true };
+        self.flash = Flash {
+            text: text.into(),
+            error: true,
+        };
     }
 }

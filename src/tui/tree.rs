@@ -66,13 +66,28 @@ impl TreeModel {
     /// Starts a new tree for `reference` (root unknown until resolved).
     pub fn reset(&mut self, repo: &str, reference: &str) {
         let gen = self.gen + 1;
-        *self = TreeModel { gen, repo: repo.to_string(), reference: reference.to_string(), resolving: true, ..Default::default() };
+        *self = TreeModel {
+            gen,
+            repo: repo.to_string(),
+            reference: reference.to_string(),
+            resolving: true,
+            ..Default::default()
+        };
     }
 
     pub fn set_root(&mut self, desc: Descriptor) {
         self.resolving = false;
         self.seen.insert(desc.digest.clone(), 0);
-        self.nodes = vec![TreeNode { desc, edge: EdgeSource::Root, parent: None, kids: Vec::new(), load: Load::Unloaded, open: false, cycle: false, subtree: false }];
+        self.nodes = vec![TreeNode {
+            desc,
+            edge: EdgeSource::Root,
+            parent: None,
+            kids: Vec::new(),
+            load: Load::Unloaded,
+            open: false,
+            cycle: false,
+            subtree: false,
+        }];
     }
 
     pub fn node(&self, i: usize) -> Option<&TreeNode> {
@@ -97,7 +112,9 @@ impl TreeModel {
 
     /// Records one level; returns nodes to expand next (for `*`).
     pub fn finish_expand(&mut self, i: usize, result: Result<Level, String>) -> Vec<usize> {
-        let Some(n) = self.nodes.get_mut(i) else { return Vec::new() };
+        let Some(n) = self.nodes.get_mut(i) else {
+            return Vec::new();
+        };
         let level = match result {
             Ok(l) => l,
             Err(e) => {
@@ -107,7 +124,10 @@ impl TreeModel {
         };
         n.load = Load::Loaded;
         let subtree = n.subtree;
-        let src = level.source.map(EdgeSource::from).unwrap_or(EdgeSource::Layout);
+        let src = level
+            .source
+            .map(EdgeSource::from)
+            .unwrap_or(EdgeSource::Layout);
         let kids = level.children.into_iter().map(|d| (d, EdgeSource::Index));
         let refs = level.referrers.into_iter().map(|d| (d, src));
         let mut next = Vec::new();
@@ -123,7 +143,16 @@ impl TreeModel {
                     next.push(id);
                 }
             }
-            self.nodes.push(TreeNode { desc, edge, parent: Some(i), kids: Vec::new(), load: if cycle { Load::Loaded } else { Load::Unloaded }, open: false, cycle, subtree, });
+            self.nodes.push(TreeNode {
+                desc,
+                edge,
+                parent: Some(i),
+                kids: Vec::new(),
+                load: if cycle { Load::Loaded } else { Load::Unloaded },
+                open: false,
+                cycle,
+                subtree,
+            });
             self.nodes[i].kids.push(id);
         }
         next
@@ -139,14 +168,23 @@ impl TreeModel {
     }
 
     fn push_rows(&self, i: usize, depth: usize, out: &mut Vec<Row>) {
-        out.push(Row { kind: RowKind::Node(i), depth });
+        out.push(Row {
+            kind: RowKind::Node(i),
+            depth,
+        });
         let n = &self.nodes[i];
         if !n.open {
             return;
         }
         match &n.load {
-            Load::Loading => out.push(Row { kind: RowKind::Loading(i), depth: depth + 1 }),
-            Load::Failed(_) => out.push(Row { kind: RowKind::Error(i), depth: depth + 1 }),
+            Load::Loading => out.push(Row {
+                kind: RowKind::Loading(i),
+                depth: depth + 1,
+            }),
+            Load::Failed(_) => out.push(Row {
+                kind: RowKind::Error(i),
+                depth: depth + 1,
+            }),
             _ => {}
         }
         for &k in &n.kids {
@@ -169,7 +207,16 @@ impl TreeModel {
     /// Moves the cursor over node rows by `delta`, keeping it in a window `height` tall.
     pub fn move_by(&mut self, delta: i64, height: usize) {
         let rows = self.rows();
-        let nodes: Vec<usize> = rows.iter().filter_map(|r| if let RowKind::Node(n) = r.kind { Some(n) } else { None }).collect();
+        let nodes: Vec<usize> = rows
+            .iter()
+            .filter_map(|r| {
+                if let RowKind::Node(n) = r.kind {
+                    Some(n)
+                } else {
+                    None
+                }
+            })
+            .collect();
         if nodes.is_empty() {
             return;
         }
@@ -181,7 +228,12 @@ impl TreeModel {
 
     pub fn keep_in_view(&mut self, rows: &[Row], height: usize) {
         let h = height.max(1);
-        let Some(pos) = rows.iter().position(|r| r.kind == RowKind::Node(self.cursor)) else { return };
+        let Some(pos) = rows
+            .iter()
+            .position(|r| r.kind == RowKind::Node(self.cursor))
+        else {
+            return;
+        };
         if pos < self.offset {
             self.offset = pos;
         } else if pos >= self.offset + h {
@@ -191,7 +243,9 @@ impl TreeModel {
 
     /// A short word for a node: platform, artifact kind, or media type.
     pub fn label(&self, i: usize) -> String {
-        let Some(n) = self.nodes.get(i) else { return String::new() };
+        let Some(n) = self.nodes.get(i) else {
+            return String::new();
+        };
         if i == 0 {
             return self.reference.clone();
         }
@@ -214,9 +268,15 @@ pub fn node_word(d: &Descriptor) -> String {
 pub fn artifact_word(t: &str) -> String {
     let l = t.to_ascii_lowercase();
     let known = [
-        (&["signature", "cosign", "notary", "notation", "sigstore"][..], "signature"),
+        (
+            &["signature", "cosign", "notary", "notation", "sigstore"][..],
+            "signature",
+        ),
         (&["sbom", "spdx", "cyclonedx", "syft"][..], "sbom"),
-        (&["in-toto", "attestation", "provenance", "slsa", "vex"][..], "attestation"),
+        (
+            &["in-toto", "attestation", "provenance", "slsa", "vex"][..],
+            "attestation",
+        ),
         (&["vuln", "sarif", "scan", "trivy", "grype"][..], "scan"),
         (&["readme", "markdown", "text/"][..], "readme"),
     ];
@@ -225,7 +285,10 @@ pub fn artifact_word(t: &str) -> String {
             return word.to_string();
         }
     }
-    let last = l.rsplit(['/', '.']).find(|s| !s.is_empty() && !s.starts_with("v1") && *s != "json").unwrap_or(&l);
+    let last = l
+        .rsplit(['/', '.'])
+        .find(|s| !s.is_empty() && !s.starts_with("v1") && *s != "json")
+        .unwrap_or(&l);
     last.trim_end_matches("+json").to_string()
 }
 
@@ -238,5 +301,13 @@ pub fn badge(t: Option<&str>) -> &'static str {
         Some("scan") => "SCAN",
         Some("readme") => "DOC",
         _ => "REF",
+    }
+}
+
+/// What a descriptor is, for a TYPE column: its artifact type, or the media type for plain images.
+pub fn kind_label(media_type: &str, artifact_type: Option<&str>) -> String {
+    match artifact_type {
+        Some(t) if t != media::OCI_CONFIG && t != media::DOCKER_CONFIG => t.to_string(),
+        _ => media::short_label(media_type).to_string(),
     }
 }

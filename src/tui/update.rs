@@ -1,7 +1,7 @@
 //! `update(&mut State, Action) -> Vec<Effect>`: plain, synchronous, unit-testable.
-use super::action::{Action, Cmd, DocKind, Effect, InputKey};
+use super::action::{Action, Cmd, DocKind, Effect};
 use super::doc;
-use super::state::{DetailState, DocView, Prompt, Screen, State, TagRow, BODY_TOP};
+use super::state::{DocView, Prompt, Screen, State, TagRow, BODY_TOP};
 use super::tree::{Load, RowKind};
 use crate::cli::is_hidden_tag;
 use crate::oci::Descriptor;
@@ -12,9 +12,16 @@ pub enum Start {
     /// A registry: the repositories pane.
     Repos,
     /// A repository's tags; `untagged` = manifests known without a tag (layout index.json).
-    Tags { repo: String, untagged: Vec<Descriptor> },
+    Tags {
+        repo: String,
+        untagged: Vec<Descriptor>,
+    },
     /// A manifest, with the tags underneath to go back to.
-    Ref { repo: String, reference: String, untagged: Vec<Descriptor> },
+    Ref {
+        repo: String,
+        reference: String,
+        untagged: Vec<Descriptor>,
+    },
 }
 
 /// Sets up the first screens and the effects that load them.
@@ -25,7 +32,11 @@ pub fn boot(s: &mut State, start: Start) -> Vec<Effect> {
             load_repos(s, None)
         }
         Start::Tags { repo, untagged } => open_repo(s, repo, untagged),
-        Start::Ref { repo, reference, untagged } => {
+        Start::Ref {
+            repo,
+            reference,
+            untagged,
+        } => {
             let mut fx = open_repo(s, repo.clone(), untagged);
             fx.extend(open_tree(s, &repo, &reference));
             fx
@@ -45,7 +56,14 @@ pub fn update(s: &mut State, a: Action) -> Vec<Effect> {
             s.tags.view.keep_in_view(bh);
             want_details(s)
         }
-        Action::Scroll(n) => command(s, if n > 0 { Cmd::Down } else { Cmd::Up }).into_iter().chain(if n.abs() > 1 { update(s, Action::Scroll(n - n.signum())) } else { vec![] }).collect(),
+        Action::Scroll(n) => command(s, if n > 0 { Cmd::Down } else { Cmd::Up })
+            .into_iter()
+            .chain(if n.abs() > 1 {
+                update(s, Action::Scroll(n - n.signum()))
+            } else {
+                vec![]
+            })
+            .collect(),
         Action::Click(row) => click(s, row),
         Action::Status { auth, referrers } => {
             s.facts.auth = auth;
@@ -88,7 +106,9 @@ fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
             let cur = match screen {
                 Screen::Repos => s.repos.view.filter.clone(),
                 Screen::Tags => s.tags.view.filter.clone(),
-                Screen::Inspect | Screen::Describe => s.doc.as_ref().map(|d| d.search.clone()).unwrap_or_default(),
+                Screen::Inspect | Screen::Describe => {
+                    s.doc.as_ref().map(|d| d.search.clone()).unwrap_or_default()
+                }
                 _ => String::new(),
             };
             s.prompt = Some(Prompt::Filter(cur));
@@ -96,16 +116,32 @@ fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
         (Cmd::Command, _) => s.prompt = Some(Prompt::Command(String::new())),
         (Cmd::Refresh, _) => return refresh(s),
         (Cmd::Pull | Cmd::Attach | Cmd::Delete | Cmd::Mark, _) => {
-            let name = s.keymap.bindings.iter().find(|b| b.cmd == c).map(|b| b.name).unwrap_or("this");
-            s.fail(format!("{name}: not available yet — arbor is read-only for now"));
+            let name = s
+                .keymap
+                .bindings
+                .iter()
+                .find(|b| b.cmd == c)
+                .map(|b| b.name)
+                .unwrap_or("this");
+            s.fail(format!(
+                "{name}: not available yet — arbor is read-only for now"
+            ));
         }
         (Cmd::Open | Cmd::Right, Screen::Repos) => {
-            if let Some(name) = s.repos.view.selected().and_then(|i| s.repos.items.get(i)).cloned() {
+            if let Some(name) = s
+                .repos
+                .view
+                .selected()
+                .and_then(|i| s.repos.items.get(i))
+                .cloned()
+            {
                 return open_repo(s, name, Vec::new());
             }
         }
         (Cmd::Open | Cmd::Right, Screen::Tags) => {
-            let Some(repo) = s.repo.clone() else { return vec![] };
+            let Some(repo) = s.repo.clone() else {
+                return vec![];
+            };
             if let Some(row) = s.tags.view.selected().and_then(|i| s.tags.rows.get(i)) {
                 let key = row.key();
                 return open_tree(s, &repo, &key);
@@ -114,7 +150,10 @@ fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
         (Cmd::Left, Screen::Repos | Screen::Tags) => return back(s),
         (Cmd::Open | Cmd::Right, Screen::Tree) => {
             let i = s.tree.cursor;
-            let toggle_closed = c == Cmd::Open && s.tree.node(i).is_some_and(|n| n.open && n.load == Load::Loaded);
+            let toggle_closed = c == Cmd::Open
+                && s.tree
+                    .node(i)
+                    .is_some_and(|n| n.open && n.load == Load::Loaded);
             if toggle_closed {
                 if let Some(n) = s.tree.nodes.get_mut(i) {
                     n.open = false;
@@ -141,24 +180,47 @@ fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
         (Cmd::ExpandAll, Screen::Tree) => return expand_all(s, s.tree.cursor),
         (Cmd::Inspect | Cmd::Describe, Screen::Tags | Screen::Tree) => {
             let target = if screen == Screen::Tree {
-                s.tree.node(s.tree.cursor).map(|n| n.desc.digest.to_string())
+                s.tree
+                    .node(s.tree.cursor)
+                    .map(|n| n.desc.digest.to_string())
             } else {
-                s.tags.view.selected().and_then(|i| s.tags.rows.get(i)).map(TagRow::key)
+                s.tags
+                    .view
+                    .selected()
+                    .and_then(|i| s.tags.rows.get(i))
+                    .map(TagRow::key)
             };
             match (target, s.repo.clone()) {
-                (Some(r), Some(repo)) => return open_doc(s, repo, r, DocKind::Manifest, c == Cmd::Describe),
+                (Some(r), Some(repo)) => {
+                    return open_doc(s, repo, r, DocKind::Manifest, c == Cmd::Describe)
+                }
                 _ => s.fail("nothing to inspect here"),
             }
         }
         (Cmd::ToggleHidden, Screen::Tags) => {
             s.tags.show_hidden = !s.tags.show_hidden;
             rebuild_tags_visible(s);
-            s.say(if s.tags.show_hidden { "showing sha256-* and cosign tags" } else { "hiding sha256-* and cosign tags" });
+            s.say(if s.tags.show_hidden {
+                "showing sha256-* and cosign tags"
+            } else {
+                "hiding sha256-* and cosign tags"
+            });
             return want_details(s);
         }
         (Cmd::NextMatch | Cmd::PrevMatch, Screen::Inspect | Screen::Describe) => {
             if let Some(d) = s.doc.as_mut() {
-                let next = if c == Cmd::NextMatch { d.matches.iter().find(|&&m| m > d.scroll).or(d.matches.first()) } else { d.matches.iter().rev().find(|&&m| m < d.scroll).or(d.matches.last()) };
+                let next = if c == Cmd::NextMatch {
+                    d.matches
+                        .iter()
+                        .find(|&&m| m > d.scroll)
+                        .or(d.matches.first())
+                } else {
+                    d.matches
+                        .iter()
+                        .rev()
+                        .find(|&&m| m < d.scroll)
+                        .or(d.matches.last())
+                };
                 if let Some(&m) = next {
                     d.scroll = m;
                 }
@@ -166,7 +228,11 @@ fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
         }
         (Cmd::NextDoc, Screen::Inspect) => {
             if let Some(d) = s.doc.clone() {
-                let kind = if d.kind == DocKind::Manifest { DocKind::Config } else { DocKind::Manifest };
+                let kind = if d.kind == DocKind::Manifest {
+                    DocKind::Config
+                } else {
+                    DocKind::Manifest
+                };
                 s.stack.pop();
                 return open_doc(s, d.repo, d.reference, kind, false);
             }
@@ -248,7 +314,11 @@ pub(super) fn back(s: &mut State) -> Vec<Effect> {
 }
 
 fn refresh(s: &mut State) -> Vec<Effect> {
-    let mut fx: Vec<Effect> = s.repo.iter().map(|r| Effect::Invalidate { repo: r.clone() }).collect();
+    let mut fx: Vec<Effect> = s
+        .repo
+        .iter()
+        .map(|r| Effect::Invalidate { repo: r.clone() })
+        .collect();
     match s.screen() {
         Screen::Repos => {
             s.repos.items.clear();
@@ -262,7 +332,13 @@ fn refresh(s: &mut State) -> Vec<Effect> {
         }
         _ => {
             if let Some(repo) = s.repo.clone() {
-                let untagged: Vec<Descriptor> = s.tags.rows.iter().filter(|r| r.tag.is_none()).filter_map(|r| r.descriptor.clone()).collect();
+                let untagged: Vec<Descriptor> = s
+                    .tags
+                    .rows
+                    .iter()
+                    .filter(|r| r.tag.is_none())
+                    .filter_map(|r| r.descriptor.clone())
+                    .collect();
                 s.stack.retain(|x| *x == Screen::Repos);
                 fx.extend(open_repo(s, repo, untagged));
             }
@@ -285,7 +361,14 @@ pub(super) fn open_repo(s: &mut State, repo: String, untagged: Vec<Descriptor>) 
     s.tags = Default::default();
     s.tags.req = req;
     s.tags.loading = true;
-    s.tags.rows = untagged.into_iter().map(|d| TagRow { tag: None, descriptor: Some(d), hidden: false }).collect();
+    s.tags.rows = untagged
+        .into_iter()
+        .map(|d| TagRow {
+            tag: None,
+            descriptor: Some(d),
+            hidden: false,
+        })
+        .collect();
     rebuild_tags_visible(s);
     s.stack.retain(|x| *x == Screen::Repos);
     s.stack.push(Screen::Tags);
@@ -298,12 +381,21 @@ pub(super) fn open_tree(s: &mut State, repo: &str, reference: &str) -> Vec<Effec
         s.stack.truncate(p + 1);
     }
     s.stack.push(Screen::Tree);
-    vec![Effect::Resolve { gen: s.tree.gen, repo: repo.to_string(), reference: reference.to_string() }]
+    vec![Effect::Resolve {
+        gen: s.tree.gen,
+        repo: repo.to_string(),
+        reference: reference.to_string(),
+    }]
 }
 
 pub(super) fn expand(s: &mut State, i: usize) -> Vec<Effect> {
     match s.tree.begin_expand(i) {
-        Some(desc) => vec![Effect::Expand { gen: s.tree.gen, node: i, repo: s.tree.repo.clone(), desc }],
+        Some(desc) => vec![Effect::Expand {
+            gen: s.tree.gen,
+            node: i,
+            repo: s.tree.repo.clone(),
+            desc,
+        }],
         None => vec![],
     }
 }
@@ -312,7 +404,9 @@ fn expand_all(s: &mut State, i: usize) -> Vec<Effect> {
     let mut fx = Vec::new();
     let mut stack = vec![i];
     while let Some(n) = stack.pop() {
-        let Some(node) = s.tree.nodes.get_mut(n) else { continue };
+        let Some(node) = s.tree.nodes.get_mut(n) else {
+            continue;
+        };
         if node.cycle {
             continue;
         }
@@ -324,11 +418,39 @@ fn expand_all(s: &mut State, i: usize) -> Vec<Effect> {
     fx
 }
 
-fn open_doc(s: &mut State, repo: String, reference: String, kind: DocKind, describe: bool) -> Vec<Effect> {
+fn open_doc(
+    s: &mut State,
+    repo: String,
+    reference: String,
+    kind: DocKind,
+    describe: bool,
+) -> Vec<Effect> {
     let req = s.req();
-    s.doc = Some(DocView { req, repo: repo.clone(), reference: reference.clone(), kind, describe, title: format!("{reference} (loading…)"), lines: Vec::new(), loading: true, error: None, scroll: 0, search: String::new(), matches: Vec::new() });
-    s.stack.push(if describe { Screen::Describe } else { Screen::Inspect });
-    vec![Effect::Fetch { req, repo, reference, kind }]
+    s.doc = Some(DocView {
+        req,
+        repo: repo.clone(),
+        reference: reference.clone(),
+        kind,
+        describe,
+        title: format!("{reference} (loading…)"),
+        lines: Vec::new(),
+        loading: true,
+        error: None,
+        scroll: 0,
+        search: String::new(),
+        matches: Vec::new(),
+    });
+    s.stack.push(if describe {
+        Screen::Describe
+    } else {
+        Screen::Inspect
+    });
+    vec![Effect::Fetch {
+        req,
+        repo,
+        reference,
+        kind,
+    }]
 }
 
 /// Recomputes which tag rows pass the hidden-tag toggle and the filter, keeping the cursor's row.
@@ -344,24 +466,41 @@ pub(super) fn rebuild_tags_visible(s: &mut State) {
         .filter(|(_, r)| f.is_empty() || r.key().to_lowercase().contains(&f))
         .map(|(i, _)| i)
         .collect();
-    t.view.cursor = keep.and_then(|k| t.view.visible.iter().position(|&i| i == k)).unwrap_or(t.view.cursor);
+    t.view.cursor = keep
+        .and_then(|k| t.view.visible.iter().position(|&i| i == k))
+        .unwrap_or(t.view.cursor);
     let bh = s.body_height();
     s.tags.view.keep_in_view(bh);
 }
 
 pub(super) fn row_for_tag(tag: String) -> TagRow {
     let hidden = is_hidden_tag(&tag);
-    TagRow { tag: Some(tag), descriptor: None, hidden }
+    TagRow {
+        tag: Some(tag),
+        descriptor: None,
+        hidden,
+    }
 }
 
 /// Asks for details of the rows on screen that lack them (newest want replaces older ones).
 pub(super) fn want_details(s: &mut State) -> Vec<Effect> {
-    let Some(repo) = s.repo.clone() else { return vec![] };
+    let Some(repo) = s.repo.clone() else {
+        return vec![];
+    };
     if s.screen() != Screen::Tags && s.screen() != Screen::Repos {
         return vec![];
     }
     let bh = s.body_height();
-    let items: Vec<(String, String)> = s.tags.view.window(bh).iter().filter_map(|&i| s.tags.rows.get(i)).map(TagRow::key).filter(|k| !s.tags.details.contains_key(k)).map(|k| (k.clone(), k)).collect();
+    let items: Vec<(String, String)> = s
+        .tags
+        .view
+        .window(bh)
+        .iter()
+        .filter_map(|&i| s.tags.rows.get(i))
+        .map(TagRow::key)
+        .filter(|k| !s.tags.details.contains_key(k))
+        .map(|k| (k.clone(), k))
+        .collect();
     let keys: std::collections::HashSet<String> = items.iter().map(|(k, _)| k.clone()).collect();
     if items.is_empty() || keys == s.tags.wanted {
         return vec![];
@@ -374,8 +513,4 @@ pub(super) fn want_details(s: &mut State) -> Vec<Effect> {
 pub(super) fn set_doc_lines(d: &mut DocView, lines: Vec<String>) {
     d.lines = lines;
     doc::find_matches(d);
-}
-
-pub(super) fn detail_ready(s: &State, key: &str) -> bool {
-    matches!(s.tags.details.get(key), Some(DetailState::Ready(_)))
 }

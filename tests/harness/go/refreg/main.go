@@ -10,7 +10,8 @@
 // 404 NAME_UNKNOWN for an unknown repository.
 //
 // -mode spec puts a layer in front that makes the registry behave per OCI distribution-spec 1.1:
-//   - GET /v2/<name>/referrers/<digest>: artifactType = manifest.artifactType, else config.mediaType;
+//   - GET /v2/<name>/referrers/<digest>, answered from an index kept on manifest PUT/DELETE
+//     (as real registries keep one): artifactType = manifest.artifactType, else config.mediaType;
 //     annotations copied from the manifest; ?artifactType= applied (and OCI-Filters-Applied:
 //     artifactType set); an empty index (200) for an unknown repository or digest; stable order
 //     (by digest). With -page-size N > 0 (or a smaller ?n=), at most N descriptors are returned
@@ -24,6 +25,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -37,6 +40,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -69,6 +73,45 @@ type manifestFields struct {
 type spec struct {
 	inner    http.Handler
 	pageSize int
+	// referrers index, kept on manifest PUT/DELETE as real registries keep one:
+	// repo -> subject digest -> referrer digest -> descriptor. Without it every referrers
+	// request scans every manifest of the repository (upstream's way), which makes the
+	// registry, not the client, the thing a benchmark measures.
+	mu  sync.Mutex
+	idx map[string]map[string]map[string]descriptor
+}
+
+func (s *spec) record(repo string, d descriptor, subject string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idx == nil {
+		s.idx = map[string]map[string]map[string]descriptor{}
+	}
+	if s.idx[repo] == nil {
+		s.idx[repo] = map[string]map[string]descriptor{}
+	}
+	if s.idx[repo][subject] == nil {
+		s.idx[repo][subject] = map[string]descriptor{}
+	}
+	s.idx[repo][subject][d.Digest] = d
+}
+
+func (s *spec) forget(repo, digest string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, refs := range s.idx[repo] {
+		delete(refs, digest)
+	}
+}
+
+func (s *spec) lookup(repo, subject string) []descriptor {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []descriptor{}
+	for _, d := range s.idx[repo][subject] {
+		out = append(out, d)
+	}
+	return out
 }
 
 // splitRepo parses /v2/<name>/<kind>/<ref> (name may contain '/').
@@ -97,7 +140,13 @@ func (s *spec) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.referrers(w, r, repo, ref)
 		return
 	}
-	if _, _, ok := splitRepo(r.URL.Path, "manifests"); ok && r.Method == http.MethodPut {
+	if repo, ref, ok := splitRepo(r.URL.Path, "manifests"); ok && r.Method == http.MethodDelete {
+		sw := &subjectWriter{ResponseWriter: w}
+		sw.ok = func() { s.forget(repo, ref) }
+		s.inner.ServeHTTP(sw, r)
+		return
+	}
+	if repo, _, ok := splitRepo(r.URL.Path, "manifests"); ok && r.Method == http.MethodPut {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
@@ -106,8 +155,16 @@ func (s *spec) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		var m manifestFields
 		if json.Unmarshal(body, &m) == nil && m.Subject != nil && m.Subject.Digest != "" {
+			sum := sha256.Sum256(body)
+			d := descriptor{MediaType: r.Header.Get("Content-Type"), Digest: "sha256:" + hex.EncodeToString(sum[:]), Size: int64(len(body)), ArtifactType: m.ArtifactType, Annotations: m.Annotations}
+			if d.ArtifactType == "" && m.Config != nil {
+				d.ArtifactType = m.Config.MediaType
+			}
+			subject := m.Subject.Digest
 			// set before the inner handler writes its status; dropped again if it fails
-			w = &subjectWriter{ResponseWriter: w, subject: m.Subject.Digest}
+			sw := &subjectWriter{ResponseWriter: w, subject: subject}
+			sw.ok = func() { s.record(repo, d, subject) }
+			w = sw
 		}
 	}
 	s.inner.ServeHTTP(w, r)
@@ -116,11 +173,17 @@ func (s *spec) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type subjectWriter struct {
 	http.ResponseWriter
 	subject string
+	ok      func()
 }
 
 func (sw *subjectWriter) WriteHeader(code int) {
 	if code >= 200 && code < 300 {
-		sw.Header().Set("OCI-Subject", sw.subject)
+		if sw.subject != "" {
+			sw.Header().Set("OCI-Subject", sw.subject)
+		}
+		if sw.ok != nil {
+			sw.ok()
+		}
 	}
 	sw.ResponseWriter.WriteHeader(code)
 }
@@ -149,43 +212,9 @@ func (s *spec) referrers(w http.ResponseWriter, r *http.Request, repo, subject s
 		return
 	}
 	out := []descriptor{}
-	rec, err := s.get("/v2/" + repo + "/referrers/" + subject)
-	if err != nil {
-		writeErr(w, http.StatusInternalServerError, "UNKNOWN", err.Error())
-		return
-	}
-	var up index
-	switch {
-	case rec.Code == http.StatusNotFound: // unknown repository: the spec wants an empty index
-	case rec.Code != http.StatusOK:
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		w.Write(rec.Body.Bytes())
-		return
-	default:
-		if err := json.Unmarshal(rec.Body.Bytes(), &up); err != nil {
-			writeErr(w, http.StatusInternalServerError, "UNKNOWN", "upstream referrers: "+err.Error())
-			return
-		}
-	}
 	q := r.URL.Query()
 	want := q.Get("artifactType")
-	for _, d := range up.Manifests {
-		g, err := s.get("/v2/" + repo + "/manifests/" + d.Digest)
-		if err != nil || g.Code != http.StatusOK {
-			continue // deleted meanwhile
-		}
-		var m manifestFields
-		if json.Unmarshal(g.Body.Bytes(), &m) != nil {
-			continue
-		}
-		d.ArtifactType = m.ArtifactType
-		if d.ArtifactType == "" && m.Config != nil {
-			d.ArtifactType = m.Config.MediaType
-		}
-		d.Annotations = m.Annotations
+	for _, d := range s.lookup(repo, subject) {
 		if want == "" || d.ArtifactType == want {
 			out = append(out, d)
 		}

@@ -1,0 +1,130 @@
+//! The event loop: drain every pending event, then render once.
+use super::action::{Action, Effect, InputKey};
+use super::effects::Runner;
+use super::keymap::{Key, Keymap};
+use super::state::State;
+use super::update::{boot, update};
+use super::{term, view, Opened};
+use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Applies one action and starts the effects it asks for.
+pub fn apply(s: &mut State, runner: &Runner, a: Action) {
+    for e in update(s, a) {
+        runner.run(e);
+    }
+}
+
+/// Builds the state for `opened` and starts its first effects.
+pub fn start(
+    opened: Opened,
+    keymap: Keymap,
+    warnings: Vec<String>,
+    tx: mpsc::UnboundedSender<Action>,
+) -> (State, Runner) {
+    let runner = Runner::new(opened.store, tx);
+    let mut s = State::new(opened.facts, Arc::new(keymap));
+    if let Some(w) = warnings.first() {
+        s.fail(w.clone());
+    }
+    let fx: Vec<Effect> = boot(&mut s, opened.start);
+    for e in fx {
+        runner.run(e);
+    }
+    (s, runner)
+}
+
+pub async fn run(opened: Opened) -> anyhow::Result<()> {
+    let (keymap, warnings) = Keymap::load();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    term::watch_signals(tx.clone());
+    let (mut terminal, _guard) = term::setup()?;
+    let (mut s, runner) = start(opened, keymap, warnings, tx);
+    let size = terminal.size()?;
+    apply(&mut s, &runner, Action::Resize(size.width, size.height));
+    let mut events = read_events();
+    terminal.draw(|f| view::draw(&s, f))?;
+    tracing::debug!("first frame drawn");
+    loop {
+        tokio::select! {
+            ev = events.recv() => match ev {
+                Some(ev) => if let Some(a) = translate(&s, ev) { apply(&mut s, &runner, a) },
+                None => break,
+            },
+            Some(a) = rx.recv() => apply(&mut s, &runner, a),
+        }
+        // Coalesce: everything already waiting is applied before the one render.
+        loop {
+            let mut progressed = false;
+            while let Ok(a) = rx.try_recv() {
+                apply(&mut s, &runner, a);
+                progressed = true;
+            }
+            while let Ok(ev) = events.try_recv() {
+                if let Some(a) = translate(&s, ev) {
+                    apply(&mut s, &runner, a);
+                }
+                progressed = true;
+            }
+            if !progressed || s.quit {
+                break;
+            }
+        }
+        if s.quit {
+            break;
+        }
+        terminal.draw(|f| view::draw(&s, f))?;
+    }
+    Ok(())
+}
+
+/// Terminal events from a blocking reader thread (it ends with the process).
+fn read_events() -> mpsc::UnboundedReceiver<Event> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::spawn(move || loop {
+        match crossterm::event::read() {
+            Ok(ev) => {
+                if tx.send(ev).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::warn!("terminal event error: {e}");
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// A terminal event as an action, read through the keymap (or the open prompt).
+pub fn translate(s: &State, ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+                return Some(Action::Quit);
+            }
+            if s.prompt.is_some() {
+                return Some(Action::Input(match k.code {
+                    KeyCode::Esc => InputKey::Cancel,
+                    KeyCode::Enter => InputKey::Submit,
+                    KeyCode::Backspace => InputKey::Backspace,
+                    KeyCode::Char(c) => InputKey::Char(c),
+                    _ => return None,
+                }));
+            }
+            s.keymap
+                .lookup(s.screen().scope(), Key::from_event(&k))
+                .map(Action::Cmd)
+        }
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => Some(Action::Scroll(1)),
+            MouseEventKind::ScrollUp => Some(Action::Scroll(-1)),
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click(m.row)),
+            _ => None,
+        },
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}

@@ -1,0 +1,63 @@
+//! The terminal: raw mode + alternate screen, restored on exit, panic, ctrl-c and SIGTERM.
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use crossterm::ExecutableCommand;
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use std::io::{stdout, Stdout};
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Restores the terminal when dropped.
+pub struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Puts the terminal in raw mode on the alternate screen; the guard undoes it.
+pub fn setup() -> anyhow::Result<(Term, Guard)> {
+    install_panic_hook();
+    enable_raw_mode()?;
+    let guard = Guard;
+    let mut out = stdout();
+    out.execute(EnterAlternateScreen)?;
+    out.execute(EnableMouseCapture)?;
+    let term = Terminal::new(CrosstermBackend::new(stdout()))?;
+    Ok((term, guard))
+}
+
+/// Leaves raw mode and the alternate screen (safe to call twice).
+pub fn restore() {
+    let mut out = stdout();
+    let _ = out.execute(DisableMouseCapture);
+    let _ = out.execute(LeaveAlternateScreen);
+    let _ = out.execute(crossterm::cursor::Show);
+    let _ = disable_raw_mode();
+}
+
+/// Restores the terminal first, then runs the previous hook (so the message is readable).
+fn install_panic_hook() {
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        prev(info);
+    }));
+}
+
+/// SIGTERM, SIGINT and SIGHUP become a quit message (the loop then restores the terminal).
+pub fn watch_signals(tx: tokio::sync::mpsc::UnboundedSender<super::action::Action>) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if signals.forever().next().is_some() {
+            let _ = tx.send(super::action::Action::Quit);
+        }
+    });
+}

@@ -1,0 +1,136 @@
+//! The referrers tree (tui-tree-widget), rebuilt from the arena each frame.
+use super::super::state::State;
+use super::super::tree::{Load, TreeModel};
+use super::lists::badge_colour;
+use super::{human_size, short_ref, ACCENT};
+use crate::graph::EdgeSource;
+use crate::oci::media;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, StatefulWidget};
+use ratatui::Frame;
+use tui_tree_widget::{Tree, TreeItem, TreeState};
+
+const LOADING: u64 = 1 << 32;
+const ERROR: u64 = 2 << 32;
+const PLACEHOLDER: u64 = 3 << 32;
+
+pub fn draw(s: &State, f: &mut Frame, area: Rect) {
+    let t = &s.tree;
+    let title = format!(" Referrers of {} ", short_ref(&t.reference));
+    let block = Block::bordered()
+        .title(Line::from(title).bold())
+        .border_style(Style::new().fg(Color::DarkGray));
+    if t.nodes.is_empty() {
+        let text = match (&t.error, t.resolving) {
+            (Some(e), _) => Line::from(format!("✗ {e}")).red(),
+            (None, true) => Line::from(format!("resolving {}…", t.reference)).dark_gray(),
+            (None, false) => Line::from("nothing here"),
+        };
+        f.render_widget(Paragraph::new(text).block(block), area);
+        return;
+    }
+    let items = vec![item(t, 0)];
+    let Ok(widget) = Tree::new(&items) else {
+        return;
+    };
+    let widget = widget.block(block).highlight_style(
+        Style::new()
+            .bg(Color::DarkGray)
+            .add_modifier(Modifier::BOLD),
+    );
+    let mut state = TreeState::default();
+    for (i, n) in t.nodes.iter().enumerate() {
+        if n.open {
+            state.open(t.path(i).into_iter().map(|x| x as u64).collect());
+        }
+    }
+    state.select(t.path(t.cursor).into_iter().map(|x| x as u64).collect());
+    // TreeState keeps its offset private: a scratch render teaches it the row count, then scroll.
+    let mut scratch = Buffer::empty(area);
+    widget.clone().render(area, &mut scratch, &mut state);
+    state.scroll_up(usize::MAX);
+    state.scroll_down(t.offset);
+    f.render_stateful_widget(widget, area, &mut state);
+}
+
+fn item(t: &TreeModel, i: usize) -> TreeItem<'static, u64> {
+    let n = &t.nodes[i];
+    let text = node_line(t, i);
+    let id = i as u64;
+    let kids: Vec<TreeItem<'static, u64>> = if !n.open {
+        // Closed: one placeholder child makes the widget draw ▶ without building the subtree.
+        let expandable = !n.cycle
+            && (n.load == Load::Unloaded
+                || !n.kids.is_empty()
+                || matches!(n.load, Load::Failed(_)));
+        if expandable {
+            vec![TreeItem::new_leaf(PLACEHOLDER | id, "")]
+        } else {
+            Vec::new()
+        }
+    } else {
+        let mut v = Vec::new();
+        match &n.load {
+            Load::Loading => v.push(TreeItem::new_leaf(
+                LOADING | id,
+                Line::from("loading…").dark_gray().italic(),
+            )),
+            Load::Failed(e) => v.push(TreeItem::new_leaf(
+                ERROR | id,
+                Line::from(format!("✗ {e}")).red(),
+            )),
+            Load::Loaded if n.kids.is_empty() && i == 0 => v.push(TreeItem::new_leaf(
+                LOADING | id,
+                Line::from("no referrers").dark_gray().italic(),
+            )),
+            _ => {}
+        }
+        v.extend(n.kids.iter().map(|&k| item(t, k)));
+        v
+    };
+    if kids.is_empty() {
+        TreeItem::new_leaf(id, text)
+    } else {
+        TreeItem::new(id, text.clone(), kids).unwrap_or_else(|_| TreeItem::new_leaf(id, text))
+    }
+}
+
+fn node_line(t: &TreeModel, i: usize) -> Line<'static> {
+    let n = &t.nodes[i];
+    let d = &n.desc;
+    let label = t.label(i);
+    let mut spans = vec![];
+    if i > 0 {
+        let b = super::super::tree::badge(d.artifact_type.as_deref());
+        if n.edge == EdgeSource::Index {
+            spans.push(Span::raw(" PLATFORM ").fg(Color::Black).bg(Color::Cyan));
+        } else {
+            spans.push(
+                Span::raw(format!(" {b} "))
+                    .fg(Color::Black)
+                    .bg(badge_colour(b)),
+            );
+        }
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::raw(label).bold());
+    spans.push(Span::raw("  "));
+    let kind = super::super::tree::kind_label(&d.media_type, d.artifact_type.as_deref());
+    spans.push(Span::raw(kind).fg(ACCENT));
+    spans.push(Span::raw(format!("  {}", d.digest.short())).dark_gray());
+    spans.push(Span::raw(format!("  {}", human_size(d.size))));
+    if let Some(c) = d
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(media::ANN_CREATED))
+    {
+        spans.push(Span::raw(format!("  {c}")).dark_gray());
+    }
+    if n.cycle {
+        spans.push(Span::raw("  ↺ shown above").yellow());
+    }
+    Line::from(spans)
+}
