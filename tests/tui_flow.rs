@@ -1,0 +1,196 @@
+//! The app driven headless by actions: the walkthrough, slow and failing stores, stale answers.
+mod tui_common;
+
+use arbor::tui::action::{Action, Cmd};
+use arbor::tui::harness::Harness;
+use arbor::tui::open_layout;
+use arbor::tui::state::Screen;
+use arbor::tui::tree::Load;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tui_common::{build_big_layout, build_layout, settings, Faults, Wrapped};
+
+fn wrapped_app(
+    dir: &std::path::Path,
+    faults: Faults,
+    reference: Option<&str>,
+) -> (Harness, Arc<Wrapped>) {
+    let store = Arc::new(Wrapped::new(dir, faults));
+    let mut opened = open_layout(dir, reference, false).expect("open");
+    opened.store = store.clone();
+    (Harness::new(opened, 120, 30), store)
+}
+
+#[tokio::test]
+async fn walkthrough_open_repo_select_tag_expand_inspect_back() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let mut opened = open_layout(&dir, None, false).expect("open");
+    opened.start = arbor::tui::update::Start::Repos;
+    let mut h = Harness::new(opened, 120, 30);
+    h.settle().await;
+    assert_eq!(h.state.screen(), Screen::Repos);
+    h.cmd(Cmd::Open);
+    h.settle().await;
+    assert_eq!(h.state.screen(), Screen::Tags);
+    assert!(h.screen_text().contains("v1"));
+    h.cmd(Cmd::Open);
+    h.settle().await;
+    assert_eq!(h.state.screen(), Screen::Tree);
+    assert_eq!(
+        h.state.tree.nodes[0].kids.len(),
+        3,
+        "v1 has signature, readme and sbom"
+    );
+    // Down to the sbom (referrers sorted by digest: find it), expand it.
+    let sbom = h
+        .state
+        .tree
+        .nodes
+        .iter()
+        .position(|n| n.desc.artifact_type.as_deref() == Some(tui_common::SBOM))
+        .expect("sbom");
+    while h.state.tree.cursor != sbom {
+        h.cmd(Cmd::Down);
+    }
+    h.cmd(Cmd::Right);
+    h.settle().await;
+    assert_eq!(h.state.tree.nodes[sbom].kids.len(), 1, "the sbom is signed");
+    let crumbs = arbor::tui::view::breadcrumbs(&h.state);
+    assert_eq!(&crumbs[1..], ["net-monitor", "v1", "sbom"]);
+    h.cmd(Cmd::Inspect);
+    h.settle().await;
+    assert_eq!(h.state.screen(), Screen::Inspect);
+    assert!(h
+        .screen_text()
+        .contains("\"artifactType\": \"application/spdx+json\""));
+    h.cmd(Cmd::Back);
+    assert_eq!(h.state.screen(), Screen::Tree);
+    h.cmd(Cmd::Back);
+    assert_eq!(h.state.screen(), Screen::Tags);
+    h.cmd(Cmd::Back);
+    assert_eq!(h.state.screen(), Screen::Repos);
+}
+
+#[tokio::test]
+async fn slow_referrers_show_a_loading_row_without_blocking() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let faults = Faults {
+        referrers_delay: Some(Duration::from_millis(400)),
+        ..Default::default()
+    };
+    let (mut h, _s) = wrapped_app(&dir, faults, Some("v1"));
+    h.settle_within(Duration::from_millis(50)).await;
+    assert!(h.screen_text().contains("loading…"), "{}", h.screen_text());
+    // The UI still answers keys meanwhile.
+    h.cmd(Cmd::Help);
+    assert_eq!(h.state.screen(), Screen::Help);
+    h.cmd(Cmd::Back);
+    h.settle().await;
+    assert!(!h.screen_text().contains("loading…"));
+    assert_eq!(h.state.tree.nodes[0].load, Load::Loaded);
+}
+
+#[tokio::test]
+async fn failing_referrers_show_an_inline_error_row() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let (mut h, _s) = wrapped_app(
+        &dir,
+        Faults {
+            fail_referrers: true,
+            ..Default::default()
+        },
+        Some("v1"),
+    );
+    h.settle().await;
+    let text = h.screen_text();
+    assert!(matches!(h.state.tree.nodes[0].load, Load::Failed(_)));
+    assert!(text.contains("✗ referrers of"), "{text}");
+    settings().bind(|| insta::assert_snapshot!("tree_error_row", text));
+}
+
+#[tokio::test]
+async fn stale_tree_answers_are_dropped() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let (mut h, _s) = wrapped_app(&dir, Faults::default(), Some("v1"));
+    h.settle().await;
+    let gen = h.state.tree.gen;
+    let before = h.state.tree.nodes.len();
+    h.send(Action::Expanded {
+        gen: gen - 1,
+        node: 0,
+        result: Err("old answer".into()),
+    });
+    assert_eq!(h.state.tree.nodes.len(), before);
+    assert_eq!(h.state.tree.nodes[0].load, Load::Loaded);
+}
+
+#[tokio::test]
+async fn moving_fast_over_many_tags_fetches_only_what_is_on_screen() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_big_layout(tmp.path(), 2000);
+    let faults = Faults {
+        manifest_delay: Some(Duration::from_millis(5)),
+        ..Default::default()
+    };
+    let (mut h, store) = wrapped_app(&dir, faults, None);
+    h.settle().await;
+    assert_eq!(h.state.tags.rows.len(), 2000);
+    store.manifest_calls.store(0, Ordering::SeqCst);
+    for _ in 0..1000 {
+        h.cmd(Cmd::Down);
+    }
+    h.settle().await;
+    let calls = store.manifest_calls.load(Ordering::SeqCst);
+    assert!(calls < 100, "1000 moves made {calls} manifest fetches");
+    // The rows now on screen have their details (the newest request won).
+    let sel = h.state.tags.view.selected().expect("selected");
+    let key = h.state.tags.rows[sel].key();
+    assert!(h.state.tags.details.contains_key(&key));
+}
+
+#[tokio::test]
+async fn cycles_are_shown_once_and_marked() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let (mut h, _s) = wrapped_app(&dir, Faults::default(), Some("v1"));
+    h.settle().await;
+    // Feed the root's own digest back as a referrer of a child: it must not be followed again.
+    let root = h.state.tree.nodes[0].desc.clone();
+    let child = h.state.tree.nodes[0].kids[0];
+    h.state.tree.begin_expand(child);
+    let gen = h.state.tree.gen;
+    h.send(Action::Expanded {
+        gen,
+        node: child,
+        result: Ok(arbor::tui::action::Level {
+            children: vec![],
+            referrers: vec![root],
+            source: None,
+        }),
+    });
+    let last = h.state.tree.nodes.last().expect("node");
+    assert!(last.cycle);
+    assert!(
+        h.screen_text().contains("↺ shown above"),
+        "{}",
+        h.screen_text()
+    );
+}
+
+#[test]
+fn keymap_config_overrides_only_named_actions() {
+    let mut km = arbor::tui::keymap::Keymap::default();
+    let warnings = km.patch_toml("[keys]\ninspect = \"Y\"\n");
+    assert!(warnings.is_empty());
+    let y = arbor::tui::keymap::Key::parse("Y").expect("key");
+    assert_eq!(
+        km.lookup(arbor::tui::keymap::Scope::Tree, y),
+        Some(Cmd::Inspect)
+    );
+    assert_eq!(km.keys_of(Cmd::Describe), "d");
+}

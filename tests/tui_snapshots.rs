@@ -1,0 +1,131 @@
+//! Every view, dialog and the help screen, drawn into a TestBackend on a layout like the demo.
+mod tui_common;
+
+use arbor::tui::action::{Action, Cmd, InputKey};
+use arbor::tui::harness::Harness;
+use arbor::tui::{open_layout, Opened};
+use std::sync::Arc;
+use tui_common::{build_layout, settings, Faults, Wrapped};
+
+async fn app(reference: Option<&str>) -> (Harness, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let mut h = Harness::new(open_layout(&dir, reference, false).expect("open"), 120, 32);
+    h.settle().await;
+    (h, tmp)
+}
+
+macro_rules! snap {
+    ($name:expr, $h:expr) => {
+        settings().bind(|| insta::assert_snapshot!($name, $h.screen_text()))
+    };
+}
+
+#[tokio::test]
+async fn tags_view_lists_tags_untagged_and_badges() {
+    let (h, _t) = app(None).await;
+    snap!("tags", h);
+}
+
+#[tokio::test]
+async fn tags_view_shows_hidden_tags_when_toggled() {
+    let (mut h, _t) = app(None).await;
+    h.cmd(Cmd::ToggleHidden);
+    h.settle().await;
+    snap!("tags_hidden_shown", h);
+}
+
+#[tokio::test]
+async fn filter_prompt_narrows_the_list() {
+    let (mut h, _t) = app(None).await;
+    h.cmd(Cmd::Filter);
+    h.type_text("v2");
+    h.settle().await;
+    snap!("tags_filter", h);
+}
+
+#[tokio::test]
+async fn reference_lands_on_tree_with_first_level() {
+    let (h, _t) = app(Some("v1")).await;
+    snap!("tree_first_level", h);
+}
+
+#[tokio::test]
+async fn star_expands_whole_subtree_of_an_index() {
+    let (mut h, _t) = app(Some("v2")).await;
+    h.cmd(Cmd::ExpandAll);
+    h.settle().await;
+    snap!("tree_index_expanded", h);
+}
+
+#[tokio::test]
+async fn inspector_shows_pretty_json_and_search() {
+    let (mut h, _t) = app(Some("v1")).await;
+    h.cmd(Cmd::Inspect);
+    h.settle().await;
+    snap!("inspect_json", h);
+    h.cmd(Cmd::Filter);
+    h.type_text("created");
+    h.send(Action::Input(InputKey::Submit));
+    snap!("inspect_search", h);
+    h.cmd(Cmd::NextDoc);
+    h.settle().await;
+    snap!("inspect_config", h);
+}
+
+#[tokio::test]
+async fn describe_view_lists_fields_annotations_and_layers() {
+    let (mut h, _t) = app(Some("v1")).await;
+    h.cmd(Cmd::Down);
+    h.cmd(Cmd::Describe);
+    h.settle().await;
+    snap!("describe", h);
+}
+
+#[tokio::test]
+async fn help_is_generated_from_the_keymap() {
+    let (mut h, _t) = app(None).await;
+    h.send(Action::Resize(120, 40));
+    h.cmd(Cmd::Help);
+    snap!("help", h);
+}
+
+#[tokio::test]
+async fn command_prompt_and_unavailable_write_actions() {
+    let (mut h, _t) = app(None).await;
+    h.cmd(Cmd::Delete);
+    snap!("flash_not_available", h);
+    h.cmd(Cmd::Command);
+    h.type_text("ref v2");
+    snap!("command_prompt", h);
+}
+
+#[tokio::test]
+async fn repositories_pane_without_catalog_says_so() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let store = Arc::new(Wrapped::new(
+        &dir,
+        Faults {
+            no_catalog: true,
+            ..Default::default()
+        },
+    ));
+    let mut opened: Opened = open_layout(&dir, None, false).expect("open");
+    opened.store = store;
+    opened.start = arbor::tui::update::Start::Repos;
+    let mut h = Harness::new(opened, 100, 16);
+    h.settle().await;
+    snap!("repos_no_catalog", h);
+}
+
+#[tokio::test]
+async fn repositories_pane_lists_repos() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let mut opened = open_layout(&dir, None, false).expect("open");
+    opened.start = arbor::tui::update::Start::Repos;
+    let mut h = Harness::new(opened, 100, 12);
+    h.settle().await;
+    snap!("repos", h);
+}

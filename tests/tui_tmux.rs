@@ -1,0 +1,152 @@
+//! End to end: the real binary in tmux on a layout (and the demo, and a real registry when the
+//! harness provides one), driven by send-keys and read by capture-pane.
+mod tui_common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Session(String);
+
+impl Session {
+    fn start(name: &str, cmd: &str) -> Session {
+        let s = Session(format!("{name}-{}", std::process::id()));
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &s.0])
+            .output();
+        // After arbor exits the shell prints its status, so a test can see the terminal came back.
+        let shell = format!("{cmd}; echo ARBOR-EXITED:$?; sleep 30");
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                "-s",
+                &s.0,
+                "sh",
+                "-c",
+                &shell,
+            ])
+            .status()
+            .expect("tmux runs");
+        assert!(ok.success(), "tmux new-session failed");
+        s
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.0];
+        args.extend_from_slice(keys);
+        let ok = Command::new("tmux")
+            .args(&args)
+            .status()
+            .expect("tmux send-keys");
+        assert!(ok.success());
+    }
+
+    fn capture(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let text = self.capture();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {needle:?}; screen:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_arbor")
+}
+
+#[test]
+fn binary_in_tmux_browses_a_layout_and_restores_the_terminal() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tui_common::build_layout(tmp.path());
+    let s = Session::start(
+        "arbor-e2e",
+        &format!("{} --oci-layout {}", bin(), dir.display()),
+    );
+    let text = s.wait_for("Tags & manifests");
+    assert!(
+        text.contains("READ-ONLY") && text.contains("referrers layout scan"),
+        "{text}"
+    );
+    s.wait_for("SBOM");
+    s.keys(&["Enter"]);
+    s.wait_for("Referrers of v1");
+    s.wait_for("signature");
+    s.keys(&["j", "y"]);
+    s.wait_for("\"schemaVersion\": 2");
+    s.keys(&["Escape"]);
+    s.wait_for("Referrers of v1");
+    s.keys(&["?"]);
+    s.wait_for("Help — keys");
+    s.keys(&["q"]);
+    let text = s.wait_for("ARBOR-EXITED:0");
+    assert!(
+        !text.contains("Referrers of"),
+        "alternate screen left behind:\n{text}"
+    );
+}
+
+#[test]
+fn binary_without_target_opens_the_demo_when_available() {
+    if let Err(e) = arbor::demo::demo_layout() {
+        eprintln!("demo layout not available yet ({e}); skipping the no-target run");
+        return;
+    }
+    let s = Session::start("arbor-demo", bin());
+    let text = s.wait_for("Tags & manifests");
+    assert!(text.contains("demo layout"), "{text}");
+    s.keys(&["q"]);
+    s.wait_for("ARBOR-EXITED:0");
+}
+
+/// Reads `export ARBOR_TEST_DIST=host:port` from the harness env file.
+fn harness_registry() -> Option<String> {
+    let path = std::env::var_os("ARBOR_HARNESS_ENV")?;
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("export ARBOR_TEST_DIST="))
+        .map(|v| v.trim_matches(['"', '\'']).to_string())
+}
+
+#[test]
+fn binary_in_tmux_opens_a_real_registry() {
+    let Some(host) = harness_registry() else {
+        let msg = "ARBOR_HARNESS_ENV is not set (or has no ARBOR_TEST_DIST): the real-registry part of the tmux test did not run; start tests/harness/test.sh";
+        assert!(std::env::var_os("CI").is_none(), "{msg}");
+        eprintln!("{msg}");
+        return;
+    };
+    let s = Session::start("arbor-reg", &format!("{} {host}", bin()));
+    let text = s.wait_for("Repositories");
+    assert!(text.contains(&format!("registry {host}")), "{text}");
+    s.keys(&[":", "repo net-monitor", "Enter"]);
+    s.wait_for("repo net-monitor");
+    s.keys(&["q"]);
+    s.wait_for("ARBOR-EXITED:0");
+}
