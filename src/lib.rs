@@ -2,10 +2,13 @@
 //!
 //! The library has no terminal code except under [`tui`]; nothing under [`tui`] speaks HTTP.
 pub mod cli;
+pub mod credentials;
+pub mod attach;
 pub mod demo;
 pub mod graph;
 pub mod layout;
 pub mod oci;
+pub mod pull;
 pub mod registry;
 pub mod store;
 pub mod tui;

@@ -117,6 +117,26 @@ pub struct FetchedManifest {
     pub manifest: Manifest,
 }
 
+/// What a blob upload reads from.
+#[derive(Debug, Clone)]
+pub enum BlobSource {
+    Bytes(Bytes),
+    /// Streamed from this file (size and digest already known from the descriptor).
+    File(std::path::PathBuf),
+}
+
+/// The answer to a manifest PUT.
+#[derive(Debug, Clone)]
+pub struct PutManifest {
+    pub digest: Digest,
+    /// The `OCI-Subject` response header: the registry indexed the subject (referrers API).
+    pub oci_subject: Option<String>,
+}
+
+fn read_only(what: &str) -> StoreError {
+    StoreError::Unsupported { what: what.to_string(), detail: "this store is read-only".into() }
+}
+
 /// A streamed blob body.
 pub type ByteStream = BoxStream<'static, Result<Bytes>>;
 
@@ -172,6 +192,42 @@ pub trait Store: Send + Sync {
     /// Called by discovery once the referrers source of `repo` is known, before walking
     /// deeper: a store may load what saves requests later (the fallback tag set).
     async fn prepare_referrers(&self, _repo: &str) {}
+
+    /// Every manifest the store can enumerate without a graph walk (an OCI layout's
+    /// index.json); `None` where there is no such listing (the distribution API has none).
+    async fn list_manifests(&self, _repo: &str) -> Result<Option<Vec<Descriptor>>> {
+        Ok(None)
+    }
+
+    /// True when arbor may change this store (write actions are offered).
+    fn writable(&self) -> bool {
+        false
+    }
+
+    /// True when the blob is already in the repository.
+    async fn blob_exists(&self, _repo: &str, digest: &Digest) -> Result<bool> {
+        Err(read_only(&format!("blob {digest}")))
+    }
+
+    /// Uploads a blob unless the repository has it; true when it was uploaded.
+    async fn push_blob(&self, _repo: &str, desc: &Descriptor, _source: BlobSource) -> Result<bool> {
+        Err(read_only(&format!("blob {}", desc.digest)))
+    }
+
+    /// Stores manifest bytes under `reference` (a tag or their digest).
+    async fn put_manifest(&self, _repo: &str, reference: &str, _media_type: &str, _bytes: Bytes) -> Result<PutManifest> {
+        Err(read_only(&format!("manifest {reference}")))
+    }
+
+    /// Deletes a manifest by digest (registries also drop the tags pointing at it).
+    async fn delete_manifest(&self, _repo: &str, digest: &Digest) -> Result<()> {
+        Err(read_only(&format!("manifest {digest}")))
+    }
+
+    /// Checks, without changing anything, that deletes will be accepted: `Err` when refused.
+    async fn probe_delete(&self, repo: &str) -> Result<()> {
+        Err(read_only(repo))
+    }
 
     /// A whole blob in memory, verified, refused when larger than `limit`.
     async fn blob_bytes(&self, repo: &str, desc: &Descriptor, limit: usize) -> Result<Bytes> {

@@ -38,6 +38,18 @@ pub struct GlobalArgs {
     /// Read the password (or token) from standard input.
     #[arg(long, global = true)]
     pub password_stdin: bool,
+    /// Registry password as an argument (other processes can see it: prefer --password-stdin).
+    #[arg(long, global = true)]
+    pub password: Option<String>,
+    /// Identity (refresh) token, e.g. from `az acr login --expose-token` (visible to other processes: prefer --identity-token-stdin).
+    #[arg(long, global = true)]
+    pub identity_token: Option<String>,
+    /// Read an identity (refresh) token from standard input.
+    #[arg(long, global = true)]
+    pub identity_token_stdin: bool,
+    /// docker config file to read saved credentials from (and `login` to write to), instead of `$DOCKER_CONFIG/config.json`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub registry_config: Option<PathBuf>,
     /// Referrers mechanism: `v1.1-referrers-api` or `v1.1-referrers-tag` (default: probe, then remember).
     #[arg(long, global = true, value_name = "SPEC")]
     pub distribution_spec: Option<DistributionSpec>,
@@ -73,6 +85,17 @@ pub enum ListFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check credentials against a registry and save them: OS keyring, else the docker config's
+    /// credential helper, else (unencrypted) the docker config.
+    Login {
+        /// Registry host, e.g. `ghcr.io` or `localhost:5000`.
+        registry: String,
+    },
+    /// Remove a registry's saved credentials from every place arbor reads them.
+    Logout {
+        /// Registry host.
+        registry: String,
+    },
     /// Show the graph of artifacts attached to a manifest (like `oras discover`).
     Discover {
         /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
@@ -111,6 +134,52 @@ pub enum Command {
         #[arg(long, default_value_t = 1000, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=100_000), |v| v as usize))]
         page_size: usize,
     },
+    /// Attach files to a manifest as a new referrer (OCI 1.1 `subject`).
+    Attach {
+        /// The subject: `registry/repo:tag` or `registry/repo@sha256:…` (an image, index or referrer).
+        reference: String,
+        /// Artifact type of the new referrer, e.g. `application/vnd.example.sbom+json`.
+        #[arg(long)]
+        artifact_type: String,
+        /// Files to attach, each optionally with its media type: `FILE[:MEDIATYPE]`.
+        #[arg(required = true, value_name = "FILE[:MEDIATYPE]")]
+        files: Vec<String>,
+        /// Manifest annotation `KEY=VALUE` (repeatable).
+        #[arg(long = "annotation", short = 'a', value_name = "KEY=VALUE")]
+        annotations: Vec<String>,
+        /// Annotations from a JSON file in oras's format: `{"$manifest": {…}, "<file name>": {…}}`.
+        #[arg(long, value_name = "FILE")]
+        annotation_file: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value_t)]
+        format: ListFormat,
+    },
+    /// Delete a manifest — with --cascade, the whole graph of referrers below it.
+    Delete {
+        reference: String,
+        /// Also delete every referrer below it (any depth), leaves first.
+        #[arg(long)]
+        cascade: bool,
+        /// Print the plan and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask for confirmation.
+        #[arg(short = 'y', long)]
+        yes: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: ListFormat,
+    },
+    /// List a repository's untagged manifests, or orphaned referrers.
+    Manifests {
+        repository: Option<String>,
+        /// Only untagged manifests.
+        #[arg(long, conflicts_with = "orphans")]
+        untagged: bool,
+        /// Only orphans: referrers whose subject no longer exists.
+        #[arg(long)]
+        orphans: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: ListFormat,
+    },
     /// Print a manifest exactly as served (its digest verifies).
     Fetch {
         reference: String,
@@ -120,5 +189,20 @@ pub enum Command {
         /// Print the descriptor instead of the manifest.
         #[arg(long)]
         descriptor: bool,
+    },
+    /// Download an artifact's files into a directory (like `oras pull`).
+    ///
+    /// Files are named by their `org.opencontainers.image.title` annotation; titles that would
+    /// leave DIR (absolute, `..`, through a symbolic link) are refused before anything is written.
+    /// Existing files are replaced, never written through a symbolic link.
+    Pull {
+        /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
+        reference: String,
+        /// Directory to write the files into (created if missing).
+        #[arg(short = 'o', long, value_name = "DIR", default_value = ".")]
+        output: PathBuf,
+        /// Files downloaded at once.
+        #[arg(long, default_value_t = crate::pull::DEFAULT_CONCURRENCY, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=64), |v| v as usize))]
+        concurrency: usize,
     },
 }

@@ -1,12 +1,15 @@
 //! Non-interactive subcommands and their output.
 pub mod args;
+pub mod attach;
+pub mod delete;
+pub mod login;
 pub mod output;
+pub mod pull;
 
 use crate::graph::{discover, DiscoverOptions};
 use crate::layout::LayoutStore;
 use crate::oci::reference::{parse_registry, Reference};
 use crate::oci::Digest;
-use crate::registry::auth::Credentials;
 use crate::registry::{ClientOptions, RegistryStore};
 use crate::store::{ReferrersMode, Store};
 use anyhow::{anyhow, bail, Context, Result};
@@ -26,18 +29,15 @@ pub struct Target {
     pub reference: Option<String>,
 }
 
-/// Connection options from the global arguments (password read once, from stdin).
-pub fn client_options(g: &GlobalArgs, password: Option<String>) -> Result<ClientOptions> {
-    let credentials = match (&g.username, password) {
-        (Some(u), Some(p)) => Some(Credentials::Basic { username: u.clone(), password: p }),
-        (Some(_), None) => bail!("--username needs --password-stdin (the password is never taken as an argument)"),
-        (None, Some(_)) => bail!("--password-stdin needs --username"),
-        (None, None) => None,
-    };
+/// Connection options from the global arguments (`secret`: what --password-stdin or
+/// --identity-token-stdin read). Without credential flags, saved credentials are looked up.
+pub fn client_options(g: &GlobalArgs, secret: Option<String>) -> Result<ClientOptions> {
+    let credentials = login::credentials_from_args(g, secret)?;
     Ok(ClientOptions {
         plain_http: g.plain_http.then_some(true),
         insecure: g.insecure,
         ca_file: g.ca_file.clone(),
+        credential_lookup: credentials.is_none().then(|| crate::credentials::LookupOptions::from_env(g.registry_config.clone())),
         credentials,
         user_agent: None,
     })
@@ -146,6 +146,14 @@ pub async fn run(cmd: Command, g: &GlobalArgs, opts: &ClientOptions, out: &mut d
             print_list(out, &all, format, "repositories")?;
             Ok(Some(t))
         }
+        Command::Login { registry } => {
+            login::login(&registry, g, opts, out).await?;
+            Ok(None)
+        }
+        Command::Logout { registry } => {
+            login::logout(&registry, g, out)?;
+            Ok(None)
+        }
         Command::Tags { repository, all, format, page_size } => {
             let t = open_target(g, opts, repository.as_deref(), true)?;
             let mut tags = t.store.all_tags_paged(&t.repo, page_size).await?;
@@ -153,6 +161,26 @@ pub async fn run(cmd: Command, g: &GlobalArgs, opts: &ClientOptions, out: &mut d
                 tags.retain(|t| !is_hidden_tag(t));
             }
             print_list(out, &tags, format, "tags")?;
+            Ok(Some(t))
+        }
+        Command::Pull { reference, output, concurrency } => {
+            let t = open_target(g, opts, Some(&reference), false)?;
+            pull::run(&t, &output, concurrency, out).await?;
+            Ok(Some(t))
+        }
+        Command::Attach { reference, artifact_type, files, annotations, annotation_file, format } => {
+            let t = open_target(g, opts, Some(&reference), false)?;
+            attach::run(&t, artifact_type, &files, &annotations, annotation_file.as_deref(), format, out).await?;
+            Ok(Some(t))
+        }
+        Command::Delete { reference, cascade, dry_run, yes, format } => {
+            let t = open_target(g, opts, Some(&reference), false)?;
+            delete::run(&t, cascade, dry_run, yes, format, out).await?;
+            Ok(Some(t))
+        }
+        Command::Manifests { repository, untagged, orphans, format } => {
+            let t = open_target(g, opts, repository.as_deref(), true)?;
+            delete::manifests(&t, untagged, orphans, format, out).await?;
             Ok(Some(t))
         }
         Command::Fetch { reference, pretty, descriptor } => {

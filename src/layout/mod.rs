@@ -221,6 +221,10 @@ impl Store for LayoutStore {
         Ok(Referrers { descriptors, source: ReferrersSource::Layout })
     }
 
+    async fn list_manifests(&self, _repo: &str) -> Result<Option<Vec<Descriptor>>> {
+        Ok(Some(self.index_entries()?))
+    }
+
     fn referrers_source(&self, _repo: &str) -> Option<ReferrersSource> {
         Some(ReferrersSource::Layout)
     }

@@ -5,8 +5,8 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
 use reqwest::{Method, Response, StatusCode};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 /// How to reach a registry.
@@ -18,7 +18,11 @@ pub struct ClientOptions {
     pub insecure: bool,
     /// Extra PEM CA certificates to trust.
     pub ca_file: Option<PathBuf>,
+    /// Credentials given explicitly (flags); they win over any saved ones.
     pub credentials: Option<Credentials>,
+    /// Without explicit credentials: look up saved ones (docker config, helpers, keyring)
+    /// the first time the registry asks for them.
+    pub credential_lookup: Option<crate::credentials::LookupOptions>,
     pub user_agent: Option<String>,
 }
 
@@ -36,11 +40,62 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     host: String,
-    creds: Option<Credentials>,
+    /// Explicit credentials, or the result of the (lazy, once) saved-credentials lookup.
+    creds: OnceLock<Option<Credentials>>,
+    lookup: Option<crate::credentials::LookupOptions>,
+    /// Why the saved-credentials lookup failed, for the "credentials needed" message.
+    lookup_error: Mutex<Option<String>>,
+    /// The user asked for plain HTTP (`--plain-http`): credentials may go over it to any host.
+    plain_allowed: bool,
+    /// Token realm's POST password grant: 0 untried, 1 works, 2 not supported (use GET).
+    password_grant: AtomicU8,
     tokens: TokenCache,
     /// The last challenge seen: lets later requests authenticate up front.
     challenge: Mutex<Option<Challenge>>,
     requests: AtomicU64,
+}
+
+/// A request body that can be sent again (after a 401 challenge): bytes, or a file re-read.
+#[derive(Debug, Clone)]
+pub enum ReqBody {
+    Bytes(Bytes),
+    /// A file streamed from disk, never held in memory whole.
+    File(PathBuf),
+}
+
+impl From<Bytes> for ReqBody {
+    fn from(b: Bytes) -> Self {
+        ReqBody::Bytes(b)
+    }
+}
+
+impl ReqBody {
+    async fn to_body(&self, what: &str) -> Result<reqwest::Body> {
+        match self {
+            ReqBody::Bytes(b) => Ok(reqwest::Body::from(b.clone())),
+            ReqBody::File(p) => {
+                let f = tokio::fs::File::open(p).await.map_err(|e| StoreError::Io { what: format!("{what}: {}", p.display()), source: e })?;
+                Ok(reqwest::Body::wrap_stream(file_stream(f)))
+            }
+        }
+    }
+}
+
+/// A file as a stream of 256 KiB chunks.
+pub fn file_stream(file: tokio::fs::File) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    use tokio::io::AsyncReadExt;
+    futures::stream::unfold(Some(file), |state| async move {
+        let mut f = state?;
+        let mut buf = vec![0u8; 256 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), Some(f)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    })
 }
 
 /// True for hosts that are this machine.
@@ -95,11 +150,19 @@ impl Client {
             source: Box::new(e),
         })?;
         let endpoint = crate::oci::reference::registry_endpoint(host);
+        let creds = OnceLock::new();
+        if opts.credentials.is_some() || opts.credential_lookup.is_none() {
+            let _ = creds.set(opts.credentials.clone());
+        }
         Ok(Client {
             http,
             base: format!("{}://{}", if plain { "http" } else { "https" }, endpoint),
             host: host.to_string(),
-            creds: opts.credentials.clone(),
+            creds,
+            lookup: opts.credential_lookup.clone(),
+            lookup_error: Mutex::new(None),
+            plain_allowed: opts.plain_http == Some(true),
+            password_grant: AtomicU8::new(0),
             tokens: TokenCache::default(),
             challenge: Mutex::new(None),
             requests: AtomicU64::new(0),
@@ -128,8 +191,57 @@ impl Client {
         }
     }
 
+    /// The user requests authenticate as (once credentials are known).
     pub fn username(&self) -> Option<&str> {
-        self.creds.as_ref().map(Credentials::username)
+        self.creds.get().and_then(Option::as_ref).map(Credentials::username)
+    }
+
+    /// The token scope a request on `repo` with `method` needs: `pull` to read, `pull,push`
+    /// to write (PUT/POST/PATCH), `delete` to delete.
+    pub fn scope_for(repo: &str, method: &Method) -> String {
+        format!("repository:{repo}:{}", actions_for(method))
+    }
+
+    /// Credentials: explicit ones, else the saved ones (looked up once, off the async threads).
+    async fn credentials(&self) -> Option<&Credentials> {
+        if let Some(c) = self.creds.get() {
+            return c.as_ref();
+        }
+        let found = match self.lookup.clone() {
+            Some(opts) => {
+                let host = self.host.clone();
+                match tokio::task::spawn_blocking(move || crate::credentials::lookup(&host, &opts)).await {
+                    Ok(Ok(found)) => found.map(|(c, src)| {
+                        tracing::debug!(host = %self.host, source = %src, "using saved credentials");
+                        c
+                    }),
+                    Ok(Err(e)) => {
+                        if let Ok(mut le) = self.lookup_error.lock() {
+                            *le = Some(e.to_string());
+                        }
+                        None
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "credential lookup task failed");
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        let _ = self.creds.set(found);
+        self.creds.get().and_then(Option::as_ref)
+    }
+
+    fn needs_credentials(&self, what: &str) -> StoreError {
+        let mut detail = format!(
+            "the registry wants a username and password (use -u and --password-stdin, or `arbor login {}`)",
+            self.host
+        );
+        if let Some(e) = self.lookup_error.lock().ok().and_then(|e| e.clone()) {
+            detail.push_str(&format!("; saved credentials could not be read: {e}"));
+        }
+        StoreError::Unauthorized { what: what.into(), detail }
     }
 
     /// Absolute URL for a path (`/v2/...`) or a Link target (relative or absolute).
@@ -151,9 +263,11 @@ impl Client {
         url: &str,
         scope: &str,
         headers: HeaderMap,
-        body: Option<Bytes>,
+        body: Option<ReqBody>,
         what: &str,
     ) -> Result<Response> {
+        let widened = effective_scope(scope, &method);
+        let scope = widened.as_str();
         let pre = self.authorization_for(scope);
         let resp = self
             .send_once(method.clone(), url, headers.clone(), body.clone(), pre.as_ref(), what)
@@ -176,14 +290,12 @@ impl Client {
             *c = Some(challenge.clone());
         }
         let auth = match &challenge {
-            Challenge::Basic { .. } => match &self.creds {
-                Some(Credentials::Basic { username, password }) => basic_header(username, password),
-                _ => {
-                    return Err(StoreError::Unauthorized {
-                        what: what.into(),
-                        detail: "the registry wants a username and password (use -u and --password-stdin)".into(),
-                    })
+            Challenge::Basic { .. } => match self.credentials().await {
+                Some(Credentials::Basic { username, password }) => {
+                    self.check_basic_transport(&self.base, what)?;
+                    basic_header(username, password)
                 }
+                _ => return Err(self.needs_credentials(what)),
             },
             Challenge::Bearer { realm, service, scope: ch_scope, .. } => {
                 // The token we sent (if any) was refused: drop it and get a fresh one once.
@@ -208,6 +320,16 @@ impl Client {
                         .and_then(|v| v.to_str().ok())
                         .and_then(parse_challenge);
                     match again {
+                        Some(Challenge::Bearer { error: Some(e), .. }) if e == "insufficient_scope" => {
+                            let detail = match self.username() {
+                                Some(u) => format!("insufficient_scope: user {u} is not granted {scope}"),
+                                None => format!(
+                                    "insufficient_scope: anonymous access is not granted {scope}; log in with `arbor login {}` or -u",
+                                    self.host
+                                ),
+                            };
+                            return Err(StoreError::Denied { what: what.into(), detail });
+                        }
                         Some(Challenge::Bearer { error: Some(e), .. }) => format!("token refused: {e}"),
                         _ => "token refused".to_string(),
                     }
@@ -221,7 +343,7 @@ impl Client {
     fn authorization_for(&self, scope: &str) -> Option<HeaderValue> {
         let ch = self.challenge.lock().ok()?.clone()?;
         match ch {
-            Challenge::Basic { .. } => match &self.creds {
+            Challenge::Basic { .. } => match self.creds.get().and_then(Option::as_ref) {
                 Some(Credentials::Basic { username, password }) => Some(basic_header(username, password)),
                 _ => None,
             },
@@ -234,7 +356,7 @@ impl Client {
         method: Method,
         url: &str,
         headers: HeaderMap,
-        body: Option<Bytes>,
+        body: Option<ReqBody>,
         auth: Option<&HeaderValue>,
         what: &str,
     ) -> Result<Response> {
@@ -244,13 +366,29 @@ impl Client {
             req = req.header(AUTHORIZATION, a.clone());
         }
         if let Some(b) = body {
-            req = req.body(b);
+            req = req.body(b.to_body(what).await?);
         }
         tracing::debug!(url, "request");
         req.send().await.map_err(|e| transport(what, e))
     }
 
-    /// Asks the token realm for a bearer token (GET with basic auth, or POST for identity tokens).
+    /// Refuses to send a password over plain HTTP the user did not allow: `--plain-http`, or a
+    /// loopback host (plain HTTP is the default there).
+    fn check_basic_transport(&self, url: &str, what: &str) -> Result<()> {
+        let Some(rest) = url.strip_prefix("http://") else { return Ok(()) };
+        let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+        if self.plain_allowed || is_loopback(host) {
+            return Ok(());
+        }
+        Err(StoreError::Unauthorized {
+            what: what.into(),
+            detail: format!("refusing to send credentials over plain HTTP to {host} (use HTTPS, or --plain-http if you trust this network)"),
+        })
+    }
+
+    /// Asks the token realm for a bearer token: a refresh-token POST for identity tokens; for
+    /// a password, the OAuth2 password-grant POST, falling back to GET with basic auth when
+    /// the realm does not take it (as oras does); GET without auth when anonymous.
     async fn fetch_token(
         &self,
         realm: &str,
@@ -258,38 +396,35 @@ impl Client {
         scope: &str,
         what: &str,
     ) -> Result<(String, Duration)> {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let resp = match &self.creds {
-            Some(Credentials::IdentityToken { token, .. }) => {
-                let mut form = vec![
-                    ("grant_type", "refresh_token"),
-                    ("refresh_token", token.as_str()),
-                    ("client_id", "arbor"),
-                ];
-                if let Some(s) = service {
-                    form.push(("service", s));
-                }
-                if !scope.is_empty() {
-                    form.push(("scope", scope));
-                }
-                self.http.post(realm).form(&form).send().await
-            }
-            creds => {
-                let mut q: Vec<(&str, &str)> = Vec::new();
-                if let Some(s) = service {
-                    q.push(("service", s));
-                }
-                for s in scope.split(' ').filter(|s| !s.is_empty()) {
-                    q.push(("scope", s));
-                }
-                let mut req = self.http.get(realm).query(&q);
-                if let Some(Credentials::Basic { username, password }) = creds {
-                    req = req.basic_auth(username, Some(password));
-                }
-                req.send().await
-            }
+        let creds = self.credentials().await;
+        if creds.is_some() {
+            self.check_basic_transport(realm, what)?;
         }
-        .map_err(|e| transport(&format!("token for {what}"), e))?;
+        let resp = match creds {
+            Some(Credentials::IdentityToken { token, .. }) => {
+                self.post_token(realm, service, scope, &[("grant_type", "refresh_token"), ("refresh_token", token.as_str())], what)
+                    .await?
+            }
+            Some(Credentials::Basic { username, password }) if self.password_grant.load(Ordering::Relaxed) != 2 => {
+                let form = [("grant_type", "password"), ("username", username.as_str()), ("password", password.as_str())];
+                let resp = self.post_token(realm, service, scope, &form, what).await?;
+                let status = resp.status();
+                if status.is_success() {
+                    self.password_grant.store(1, Ordering::Relaxed);
+                    resp
+                } else if self.password_grant.load(Ordering::Relaxed) == 0
+                    && matches!(status.as_u16(), 400 | 401 | 403 | 404 | 405)
+                {
+                    // Not an OAuth2 endpoint (or it only takes basic auth): GET from now on.
+                    tracing::debug!(realm, %status, "password grant not accepted; using GET with basic auth");
+                    self.password_grant.store(2, Ordering::Relaxed);
+                    self.get_token(realm, service, scope, creds, what).await?
+                } else {
+                    resp
+                }
+            }
+            creds => self.get_token(realm, service, scope, creds, what).await?,
+        };
         let status = resp.status();
         if !status.is_success() {
             let detail = error_detail(resp).await;
@@ -308,6 +443,56 @@ impl Client {
             detail: "no token in the answer".into(),
         })?;
         Ok((tok.to_string(), tr.ttl()))
+    }
+
+    async fn post_token(&self, realm: &str, service: Option<&str>, scope: &str, grant: &[(&str, &str)], what: &str) -> Result<Response> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut form: Vec<(&str, &str)> = grant.to_vec();
+        form.push(("client_id", "arbor"));
+        if let Some(s) = service {
+            form.push(("service", s));
+        }
+        if !scope.is_empty() {
+            form.push(("scope", scope));
+        }
+        tracing::debug!(realm, scope, grant = grant.first().map(|g| g.1).unwrap_or(""), "token request (POST)");
+        self.http.post(realm).form(&form).send().await.map_err(|e| transport(&format!("token for {what}"), e))
+    }
+
+    async fn get_token(&self, realm: &str, service: Option<&str>, scope: &str, creds: Option<&Credentials>, what: &str) -> Result<Response> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut q: Vec<(&str, &str)> = Vec::new();
+        if let Some(s) = service {
+            q.push(("service", s));
+        }
+        for s in scope.split(' ').filter(|s| !s.is_empty()) {
+            q.push(("scope", s));
+        }
+        let mut req = self.http.get(realm).query(&q);
+        if let Some(Credentials::Basic { username, password }) = creds {
+            req = req.basic_auth(username, Some(password));
+        }
+        tracing::debug!(realm, scope, "token request (GET)");
+        req.send().await.map_err(|e| transport(&format!("token for {what}"), e))
+    }
+}
+
+/// Token actions a method needs.
+fn actions_for(method: &Method) -> &'static str {
+    match *method {
+        Method::PUT | Method::POST | Method::PATCH => "pull,push",
+        Method::DELETE => "delete",
+        _ => "pull",
+    }
+}
+
+/// A `repository:NAME:pull` scope widened to what a write or delete needs, so callers
+/// that pass the read scope still get a token that allows the request.
+fn effective_scope(scope: &str, method: &Method) -> String {
+    let want = actions_for(method);
+    match scope.strip_suffix(":pull") {
+        Some(base) if want != "pull" && base.starts_with("repository:") => format!("{base}:{want}"),
+        _ => scope.to_string(),
     }
 }
 
@@ -427,7 +612,21 @@ pub async fn status_error(resp: Response, what: &str) -> StoreError {
 
 #[cfg(test)]
 mod tests {
-    use super::is_loopback;
+    use super::{effective_scope, is_loopback, Client, Method};
+
+    #[test]
+    fn scopes_follow_the_method() {
+        assert_eq!(Client::scope_for("a/b", &Method::GET), "repository:a/b:pull");
+        assert_eq!(Client::scope_for("a/b", &Method::HEAD), "repository:a/b:pull");
+        for m in [Method::PUT, Method::POST, Method::PATCH] {
+            assert_eq!(Client::scope_for("a/b", &m), "repository:a/b:pull,push");
+        }
+        assert_eq!(Client::scope_for("a/b", &Method::DELETE), "repository:a/b:delete");
+        assert_eq!(effective_scope("repository:a/b:pull", &Method::POST), "repository:a/b:pull,push");
+        assert_eq!(effective_scope("repository:a/b:pull", &Method::GET), "repository:a/b:pull");
+        assert_eq!(effective_scope("registry:catalog:*", &Method::GET), "registry:catalog:*");
+        assert_eq!(effective_scope("", &Method::GET), "");
+    }
 
     #[test]
     fn loopback_hosts() {

@@ -6,11 +6,11 @@ pub mod link;
 
 use crate::oci::{media, Descriptor, Digest, Manifest};
 use crate::store::{
-    filter_artifact_type, verify_manifest_bytes, ByteStream, FetchedManifest, Page, Referrers,
+    BlobSource, PutManifest, filter_artifact_type, verify_manifest_bytes, ByteStream, FetchedManifest, Page, Referrers,
     ReferrersMode, ReferrersSource, Result, Store, StoreError, StoreInfo, StoreKind, MAX_MANIFEST_BYTES,
 };
 use bytes::Bytes;
-use client::{read_bounded, status_error, Client};
+use client::{read_bounded, status_error, Client, ReqBody};
 pub use client::{AuthState, ClientOptions};
 use futures::StreamExt;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
@@ -70,6 +70,19 @@ impl RegistryStore {
 
     fn scope_pull(repo: &str) -> String {
         format!("repository:{repo}:pull")
+    }
+
+    fn scope_push(repo: &str) -> String {
+        format!("repository:{repo}:pull,push")
+    }
+
+    fn scope_delete(repo: &str) -> String {
+        format!("repository:{repo}:delete")
+    }
+
+    /// Records that the repository has (or lacks) the referrers API, learned outside `referrers()`.
+    pub fn set_referrers_source(&self, repo: &str, src: ReferrersSource) {
+        self.remember(repo, src);
     }
 
     async fn get_list(&self, first: String, page_size: Option<usize>, cursor: Option<&str>, key: &str, scope: &str, what: &str) -> Result<Page> {
@@ -436,6 +449,108 @@ impl Store for RegistryStore {
         }
         let descriptors = self.referrers_tag(repo, subject, artifact_type).await?;
         Ok(Referrers { descriptors, source: ReferrersSource::ReferrersTag })
+    }
+
+    fn writable(&self) -> bool {
+        true
+    }
+
+    async fn blob_exists(&self, repo: &str, digest: &Digest) -> Result<bool> {
+        let what = format!("blob {}/{repo}@{digest}", self.client.host());
+        let url = self.client.url(&format!("/v2/{repo}/blobs/{digest}"));
+        let resp = self.client.send(Method::HEAD, &url, &Self::scope_push(repo), HeaderMap::new(), None, &what).await?;
+        match resp.status() {
+            s if s.is_success() => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            _ => Err(status_error(resp, &what).await),
+        }
+    }
+
+    async fn push_blob(&self, repo: &str, desc: &Descriptor, source: BlobSource) -> Result<bool> {
+        if self.blob_exists(repo, &desc.digest).await? {
+            return Ok(false);
+        }
+        let what = format!("upload of blob {} to {}/{repo}", desc.digest, self.client.host());
+        let scope = Self::scope_push(repo);
+        let start = self.client.url(&format!("/v2/{repo}/blobs/uploads/"));
+        let resp = self.client.send(Method::POST, &start, &scope, HeaderMap::new(), Some(ReqBody::Bytes(Bytes::new())), &what).await?;
+        if resp.status() != StatusCode::ACCEPTED && !resp.status().is_success() {
+            return Err(status_error(resp, &what).await);
+        }
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| StoreError::Invalid { what: what.clone(), detail: "upload started without a Location".into() })?
+            .to_string();
+        // Monolithic PUT, streamed: every registry accepts it, and it is one request.
+        let mut url = url::Url::parse(&self.client.url(&location)).map_err(|e| StoreError::Invalid { what: what.clone(), detail: format!("bad upload Location: {e}") })?;
+        url.query_pairs_mut().append_pair("digest", &desc.digest.to_string());
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+        headers.insert(reqwest::header::CONTENT_LENGTH, HeaderValue::from(desc.size.max(0) as u64));
+        let body = match source {
+            BlobSource::Bytes(b) => ReqBody::Bytes(b),
+            BlobSource::File(p) => ReqBody::File(p),
+        };
+        let resp = self.client.send(Method::PUT, url.as_str(), &scope, headers, Some(body), &what).await?;
+        if !resp.status().is_success() {
+            return Err(status_error(resp, &what).await);
+        }
+        Ok(true)
+    }
+
+    async fn put_manifest(&self, repo: &str, reference: &str, media_type: &str, bytes: Bytes) -> Result<PutManifest> {
+        let what = format!("push of manifest {}/{repo}:{reference}", self.client.host());
+        if bytes.len() > MAX_MANIFEST_BYTES {
+            return Err(StoreError::TooLarge { what, size: bytes.len() as u64, limit: MAX_MANIFEST_BYTES as u64 });
+        }
+        let digest = Digest::sha256_of(&bytes);
+        let url = self.client.url(&format!("/v2/{repo}/manifests/{reference}"));
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_str(media_type).map_err(|_| StoreError::Invalid { what: what.clone(), detail: "bad media type".into() })?);
+        let resp = self.client.send(Method::PUT, &url, &Self::scope_push(repo), headers, Some(ReqBody::Bytes(bytes)), &what).await?;
+        if !resp.status().is_success() {
+            return Err(status_error(resp, &what).await);
+        }
+        if let Some(d) = resp.headers().get("docker-content-digest").and_then(|v| v.to_str().ok()) {
+            if d != digest.to_string() {
+                return Err(StoreError::DigestMismatch { what, expected: digest.to_string(), actual: d.to_string() });
+            }
+        }
+        let oci_subject = resp.headers().get("oci-subject").and_then(|v| v.to_str().ok()).map(str::to_string);
+        Ok(PutManifest { digest, oci_subject })
+    }
+
+    async fn delete_manifest(&self, repo: &str, digest: &Digest) -> Result<()> {
+        let what = format!("delete of {}/{repo}@{digest}", self.client.host());
+        let url = self.client.url(&format!("/v2/{repo}/manifests/{digest}"));
+        let resp = self.client.send(Method::DELETE, &url, &Self::scope_delete(repo), HeaderMap::new(), None, &what).await?;
+        if resp.status().is_success() {
+            if let Ok(mut m) = self.fallback_indexes.lock() {
+                if let Some(t) = m.get_mut(repo) {
+                    t.remove(&digest.fallback_tag());
+                }
+            }
+            Ok(())
+        } else {
+            Err(status_error(resp, &what).await)
+        }
+    }
+
+    async fn probe_delete(&self, repo: &str) -> Result<()> {
+        // DELETE of a digest nobody has: 404 where deletes are allowed, 405 (UNSUPPORTED)
+        // or 401/403 where they are not. Nothing can be removed by it.
+        let nobody = Digest::sha256_of(b"arbor delete probe: this content does not exist");
+        match self.delete_manifest(repo, &nobody).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(StoreError::Status { status: 405, detail, .. }) => Err(StoreError::Unsupported {
+                what: format!("{}/{repo}", self.client.host()),
+                detail: format!("the registry refuses deletes ({detail}); nothing was changed"),
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     fn referrers_source(&self, repo: &str) -> Option<ReferrersSource> {

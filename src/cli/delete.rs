@@ -1,0 +1,114 @@
+//! `arbor delete` and `arbor manifests`.
+use super::args::ListFormat;
+use super::Target;
+use crate::graph::delete::{execute, plan_delete, DeletePlan};
+use crate::graph::orphans;
+use anyhow::{anyhow, bail, Result};
+use std::io::{BufRead, IsTerminal, Write};
+
+fn human(n: i64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n.max(0) as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < units.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", units[u]) }
+}
+
+/// The plan as a person reads it.
+pub fn print_plan(name: &str, plan: &DeletePlan, out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "Delete plan for {name}: {} manifest(s), {} (manifests only), leaves first:", plan.items.len(), human(plan.total_size))?;
+    for i in &plan.items {
+        let ty = i.descriptor.artifact_type.clone().unwrap_or_else(|| crate::oci::media::short_label(&i.descriptor.media_type).to_string());
+        let tags = if i.tags.is_empty() { String::new() } else { format!("  tags: {}", i.tags.join(", ")) };
+        writeln!(out, "  {:indent$}{}  {}  {}{}", "", i.descriptor.digest, ty, human(i.descriptor.size), tags, indent = i.depth * 2)?;
+    }
+    let tags = plan.tags();
+    writeln!(out, "Tags removed: {}", if tags.is_empty() { "none".to_string() } else { tags.join(", ") })?;
+    if !plan.fallback_tags.is_empty() {
+        writeln!(out, "Fallback index tags removed: {}", plan.fallback_tags.len())?;
+    }
+    if let Some(s) = &plan.detach_from {
+        writeln!(out, "Entry removed from the fallback index of its subject {s}")?;
+    }
+    if !plan.tags_checked {
+        writeln!(out, "Note: the repository has too many tags to check; other tags may point at these manifests.")?;
+    }
+    Ok(())
+}
+
+fn confirm(prompt: &str) -> Result<bool> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        bail!("refusing to delete without confirmation: standard input is not a terminal (use -y)");
+    }
+    eprint!("{prompt} [y/N] ");
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
+}
+
+pub async fn run(t: &Target, cascade: bool, dry_run: bool, yes: bool, format: ListFormat, out: &mut dyn Write) -> Result<()> {
+    let reference = t.reference.clone().ok_or_else(|| anyhow!("a tag or digest is required"))?;
+    let plan = plan_delete(t.store.as_ref(), &t.repo, &reference, cascade).await?;
+    match format {
+        ListFormat::Json if dry_run => {
+            writeln!(out, "{}", serde_json::to_string_pretty(&plan)?)?;
+            return Ok(());
+        }
+        ListFormat::Json => {}
+        ListFormat::Text => print_plan(&format!("{}:{reference}", t.display_name), &plan, out)?,
+    }
+    if dry_run {
+        writeln!(out, "Dry run: nothing deleted.")?;
+        return Ok(());
+    }
+    out.flush()?;
+    if !yes && !confirm(&format!("Delete these {} manifest(s)?", plan.items.len()))? {
+        bail!("cancelled; nothing deleted");
+    }
+    let report = execute(t.store.as_ref(), &plan, |_| {}).await?;
+    if format == ListFormat::Json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        for d in &report.deleted {
+            writeln!(out, "Deleted {d}")?;
+        }
+        for tag in &report.fallback_indexes_removed {
+            writeln!(out, "Removed fallback index {tag}")?;
+        }
+        for tag in &report.fallback_indexes_updated {
+            writeln!(out, "Updated fallback index {tag}")?;
+        }
+    }
+    if let Some((step, err)) = &report.failed {
+        let not: Vec<String> = report.not_deleted.iter().map(|d| d.to_string()).collect();
+        bail!("{step} failed: {err}. Deleted {} of {} manifest(s); not deleted: {}", report.deleted.len(), plan.items.len(), if not.is_empty() { "none".into() } else { not.join(", ") });
+    }
+    Ok(())
+}
+
+pub async fn manifests(t: &Target, untagged: bool, orphans_only: bool, format: ListFormat, out: &mut dyn Write) -> Result<()> {
+    let listed = if orphans_only {
+        orphans::orphans(t.store.as_ref(), &t.repo).await?
+    } else {
+        let _ = untagged; // untagged is the default listing
+        orphans::untagged(t.store.as_ref(), &t.repo).await?
+    };
+    match format {
+        ListFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({ "manifests": listed }))?)?,
+        ListFormat::Text => {
+            for l in &listed {
+                let ty = l.descriptor.artifact_type.clone().unwrap_or_else(|| crate::oci::media::short_label(&l.descriptor.media_type).to_string());
+                let parent = l.parent.as_ref().map(|p| format!(" of {}", p.short())).unwrap_or_default();
+                writeln!(out, "{}  {:9}{}  {}  {}  +{} below ({})", l.descriptor.digest, l.kind, parent, ty, human(l.descriptor.size), l.below, human(l.size_with_below))?;
+            }
+            if listed.is_empty() {
+                writeln!(out, "none")?;
+            }
+        }
+    }
+    Ok(())
+}

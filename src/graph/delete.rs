@@ -1,0 +1,192 @@
+//! Deleting a whole graph: a plan shown first (everything that goes, every tag that vanishes),
+//! then leaves-first execution that reports exactly what was and was not deleted.
+use super::{discover, DiscoverOptions, EdgeSource, Expansion, Node};
+use crate::attach::update_fallback_index;
+use crate::oci::{Descriptor, Digest};
+use crate::store::{ReferrersSource, Result, Store, StoreError};
+use futures::StreamExt;
+use std::collections::{HashMap, HashSet};
+
+/// Tags resolved at most when planning (each is one HEAD request).
+pub const MAX_TAGS_RESOLVED: usize = 5000;
+
+/// One manifest the plan deletes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlanItem {
+    pub descriptor: Descriptor,
+    /// The manifest it is attached to, if any.
+    pub subject: Option<Digest>,
+    pub depth: usize,
+    /// Tags (other than fallback tags) that point at it and disappear with it.
+    pub tags: Vec<String>,
+    pub source: EdgeSource,
+}
+
+/// Everything a delete will remove, in the order it will remove it (leaves first).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeletePlan {
+    pub repo: String,
+    pub items: Vec<PlanItem>,
+    /// `sha256-<hex>` fallback index tags removed with their subjects.
+    pub fallback_tags: Vec<String>,
+    /// The target is a referrer: its entry is removed from this subject's fallback index.
+    pub detach_from: Option<Digest>,
+    /// False when the repository had too many tags to check them all.
+    pub tags_checked: bool,
+    pub total_size: i64,
+    pub referrers_source: Option<ReferrersSource>,
+}
+
+impl DeletePlan {
+    pub fn tags(&self) -> Vec<&str> {
+        self.items.iter().flat_map(|i| i.tags.iter().map(String::as_str)).collect()
+    }
+}
+
+/// What a delete did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DeleteReport {
+    pub deleted: Vec<Digest>,
+    pub fallback_indexes_removed: Vec<String>,
+    pub fallback_indexes_updated: Vec<String>,
+    /// The step that failed, and why.
+    pub failed: Option<(String, String)>,
+    pub not_deleted: Vec<Digest>,
+}
+
+impl DeleteReport {
+    pub fn ok(&self) -> bool {
+        self.failed.is_none()
+    }
+}
+
+fn post_order(n: &Node, subject: Option<&Digest>, depth: usize, out: &mut Vec<PlanItem>) {
+    for r in &n.referrers {
+        if r.expansion != Expansion::Cycle {
+            post_order(r, Some(&n.descriptor.digest), depth + 1, out);
+        }
+    }
+    out.push(PlanItem { descriptor: n.descriptor.clone(), subject: subject.cloned(), depth, tags: Vec::new(), source: n.source });
+}
+
+/// Plans the delete of `repo@reference` (with every referrer below it when `cascade`).
+pub async fn plan_delete(store: &dyn Store, repo: &str, reference: &str, cascade: bool) -> Result<DeletePlan> {
+    let target = store.resolve(repo, reference).await?;
+    let fetched = store.manifest(repo, &target.digest.to_string()).await?;
+    let opts = DiscoverOptions { depth: if cascade { None } else { Some(1) }, ..Default::default() };
+    let graph = discover(store, repo, target.clone(), &opts).await?;
+    if let Some((d, e)) = graph.errors().first() {
+        return Err(StoreError::Invalid { what: format!("delete plan for {repo}@{}", target.digest), detail: format!("could not list referrers of {d}: {e}") });
+    }
+    if !cascade && !graph.referrers.is_empty() {
+        return Err(StoreError::Invalid {
+            what: format!("{repo}@{}", target.digest),
+            detail: format!("{} referrer(s) are attached to it; use --cascade to delete them too (they would be left orphaned)", graph.referrers.len()),
+        });
+    }
+    let mut items = Vec::new();
+    post_order(&graph, fetched.manifest.subject.as_ref().map(|s| &s.digest), 0, &mut items);
+    let digests: HashSet<Digest> = items.iter().map(|i| i.descriptor.digest.clone()).collect();
+
+    let all_tags = match store.all_tags(repo).await {
+        Ok(t) => t,
+        Err(e) if e.is_not_found() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let fallback_tags: Vec<String> = all_tags.iter().filter(|t| Digest::from_fallback_tag(t).is_some_and(|d| digests.contains(&d))).cloned().collect();
+    let plain: Vec<String> = all_tags.iter().filter(|t| !crate::cli::is_hidden_tag(t)).cloned().collect();
+    let tags_checked = plain.len() <= MAX_TAGS_RESOLVED;
+    let to_check: Vec<String> = if tags_checked {
+        plain
+    } else {
+        // Too many to resolve: at least the tag the user named.
+        plain.into_iter().filter(|t| t == reference).collect()
+    };
+    let resolved: Vec<(String, Result<Descriptor>)> = futures::stream::iter(to_check)
+        .map(|t| async move {
+            let r = store.resolve(repo, &t).await;
+            (t, r)
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    let mut by_digest: HashMap<Digest, Vec<String>> = HashMap::new();
+    for (t, r) in resolved {
+        match r {
+            Ok(d) if digests.contains(&d.digest) => by_digest.entry(d.digest).or_default().push(t),
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    for i in &mut items {
+        if let Some(mut t) = by_digest.remove(&i.descriptor.digest) {
+            t.sort();
+            i.tags = t;
+        }
+    }
+    let referrers_source = store.referrers_source(repo);
+    let detach_from = match (&referrers_source, items.last().and_then(|i| i.subject.clone())) {
+        (Some(ReferrersSource::ReferrersTag), Some(s)) if !digests.contains(&s) => Some(s),
+        _ => None,
+    };
+    let total_size = items.iter().map(|i| i.descriptor.size.max(0)).sum();
+    Ok(DeletePlan { repo: repo.to_string(), items, fallback_tags, detach_from, tags_checked, total_size, referrers_source })
+}
+
+/// Carries out a plan: probe first (nothing changes if deletes are refused), then leaves first.
+/// On a failure, stops, repairs the fallback indexes of what was deleted, and says exactly
+/// what was and was not deleted.
+pub async fn execute(store: &dyn Store, plan: &DeletePlan, mut progress: impl FnMut(&Digest)) -> Result<DeleteReport> {
+    store.probe_delete(&plan.repo).await?;
+    let repo = plan.repo.as_str();
+    let fallback: HashSet<&str> = plan.fallback_tags.iter().map(String::as_str).collect();
+    let mut report = DeleteReport::default();
+    for (n, item) in plan.items.iter().enumerate() {
+        let d = &item.descriptor.digest;
+        let tag = d.fallback_tag();
+        if fallback.contains(tag.as_str()) {
+            // Its referrers are gone already (leaves first): drop the whole index.
+            if let Err(e) = update_fallback_index(store, repo, d, |entries| entries.clear()).await {
+                report.failed = Some((format!("remove fallback index {tag}"), e.to_string()));
+                report.not_deleted = plan.items[n..].iter().map(|i| i.descriptor.digest.clone()).collect();
+                break;
+            }
+            report.fallback_indexes_removed.push(tag);
+        }
+        match store.delete_manifest(repo, d).await {
+            Ok(()) => {
+                report.deleted.push(d.clone());
+                progress(d);
+            }
+            Err(e) if e.is_not_found() => report.deleted.push(d.clone()),
+            Err(e) => {
+                report.failed = Some((format!("delete {d}"), e.to_string()));
+                report.not_deleted = plan.items[n..].iter().map(|i| i.descriptor.digest.clone()).collect();
+                break;
+            }
+        }
+    }
+    // Subjects still standing whose fallback index lists something now deleted.
+    if plan.referrers_source == Some(ReferrersSource::ReferrersTag) {
+        let gone: HashSet<Digest> = report.deleted.iter().cloned().collect();
+        let mut parents: Vec<Digest> = plan
+            .items
+            .iter()
+            .filter(|i| gone.contains(&i.descriptor.digest))
+            .filter_map(|i| i.subject.clone())
+            .filter(|s| !gone.contains(s))
+            .collect();
+        parents.sort();
+        parents.dedup();
+        for p in parents {
+            match update_fallback_index(store, repo, &p, |entries| entries.retain(|e| !gone.contains(&e.digest))).await {
+                Ok(()) => report.fallback_indexes_updated.push(p.fallback_tag()),
+                Err(e) if report.failed.is_none() => report.failed = Some((format!("update fallback index {}", p.fallback_tag()), e.to_string())),
+                Err(_) => {}
+            }
+        }
+    }
+    store.invalidate(repo);
+    Ok(report)
+}
