@@ -28,8 +28,9 @@ fn main() -> ExitCode {
         }
     };
     let result = rt.block_on(async move {
-        let password = if args.global.password_stdin { Some(cli::read_password_stdin()?) } else { None };
-        let opts = cli::client_options(&args.global, password)?;
+        let g = &args.global;
+        let secret = if g.password_stdin || g.identity_token_stdin { Some(cli::read_password_stdin()?) } else { None };
+        let opts = cli::client_options(&args.global, secret)?;
         match args.command {
             Some(cmd) => {
                 let stdout = std::io::stdout();

@@ -121,16 +121,19 @@ impl fmt::Debug for TokenCache {
 }
 
 impl TokenCache {
-    /// A live token for `scope`, if cached (treated as expired 5 s early).
+    /// A live token for `scope`, if cached.
     pub fn get(&self, scope: &str) -> Option<String> {
         let map = self.tokens.lock().ok()?;
-        let (tok, exp) = map.get(scope)?;
-        (Instant::now() + Duration::from_secs(5) < *exp).then(|| tok.clone())
+        let (tok, usable_until) = map.get(scope)?;
+        (Instant::now() < *usable_until).then(|| tok.clone())
     }
 
+    /// Caches a token; it is treated as expired a little early (5 s, or a quarter of a short
+    /// lifetime, so 3 s tokens are still reused for 2.25 s).
     pub fn put(&self, scope: &str, token: String, ttl: Duration) {
+        let margin = Duration::from_secs(5).min(ttl / 4);
         if let Ok(mut map) = self.tokens.lock() {
-            map.insert(scope.to_string(), (token, Instant::now() + ttl));
+            map.insert(scope.to_string(), (token, Instant::now() + ttl - margin));
         }
     }
 
@@ -208,7 +211,10 @@ mod tests {
         let c = TokenCache::default();
         c.put("s", "t".into(), Duration::from_secs(60));
         assert_eq!(c.get("s").as_deref(), Some("t"));
-        c.put("s2", "t".into(), Duration::from_secs(1));
+        c.put("s2", "t".into(), Duration::ZERO);
         assert_eq!(c.get("s2"), None);
+        // A 60 s token stops being used 5 s early; a 2 s one half a second early.
+        c.put("s3", "t".into(), Duration::from_secs(2));
+        assert_eq!(c.get("s3").as_deref(), Some("t"));
     }
 }

@@ -207,3 +207,86 @@ pub fn sha256(data: &[u8]) -> String {
     use sha2::Digest;
     format!("sha256:{}", hex::encode(sha2::Sha256::digest(data)))
 }
+
+/// The arbor binary with HOME, DOCKER_CONFIG (`home/.docker`), XDG dirs under `home`, no
+/// REGISTRY_AUTH_FILE and the OS keyring off (ARBOR_NO_KEYRING=1): credential tests never
+/// read or write the user's own stores.
+pub fn arbor_isolated(home: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_arbor"));
+    c.env("HOME", home)
+        .env("DOCKER_CONFIG", home.join(".docker"))
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env_remove("REGISTRY_AUTH_FILE")
+        .env_remove("ARBOR_LOG_FILE")
+        .env("ARBOR_NO_KEYRING", "1")
+        .stdin(Stdio::null());
+    c
+}
+
+/// Uploads a blob with curl (POST, then PUT with the digest); returns its digest.
+pub fn push_blob(reg: &str, repo: &str, data: &[u8]) -> String {
+    let digest = sha256(data);
+    let out = run_ok(Command::new("curl").args(["-sf", "-X", "POST", "-o", "/dev/null", "-D", "-"]).arg(format!("http://{reg}/v2/{repo}/blobs/uploads/")));
+    let location = stdout(&out)
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v.trim().to_string()))
+        .expect("upload Location header");
+    let url = if location.starts_with("http") { location } else { format!("http://{reg}{location}") };
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let d = tempfile::tempdir().expect("tempdir");
+    let p = d.path().join("blob");
+    std::fs::write(&p, data).expect("write");
+    run_ok(Command::new("curl").args(["-sf", "-X", "PUT", "-o", "/dev/null", "-H", "Content-Type: application/octet-stream", "--data-binary"]).arg(format!("@{}", p.display())).arg(format!("{url}{sep}digest={digest}")));
+    digest
+}
+
+/// Pushes an OCI artifact whose layers carry the given titles (None: no title annotation),
+/// written with curl so any title (`../evil`, `/abs`) can be crafted; returns the manifest digest.
+pub fn push_titled_artifact(reg: &str, repo: &str, tag: &str, files: &[(Option<&str>, &[u8])]) -> String {
+    let config = push_blob(reg, repo, b"{}");
+    let layers: Vec<serde_json::Value> = files
+        .iter()
+        .map(|(title, data)| {
+            let mut l = serde_json::json!({ "mediaType": "application/octet-stream", "digest": push_blob(reg, repo, data), "size": data.len() });
+            if let Some(t) = title {
+                l["annotations"] = serde_json::json!({ "org.opencontainers.image.title": t });
+            }
+            l
+        })
+        .collect();
+    let m = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": "application/vnd.arbor.test",
+        "config": { "mediaType": "application/vnd.oci.empty.v1+json", "digest": config, "size": 2 },
+        "layers": layers,
+    });
+    let body = serde_json::to_vec(&m).expect("json");
+    put_manifest(reg, repo, tag, "application/vnd.oci.image.manifest.v1+json", &body);
+    sha256(&body)
+}
+
+/// Every file under `dir` (relative path → bytes), symlinks and directories not followed.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).expect("read_dir") {
+            let e = e.expect("entry");
+            let p = e.path();
+            let rel = p.strip_prefix(root).expect("prefix").to_string_lossy().into_owned();
+            let t = e.file_type().expect("file type");
+            if t.is_dir() {
+                walk(root, &p, out);
+            } else if t.is_symlink() {
+                out.insert(rel, format!("-> {}", std::fs::read_link(&p).expect("readlink").display()).into_bytes());
+            } else {
+                out.insert(rel, std::fs::read(&p).expect("read"));
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}

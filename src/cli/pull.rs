@@ -1,0 +1,130 @@
+//! `arbor pull`: the library's pull with progress bars on a terminal and ctrl-c to cancel.
+use super::Target;
+use crate::pull::{pull, PullFile, PullOptions, PullProgress, Skipped};
+use anyhow::{anyhow, Result};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+/// Pulls `t` into `output`; prints what was written to `out`, notes and progress to stderr.
+pub async fn run(t: &Target, output: &Path, concurrency: usize, out: &mut dyn Write) -> Result<()> {
+    let reference = t.reference.clone().ok_or_else(|| anyhow!("a tag or digest is required"))?;
+    let opts = PullOptions { concurrency, cancel: CancellationToken::new() };
+    let signals = tokio::spawn(cancel_on_signal(opts.cancel.clone()));
+    let bars = Bars::new(std::io::stderr().is_terminal());
+    let result = pull(t.store.as_ref(), &t.repo, &reference, output, &opts, &bars).await;
+    signals.abort();
+    bars.clear();
+    let report = result?;
+    for f in &report.files {
+        writeln!(out, "Downloaded {}", f.title)?;
+    }
+    writeln!(out, "Pulled {}", report.reference)?;
+    writeln!(out, "Digest: {}", report.manifest.digest)?;
+    Ok(())
+}
+
+/// Cancels on ctrl-c or SIGTERM.
+async fn cancel_on_signal(cancel: CancellationToken) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let term = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => if r.is_err() { return },
+        _ = term => {}
+    }
+    cancel.cancel();
+}
+
+/// A bar per file being downloaded and one for the total, drawn only on a terminal.
+struct Bars {
+    multi: MultiProgress,
+    total: ProgressBar,
+    state: Mutex<BarState>,
+}
+
+#[derive(Default)]
+struct BarState {
+    files: Vec<PullFile>,
+    bars: Vec<Option<ProgressBar>>,
+    done: Vec<u64>,
+}
+
+impl Bars {
+    fn new(visible: bool) -> Self {
+        let target = if visible { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+        let multi = MultiProgress::with_draw_target(target);
+        let total = multi.add(ProgressBar::new(0));
+        total.set_style(style("{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"));
+        total.set_prefix("total");
+        Bars { multi, total, state: Mutex::new(BarState::default()) }
+    }
+
+    fn clear(&self) {
+        self.total.finish_and_clear();
+        if let Ok(s) = self.state.lock() {
+            for b in s.bars.iter().flatten() {
+                b.finish_and_clear();
+            }
+        }
+        let _ = self.multi.clear();
+    }
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> ")
+}
+
+impl PullProgress for Bars {
+    fn begin(&self, files: &[PullFile]) {
+        self.total.set_length(files.iter().map(|f| f.descriptor.size.max(0) as u64).sum());
+        if let Ok(mut s) = self.state.lock() {
+            s.files = files.to_vec();
+            s.bars = vec![None; files.len()];
+            s.done = vec![0; files.len()];
+        }
+    }
+
+    fn skipped(&self, s: &Skipped) {
+        // A note, like oras's, whether or not bars are drawn.
+        eprintln!("note: skipped {}: {}", s.descriptor.digest, s.reason);
+    }
+
+    fn started(&self, index: usize) {
+        let Ok(mut s) = self.state.lock() else { return };
+        let Some(f) = s.files.get(index) else { return };
+        let bar = self.multi.insert_before(&self.total, ProgressBar::new(f.descriptor.size.max(0) as u64));
+        bar.set_style(style("{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {wide_msg}"));
+        bar.set_prefix(f.descriptor.digest.short().to_string());
+        bar.set_message(f.title.clone());
+        if let Some(slot) = s.bars.get_mut(index) {
+            *slot = Some(bar);
+        }
+    }
+
+    fn advanced(&self, index: usize, done: u64) {
+        let Ok(mut s) = self.state.lock() else { return };
+        let Some(last) = s.done.get_mut(index) else { return };
+        let delta = done.saturating_sub(*last);
+        *last = done;
+        self.total.inc(delta);
+        if let Some(Some(b)) = s.bars.get(index) {
+            b.set_position(done);
+        }
+    }
+
+    fn verified(&self, index: usize) {
+        let Ok(mut s) = self.state.lock() else { return };
+        if let Some(b) = s.bars.get_mut(index).and_then(Option::take) {
+            b.finish_and_clear();
+        }
+    }
+}
