@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod attach;
 pub mod demo;
 pub mod graph;
+pub mod inspect;
 pub mod layout;
 pub mod oci;
 pub mod pull;

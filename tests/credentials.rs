@@ -17,20 +17,56 @@ fn seed(reg: &str, user: &str, pass: &str, prefix: &str) -> String {
     let repo = unique_repo(prefix);
     let f = files_dir();
     let subject = format!("{reg}/{repo}:v1");
-    let o = run_with_stdin(oras().current_dir(f.path()).args(["push", "--plain-http", "-u", user, "--password-stdin", "--artifact-type", "demo/app"]).arg(&subject).arg("readme.md:text/markdown"), pass);
+    let o = run_with_stdin(
+        oras()
+            .current_dir(f.path())
+            .args([
+                "push",
+                "--plain-http",
+                "-u",
+                user,
+                "--password-stdin",
+                "--artifact-type",
+                "demo/app",
+            ])
+            .arg(&subject)
+            .arg("readme.md:text/markdown"),
+        pass,
+    );
     assert!(o.status.success(), "oras push: {}", stderr(&o));
-    let o = run_with_stdin(oras().current_dir(f.path()).args(["attach", "--plain-http", "-u", user, "--password-stdin", "--artifact-type", "signature/example"]).arg(&subject).arg("signature.json:application/json"), pass);
+    let o = run_with_stdin(
+        oras()
+            .current_dir(f.path())
+            .args([
+                "attach",
+                "--plain-http",
+                "-u",
+                user,
+                "--password-stdin",
+                "--artifact-type",
+                "signature/example",
+            ])
+            .arg(&subject)
+            .arg("signature.json:application/json"),
+        pass,
+    );
     assert!(o.status.success(), "oras attach: {}", stderr(&o));
     subject
 }
 
 fn login(home: &Path, reg: &str, user: &str, pass: &str) -> std::process::Output {
-    run_with_stdin(arbor_isolated(home).args(["login", reg, "-u", user, "--password-stdin"]), pass)
+    run_with_stdin(
+        arbor_isolated(home).args(["login", reg, "-u", user, "--password-stdin"]),
+        pass,
+    )
 }
 
 fn discover_count(home: &Path, subject: &str) -> usize {
     let out = run_ok(arbor_isolated(home).args(["discover", "--format", "json", subject]));
-    json(&out)["referrers"].as_array().map(Vec::len).unwrap_or(0)
+    json(&out)["referrers"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0)
 }
 
 fn b64(s: &str) -> String {
@@ -47,48 +83,86 @@ fn login_discover_logout(reg: &str, user: &str, pass: &str, prefix: &str) {
     // No keyring and no helper: docker config `auths`, with docker's warning.
     assert!(stderr(&out).contains("unencrypted"), "{}", stderr(&out));
     let config = home.path().join(".docker/config.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
-    assert_eq!(v["auths"][reg]["auth"], b64(&format!("{user}:{pass}")).as_str());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    assert_eq!(
+        v["auths"][reg]["auth"],
+        b64(&format!("{user}:{pass}")).as_str()
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&config).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&config).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     assert_eq!(discover_count(home.path(), &subject), 1);
 
     let out = run_ok(arbor_isolated(home.path()).args(["logout", reg]));
-    assert!(stdout(&out).contains("Removed credentials"), "{}", stdout(&out));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    assert!(
+        stdout(&out).contains("Removed credentials"),
+        "{}",
+        stdout(&out)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
     assert!(v["auths"].get(reg).is_none(), "{v}");
 
-    let out = arbor_isolated(home.path()).args(["discover", &subject]).output().unwrap();
+    let out = arbor_isolated(home.path())
+        .args(["discover", &subject])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("arbor login") || err.contains("anonymous"), "{err}");
+    assert!(
+        err.contains("arbor login") || err.contains("anonymous"),
+        "{err}"
+    );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 
-    let again = arbor_isolated(home.path()).args(["logout", reg]).output().unwrap();
+    let again = arbor_isolated(home.path())
+        .args(["logout", reg])
+        .output()
+        .unwrap();
     assert!(!again.status.success());
-    assert!(stderr(&again).contains("not logged in"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("not logged in"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]
 fn login_then_discover_with_saved_credentials_then_logout_on_basic_auth_registry() {
     let h = harness();
-    login_discover_logout(&h.var("ARBOR_TEST_BASIC"), &h.var("ARBOR_TEST_BASIC_USER"), &h.secret("ARBOR_TEST_BASIC_PASSWORD_FILE"), "cred-basic");
+    login_discover_logout(
+        &h.var("ARBOR_TEST_BASIC"),
+        &h.var("ARBOR_TEST_BASIC_USER"),
+        &h.secret("ARBOR_TEST_BASIC_PASSWORD_FILE"),
+        "cred-basic",
+    );
 }
 
 #[test]
 fn login_then_discover_with_saved_credentials_then_logout_on_token_registry() {
     let h = harness();
-    login_discover_logout(&h.var("ARBOR_TEST_TOKEN"), &h.var("ARBOR_TEST_TOKEN_USER"), &h.secret("ARBOR_TEST_TOKEN_PASSWORD_FILE"), "cred-token");
+    login_discover_logout(
+        &h.var("ARBOR_TEST_TOKEN"),
+        &h.var("ARBOR_TEST_TOKEN_USER"),
+        &h.secret("ARBOR_TEST_TOKEN_PASSWORD_FILE"),
+        "cred-token",
+    );
 }
 
 #[test]
 fn login_with_a_wrong_password_fails_clearly_and_saves_nothing() {
     let h = harness();
-    for (reg, user) in [(h.var("ARBOR_TEST_BASIC"), h.var("ARBOR_TEST_BASIC_USER")), (h.var("ARBOR_TEST_TOKEN"), h.var("ARBOR_TEST_TOKEN_USER"))] {
+    for (reg, user) in [
+        (h.var("ARBOR_TEST_BASIC"), h.var("ARBOR_TEST_BASIC_USER")),
+        (h.var("ARBOR_TEST_TOKEN"), h.var("ARBOR_TEST_TOKEN_USER")),
+    ] {
         let home = tempfile::tempdir().unwrap();
         let out = login(home.path(), &reg, &user, "not-the-password");
         assert!(!out.status.success(), "{reg}");
@@ -103,11 +177,28 @@ fn login_with_a_wrong_password_fails_clearly_and_saves_nothing() {
 #[test]
 fn password_flag_works_but_warns_that_it_is_visible() {
     let h = harness();
-    let (reg, user, pass) = (h.var("ARBOR_TEST_BASIC"), h.var("ARBOR_TEST_BASIC_USER"), h.secret("ARBOR_TEST_BASIC_PASSWORD_FILE"));
+    let (reg, user, pass) = (
+        h.var("ARBOR_TEST_BASIC"),
+        h.var("ARBOR_TEST_BASIC_USER"),
+        h.secret("ARBOR_TEST_BASIC_PASSWORD_FILE"),
+    );
     let subject = seed(&reg, &user, &pass, "cred-pflag");
     let home = tempfile::tempdir().unwrap();
-    let out = run_ok(arbor_isolated(home.path()).args(["discover", "--format", "json", "-u", &user, "--password", &pass, &subject]));
-    assert!(stderr(&out).contains("visible to other processes"), "{}", stderr(&out));
+    let out = run_ok(arbor_isolated(home.path()).args([
+        "discover",
+        "--format",
+        "json",
+        "-u",
+        &user,
+        "--password",
+        &pass,
+        &subject,
+    ]));
+    assert!(
+        stderr(&out).contains("visible to other processes"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains(&pass));
 }
 
@@ -117,41 +208,96 @@ fn password_flag_works_but_warns_that_it_is_visible() {
 async fn expired_token_is_renewed_mid_session() {
     let h = harness();
     let reg = h.var("ARBOR_TEST_TOKEN_SHORT");
-    let (user, pass) = (h.var("ARBOR_TEST_TOKEN_USER"), h.secret("ARBOR_TEST_TOKEN_PASSWORD_FILE"));
+    let (user, pass) = (
+        h.var("ARBOR_TEST_TOKEN_USER"),
+        h.secret("ARBOR_TEST_TOKEN_PASSWORD_FILE"),
+    );
     let subject = seed(&reg, &user, &pass, "cred-short");
-    let repo = subject.split_once('/').unwrap().1.split_once(':').unwrap().0.to_string();
-    let opts = ClientOptions { credentials: Some(Credentials::Basic { username: user, password: pass }), ..Default::default() };
+    let repo = subject
+        .split_once('/')
+        .unwrap()
+        .1
+        .split_once(':')
+        .unwrap()
+        .0
+        .to_string();
+    let opts = ClientOptions {
+        credentials: Some(Credentials::Basic {
+            username: user,
+            password: pass,
+        }),
+        ..Default::default()
+    };
     let store = RegistryStore::new(&reg, &opts, ReferrersMode::Auto).unwrap();
     let first = store.resolve(&repo, "v1").await.unwrap();
     let n1 = store.client().request_count();
     // Within the token's life: one request, no new token.
     store.resolve(&repo, "v1").await.unwrap();
-    assert_eq!(store.client().request_count(), n1 + 1, "the cached token was not reused");
+    assert_eq!(
+        store.client().request_count(),
+        n1 + 1,
+        "the cached token was not reused"
+    );
     tokio::time::sleep(std::time::Duration::from_secs(4)).await;
-    let again = store.resolve(&repo, "v1").await.expect("request after the token expired");
+    let again = store
+        .resolve(&repo, "v1")
+        .await
+        .expect("request after the token expired");
     assert_eq!(first.digest, again.digest);
-    assert!(store.client().request_count() > n1 + 2, "no new token was fetched");
+    assert!(
+        store.client().request_count() > n1 + 2,
+        "no new token was fetched"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn insufficient_scope_is_a_clear_denial_for_a_readonly_push() {
     let h = harness();
     let reg = h.var("ARBOR_TEST_TOKEN");
-    let (user, pass) = (h.var("ARBOR_TEST_READONLY_USER"), h.secret("ARBOR_TEST_READONLY_PASSWORD_FILE"));
+    let (user, pass) = (
+        h.var("ARBOR_TEST_READONLY_USER"),
+        h.secret("ARBOR_TEST_READONLY_PASSWORD_FILE"),
+    );
     let repo = unique_repo("cred-ro");
-    let opts = ClientOptions { credentials: Some(Credentials::Basic { username: user, password: pass }), ..Default::default() };
+    let opts = ClientOptions {
+        credentials: Some(Credentials::Basic {
+            username: user,
+            password: pass,
+        }),
+        ..Default::default()
+    };
     let store = RegistryStore::new(&reg, &opts, ReferrersMode::Auto).unwrap();
     let c = store.client();
     let url = c.url(&format!("/v2/{repo}/blobs/uploads/"));
     let err = c
-        .send(Method::POST, &url, &Client::scope_for(&repo, &Method::POST), HeaderMap::new(), None, "blob upload")
+        .send(
+            Method::POST,
+            &url,
+            &Client::scope_for(&repo, &Method::POST),
+            HeaderMap::new(),
+            None,
+            "blob upload",
+        )
         .await
         .expect_err("readonly must not push");
     assert!(matches!(err, StoreError::Denied { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains("insufficient_scope") && msg.contains("readonly") && msg.contains("pull,push"), "{msg}");
+    assert!(
+        msg.contains("insufficient_scope") && msg.contains("readonly") && msg.contains("pull,push"),
+        "{msg}"
+    );
     // A read with the same client is fine: the scope is per operation.
-    let ok = c.send(Method::GET, &c.url(&format!("/v2/{repo}/tags/list")), &Client::scope_for(&repo, &Method::GET), HeaderMap::new(), None, "tags").await.unwrap();
+    let ok = c
+        .send(
+            Method::GET,
+            &c.url(&format!("/v2/{repo}/tags/list")),
+            &Client::scope_for(&repo, &Method::GET),
+            HeaderMap::new(),
+            None,
+            "tags",
+        )
+        .await
+        .unwrap();
     assert_eq!(ok.status().as_u16(), 404, "unknown repo, but authorised");
 }
 
@@ -180,13 +326,21 @@ esac
 }
 
 fn path_with(dir: &Path) -> String {
-    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
+    format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
 
 #[test]
 fn credential_helper_on_path_is_used_for_get_store_and_erase() {
     let h = harness();
-    let (reg, user, pass) = (h.var("ARBOR_TEST_BASIC"), h.var("ARBOR_TEST_BASIC_USER"), h.secret("ARBOR_TEST_BASIC_PASSWORD_FILE"));
+    let (reg, user, pass) = (
+        h.var("ARBOR_TEST_BASIC"),
+        h.var("ARBOR_TEST_BASIC_USER"),
+        h.secret("ARBOR_TEST_BASIC_PASSWORD_FILE"),
+    );
     let subject = seed(&reg, &user, &pass, "cred-helper");
     let home = tempfile::tempdir().unwrap();
     let bin = tempfile::tempdir().unwrap();
@@ -195,58 +349,137 @@ fn credential_helper_on_path_is_used_for_get_store_and_erase() {
     let config = home.path().join(".docker/config.json");
 
     // credHelpers for the host: a helper that already holds the credentials answers `get`.
-    std::fs::write(bin.path().join("store.json"), serde_json::json!({"ServerURL": reg, "Username": user, "Secret": pass}).to_string()).unwrap();
-    std::fs::write(&config, serde_json::json!({"credHelpers": {reg.clone(): "arbortest"}}).to_string()).unwrap();
-    let out = run_ok(arbor_isolated(home.path()).env("PATH", path_with(bin.path())).args(["discover", "--format", "json", &subject]));
+    std::fs::write(
+        bin.path().join("store.json"),
+        serde_json::json!({"ServerURL": reg, "Username": user, "Secret": pass}).to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        &config,
+        serde_json::json!({"credHelpers": {reg.clone(): "arbortest"}}).to_string(),
+    )
+    .unwrap();
+    let out = run_ok(
+        arbor_isolated(home.path())
+            .env("PATH", path_with(bin.path()))
+            .args(["discover", "--format", "json", &subject]),
+    );
     assert_eq!(json(&out)["referrers"].as_array().unwrap().len(), 1);
-    assert!(std::fs::read_to_string(bin.path().join("calls.log")).unwrap().contains("get"));
+    assert!(std::fs::read_to_string(bin.path().join("calls.log"))
+        .unwrap()
+        .contains("get"));
 
     // credsStore: login stores through the helper (nothing inline), logout erases.
     std::fs::remove_file(bin.path().join("store.json")).unwrap();
     std::fs::write(&config, r#"{"credsStore": "arbortest"}"#).unwrap();
-    let out = run_with_stdin(arbor_isolated(home.path()).env("PATH", path_with(bin.path())).args(["login", &reg, "-u", &user, "--password-stdin"]), &pass);
+    let out = run_with_stdin(
+        arbor_isolated(home.path())
+            .env("PATH", path_with(bin.path()))
+            .args(["login", &reg, "-u", &user, "--password-stdin"]),
+        &pass,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("docker-credential-arbortest"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("docker-credential-arbortest"),
+        "{}",
+        stdout(&out)
+    );
     assert!(!stderr(&out).contains("unencrypted"));
     assert!(!std::fs::read_to_string(&config).unwrap().contains("auths"));
     assert!(bin.path().join("store.json").exists());
-    let out = run_ok(arbor_isolated(home.path()).env("PATH", path_with(bin.path())).args(["discover", "--format", "json", &subject]));
+    let out = run_ok(
+        arbor_isolated(home.path())
+            .env("PATH", path_with(bin.path()))
+            .args(["discover", "--format", "json", &subject]),
+    );
     assert_eq!(json(&out)["referrers"].as_array().unwrap().len(), 1);
-    run_ok(arbor_isolated(home.path()).env("PATH", path_with(bin.path())).args(["logout", &reg]));
+    run_ok(
+        arbor_isolated(home.path())
+            .env("PATH", path_with(bin.path()))
+            .args(["logout", &reg]),
+    );
     assert!(!bin.path().join("store.json").exists());
     let calls = std::fs::read_to_string(bin.path().join("calls.log")).unwrap();
-    assert!(calls.contains("store") && calls.contains("erase"), "{calls}");
+    assert!(
+        calls.contains("store") && calls.contains("erase"),
+        "{calls}"
+    );
 }
 
 #[test]
 fn containers_auth_json_is_read() {
     let h = harness();
-    let (reg, user, pass) = (h.var("ARBOR_TEST_BASIC"), h.var("ARBOR_TEST_BASIC_USER"), h.secret("ARBOR_TEST_BASIC_PASSWORD_FILE"));
+    let (reg, user, pass) = (
+        h.var("ARBOR_TEST_BASIC"),
+        h.var("ARBOR_TEST_BASIC_USER"),
+        h.secret("ARBOR_TEST_BASIC_PASSWORD_FILE"),
+    );
     let subject = seed(&reg, &user, &pass, "cred-containers");
     let home = tempfile::tempdir().unwrap();
     let run_dir = home.path().join("run/containers");
     std::fs::create_dir_all(&run_dir).unwrap();
-    std::fs::write(run_dir.join("auth.json"), serde_json::json!({"auths": {reg.clone(): {"auth": b64(&format!("{user}:{pass}"))}}}).to_string()).unwrap();
+    std::fs::write(
+        run_dir.join("auth.json"),
+        serde_json::json!({"auths": {reg.clone(): {"auth": b64(&format!("{user}:{pass}"))}}})
+            .to_string(),
+    )
+    .unwrap();
     assert_eq!(discover_count(home.path(), &subject), 1);
 }
 
 /// A refresh token from tokensrv's password grant (`POST grant_type=password`).
 fn refresh_token(realm: &str, service: &str, user: &str, pass: &str) -> String {
-    let out = run_ok(Command::new("curl").args(["-sf", "-X", "POST", "--data-urlencode", "grant_type=password", "--data-urlencode"]).arg(format!("service={service}")).arg("--data-urlencode").arg(format!("username={user}")).arg("--data-urlencode").arg(format!("password={pass}")).arg(realm));
-    json(&out)["refresh_token"].as_str().expect("refresh_token").to_string()
+    let out = run_ok(
+        Command::new("curl")
+            .args([
+                "-sf",
+                "-X",
+                "POST",
+                "--data-urlencode",
+                "grant_type=password",
+                "--data-urlencode",
+            ])
+            .arg(format!("service={service}"))
+            .arg("--data-urlencode")
+            .arg(format!("username={user}"))
+            .arg("--data-urlencode")
+            .arg(format!("password={pass}"))
+            .arg(realm),
+    );
+    json(&out)["refresh_token"]
+        .as_str()
+        .expect("refresh_token")
+        .to_string()
 }
 
 #[test]
 fn identity_token_uses_the_refresh_token_grant() {
     let h = harness();
     let reg = h.var("ARBOR_TEST_TOKEN");
-    let (user, pass) = (h.var("ARBOR_TEST_TOKEN_USER"), h.secret("ARBOR_TEST_TOKEN_PASSWORD_FILE"));
+    let (user, pass) = (
+        h.var("ARBOR_TEST_TOKEN_USER"),
+        h.secret("ARBOR_TEST_TOKEN_PASSWORD_FILE"),
+    );
     let subject = seed(&reg, &user, &pass, "cred-idtoken");
-    let rt = refresh_token(&h.var("ARBOR_TEST_TOKEN_REALM"), &h.var("ARBOR_TEST_TOKEN_SERVICE"), &user, &pass);
+    let rt = refresh_token(
+        &h.var("ARBOR_TEST_TOKEN_REALM"),
+        &h.var("ARBOR_TEST_TOKEN_SERVICE"),
+        &user,
+        &pass,
+    );
     let home = tempfile::tempdir().unwrap();
 
     // From the flag (stdin).
-    let out = run_with_stdin(arbor_isolated(home.path()).args(["discover", "--format", "json", "--identity-token-stdin", &subject]), &rt);
+    let out = run_with_stdin(
+        arbor_isolated(home.path()).args([
+            "discover",
+            "--format",
+            "json",
+            "--identity-token-stdin",
+            &subject,
+        ]),
+        &rt,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(json(&out)["referrers"].as_array().unwrap().len(), 1);
 
@@ -257,7 +490,10 @@ fn identity_token_uses_the_refresh_token_grant() {
     assert_eq!(discover_count(home.path(), &subject), 1);
 
     // A refresh token the server does not know is refused clearly.
-    let out = run_with_stdin(arbor_isolated(home.path()).args(["discover", "--identity-token-stdin", &subject]), "bogus-refresh-token");
+    let out = run_with_stdin(
+        arbor_isolated(home.path()).args(["discover", "--identity-token-stdin", &subject]),
+        "bogus-refresh-token",
+    );
     assert!(!out.status.success());
     assert!(stderr(&out).contains("token server"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("bogus-refresh-token"));
@@ -267,9 +503,17 @@ fn identity_token_uses_the_refresh_token_grant() {
 fn no_secret_reaches_the_log_file() {
     let h = harness();
     let reg = h.var("ARBOR_TEST_TOKEN");
-    let (user, pass) = (h.var("ARBOR_TEST_TOKEN_USER"), h.secret("ARBOR_TEST_TOKEN_PASSWORD_FILE"));
+    let (user, pass) = (
+        h.var("ARBOR_TEST_TOKEN_USER"),
+        h.secret("ARBOR_TEST_TOKEN_PASSWORD_FILE"),
+    );
     let subject = seed(&reg, &user, &pass, "cred-log");
-    let rt = refresh_token(&h.var("ARBOR_TEST_TOKEN_REALM"), &h.var("ARBOR_TEST_TOKEN_SERVICE"), &user, &pass);
+    let rt = refresh_token(
+        &h.var("ARBOR_TEST_TOKEN_REALM"),
+        &h.var("ARBOR_TEST_TOKEN_SERVICE"),
+        &user,
+        &pass,
+    );
     let home = tempfile::tempdir().unwrap();
     let log = home.path().join("arbor.log");
     let with_log = |c: &mut Command| {

@@ -166,9 +166,10 @@ fn catalog_pages_past_one_page() {
     for i in 0..3 {
         push_image(&reg, &unique_repo(&format!("cat{i}")), "v1", "catalog");
     }
+    // Other tests create repositories concurrently: compare with a snapshot taken before.
+    let all = catalog_via_curl(&reg);
     let out = run_ok(arbor().args(["repos", "--format", "json", "--page-size", "2"]).arg(&reg));
     let ours: std::collections::BTreeSet<String> = serde_json::from_value::<Vec<String>>(json(&out)["repositories"].clone()).unwrap().into_iter().collect();
-    let all = catalog_via_curl(&reg);
     assert!(all.len() >= 3);
     assert!(ours.is_superset(&all), "missing: {:?}", all.difference(&ours).collect::<Vec<_>>());
 }
@@ -177,11 +178,12 @@ fn catalog_pages_past_one_page() {
 fn catalog_from_a_registry_that_ignores_n() {
     let h = harness();
     push_image(&h.dist(), &unique_repo("catn"), "v1", "catalog-n");
+    let before = catalog_via_curl(&h.dist());
     fault(&h.fault_dist(), "_catalog", Some(r#"{"ignore_n":true}"#));
     let out = run_ok(arbor().args(["repos", "--format", "json", "--page-size", "2"]).arg(h.fault_dist()));
     fault(&h.fault_dist(), "_catalog", None);
     let ours: std::collections::BTreeSet<String> = serde_json::from_value::<Vec<String>>(json(&out)["repositories"].clone()).unwrap().into_iter().collect();
-    assert!(ours.is_superset(&catalog_via_curl(&h.dist())));
+    assert!(ours.is_superset(&before));
 }
 
 /// A fallback index can list anything, including the subject's own ancestor: a cycle.
@@ -324,4 +326,19 @@ fn invalid_reference_gives_one_clear_line() {
     let err = stderr(&out);
     assert!(err.starts_with("arbor: error: invalid reference"), "{err}");
     assert_eq!(err.trim().lines().count(), 1);
+}
+
+#[test]
+fn tls_is_verified_unless_told_otherwise() {
+    let h = harness();
+    let reg = h.var("ARBOR_TEST_TLS");
+    let ca = h.var("ARBOR_TEST_TLS_CA");
+    // Unknown CA: refused, with the reason.
+    let out = arbor().args(["repos", "--plain-http=false"]).arg(&reg).output().unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out).to_lowercase();
+    assert!(err.contains("certificate") || err.contains("unknownissuer"), "{err}");
+    // Trusted through --ca-file, or verification skipped on request.
+    run_ok(arbor().args(["repos", "--ca-file", &ca]).arg(&reg));
+    run_ok(arbor().args(["repos", "--insecure"]).arg(&reg));
 }

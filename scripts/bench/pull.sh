@@ -23,7 +23,7 @@ trap cleanup EXIT
 # shellcheck disable=SC1091
 . "$DIR/env"
 cargo build --release --quiet
-ARBOR=$PWD/target/release/arbor
+ARBOR=${CARGO_TARGET_DIR:-$PWD/target}/release/arbor
 export HOME=$ARBOR_TEST_HOME DOCKER_CONFIG=$ARBOR_TEST_HOME/.docker XDG_CONFIG_HOME=$ARBOR_TEST_HOME/.config
 
 rm -rf "$WORK"; mkdir -p "$WORK/src"

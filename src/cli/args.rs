@@ -23,9 +23,9 @@ pub struct GlobalArgs {
     /// Use an OCI image layout directory instead of a registry.
     #[arg(long, global = true, value_name = "DIR")]
     pub oci_layout: Option<PathBuf>,
-    /// Talk plain HTTP (loopback registries default to it, as docker does).
-    #[arg(long, global = true)]
-    pub plain_http: bool,
+    /// Talk plain HTTP (loopback registries default to it, as docker does; `--plain-http=false` forces HTTPS).
+    #[arg(long, global = true, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
+    pub plain_http: Option<bool>,
     /// Skip TLS certificate verification.
     #[arg(long, global = true)]
     pub insecure: bool,
@@ -177,6 +177,15 @@ pub enum Command {
         /// Only orphans: referrers whose subject no longer exists.
         #[arg(long)]
         orphans: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: ListFormat,
+    },
+    /// Decode what an artifact carries: signatures (cosign, Notation), SBOMs (SPDX, CycloneDX),
+    /// in-toto attestations (SLSA provenance) and scan results (SARIF, Trivy). Signatures are
+    /// decoded and their digest binding checked, not cryptographically verified.
+    Inspect {
+        /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
+        reference: String,
         #[arg(long, value_enum, default_value_t)]
         format: ListFormat,
     },

@@ -9,7 +9,10 @@ use std::io::{IsTerminal, Write};
 
 /// Credentials the flags give: `-u` with `--password-stdin`/`--password` (or a password
 /// prompt on a terminal), or `--identity-token[-stdin]`. `secret` is what stdin held.
-pub fn credentials_from_args(g: &GlobalArgs, secret: Option<String>) -> Result<Option<Credentials>> {
+pub fn credentials_from_args(
+    g: &GlobalArgs,
+    secret: Option<String>,
+) -> Result<Option<Credentials>> {
     if g.password_stdin && g.identity_token_stdin {
         bail!("--password-stdin and --identity-token-stdin both want standard input: use one");
     }
@@ -19,17 +22,34 @@ pub fn credentials_from_args(g: &GlobalArgs, secret: Option<String>) -> Result<O
     if g.identity_token.is_some() {
         eprintln!("arbor: warning: --identity-token is visible to other processes on this machine; use --identity-token-stdin");
     }
-    let token = if g.identity_token_stdin { secret.clone() } else { g.identity_token.clone() };
+    let token = if g.identity_token_stdin {
+        secret.clone()
+    } else {
+        g.identity_token.clone()
+    };
     if let Some(token) = token {
         if g.password_stdin || g.password.is_some() {
             bail!("give either a password or an identity token, not both");
         }
-        return Ok(Some(Credentials::IdentityToken { username: g.username.clone().unwrap_or_default(), token }));
+        return Ok(Some(Credentials::IdentityToken {
+            username: g.username.clone().unwrap_or_default(),
+            token,
+        }));
     }
-    let password = if g.password_stdin { secret } else { g.password.clone() };
+    let password = if g.password_stdin {
+        secret
+    } else {
+        g.password.clone()
+    };
     Ok(match (&g.username, password) {
-        (Some(u), Some(p)) => Some(Credentials::Basic { username: u.clone(), password: p }),
-        (Some(u), None) => Some(Credentials::Basic { username: u.clone(), password: prompt_password(u)? }),
+        (Some(u), Some(p)) => Some(Credentials::Basic {
+            username: u.clone(),
+            password: p,
+        }),
+        (Some(u), None) => Some(Credentials::Basic {
+            username: u.clone(),
+            password: prompt_password(u)?,
+        }),
         (None, Some(_)) => bail!("a password needs --username"),
         (None, None) => None,
     })
@@ -40,7 +60,8 @@ fn prompt_password(user: &str) -> Result<String> {
     if !std::io::stdin().is_terminal() {
         bail!("--username needs --password-stdin (or run on a terminal to be asked)");
     }
-    let p = rpassword::prompt_password(format!("Password for {user}: ")).context("reading the password from the terminal")?;
+    let p = rpassword::prompt_password(format!("Password for {user}: "))
+        .context("reading the password from the terminal")?;
     if p.is_empty() {
         bail!("empty password");
     }
@@ -53,7 +74,9 @@ fn prompt_username() -> Result<String> {
     }
     eprint!("Username: ");
     let mut s = String::new();
-    std::io::stdin().read_line(&mut s).context("reading the username")?;
+    std::io::stdin()
+        .read_line(&mut s)
+        .context("reading the username")?;
     let u = s.trim().to_string();
     if u.is_empty() {
         bail!("empty username");
@@ -62,7 +85,12 @@ fn prompt_username() -> Result<String> {
 }
 
 /// `arbor login REGISTRY`: verify, then save; says where, and warns when it is a plain file.
-pub async fn login(registry: &str, g: &GlobalArgs, opts: &ClientOptions, out: &mut dyn Write) -> Result<()> {
+pub async fn login(
+    registry: &str,
+    g: &GlobalArgs,
+    opts: &ClientOptions,
+    out: &mut dyn Write,
+) -> Result<()> {
     let host = parse_registry(registry)?;
     let creds = match &opts.credentials {
         Some(c) => c.clone(),
@@ -72,7 +100,10 @@ pub async fn login(registry: &str, g: &GlobalArgs, opts: &ClientOptions, out: &m
             Credentials::Basic { username, password }
         }
     };
-    let lopts = LoginOptions { client: opts.clone(), lookup: LookupOptions::from_env(g.registry_config.clone()) };
+    let lopts = LoginOptions {
+        client: opts.clone(),
+        lookup: LookupOptions::from_env(g.registry_config.clone()),
+    };
     let saved = credentials::login_with(&host, creds, &lopts).await?;
     if saved.is_unencrypted() {
         eprintln!(
@@ -88,6 +119,10 @@ pub fn logout(registry: &str, g: &GlobalArgs, out: &mut dyn Write) -> Result<()>
     let host = parse_registry(registry)?;
     let removed = credentials::logout(&host, &LookupOptions::from_env(g.registry_config.clone()))?;
     let places: Vec<String> = removed.iter().map(ToString::to_string).collect();
-    writeln!(out, "Removed credentials for {host} from {}", places.join(", "))?;
+    writeln!(
+        out,
+        "Removed credentials for {host} from {}",
+        places.join(", ")
+    )?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 pub mod args;
 pub mod attach;
 pub mod delete;
+pub mod inspect;
 pub mod login;
 pub mod output;
 pub mod pull;
@@ -34,7 +35,7 @@ pub struct Target {
 pub fn client_options(g: &GlobalArgs, secret: Option<String>) -> Result<ClientOptions> {
     let credentials = login::credentials_from_args(g, secret)?;
     Ok(ClientOptions {
-        plain_http: g.plain_http.then_some(true),
+        plain_http: g.plain_http,
         insecure: g.insecure,
         ca_file: g.ca_file.clone(),
         credential_lookup: credentials.is_none().then(|| crate::credentials::LookupOptions::from_env(g.registry_config.clone())),
@@ -181,6 +182,11 @@ pub async fn run(cmd: Command, g: &GlobalArgs, opts: &ClientOptions, out: &mut d
         Command::Manifests { repository, untagged, orphans, format } => {
             let t = open_target(g, opts, repository.as_deref(), true)?;
             delete::manifests(&t, untagged, orphans, format, out).await?;
+            Ok(Some(t))
+        }
+        Command::Inspect { reference, format } => {
+            let t = open_target(g, opts, Some(&reference), false)?;
+            inspect::run(&t, format, out).await?;
             Ok(Some(t))
         }
         Command::Fetch { reference, pretty, descriptor } => {

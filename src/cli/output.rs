@@ -39,7 +39,9 @@ pub fn discover_json(repo_name: &str, root: &Node, full: bool) -> Value {
                 m.insert("manifests".into(), Value::Array(n.children.iter().map(|c| node(repo_name, c, false, full)).collect()));
             }
         }
-        m.insert("referrers".into(), Value::Array(n.referrers.iter().map(|c| node(repo_name, c, false, full)).collect()));
+        // oras knows only the referrers API and its tag schema: other edges are `--full` only.
+        let shown = n.referrers.iter().filter(|c| full || !matches!(c.source, EdgeSource::CosignTag | EdgeSource::BuildxAttestation));
+        m.insert("referrers".into(), Value::Array(shown.map(|c| node(repo_name, c, false, full)).collect()));
         Value::Object(m)
     }
     node(repo_name, root, true, full)

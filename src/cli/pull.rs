@@ -10,8 +10,14 @@ use tokio_util::sync::CancellationToken;
 
 /// Pulls `t` into `output`; prints what was written to `out`, notes and progress to stderr.
 pub async fn run(t: &Target, output: &Path, concurrency: usize, out: &mut dyn Write) -> Result<()> {
-    let reference = t.reference.clone().ok_or_else(|| anyhow!("a tag or digest is required"))?;
-    let opts = PullOptions { concurrency, cancel: CancellationToken::new() };
+    let reference = t
+        .reference
+        .clone()
+        .ok_or_else(|| anyhow!("a tag or digest is required"))?;
+    let opts = PullOptions {
+        concurrency,
+        cancel: CancellationToken::new(),
+    };
     let signals = tokio::spawn(cancel_on_signal(opts.cancel.clone()));
     let bars = Bars::new(std::io::stderr().is_terminal());
     let result = pull(t.store.as_ref(), &t.repo, &reference, output, &opts, &bars).await;
@@ -60,12 +66,22 @@ struct BarState {
 
 impl Bars {
     fn new(visible: bool) -> Self {
-        let target = if visible { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+        let target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
         let multi = MultiProgress::with_draw_target(target);
         let total = multi.add(ProgressBar::new(0));
-        total.set_style(style("{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"));
+        total.set_style(style(
+            "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        ));
         total.set_prefix("total");
-        Bars { multi, total, state: Mutex::new(BarState::default()) }
+        Bars {
+            multi,
+            total,
+            state: Mutex::new(BarState::default()),
+        }
     }
 
     fn clear(&self) {
@@ -80,12 +96,15 @@ impl Bars {
 }
 
 fn style(template: &str) -> ProgressStyle {
-    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> ")
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
 }
 
 impl PullProgress for Bars {
     fn begin(&self, files: &[PullFile]) {
-        self.total.set_length(files.iter().map(|f| f.descriptor.size.max(0) as u64).sum());
+        self.total
+            .set_length(files.iter().map(|f| f.descriptor.size.max(0) as u64).sum());
         if let Ok(mut s) = self.state.lock() {
             s.files = files.to_vec();
             s.bars = vec![None; files.len()];
@@ -101,8 +120,13 @@ impl PullProgress for Bars {
     fn started(&self, index: usize) {
         let Ok(mut s) = self.state.lock() else { return };
         let Some(f) = s.files.get(index) else { return };
-        let bar = self.multi.insert_before(&self.total, ProgressBar::new(f.descriptor.size.max(0) as u64));
-        bar.set_style(style("{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {wide_msg}"));
+        let bar = self.multi.insert_before(
+            &self.total,
+            ProgressBar::new(f.descriptor.size.max(0) as u64),
+        );
+        bar.set_style(style(
+            "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {wide_msg}",
+        ));
         bar.set_prefix(f.descriptor.digest.short().to_string());
         bar.set_message(f.title.clone());
         if let Some(slot) = s.bars.get_mut(index) {
@@ -112,7 +136,9 @@ impl PullProgress for Bars {
 
     fn advanced(&self, index: usize, done: u64) {
         let Ok(mut s) = self.state.lock() else { return };
-        let Some(last) = s.done.get_mut(index) else { return };
+        let Some(last) = s.done.get_mut(index) else {
+            return;
+        };
         let delta = done.saturating_sub(*last);
         *last = done;
         self.total.inc(delta);

@@ -17,13 +17,19 @@ pub fn server_key(host: &str) -> String {
 }
 
 fn is_docker_hub(host: &str) -> bool {
-    matches!(host, "docker.io" | "index.docker.io" | "registry-1.docker.io")
+    matches!(
+        host,
+        "docker.io" | "index.docker.io" | "registry-1.docker.io"
+    )
 }
 
 /// The host an `auths`/`credHelpers` key names: scheme and path dropped, docker.io aliases merged.
 /// `None` for repository-scoped keys (`host/namespace`), which containers' auth.json allows.
 fn key_host(key: &str) -> Option<String> {
-    let (had_scheme, rest) = match key.strip_prefix("https://").or_else(|| key.strip_prefix("http://")) {
+    let (had_scheme, rest) = match key
+        .strip_prefix("https://")
+        .or_else(|| key.strip_prefix("http://"))
+    {
         Some(r) => (true, r),
         None => (false, key),
     };
@@ -32,11 +38,19 @@ fn key_host(key: &str) -> Option<String> {
         Some(_) => return None,
         None => rest,
     };
-    Some(if is_docker_hub(host) { "docker.io".to_string() } else { host.to_string() })
+    Some(if is_docker_hub(host) {
+        "docker.io".to_string()
+    } else {
+        host.to_string()
+    })
 }
 
 fn same_host(key: &str, host: &str) -> bool {
-    let want = if is_docker_hub(host) { "docker.io" } else { host };
+    let want = if is_docker_hub(host) {
+        "docker.io"
+    } else {
+        host
+    };
     key_host(key).is_some_and(|k| k == want)
 }
 
@@ -64,7 +78,10 @@ impl AuthFile {
             // serde's message names a line and column, never the content.
             Err(e) => return Err(CredentialError::parse(path, &e.to_string())),
         };
-        Ok(Some(AuthFile { path: path.to_path_buf(), root }))
+        Ok(Some(AuthFile {
+            path: path.to_path_buf(),
+            root,
+        }))
     }
 
     pub fn load_or_empty(path: &Path) -> Result<Self, CredentialError> {
@@ -72,7 +89,10 @@ impl AuthFile {
     }
 
     fn empty(path: &Path) -> Self {
-        AuthFile { path: path.to_path_buf(), root: Map::new() }
+        AuthFile {
+            path: path.to_path_buf(),
+            root: Map::new(),
+        }
     }
 
     /// The helper `credHelpers` names for this host, if any.
@@ -101,23 +121,50 @@ impl AuthFile {
 
     /// Credentials stored inline in `auths` for this host (`auth`, `username`/`password`, `identitytoken`).
     pub fn auth_entry(&self, host: &str) -> Result<Option<Credentials>, CredentialError> {
-        let Some(auths) = self.auths() else { return Ok(None) };
+        let Some(auths) = self.auths() else {
+            return Ok(None);
+        };
         // An exact key wins over an equivalent spelling (`https://host`).
-        let entry = auths
-            .get(host)
-            .or_else(|| auths.iter().find(|(k, _)| same_host(k, host)).map(|(_, v)| v));
-        let Some(entry) = entry.and_then(Value::as_object) else { return Ok(None) };
-        let field = |k: &str| entry.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
-        let (mut username, mut password) = (field("username").map(str::to_string), field("password").map(str::to_string));
+        let entry = auths.get(host).or_else(|| {
+            auths
+                .iter()
+                .find(|(k, _)| same_host(k, host))
+                .map(|(_, v)| v)
+        });
+        let Some(entry) = entry.and_then(Value::as_object) else {
+            return Ok(None);
+        };
+        let field = |k: &str| {
+            entry
+                .get(k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        };
+        let (mut username, mut password) = (
+            field("username").map(str::to_string),
+            field("password").map(str::to_string),
+        );
         if let Some(auth) = field("auth") {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(auth.trim())
-                .map_err(|_| CredentialError::parse(&self.path, &format!("auths entry for {host}: `auth` is not base64")))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| CredentialError::parse(&self.path, &format!("auths entry for {host}: `auth` is not UTF-8")))?;
-            let (u, p) = text
-                .split_once(':')
-                .ok_or_else(|| CredentialError::parse(&self.path, &format!("auths entry for {host}: `auth` is not user:password")))?;
+                .map_err(|_| {
+                    CredentialError::parse(
+                        &self.path,
+                        &format!("auths entry for {host}: `auth` is not base64"),
+                    )
+                })?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                CredentialError::parse(
+                    &self.path,
+                    &format!("auths entry for {host}: `auth` is not UTF-8"),
+                )
+            })?;
+            let (u, p) = text.split_once(':').ok_or_else(|| {
+                CredentialError::parse(
+                    &self.path,
+                    &format!("auths entry for {host}: `auth` is not user:password"),
+                )
+            })?;
             username = Some(u.to_string());
             password = Some(p.to_string()).filter(|p| !p.is_empty());
         }
@@ -140,14 +187,20 @@ impl AuthFile {
         let mut entry = Map::new();
         match creds {
             Credentials::Basic { username, password } => {
-                entry.insert("auth".into(), Value::String(enc(&format!("{username}:{password}"))));
+                entry.insert(
+                    "auth".into(),
+                    Value::String(enc(&format!("{username}:{password}"))),
+                );
             }
             Credentials::IdentityToken { username, token } => {
                 entry.insert("auth".into(), Value::String(enc(&format!("{username}:"))));
                 entry.insert("identitytoken".into(), Value::String(token.clone()));
             }
         }
-        let auths = self.root.entry("auths").or_insert_with(|| Value::Object(Map::new()));
+        let auths = self
+            .root
+            .entry("auths")
+            .or_insert_with(|| Value::Object(Map::new()));
         if !auths.is_object() {
             *auths = Value::Object(Map::new());
         }
@@ -158,7 +211,9 @@ impl AuthFile {
 
     /// Removes every `auths` entry for the host; true if there was one.
     pub fn remove_auth(&mut self, host: &str) -> bool {
-        let Some(Value::Object(auths)) = self.root.get_mut("auths") else { return false };
+        let Some(Value::Object(auths)) = self.root.get_mut("auths") else {
+            return false;
+        };
         let before = auths.len();
         auths.retain(|k, _| !same_host(k, host));
         auths.len() != before
@@ -171,7 +226,8 @@ impl AuthFile {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&dir).map_err(|e| CredentialError::io(&dir, e))?;
-        let body = serde_json::to_vec_pretty(&self.root).map_err(|e| CredentialError::parse(&self.path, &e.to_string()))?;
+        let body = serde_json::to_vec_pretty(&self.root)
+            .map_err(|e| CredentialError::parse(&self.path, &e.to_string()))?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".arbor-auth")
             .tempfile_in(&dir)
@@ -183,7 +239,8 @@ impl AuthFile {
             .map_err(|e| CredentialError::io(tmp.path(), e))?;
         // Follow a symlinked config (dotfile managers) instead of replacing the link.
         let target = std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
-        tmp.persist(&target).map_err(|e| CredentialError::io(&target, e.error))?;
+        tmp.persist(&target)
+            .map_err(|e| CredentialError::io(&target, e.error))?;
         Ok(())
     }
 }
@@ -216,9 +273,17 @@ mod tests {
         let (_d, f) = file(
             r#"{"auths":{"https://index.docker.io/v1/":{"auth":"dTpw"},"https://ghcr.io":{"auth":"YTpi"},"quay.io/team":{"auth":"eDp5"}}}"#,
         );
-        let basic = |u: &str, p: &str| Some(Credentials::Basic { username: u.into(), password: p.into() });
+        let basic = |u: &str, p: &str| {
+            Some(Credentials::Basic {
+                username: u.into(),
+                password: p.into(),
+            })
+        };
         assert_eq!(f.auth_entry("docker.io").unwrap(), basic("u", "p"));
-        assert_eq!(f.auth_entry("registry-1.docker.io").unwrap(), basic("u", "p"));
+        assert_eq!(
+            f.auth_entry("registry-1.docker.io").unwrap(),
+            basic("u", "p")
+        );
         assert_eq!(f.auth_entry("ghcr.io").unwrap(), basic("a", "b"));
         // Repository-scoped keys are not host credentials.
         assert_eq!(f.auth_entry("quay.io").unwrap(), None);
@@ -231,13 +296,18 @@ mod tests {
         );
         assert_eq!(
             f.auth_entry("myreg.azurecr.io").unwrap(),
-            Some(Credentials::IdentityToken { username: "00000000-0000-0000-0000-000000000000".into(), token: "rt".into() })
+            Some(Credentials::IdentityToken {
+                username: "00000000-0000-0000-0000-000000000000".into(),
+                token: "rt".into()
+            })
         );
     }
 
     #[test]
     fn helpers_by_host() {
-        let (_d, f) = file(r#"{"credsStore":"desktop","credHelpers":{"https://gcr.io":"gcloud","ecr.example":""}}"#);
+        let (_d, f) = file(
+            r#"{"credsStore":"desktop","credHelpers":{"https://gcr.io":"gcloud","ecr.example":""}}"#,
+        );
         assert_eq!(f.cred_helper("gcr.io").as_deref(), Some("gcloud"));
         assert_eq!(f.cred_helper("ecr.example"), None);
         assert_eq!(f.creds_store().as_deref(), Some("desktop"));
@@ -246,7 +316,13 @@ mod tests {
     #[test]
     fn save_keeps_other_keys_and_is_owner_only() {
         let (d, mut f) = file(r#"{"auths":{"a.io":{"auth":"YTpi"}},"psFormat":"table"}"#);
-        f.set_auth("b.io", &Credentials::Basic { username: "u".into(), password: "p".into() });
+        f.set_auth(
+            "b.io",
+            &Credentials::Basic {
+                username: "u".into(),
+                password: "p".into(),
+            },
+        );
         assert!(f.remove_auth("a.io"));
         f.save().unwrap();
         let text = std::fs::read_to_string(d.path().join("config.json")).unwrap();
@@ -257,7 +333,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(d.path().join("config.json")).unwrap().permissions().mode();
+            let mode = std::fs::metadata(d.path().join("config.json"))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
     }

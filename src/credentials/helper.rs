@@ -15,7 +15,11 @@ const TOKEN_USER: &str = "<token>";
 #[derive(serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct Record {
-    #[serde(rename = "ServerURL", default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        rename = "ServerURL",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
     server_url: String,
     #[serde(default)]
     username: String,
@@ -30,7 +34,10 @@ fn program(name: &str) -> String {
 /// Runs the helper with `input` on stdin; `Ok(Err(message))` when it exits non-zero.
 fn run(name: &str, action: &str, input: &[u8]) -> Result<Result<Vec<u8>, String>, CredentialError> {
     let prog = program(name);
-    let err = |detail: String| CredentialError::Helper { helper: prog.clone(), detail };
+    let err = |detail: String| CredentialError::Helper {
+        helper: prog.clone(),
+        detail,
+    };
     let mut child = Command::new(&prog)
         .arg(action)
         .stdin(Stdio::piped())
@@ -39,14 +46,22 @@ fn run(name: &str, action: &str, input: &[u8]) -> Result<Result<Vec<u8>, String>
         .spawn()
         .map_err(|e| err(format!("cannot run it ({e}); is it installed and on PATH?")))?;
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(input).map_err(|e| err(format!("writing to it: {e}")))?;
+        stdin
+            .write_all(input)
+            .map_err(|e| err(format!("writing to it: {e}")))?;
     }
-    let out = child.wait_with_output().map_err(|e| err(format!("waiting for it: {e}")))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| err(format!("waiting for it: {e}")))?;
     if out.status.success() {
         return Ok(Ok(out.stdout));
     }
     // On failure helpers print a one-line reason (never the secret); keep it short.
-    let text = if out.stdout.is_empty() { &out.stderr } else { &out.stdout };
+    let text = if out.stdout.is_empty() {
+        &out.stderr
+    } else {
+        &out.stdout
+    };
     let msg: String = String::from_utf8_lossy(text)
         .lines()
         .next()
@@ -64,7 +79,12 @@ pub fn get(name: &str, server_url: &str) -> Result<Option<Credentials>, Credenti
         Ok(out) => out,
         // "credentials not found in native keychain" and the like.
         Err(msg) if msg.to_ascii_lowercase().contains("not found") => return Ok(None),
-        Err(detail) => return Err(CredentialError::Helper { helper: program(name), detail }),
+        Err(detail) => {
+            return Err(CredentialError::Helper {
+                helper: program(name),
+                detail,
+            })
+        }
     };
     let rec: Record = serde_json::from_slice(&out).map_err(|e| CredentialError::Helper {
         helper: program(name),
@@ -74,9 +94,15 @@ pub fn get(name: &str, server_url: &str) -> Result<Option<Credentials>, Credenti
         return Ok(None);
     }
     Ok(Some(if rec.username == TOKEN_USER {
-        Credentials::IdentityToken { username: String::new(), token: rec.secret }
+        Credentials::IdentityToken {
+            username: String::new(),
+            token: rec.secret,
+        }
     } else {
-        Credentials::Basic { username: rec.username, password: rec.secret }
+        Credentials::Basic {
+            username: rec.username,
+            password: rec.secret,
+        }
     }))
 }
 
@@ -94,8 +120,16 @@ pub fn store(name: &str, server_url: &str, creds: &Credentials) -> Result<(), Cr
             secret: token.clone(),
         },
     };
-    let input = serde_json::to_vec(&rec).map_err(|e| CredentialError::Helper { helper: program(name), detail: e.to_string() })?;
-    run(name, "store", &input)?.map(|_| ()).map_err(|detail| CredentialError::Helper { helper: program(name), detail })
+    let input = serde_json::to_vec(&rec).map_err(|e| CredentialError::Helper {
+        helper: program(name),
+        detail: e.to_string(),
+    })?;
+    run(name, "store", &input)?
+        .map(|_| ())
+        .map_err(|detail| CredentialError::Helper {
+            helper: program(name),
+            detail,
+        })
 }
 
 /// `erase`: forgets the server; true if the helper had it.
@@ -103,6 +137,9 @@ pub fn erase(name: &str, server_url: &str) -> Result<bool, CredentialError> {
     match run(name, "erase", server_url.as_bytes())? {
         Ok(_) => Ok(true),
         Err(msg) if msg.to_ascii_lowercase().contains("not found") => Ok(false),
-        Err(detail) => Err(CredentialError::Helper { helper: program(name), detail }),
+        Err(detail) => Err(CredentialError::Helper {
+            helper: program(name),
+            detail,
+        }),
     }
 }

@@ -26,8 +26,16 @@ fn entry(host: &str) -> Result<keyring::Entry, CredentialError> {
 
 fn encode(creds: &Credentials) -> Result<String, CredentialError> {
     let s = match creds {
-        Credentials::Basic { username, password } => Stored { username: username.clone(), password: Some(password.clone()), identity_token: None },
-        Credentials::IdentityToken { username, token } => Stored { username: username.clone(), password: None, identity_token: Some(token.clone()) },
+        Credentials::Basic { username, password } => Stored {
+            username: username.clone(),
+            password: Some(password.clone()),
+            identity_token: None,
+        },
+        Credentials::IdentityToken { username, token } => Stored {
+            username: username.clone(),
+            password: None,
+            identity_token: Some(token.clone()),
+        },
     };
     serde_json::to_string(&s).map_err(|e| CredentialError::Keyring(e.to_string()))
 }
@@ -35,8 +43,14 @@ fn encode(creds: &Credentials) -> Result<String, CredentialError> {
 fn decode(secret: &str) -> Option<Credentials> {
     let s: Stored = serde_json::from_str(secret).ok()?;
     match (s.identity_token, s.password) {
-        (Some(token), _) => Some(Credentials::IdentityToken { username: s.username, token }),
-        (None, Some(password)) => Some(Credentials::Basic { username: s.username, password }),
+        (Some(token), _) => Some(Credentials::IdentityToken {
+            username: s.username,
+            token,
+        }),
+        (None, Some(password)) => Some(Credentials::Basic {
+            username: s.username,
+            password,
+        }),
         (None, None) => None,
     }
 }
@@ -51,7 +65,9 @@ pub fn get(host: &str) -> Result<Option<Credentials>, CredentialError> {
 }
 
 pub fn set(host: &str, creds: &Credentials) -> Result<(), CredentialError> {
-    entry(host)?.set_password(&encode(creds)?).map_err(unavailable)
+    entry(host)?
+        .set_password(&encode(creds)?)
+        .map_err(unavailable)
 }
 
 /// Deletes the host's entry; true if there was one.
@@ -70,8 +86,14 @@ mod tests {
     #[test]
     fn stored_form_round_trips() {
         for c in [
-            Credentials::Basic { username: "u".into(), password: "p:w".into() },
-            Credentials::IdentityToken { username: "00000000-0000-0000-0000-000000000000".into(), token: "rt".into() },
+            Credentials::Basic {
+                username: "u".into(),
+                password: "p:w".into(),
+            },
+            Credentials::IdentityToken {
+                username: "00000000-0000-0000-0000-000000000000".into(),
+                token: "rt".into(),
+            },
         ] {
             assert_eq!(decode(&encode(&c).unwrap()), Some(c));
         }

@@ -38,16 +38,24 @@ pub enum CredentialError {
     },
     #[error("not logged in to {host}: no saved credentials in {looked}")]
     NotLoggedIn { host: String, looked: String },
-    #[error("no docker config location: set DOCKER_CONFIG or HOME, or pass --registry-config FILE")]
+    #[error(
+        "no docker config location: set DOCKER_CONFIG or HOME, or pass --registry-config FILE"
+    )]
     NoConfigPath,
 }
 
 impl CredentialError {
     fn io(path: &Path, source: std::io::Error) -> Self {
-        CredentialError::Io { path: path.display().to_string(), source }
+        CredentialError::Io {
+            path: path.display().to_string(),
+            source,
+        }
     }
     fn parse(path: &Path, detail: &str) -> Self {
-        CredentialError::Parse { path: path.display().to_string(), detail: detail.to_string() }
+        CredentialError::Parse {
+            path: path.display().to_string(),
+            detail: detail.to_string(),
+        }
     }
 }
 
@@ -98,7 +106,10 @@ impl LookupOptions {
     /// Options from the environment (ARBOR_NO_KEYRING), with an optional docker config path.
     pub fn from_env(registry_config: Option<PathBuf>) -> Self {
         let no_keyring = std::env::var("ARBOR_NO_KEYRING").is_ok_and(|v| !v.is_empty() && v != "0");
-        LookupOptions { registry_config, no_keyring }
+        LookupOptions {
+            registry_config,
+            no_keyring,
+        }
     }
 
     /// The docker config.json in use.
@@ -129,32 +140,51 @@ impl LookupOptions {
     }
 }
 
+/// A docker-format credentials file, and how to name an inline hit in it.
+type FileSlot = (Option<PathBuf>, fn(PathBuf) -> Source);
+
+/// The files consulted, in order: docker config.json, then containers auth.json.
+fn credential_files(opts: &LookupOptions) -> [FileSlot; 2] {
+    [
+        (opts.docker_config_path(), Source::DockerConfig),
+        (opts.containers_auth_path(), Source::ContainersAuth),
+    ]
+}
+
 /// Credentials in one docker-format file: `credHelpers[host]`, then `credsStore`, then `auths`.
-fn lookup_file(file: &AuthFile, host: &str, inline: fn(PathBuf) -> Source) -> Result<Option<(Credentials, Source)>, CredentialError> {
+fn lookup_file(
+    file: &AuthFile,
+    host: &str,
+    inline: fn(PathBuf) -> Source,
+) -> Result<Option<(Credentials, Source)>, CredentialError> {
     let url = server_key(host);
-    for name in [file.cred_helper(host), file.creds_store()].into_iter().flatten() {
+    for name in [file.cred_helper(host), file.creds_store()]
+        .into_iter()
+        .flatten()
+    {
         if let Some(c) = helper::get(&name, &url)? {
             return Ok(Some((c, Source::Helper(name))));
         }
     }
-    Ok(file.auth_entry(host)?.map(|c| (c, inline(file.path.clone()))))
+    Ok(file
+        .auth_entry(host)?
+        .map(|c| (c, inline(file.path.clone()))))
 }
 
 /// The saved credentials for a registry host, and where they came from.
 ///
 /// A source that fails (a malformed file, a broken helper, no keyring) is skipped with a
 /// warning in the log; its error is returned only if no later source has credentials.
-pub fn lookup(host: &str, opts: &LookupOptions) -> Result<Option<(Credentials, Source)>, CredentialError> {
+pub fn lookup(
+    host: &str,
+    opts: &LookupOptions,
+) -> Result<Option<(Credentials, Source)>, CredentialError> {
     let mut first_err: Option<CredentialError> = None;
     let note = |e: CredentialError, first_err: &mut Option<CredentialError>| {
         tracing::warn!(host, error = %e, "credential source skipped");
         first_err.get_or_insert(e);
     };
-    let files: [(Option<PathBuf>, fn(PathBuf) -> Source); 2] = [
-        (opts.docker_config_path(), Source::DockerConfig),
-        (opts.containers_auth_path(), Source::ContainersAuth),
-    ];
-    for (path, inline) in files {
+    for (path, inline) in credential_files(opts) {
         let Some(path) = path else { continue };
         let found = AuthFile::load(&path).and_then(|f| match f {
             Some(f) => lookup_file(&f, host, inline),
@@ -172,7 +202,12 @@ pub fn lookup(host: &str, opts: &LookupOptions) -> Result<Option<(Credentials, S
     if !opts.no_keyring {
         match keyring_store::get(host) {
             Ok(Some(c)) => {
-                tracing::debug!(host, source = "keyring", user = c.username(), "credentials found");
+                tracing::debug!(
+                    host,
+                    source = "keyring",
+                    user = c.username(),
+                    "credentials found"
+                );
                 return Ok(Some((c, Source::Keyring)));
             }
             Ok(None) => {}
@@ -188,14 +223,20 @@ pub fn lookup(host: &str, opts: &LookupOptions) -> Result<Option<(Credentials, S
 
 /// Saves credentials: the OS keyring when it works, else the docker config's helper
 /// (`credHelpers[host]`, `credsStore`), else the docker config's `auths` (unencrypted).
-pub fn save(host: &str, creds: &Credentials, opts: &LookupOptions) -> Result<SavedTo, CredentialError> {
+pub fn save(
+    host: &str,
+    creds: &Credentials,
+    opts: &LookupOptions,
+) -> Result<SavedTo, CredentialError> {
     if !opts.no_keyring {
         match keyring_store::set(host, creds) {
             Ok(()) => return Ok(Source::Keyring),
             Err(e) => tracing::debug!(host, error = %e, "keyring not used"),
         }
     }
-    let path = opts.docker_config_path().ok_or(CredentialError::NoConfigPath)?;
+    let path = opts
+        .docker_config_path()
+        .ok_or(CredentialError::NoConfigPath)?;
     let mut file = AuthFile::load_or_empty(&path)?;
     if let Some(name) = file.cred_helper(host).or_else(|| file.creds_store()) {
         helper::store(&name, &server_key(host), creds)?;
@@ -218,16 +259,19 @@ pub fn logout(host: &str, opts: &LookupOptions) -> Result<Vec<Source>, Credentia
             Err(e) => tracing::debug!(host, error = %e, "keyring skipped"),
         }
     }
-    let files: [(Option<PathBuf>, fn(PathBuf) -> Source); 2] = [
-        (opts.docker_config_path(), Source::DockerConfig),
-        (opts.containers_auth_path(), Source::ContainersAuth),
-    ];
-    for (path, inline) in files {
+    for (path, inline) in credential_files(opts) {
         let Some(path) = path else { continue };
         looked.push(path.display().to_string());
-        let Some(mut file) = AuthFile::load(&path)? else { continue };
-        for name in [file.cred_helper(host), file.creds_store()].into_iter().flatten() {
-            if !removed.contains(&Source::Helper(name.clone())) && helper::erase(&name, &server_key(host))? {
+        let Some(mut file) = AuthFile::load(&path)? else {
+            continue;
+        };
+        for name in [file.cred_helper(host), file.creds_store()]
+            .into_iter()
+            .flatten()
+        {
+            if !removed.contains(&Source::Helper(name.clone()))
+                && helper::erase(&name, &server_key(host))?
+            {
                 removed.push(Source::Helper(name));
             }
         }
@@ -237,7 +281,10 @@ pub fn logout(host: &str, opts: &LookupOptions) -> Result<Vec<Source>, Credentia
         }
     }
     if removed.is_empty() {
-        return Err(CredentialError::NotLoggedIn { host: host.to_string(), looked: looked.join(", ") });
+        return Err(CredentialError::NotLoggedIn {
+            host: host.to_string(),
+            looked: looked.join(", "),
+        });
     }
     Ok(removed)
 }
@@ -252,13 +299,25 @@ pub struct LoginOptions {
 
 /// Checks the credentials against the registry (`GET /v2/` through the challenge, so a
 /// token registry issues a token), then saves them. For the CLI and the TUI's `:login`.
-pub async fn login(host: &str, username: &str, password: &str, opts: &LoginOptions) -> Result<SavedTo, CredentialError> {
-    let creds = Credentials::Basic { username: username.to_string(), password: password.to_string() };
+pub async fn login(
+    host: &str,
+    username: &str,
+    password: &str,
+    opts: &LoginOptions,
+) -> Result<SavedTo, CredentialError> {
+    let creds = Credentials::Basic {
+        username: username.to_string(),
+        password: password.to_string(),
+    };
     login_with(host, creds, opts).await
 }
 
 /// [`login`] for any kind of credentials (an identity token too).
-pub async fn login_with(host: &str, creds: Credentials, opts: &LoginOptions) -> Result<SavedTo, CredentialError> {
+pub async fn login_with(
+    host: &str,
+    creds: Credentials,
+    opts: &LoginOptions,
+) -> Result<SavedTo, CredentialError> {
     verify(host, &creds, &opts.client).await?;
     let (host_owned, lookup) = (host.to_string(), opts.lookup.clone());
     tokio::task::spawn_blocking(move || save(&host_owned, &creds, &lookup))
@@ -267,9 +326,20 @@ pub async fn login_with(host: &str, creds: Credentials, opts: &LoginOptions) -> 
 }
 
 /// `GET /v2/` with exactly these credentials (no saved ones).
-pub async fn verify(host: &str, creds: &Credentials, client: &ClientOptions) -> Result<(), CredentialError> {
-    let copts = ClientOptions { credentials: Some(creds.clone()), credential_lookup: None, ..client.clone() };
-    let verr = |source| CredentialError::Verify { host: host.to_string(), source };
+pub async fn verify(
+    host: &str,
+    creds: &Credentials,
+    client: &ClientOptions,
+) -> Result<(), CredentialError> {
+    let copts = ClientOptions {
+        credentials: Some(creds.clone()),
+        credential_lookup: None,
+        ..client.clone()
+    };
+    let verr = |source| CredentialError::Verify {
+        host: host.to_string(),
+        source,
+    };
     let store = RegistryStore::new(host, &copts, ReferrersMode::Auto).map_err(verr)?;
     store.ping().await.map_err(verr)
 }

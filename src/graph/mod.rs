@@ -20,6 +20,50 @@ pub enum EdgeSource {
     Layout,
     /// A platform manifest of an index.
     Index,
+    /// A cosign `sha256-<hex>.sig|.att|.sbom` tag in the same repository.
+    CosignTag,
+    /// A Docker buildx attestation manifest of an index, shown under the platform manifest it describes.
+    BuildxAttestation,
+}
+
+/// Index entry annotations buildx writes on attestation manifests.
+const BUILDX_REF_TYPE: &str = "vnd.docker.reference.type";
+const BUILDX_REF_DIGEST: &str = "vnd.docker.reference.digest";
+
+/// The platform manifest a buildx attestation manifest describes, if `d` is one.
+pub fn buildx_attestation_target(d: &Descriptor) -> Option<Digest> {
+    let a = d.annotations.as_ref()?;
+    if a.get(BUILDX_REF_TYPE).map(String::as_str) != Some("attestation-manifest") {
+        return None;
+    }
+    a.get(BUILDX_REF_DIGEST)?.parse().ok()
+}
+
+/// cosign's legacy tags of a repository (`sha256-<hex>.sig|.att|.sbom`) by the digest they name.
+pub async fn cosign_tags(store: &dyn Store, repo: &str) -> std::collections::HashMap<Digest, Vec<String>> {
+    let mut out: std::collections::HashMap<Digest, Vec<String>> = std::collections::HashMap::new();
+    // Best effort: a registry that will not list tags simply shows no cosign tags.
+    for t in store.all_tags(repo).await.unwrap_or_default() {
+        if let Some(d) = crate::inspect::cosign_tag_subject(&t) {
+            out.entry(d).or_default().push(t);
+        }
+    }
+    out
+}
+
+/// The manifests cosign tags point at, as referrers descriptors (artifact type from the manifest).
+async fn cosign_referrers(store: &dyn Store, repo: &str, tags: &[String], artifact_type: Option<&str>) -> Result<Vec<Descriptor>> {
+    let mut out = Vec::new();
+    for t in tags {
+        let f = store.manifest(repo, t).await?;
+        let mut d = f.descriptor;
+        d.artifact_type = f.manifest.effective_artifact_type();
+        d.annotations = f.manifest.annotations.clone().filter(|a| !a.is_empty());
+        if artifact_type.is_none_or(|a| d.artifact_type.as_deref() == Some(a)) {
+            out.push(d);
+        }
+    }
+    Ok(out)
 }
 
 impl From<ReferrersSource> for EdgeSource {
@@ -109,6 +153,8 @@ pub struct Expanded {
     pub referrers: Vec<Descriptor>,
     pub source: Option<ReferrersSource>,
     pub children: Vec<Descriptor>,
+    /// Manifests cosign legacy tags name this digest with (filled by [`discover`]).
+    pub cosign: Vec<Descriptor>,
 }
 
 /// Fetches what hangs directly below `desc`.
@@ -119,7 +165,7 @@ pub async fn expand_one(store: &dyn Store, repo: &str, desc: &Descriptor, artifa
     } else {
         Vec::new()
     };
-    Ok(Expanded { referrers: refs.descriptors, source: Some(refs.source), children })
+    Ok(Expanded { referrers: refs.descriptors, source: Some(refs.source), children, cosign: Vec::new() })
 }
 
 /// Discovers the graph below `root`, level by level; subtrees at one level are fetched concurrently.
@@ -131,13 +177,24 @@ pub async fn discover(store: &dyn Store, repo: &str, root: Descriptor, opts: &Di
     let mut level = 0usize;
     let mut prepared = false;
     let at = opts.artifact_type.as_deref();
+    let cosign = cosign_tags(store, repo).await;
+    let cosign = &cosign;
     while !frontier.is_empty() {
         if opts.depth.is_some_and(|d| level >= d) {
             break;
         }
         let jobs: Vec<(usize, Descriptor)> = frontier.iter().map(|&i| (i, arena[i].0.descriptor.clone())).collect();
         let results: Vec<(usize, Result<Expanded>)> = futures::stream::iter(jobs)
-            .map(|(i, d)| async move { (i, expand_one(store, repo, &d, at, opts.index_children).await) })
+            .map(|(i, d)| async move {
+                let mut r = expand_one(store, repo, &d, at, opts.index_children).await;
+                if let (Ok(exp), Some(tags)) = (r.as_mut(), cosign.get(&d.digest)) {
+                    match cosign_referrers(store, repo, tags, at).await {
+                        Ok(extra) => exp.cosign = extra,
+                        Err(e) => return (i, Err(e)),
+                    }
+                }
+                (i, r)
+            })
             .buffered(opts.concurrency.max(1))
             .collect()
             .await;
@@ -153,9 +210,21 @@ pub async fn discover(store: &dyn Store, repo: &str, root: Descriptor, opts: &Di
                 Ok(exp) => {
                     arena[i].0.expansion = Expansion::Done;
                     let src = exp.source.map(EdgeSource::from).unwrap_or(EdgeSource::Layout);
-                    let kids = exp.children.into_iter().map(|d| (d, EdgeSource::Index));
-                    let refs = exp.referrers.into_iter().map(|d| (d, src));
-                    for (d, s) in kids.chain(refs) {
+                    let kids = exp.children.into_iter().map(|d| match buildx_attestation_target(&d) {
+                        Some(t) => (d, EdgeSource::BuildxAttestation, Some(t)),
+                        None => (d, EdgeSource::Index, None),
+                    });
+                    let mut kids: Vec<_> = kids.collect();
+                    // Platforms first, so an attestation finds the platform node it hangs under.
+                    kids.sort_by_key(|k| k.2.is_some());
+                    let refs = exp.referrers.into_iter().map(|d| (d, src, None));
+                    let cos = exp.cosign.into_iter().map(|d| (d, EdgeSource::CosignTag, None));
+                    let mut platforms: std::collections::HashMap<Digest, usize> = std::collections::HashMap::new();
+                    for (d, s, under) in kids.into_iter().chain(refs).chain(cos) {
+                        let parent = under.and_then(|t| platforms.get(&t).copied()).unwrap_or(i);
+                        if s == EdgeSource::Index {
+                            platforms.insert(d.digest.clone(), arena.len());
+                        }
                         if arena.len() >= MAX_NODES {
                             return Err(StoreError::Invalid { what: format!("graph of {repo}@{}", root.digest), detail: format!("more than {MAX_NODES} nodes; stopped") });
                         }
@@ -166,7 +235,7 @@ pub async fn discover(store: &dyn Store, repo: &str, root: Descriptor, opts: &Di
                         } else {
                             next.push(arena.len());
                         }
-                        arena.push((n, Some(i)));
+                        arena.push((n, Some(parent)));
                     }
                 }
             }

@@ -19,6 +19,8 @@ pub struct LayoutStore {
     name: String,
     /// subject digest → referrer descriptors, built by one scan of the blobs.
     referrers: Mutex<Option<HashMap<Digest, Vec<Descriptor>>>>,
+    /// Parsed tag list, kept until `invalidate` (index.json of a big layout is megabytes).
+    tags: Mutex<Option<std::sync::Arc<Vec<(String, Descriptor)>>>>,
 }
 
 impl LayoutStore {
@@ -36,7 +38,7 @@ impl LayoutStore {
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "layout".into());
-        Ok(LayoutStore { root, name, referrers: Mutex::new(None) })
+        Ok(LayoutStore { root, name, referrers: Mutex::new(None), tags: Mutex::new(None) })
     }
 
     pub fn root(&self) -> &Path {
@@ -64,7 +66,18 @@ impl LayoutStore {
     }
 
     /// The tags: `org.opencontainers.image.ref.name` of index.json entries (the part after the last ':' for full refs).
-    fn tag_entries(&self) -> Result<Vec<(String, Descriptor)>> {
+    fn tag_entries(&self) -> Result<std::sync::Arc<Vec<(String, Descriptor)>>> {
+        if let Some(t) = self.tags.lock().ok().and_then(|g| g.clone()) {
+            return Ok(t);
+        }
+        let t = std::sync::Arc::new(self.read_tag_entries()?);
+        if let Ok(mut g) = self.tags.lock() {
+            *g = Some(t.clone());
+        }
+        Ok(t)
+    }
+
+    fn read_tag_entries(&self) -> Result<Vec<(String, Descriptor)>> {
         let idx = self.index()?;
         let mut out: Vec<(String, Descriptor)> = idx
             .manifests
@@ -144,9 +157,9 @@ impl LayoutStore {
             return Ok(d);
         }
         self.tag_entries()?
-            .into_iter()
+            .iter()
             .find(|(t, _)| t == reference)
-            .map(|(_, d)| d.digest)
+            .map(|(_, d)| d.digest.clone())
             .ok_or_else(|| StoreError::NotFound { what: format!("tag {reference} in {}", self.what()) })
     }
 }
@@ -162,11 +175,11 @@ impl Store for LayoutStore {
     }
 
     async fn tags(&self, _repo: &str, cursor: Option<&str>, n: usize) -> Result<Page> {
-        let tags: Vec<String> = self.tag_entries()?.into_iter().map(|(t, _)| t).collect();
-        let start = cursor.map(|c| tags.partition_point(|t| t.as_str() <= c)).unwrap_or(0);
+        let tags = self.tag_entries()?;
+        let start = cursor.map(|c| tags.partition_point(|(t, _)| t.as_str() <= c)).unwrap_or(0);
         let end = (start + n.max(1)).min(tags.len());
-        let next = (end < tags.len()).then(|| tags[end - 1].clone());
-        Ok(Page { items: tags[start..end].to_vec(), next })
+        let next = (end < tags.len()).then(|| tags[end - 1].0.clone());
+        Ok(Page { items: tags[start..end].iter().map(|(t, _)| t.clone()).collect(), next })
     }
 
     async fn resolve(&self, repo: &str, reference: &str) -> Result<Descriptor> {
@@ -231,6 +244,9 @@ impl Store for LayoutStore {
 
     fn invalidate(&self, _repo: &str) {
         if let Ok(mut g) = self.referrers.lock() {
+            *g = None;
+        }
+        if let Ok(mut g) = self.tags.lock() {
             *g = None;
         }
     }

@@ -114,7 +114,8 @@ pub fn is_loopback(host: &str) -> bool {
 
 impl Client {
     pub fn new(host: &str, opts: &ClientOptions) -> Result<Self> {
-        let plain = opts.plain_http.unwrap_or_else(|| is_loopback(host));
+        // Loopback defaults to plain HTTP (as docker does) unless TLS settings were given.
+        let plain = opts.plain_http.unwrap_or_else(|| is_loopback(host) && !opts.insecure && opts.ca_file.is_none());
         let what = format!("registry {host}");
         let mut b = reqwest::Client::builder()
             .user_agent(
@@ -613,6 +614,17 @@ pub async fn status_error(resp: Response, what: &str) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::{effective_scope, is_loopback, Client, Method};
+
+    #[test]
+    fn passwords_go_over_plain_http_only_to_loopback_or_when_allowed() {
+        let c = Client::new("registry.example", &super::ClientOptions::default()).unwrap();
+        assert!(c.check_basic_transport("https://auth.example/token", "t").is_ok());
+        assert!(c.check_basic_transport("http://auth.example/token", "t").is_err());
+        assert!(c.check_basic_transport("http://127.0.0.1:5001/token", "t").is_ok());
+        let opts = super::ClientOptions { plain_http: Some(true), ..Default::default() };
+        let c = Client::new("registry.example", &opts).unwrap();
+        assert!(c.check_basic_transport("http://auth.example/token", "t").is_ok());
+    }
 
     #[test]
     fn scopes_follow_the_method() {

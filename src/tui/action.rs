@@ -1,7 +1,12 @@
 //! What flows through the app: user commands, messages carrying results, and effects to run.
+use crate::attach::{AttachReport, AttachRequest};
+use crate::graph::delete::{DeletePlan, DeleteReport};
+use crate::graph::orphans::Listed;
 use crate::oci::{Descriptor, Manifest};
 use crate::store::ReferrersSource;
 use bytes::Bytes;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A named command the keymap binds keys to (the name is what users override in keymap.toml).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,6 +37,12 @@ pub enum Cmd {
     Attach,
     Delete,
     Mark,
+    Untagged,
+    DialogNext,
+    DialogPrev,
+    Complete,
+    Submit,
+    Cancel,
 }
 
 /// Keys typed while a text prompt (filter, command, search) is open.
@@ -86,8 +97,57 @@ pub enum Action {
         req: u64,
         result: Result<Doc, String>,
     },
+    /// The request (its created time now fixed) and the manifest bytes an attach would push.
+    AttachPreviewed {
+        req: u64,
+        result: Result<(AttachRequest, Bytes), String>,
+    },
+    Attached {
+        req: u64,
+        result: Result<AttachReport, String>,
+    },
+    PullProgress {
+        id: u64,
+        progress: PullStatus,
+    },
+    /// A one-line summary of what was written, or why nothing was.
+    Pulled {
+        id: u64,
+        result: Result<String, String>,
+    },
+    Planned {
+        id: u64,
+        result: Result<Plans, String>,
+    },
+    DeleteProgress {
+        id: u64,
+        deleted: usize,
+    },
+    /// Reports of the plans carried out (in order), and the error that stopped them.
+    Deleted {
+        id: u64,
+        reports: Vec<DeleteReport>,
+        error: Option<String>,
+    },
+    UntaggedListed {
+        req: u64,
+        result: Result<Vec<Listed>, String>,
+    },
     Quit,
 }
+
+/// Where a running pull is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PullStatus {
+    pub files: usize,
+    pub verified: usize,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Delete plans, one per root, shared between the dialog and the effect that carries them out.
+#[derive(Debug, Clone)]
+pub struct Plans(pub Arc<Vec<DeletePlan>>);
 
 /// Why a listing failed; `unsupported` = the registry has no catalog.
 #[derive(Debug, Clone)]
@@ -131,7 +191,7 @@ pub enum DocKind {
 
 /// Work for the runtime; results come back as [`Action`]s.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Effect {
     LoadRepos {
         req: u64,
@@ -164,6 +224,42 @@ pub enum Effect {
         kind: DocKind,
     },
     Invalidate {
+        repo: String,
+    },
+    /// Hashes the files and builds the manifest an attach would push (nothing is sent).
+    PreviewAttach {
+        req: u64,
+        repo: String,
+        subject: String,
+        request: AttachRequest,
+    },
+    Attach {
+        req: u64,
+        repo: String,
+        subject: String,
+        request: AttachRequest,
+    },
+    Pull {
+        id: u64,
+        repo: String,
+        reference: String,
+        dir: PathBuf,
+    },
+    CancelPull {
+        id: u64,
+    },
+    /// One cascade plan per reference.
+    PlanDelete {
+        id: u64,
+        repo: String,
+        refs: Vec<String>,
+    },
+    Delete {
+        id: u64,
+        plans: Plans,
+    },
+    LoadUntagged {
+        req: u64,
         repo: String,
     },
 }

@@ -1,7 +1,7 @@
 //! The event loop: drain every pending event, then render once.
 use super::action::{Action, Effect, InputKey};
 use super::effects::Runner;
-use super::keymap::{Key, Keymap};
+use super::keymap::{Key, Keymap, Scope};
 use super::state::State;
 use super::update::{boot, update};
 use super::{term, view, Opened};
@@ -98,12 +98,31 @@ fn read_events() -> mpsc::UnboundedReceiver<Event> {
     rx
 }
 
+/// A key while a dialog is open: its own bindings, else typed text.
+fn dialog_key(s: &State, k: &crossterm::event::KeyEvent) -> Option<Action> {
+    let key = Key::from_event(k);
+    let typed = matches!(k.code, KeyCode::Char(_)) && !key.ctrl;
+    if !typed {
+        if let Some(c) = s.keymap.lookup(Scope::Dialog, key) {
+            return Some(Action::Cmd(c));
+        }
+    }
+    match k.code {
+        KeyCode::Char(c) if typed => Some(Action::Input(InputKey::Char(c))),
+        KeyCode::Backspace => Some(Action::Input(InputKey::Backspace)),
+        _ => None,
+    }
+}
+
 /// A terminal event as an action, read through the keymap (or the open prompt).
 pub fn translate(s: &State, ev: Event) -> Option<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
             if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
                 return Some(Action::Quit);
+            }
+            if s.dialog.is_some() {
+                return dialog_key(s, &k);
             }
             if s.prompt.is_some() {
                 return Some(Action::Input(match k.code {

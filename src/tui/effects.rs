@@ -3,9 +3,11 @@ use super::action::{Action, Detail, Doc, DocKind, Effect, Failure, Level};
 use super::tree::badge;
 use crate::graph::expand_one;
 use crate::store::{Store, StoreError};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
 
 /// Tags asked for per listing page.
 const TAG_PAGE: usize = 1000;
@@ -24,6 +26,8 @@ pub struct Runner {
     inflight: Arc<AtomicUsize>,
     want_gen: AtomicU64,
     done_gen: Arc<AtomicU64>,
+    /// Cancellation of running pulls, by id.
+    cancels: Arc<Mutex<HashMap<u64, CancellationToken>>>,
 }
 
 impl Runner {
@@ -44,6 +48,7 @@ impl Runner {
             inflight: Arc::new(AtomicUsize::new(0)),
             want_gen: AtomicU64::new(0),
             done_gen,
+            cancels: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -60,13 +65,36 @@ impl Runner {
             let _ = self.want.send(Some((gen, repo, items)));
             return;
         }
+        if let Effect::CancelPull { id } = effect {
+            if let Some(t) = self.cancels.lock().ok().and_then(|m| m.get(&id).cloned()) {
+                t.cancel();
+            }
+            return;
+        }
+        let cancel = match &effect {
+            Effect::Pull { id, .. } => {
+                let t = CancellationToken::new();
+                if let Ok(mut m) = self.cancels.lock() {
+                    m.insert(*id, t.clone());
+                }
+                Some((*id, t))
+            }
+            _ => None,
+        };
+        let cancels = self.cancels.clone();
         let store = self.store.clone();
         let tx = self.tx.clone();
         let inflight = self.inflight.clone();
         inflight.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move {
             let repo = effect_repo(&effect);
-            let action = perform(store.as_ref(), &tx, effect).await;
+            let token = cancel.as_ref().map(|(_, t)| t.clone());
+            let action = perform(store.as_ref(), &tx, effect, token).await;
+            if let Some((id, _)) = cancel {
+                if let Ok(mut m) = cancels.lock() {
+                    m.remove(&id);
+                }
+            }
             if let Some(a) = action {
                 let _ = tx.send(a);
             }
@@ -84,7 +112,10 @@ fn effect_repo(e: &Effect) -> Option<String> {
         Effect::LoadTags { repo, .. }
         | Effect::Resolve { repo, .. }
         | Effect::Expand { repo, .. }
-        | Effect::Fetch { repo, .. } => Some(repo.clone()),
+        | Effect::Fetch { repo, .. }
+        | Effect::Attach { repo, .. }
+        | Effect::PlanDelete { repo, .. }
+        | Effect::LoadUntagged { repo, .. } => Some(repo.clone()),
         _ => None,
     }
 }
@@ -97,6 +128,7 @@ async fn perform(
     store: &dyn Store,
     tx: &mpsc::UnboundedSender<Action>,
     effect: Effect,
+    cancel: Option<CancellationToken>,
 ) -> Option<Action> {
     Some(match effect {
         Effect::LoadRepos { req, cursor } => {
@@ -151,7 +183,8 @@ async fn perform(
             store.invalidate(&repo);
             return None;
         }
-        Effect::WantDetails { .. } => return None,
+        Effect::WantDetails { .. } | Effect::CancelPull { .. } => return None,
+        other => return super::jobs::perform(store, tx, other, cancel).await,
     })
 }
 

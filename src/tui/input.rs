@@ -114,7 +114,7 @@ fn apply_filter(s: &mut State, text: &str) -> Vec<Effect> {
             }
             vec![]
         }
-        Screen::Help => vec![],
+        Screen::Help | Screen::Untagged => vec![],
     }
 }
 

@@ -14,6 +14,8 @@ pub enum Scope {
     Tree,
     /// The JSON inspector and describe view.
     Doc,
+    /// An open dialog or form (typed characters go to its text field).
+    Dialog,
 }
 
 impl Scope {
@@ -23,6 +25,7 @@ impl Scope {
             Scope::List => "lists",
             Scope::Tree => "referrers tree",
             Scope::Doc => "inspector",
+            Scope::Dialog => "dialogs & forms",
         }
     }
 }
@@ -59,6 +62,7 @@ impl Key {
             "esc" => KeyCode::Esc,
             "space" => KeyCode::Char(' '),
             "tab" => KeyCode::Tab,
+            "backtab" | "shift-tab" => KeyCode::BackTab,
             "backspace" => KeyCode::Backspace,
             "up" => KeyCode::Up,
             "down" => KeyCode::Down,
@@ -93,6 +97,7 @@ impl Key {
             KeyCode::Esc => "esc".to_string(),
             KeyCode::Char(' ') => "space".to_string(),
             KeyCode::Tab => "tab".to_string(),
+            KeyCode::BackTab => "shift-tab".to_string(),
             KeyCode::Up => "↑".to_string(),
             KeyCode::Down => "↓".to_string(),
             KeyCode::Left => "←".to_string(),
@@ -112,200 +117,7 @@ impl Key {
     }
 }
 
-use Scope::{Doc, Global, List, Tree};
-
-/// (command, name, keys, description, scopes, shown in the footer)
-type Row = (
-    Cmd,
-    &'static str,
-    &'static [&'static str],
-    &'static str,
-    &'static [Scope],
-    bool,
-);
-
-const DEFAULTS: &[Row] = &[
-    (Cmd::Up, "up", &["k", "up"], "move up", &[Global], false),
-    (
-        Cmd::Down,
-        "down",
-        &["j", "down"],
-        "move down",
-        &[Global],
-        false,
-    ),
-    (
-        Cmd::Top,
-        "top",
-        &["g", "home"],
-        "go to top",
-        &[Global],
-        false,
-    ),
-    (
-        Cmd::Bottom,
-        "bottom",
-        &["G", "end"],
-        "go to bottom",
-        &[Global],
-        false,
-    ),
-    (
-        Cmd::PageUp,
-        "page_up",
-        &["pgup", "ctrl-u"],
-        "page up",
-        &[Global],
-        false,
-    ),
-    (
-        Cmd::PageDown,
-        "page_down",
-        &["pgdn", "ctrl-f"],
-        "page down",
-        &[Global],
-        false,
-    ),
-    (
-        Cmd::Open,
-        "open",
-        &["enter"],
-        "open / expand",
-        &[List, Tree],
-        true,
-    ),
-    (
-        Cmd::Right,
-        "right",
-        &["l", "right"],
-        "drill in / expand",
-        &[List, Tree],
-        false,
-    ),
-    (
-        Cmd::Left,
-        "left",
-        &["h", "left"],
-        "collapse / back",
-        &[List, Tree],
-        false,
-    ),
-    (Cmd::Back, "back", &["esc", "-"], "back", &[Global], true),
-    (
-        Cmd::ExpandAll,
-        "expand_all",
-        &["*"],
-        "expand the whole subtree",
-        &[Tree],
-        true,
-    ),
-    (
-        Cmd::Inspect,
-        "inspect",
-        &["y"],
-        "raw JSON",
-        &[List, Tree],
-        true,
-    ),
-    (
-        Cmd::Describe,
-        "describe",
-        &["d"],
-        "describe",
-        &[List, Tree],
-        true,
-    ),
-    (
-        Cmd::Filter,
-        "filter",
-        &["/"],
-        "filter / search",
-        &[Global],
-        true,
-    ),
-    (
-        Cmd::Command,
-        "command",
-        &[":"],
-        "command (:repo NAME, :ref REF, :q)",
-        &[Global],
-        false,
-    ),
-    (Cmd::Help, "help", &["?"], "help", &[Global], true),
-    (
-        Cmd::Refresh,
-        "refresh",
-        &["ctrl-r"],
-        "refresh",
-        &[Global],
-        false,
-    ),
-    (
-        Cmd::ToggleHidden,
-        "toggle_hidden",
-        &["."],
-        "show/hide sha256-* and cosign tags",
-        &[List],
-        false,
-    ),
-    (
-        Cmd::NextMatch,
-        "next_match",
-        &["n"],
-        "next match",
-        &[Doc],
-        true,
-    ),
-    (
-        Cmd::PrevMatch,
-        "prev_match",
-        &["N"],
-        "previous match",
-        &[Doc],
-        false,
-    ),
-    (
-        Cmd::NextDoc,
-        "next_doc",
-        &["tab"],
-        "manifest ⇄ config",
-        &[Doc],
-        true,
-    ),
-    (
-        Cmd::Pull,
-        "pull",
-        &["p"],
-        "pull (not available yet)",
-        &[List, Tree],
-        false,
-    ),
-    (
-        Cmd::Attach,
-        "attach",
-        &["a"],
-        "attach (not available yet)",
-        &[List, Tree],
-        false,
-    ),
-    (
-        Cmd::Delete,
-        "delete",
-        &["ctrl-d"],
-        "delete (not available yet)",
-        &[List, Tree],
-        false,
-    ),
-    (
-        Cmd::Mark,
-        "mark",
-        &["space"],
-        "mark for bulk (not available yet)",
-        &[List, Tree],
-        false,
-    ),
-    (Cmd::Quit, "quit", &["q", "ctrl-c"], "quit", &[Global], true),
-];
+use super::keytable::DEFAULTS;
 
 /// The key table in effect (defaults patched by the user's config).
 #[derive(Debug, Clone)]
@@ -397,14 +209,19 @@ impl Keymap {
     /// The command bound to `key` in `scope` (scope-specific bindings win over global ones).
     pub fn lookup(&self, scope: Scope, key: Key) -> Option<Cmd> {
         let hit = |b: &&Binding| b.keys.contains(&key);
-        self.bindings
+        let own = self
+            .bindings
             .iter()
             .filter(|b| b.scopes.contains(&scope))
-            .find(hit)
-            .or_else(|| {
+            .find(hit);
+        if scope == Scope::Dialog {
+            // A dialog owns the keyboard: nothing global fires behind it.
+            return own.map(|b| b.cmd);
+        }
+        own.or_else(|| {
                 self.bindings
                     .iter()
-                    .filter(|b| b.scopes.contains(&Global))
+                    .filter(|b| b.scopes.contains(&Scope::Global))
                     .find(hit)
             })
             .map(|b| b.cmd)
@@ -414,7 +231,11 @@ impl Keymap {
     pub fn hints(&self, scope: Scope) -> Vec<(String, &'static str)> {
         self.bindings
             .iter()
-            .filter(|b| b.hint && (b.scopes.contains(&scope) || b.scopes.contains(&Global)))
+            .filter(|b| {
+                b.hint
+                    && (b.scopes.contains(&scope)
+                        || (scope != Scope::Dialog && b.scopes.contains(&Scope::Global)))
+            })
             .filter_map(|b| b.keys.first().map(|k| (k.label(), short(b.desc))))
             .collect()
     }

@@ -3,11 +3,17 @@
 //! Nothing here speaks HTTP; everything goes through `Arc<dyn Store>`.
 pub mod action;
 mod app;
+pub mod dialog;
 pub mod doc;
 pub mod effects;
 pub mod harness;
 mod input;
+mod jobs;
 pub mod keymap;
+mod keytable;
+mod nav;
+mod ops;
+mod outcome;
 mod results;
 pub mod state;
 mod term;
@@ -122,5 +128,16 @@ fn facts_of(store: &dyn Store, demo: bool) -> StoreFacts {
         auth: i.auth,
         demo,
         referrers: None,
+        writable: store.writable(),
+    }
+}
+
+/// Opens the app on any store (a registry store built by the caller, say) at `start`.
+pub fn open_store(store: Arc<dyn Store>, start: Start) -> Opened {
+    let facts = facts_of(store.as_ref(), false);
+    Opened {
+        store,
+        facts,
+        start,
     }
 }

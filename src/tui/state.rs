@@ -1,10 +1,12 @@
 //! Everything the screen shows, as plain data. `update` changes it; `draw` only reads it.
 use super::action::{Detail, DocKind};
+use super::dialog::Dialog;
 use super::keymap::{Keymap, Scope};
+use crate::graph::orphans::Listed;
 use super::tree::TreeModel;
 use crate::oci::Descriptor;
 use crate::store::{ReferrersSource, StoreKind};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Screens, stacked: `back` pops.
@@ -16,12 +18,14 @@ pub enum Screen {
     Inspect,
     Describe,
     Help,
+    /// The repository's untagged manifests and orphans (in place of the tag list).
+    Untagged,
 }
 
 impl Screen {
     pub fn scope(self) -> Scope {
         match self {
-            Screen::Repos | Screen::Tags => Scope::List,
+            Screen::Repos | Screen::Tags | Screen::Untagged => Scope::List,
             Screen::Tree => Scope::Tree,
             Screen::Inspect | Screen::Describe | Screen::Help => Scope::Doc,
         }
@@ -131,6 +135,16 @@ pub struct TagList {
     pub view: ListView,
 }
 
+/// Untagged manifests and orphans of the open repository.
+#[derive(Debug, Clone, Default)]
+pub struct UntaggedList {
+    pub rows: Vec<Listed>,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub req: u64,
+    pub view: ListView,
+}
+
 /// The inspector / describe view.
 #[derive(Debug, Clone)]
 pub struct DocView {
@@ -171,6 +185,8 @@ pub struct StoreFacts {
     pub auth: String,
     pub demo: bool,
     pub referrers: Option<ReferrersSource>,
+    /// Write actions (attach, delete) are offered.
+    pub writable: bool,
 }
 
 /// The whole app state.
@@ -183,6 +199,10 @@ pub struct State {
     pub repos: RepoList,
     pub tags: TagList,
     pub tree: TreeModel,
+    pub untagged: UntaggedList,
+    /// References (tags or digests) marked with `space` for a bulk delete.
+    pub marks: BTreeSet<String>,
+    pub dialog: Option<Dialog>,
     pub doc: Option<DocView>,
     pub prompt: Option<Prompt>,
     pub flash: Flash,
@@ -207,6 +227,9 @@ impl State {
             repos: RepoList::default(),
             tags: TagList::default(),
             tree: TreeModel::default(),
+            untagged: UntaggedList::default(),
+            marks: BTreeSet::new(),
+            dialog: None,
             doc: None,
             prompt: None,
             flash: Flash::default(),

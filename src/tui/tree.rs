@@ -158,6 +158,63 @@ impl TreeModel {
         next
     }
 
+    /// Adds a referrer found without a reload (just attached) under loaded node `i`.
+    pub fn add_child(&mut self, i: usize, desc: Descriptor, edge: EdgeSource) -> Option<usize> {
+        if self.nodes.len() >= MAX_TREE_NODES || self.seen.contains_key(&desc.digest) {
+            return None;
+        }
+        let id = self.nodes.len();
+        self.seen.insert(desc.digest.clone(), id);
+        self.nodes.push(TreeNode {
+            desc,
+            edge,
+            parent: Some(i),
+            kids: Vec::new(),
+            load: Load::Loaded,
+            open: false,
+            cycle: false,
+            subtree: false,
+        });
+        let parent = self.nodes.get_mut(i)?;
+        parent.kids.push(id);
+        parent.open = true;
+        Some(id)
+    }
+
+    /// Unhooks every node whose digest is `gone` (its subtree with it); true when the root went.
+    pub fn remove(&mut self, gone: &std::collections::HashSet<Digest>) -> bool {
+        if self.nodes.first().is_some_and(|r| gone.contains(&r.desc.digest)) {
+            return true;
+        }
+        for n in 0..self.nodes.len() {
+            let kids = std::mem::take(&mut self.nodes[n].kids);
+            self.nodes[n].kids = kids
+                .into_iter()
+                .filter(|&k| !gone.contains(&self.nodes[k].desc.digest))
+                .collect();
+        }
+        self.seen.retain(|d, _| !gone.contains(d));
+        // The cursor climbs to the nearest ancestor still shown.
+        let shown: std::collections::HashSet<usize> = self
+            .rows()
+            .iter()
+            .filter_map(|r| match r.kind {
+                RowKind::Node(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        while !shown.contains(&self.cursor) {
+            match self.nodes.get(self.cursor).and_then(|n| n.parent) {
+                Some(p) => self.cursor = p,
+                None => {
+                    self.cursor = 0;
+                    break;
+                }
+            }
+        }
+        false
+    }
+
     /// Visible rows, depth first through open nodes.
     pub fn rows(&self) -> Vec<Row> {
         let mut out = Vec::new();

@@ -1,9 +1,12 @@
 //! `update(&mut State, Action) -> Vec<Effect>`: plain, synchronous, unit-testable.
 use super::action::{Action, Cmd, DocKind, Effect};
-use super::doc;
-use super::state::{DocView, Prompt, Screen, State, TagRow, BODY_TOP};
+pub(super) use super::nav::{
+    expand, expand_all, load_repos, open_doc, open_repo, open_tree, rebuild_tags_visible,
+    row_for_tag, set_doc_lines, want_details,
+};
+use super::ops;
+use super::state::{Prompt, Screen, State, TagRow, BODY_TOP};
 use super::tree::{Load, RowKind};
-use crate::cli::is_hidden_tag;
 use crate::oci::Descriptor;
 
 /// Where the app starts.
@@ -47,6 +50,7 @@ pub fn boot(s: &mut State, start: Start) -> Vec<Effect> {
 pub fn update(s: &mut State, a: Action) -> Vec<Effect> {
     match a {
         Action::Cmd(c) => command(s, c),
+        Action::Input(k) if s.dialog.is_some() => ops::dialog_input(s, k),
         Action::Input(k) => super::input::input(s, k),
         Action::Resize(w, h) => {
             s.width = w;
@@ -76,11 +80,22 @@ pub fn update(s: &mut State, a: Action) -> Vec<Effect> {
             s.quit = true;
             vec![]
         }
+        a @ (Action::AttachPreviewed { .. }
+        | Action::Attached { .. }
+        | Action::PullProgress { .. }
+        | Action::Pulled { .. }
+        | Action::Planned { .. }
+        | Action::DeleteProgress { .. }
+        | Action::Deleted { .. }
+        | Action::UntaggedListed { .. }) => ops::result(s, a),
         other => super::results::result(s, other),
     }
 }
 
 fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
+    if s.dialog.is_some() {
+        return ops::dialog_cmd(s, c);
+    }
     let screen = s.screen();
     let bh = s.body_height() as i64;
     let step = |c: Cmd| -> Option<i64> {
@@ -115,17 +130,15 @@ fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
         }
         (Cmd::Command, _) => s.prompt = Some(Prompt::Command(String::new())),
         (Cmd::Refresh, _) => return refresh(s),
-        (Cmd::Pull | Cmd::Attach | Cmd::Delete | Cmd::Mark, _) => {
-            let name = s
-                .keymap
-                .bindings
-                .iter()
-                .find(|b| b.cmd == c)
-                .map(|b| b.name)
-                .unwrap_or("this");
-            s.fail(format!(
-                "{name}: not available yet — arbor is read-only for now"
-            ));
+        (Cmd::Pull, _) => return ops::pull(s),
+        (Cmd::Attach, _) => return ops::attach(s),
+        (Cmd::Delete, _) => return ops::delete(s),
+        (Cmd::Mark, _) => ops::mark(s),
+        (Cmd::Untagged, Screen::Tags | Screen::Untagged) => return ops::toggle_untagged(s),
+        (Cmd::Open | Cmd::Right, Screen::Untagged) => {
+            if let (Some(d), Some(repo)) = (ops::selected_untagged(s), s.repo.clone()) {
+                return open_tree(s, &repo, &d);
+            }
         }
         (Cmd::Open | Cmd::Right, Screen::Repos) => {
             if let Some(name) = s
@@ -147,7 +160,7 @@ fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
                 return open_tree(s, &repo, &key);
             }
         }
-        (Cmd::Left, Screen::Repos | Screen::Tags) => return back(s),
+        (Cmd::Left, Screen::Repos | Screen::Tags | Screen::Untagged) => return back(s),
         (Cmd::Open | Cmd::Right, Screen::Tree) => {
             let i = s.tree.cursor;
             let toggle_closed = c == Cmd::Open
@@ -178,11 +191,13 @@ fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
             }
         }
         (Cmd::ExpandAll, Screen::Tree) => return expand_all(s, s.tree.cursor),
-        (Cmd::Inspect | Cmd::Describe, Screen::Tags | Screen::Tree) => {
+        (Cmd::Inspect | Cmd::Describe, Screen::Tags | Screen::Tree | Screen::Untagged) => {
             let target = if screen == Screen::Tree {
                 s.tree
                     .node(s.tree.cursor)
                     .map(|n| n.desc.digest.to_string())
+            } else if screen == Screen::Untagged {
+                ops::selected_untagged(s)
             } else {
                 s.tags
                     .view
@@ -263,6 +278,10 @@ fn move_cursor(s: &mut State, d: i64) -> Vec<Effect> {
             s.tree.move_by(d, bh);
             vec![]
         }
+        Screen::Untagged => {
+            s.untagged.view.move_by(d, bh);
+            vec![]
+        }
         Screen::Inspect | Screen::Describe => {
             if let Some(doc) = s.doc.as_mut() {
                 let max = doc.lines.len().saturating_sub(1) as i64;
@@ -288,6 +307,11 @@ fn click(s: &mut State, row: u16) -> Vec<Effect> {
         Screen::Tags => {
             let c = s.tags.view.offset + idx;
             let cur = s.tags.view.cursor as i64;
+            move_cursor(s, c as i64 - cur)
+        }
+        Screen::Untagged => {
+            let c = s.untagged.view.offset + idx;
+            let cur = s.untagged.view.cursor as i64;
             move_cursor(s, c as i64 - cur)
         }
         Screen::Tree => {
@@ -330,6 +354,7 @@ fn refresh(s: &mut State) -> Vec<Effect> {
             s.stack.pop();
             fx.extend(open_tree(s, &repo, &r));
         }
+        Screen::Untagged => fx.extend(ops::load_untagged(s)),
         _ => {
             if let Some(repo) = s.repo.clone() {
                 let untagged: Vec<Descriptor> = s
@@ -348,169 +373,3 @@ fn refresh(s: &mut State) -> Vec<Effect> {
     fx
 }
 
-pub(super) fn load_repos(s: &mut State, cursor: Option<String>) -> Vec<Effect> {
-    let req = s.req();
-    s.repos.req = req;
-    s.repos.loading = true;
-    vec![Effect::LoadRepos { req, cursor }]
-}
-
-pub(super) fn open_repo(s: &mut State, repo: String, untagged: Vec<Descriptor>) -> Vec<Effect> {
-    let req = s.req();
-    s.repo = Some(repo.clone());
-    s.tags = Default::default();
-    s.tags.req = req;
-    s.tags.loading = true;
-    s.tags.rows = untagged
-        .into_iter()
-        .map(|d| TagRow {
-            tag: None,
-            descriptor: Some(d),
-            hidden: false,
-        })
-        .collect();
-    rebuild_tags_visible(s);
-    s.stack.retain(|x| *x == Screen::Repos);
-    s.stack.push(Screen::Tags);
-    vec![Effect::LoadTags { req, repo }]
-}
-
-pub(super) fn open_tree(s: &mut State, repo: &str, reference: &str) -> Vec<Effect> {
-    s.tree.reset(repo, reference);
-    if let Some(p) = s.stack.iter().position(|x| *x == Screen::Tags) {
-        s.stack.truncate(p + 1);
-    }
-    s.stack.push(Screen::Tree);
-    vec![Effect::Resolve {
-        gen: s.tree.gen,
-        repo: repo.to_string(),
-        reference: reference.to_string(),
-    }]
-}
-
-pub(super) fn expand(s: &mut State, i: usize) -> Vec<Effect> {
-    match s.tree.begin_expand(i) {
-        Some(desc) => vec![Effect::Expand {
-            gen: s.tree.gen,
-            node: i,
-            repo: s.tree.repo.clone(),
-            desc,
-        }],
-        None => vec![],
-    }
-}
-
-fn expand_all(s: &mut State, i: usize) -> Vec<Effect> {
-    let mut fx = Vec::new();
-    let mut stack = vec![i];
-    while let Some(n) = stack.pop() {
-        let Some(node) = s.tree.nodes.get_mut(n) else {
-            continue;
-        };
-        if node.cycle {
-            continue;
-        }
-        node.subtree = true;
-        stack.extend(node.kids.iter().copied());
-        fx.extend(expand(s, n));
-    }
-    s.say("expanding the whole subtree");
-    fx
-}
-
-fn open_doc(
-    s: &mut State,
-    repo: String,
-    reference: String,
-    kind: DocKind,
-    describe: bool,
-) -> Vec<Effect> {
-    let req = s.req();
-    s.doc = Some(DocView {
-        req,
-        repo: repo.clone(),
-        reference: reference.clone(),
-        kind,
-        describe,
-        title: format!("{reference} (loading…)"),
-        lines: Vec::new(),
-        loading: true,
-        error: None,
-        scroll: 0,
-        search: String::new(),
-        matches: Vec::new(),
-    });
-    s.stack.push(if describe {
-        Screen::Describe
-    } else {
-        Screen::Inspect
-    });
-    vec![Effect::Fetch {
-        req,
-        repo,
-        reference,
-        kind,
-    }]
-}
-
-/// Recomputes which tag rows pass the hidden-tag toggle and the filter, keeping the cursor's row.
-pub(super) fn rebuild_tags_visible(s: &mut State) {
-    let t = &mut s.tags;
-    let keep = t.view.selected();
-    let f = t.view.filter.to_lowercase();
-    t.view.visible = t
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| t.show_hidden || !r.hidden)
-        .filter(|(_, r)| f.is_empty() || r.key().to_lowercase().contains(&f))
-        .map(|(i, _)| i)
-        .collect();
-    t.view.cursor = keep
-        .and_then(|k| t.view.visible.iter().position(|&i| i == k))
-        .unwrap_or(t.view.cursor);
-    let bh = s.body_height();
-    s.tags.view.keep_in_view(bh);
-}
-
-pub(super) fn row_for_tag(tag: String) -> TagRow {
-    let hidden = is_hidden_tag(&tag);
-    TagRow {
-        tag: Some(tag),
-        descriptor: None,
-        hidden,
-    }
-}
-
-/// Asks for details of the rows on screen that lack them (newest want replaces older ones).
-pub(super) fn want_details(s: &mut State) -> Vec<Effect> {
-    let Some(repo) = s.repo.clone() else {
-        return vec![];
-    };
-    if s.screen() != Screen::Tags && s.screen() != Screen::Repos {
-        return vec![];
-    }
-    let bh = s.body_height();
-    let items: Vec<(String, String)> = s
-        .tags
-        .view
-        .window(bh)
-        .iter()
-        .filter_map(|&i| s.tags.rows.get(i))
-        .map(TagRow::key)
-        .filter(|k| !s.tags.details.contains_key(k))
-        .map(|k| (k.clone(), k))
-        .collect();
-    let keys: std::collections::HashSet<String> = items.iter().map(|(k, _)| k.clone()).collect();
-    if items.is_empty() || keys == s.tags.wanted {
-        return vec![];
-    }
-    s.tags.wanted = keys;
-    vec![Effect::WantDetails { repo, items }]
-}
-
-/// Rebuilds a doc view's lines and search matches.
-pub(super) fn set_doc_lines(d: &mut DocView, lines: Vec<String>) {
-    d.lines = lines;
-    doc::find_matches(d);
-}

@@ -40,22 +40,45 @@ impl Harness {
             .cloned()
             .unwrap_or_else(|| panic!("{name} missing from the harness environment"))
     }
-    pub fn dist(&self) -> String { self.var("ARBOR_TEST_DIST") }
-    pub fn refs(&self) -> String { self.var("ARBOR_TEST_REFS") }
-    pub fn refs_spec(&self) -> String { self.var("ARBOR_TEST_REFS_SPEC") }
-    pub fn fault_dist(&self) -> String { self.var("ARBOR_TEST_FAULT_DIST") }
-    pub fn fault_refs(&self) -> String { self.var("ARBOR_TEST_FAULT_REFS") }
-    pub fn secret(&self, file_var: &str) -> String {
-        std::fs::read_to_string(self.var(file_var)).expect("password file").trim_end().to_string()
+    pub fn dist(&self) -> String {
+        self.var("ARBOR_TEST_DIST")
     }
-    pub fn home(&self) -> PathBuf { PathBuf::from(self.var("ARBOR_TEST_HOME")) }
+    pub fn refs(&self) -> String {
+        self.var("ARBOR_TEST_REFS")
+    }
+    pub fn refs_spec(&self) -> String {
+        self.var("ARBOR_TEST_REFS_SPEC")
+    }
+    pub fn fault_dist(&self) -> String {
+        self.var("ARBOR_TEST_FAULT_DIST")
+    }
+    pub fn fault_refs(&self) -> String {
+        self.var("ARBOR_TEST_FAULT_REFS")
+    }
+    pub fn secret(&self, file_var: &str) -> String {
+        std::fs::read_to_string(self.var(file_var))
+            .expect("password file")
+            .trim_end()
+            .to_string()
+    }
+    pub fn home(&self) -> PathBuf {
+        PathBuf::from(self.var("ARBOR_TEST_HOME"))
+    }
 }
 
 /// A repository name no other test uses.
 pub fn unique_repo(prefix: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    format!("{prefix}-{}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), nanos % 100_000)
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}-{}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed),
+        nanos % 100_000
+    )
 }
 
 fn peer(var: &str) -> Command {
@@ -70,32 +93,60 @@ fn peer(var: &str) -> Command {
 }
 
 /// `oras` from the harness, isolated HOME.
-pub fn oras() -> Command { peer("ARBOR_TEST_ORAS") }
+pub fn oras() -> Command {
+    peer("ARBOR_TEST_ORAS")
+}
 /// `crane` from the harness, isolated HOME.
-pub fn crane() -> Command { peer("ARBOR_TEST_CRANE") }
+pub fn crane() -> Command {
+    peer("ARBOR_TEST_CRANE")
+}
 
 /// The arbor binary under test, with an empty HOME so no user config leaks in.
 pub fn arbor() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_arbor"));
     let home = harness().home().join("arbor-home");
-    c.env("HOME", &home).env("XDG_CONFIG_HOME", home.join(".config")).env("DOCKER_CONFIG", home.join(".docker")).stdin(Stdio::null());
+    c.env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("DOCKER_CONFIG", home.join(".docker"))
+        .env("ARBOR_NO_KEYRING", "1")
+        .stdin(Stdio::null());
     c
 }
 
 /// Runs a command, panicking with its output when it fails.
 pub fn run_ok(c: &mut Command) -> Output {
     let out = c.output().unwrap_or_else(|e| panic!("spawn {c:?}: {e}"));
-    assert!(out.status.success(), "{c:?} failed ({}):\nstdout: {}\nstderr: {}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{c:?} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
-pub fn stdout(out: &Output) -> String { String::from_utf8_lossy(&out.stdout).into_owned() }
-pub fn stderr(out: &Output) -> String { String::from_utf8_lossy(&out.stderr).into_owned() }
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
 
 /// Runs a command with `input` on stdin.
 pub fn run_with_stdin(c: &mut Command, input: &str) -> Output {
-    let mut child = c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
     child.wait_with_output().expect("wait")
 }
 
@@ -113,8 +164,14 @@ pub struct Walkthrough {
 pub fn files_dir() -> tempfile::TempDir {
     let d = tempfile::tempdir().expect("tempdir");
     let w = |n: &str, s: &str| std::fs::write(d.path().join(n), s).expect("write");
-    w("signature.json", "{\"version\": \"0.0.0.0\", \"artifact\": \"net-monitor:v1\", \"signature\": \"signed\"}\n");
-    w("sbom.json", "{\"version\": \"0.0.0.0\", \"artifact\": \"net-monitor:v1\", \"contents\": \"good\"}\n");
+    w(
+        "signature.json",
+        "{\"version\": \"0.0.0.0\", \"artifact\": \"net-monitor:v1\", \"signature\": \"signed\"}\n",
+    );
+    w(
+        "sbom.json",
+        "{\"version\": \"0.0.0.0\", \"artifact\": \"net-monitor:v1\", \"contents\": \"good\"}\n",
+    );
     w("readme.md", "# net-monitor\n");
     w("details.md", "Details of net-monitor v1\n");
     d
@@ -127,15 +184,58 @@ pub fn push_image(reg: &str, repo: &str, tag: &str, content: &str) -> String {
     std::fs::create_dir_all(&root).expect("mkdir");
     std::fs::write(root.join("net-monitor"), content).expect("write");
     let tar = d.path().join("layer.tar");
-    run_ok(Command::new("tar").args(["--sort=name", "--mtime=2024-01-01 00:00:00", "--owner=0", "--group=0", "--numeric-owner", "-C"]).arg(d.path().join("root")).arg("-cf").arg(&tar).arg("."));
-    run_ok(crane().args(["append", "--insecure", "--oci-empty-base", "-f"]).arg(&tar).arg("-t").arg(format!("{reg}/{repo}:{tag}")));
-    stdout(&run_ok(crane().args(["digest", "--insecure"]).arg(format!("{reg}/{repo}:{tag}")))).trim().to_string()
+    run_ok(
+        Command::new("tar")
+            .args([
+                "--sort=name",
+                "--mtime=2024-01-01 00:00:00",
+                "--owner=0",
+                "--group=0",
+                "--numeric-owner",
+                "-C",
+            ])
+            .arg(d.path().join("root"))
+            .arg("-cf")
+            .arg(&tar)
+            .arg("."),
+    );
+    run_ok(
+        crane()
+            .args(["append", "--insecure", "--oci-empty-base", "-f"])
+            .arg(&tar)
+            .arg("-t")
+            .arg(format!("{reg}/{repo}:{tag}")),
+    );
+    stdout(&run_ok(
+        crane()
+            .args(["digest", "--insecure"])
+            .arg(format!("{reg}/{repo}:{tag}")),
+    ))
+    .trim()
+    .to_string()
 }
 
 /// `oras attach` with a fixed created annotation; returns the new manifest's digest.
-pub fn oras_attach(reg: &str, repo: &str, subject: &str, artifact_type: &str, dir: &Path, files: &[&str]) -> String {
+pub fn oras_attach(
+    reg: &str,
+    repo: &str,
+    subject: &str,
+    artifact_type: &str,
+    dir: &Path,
+    files: &[&str],
+) -> String {
     let mut c = oras();
-    c.current_dir(dir).args(["attach", "--plain-http", "--annotation", "org.opencontainers.image.created=2024-01-01T00:00:00Z", "--format", "go-template={{.digest}}", "--artifact-type", artifact_type])
+    c.current_dir(dir)
+        .args([
+            "attach",
+            "--plain-http",
+            "--annotation",
+            "org.opencontainers.image.created=2024-01-01T00:00:00Z",
+            "--format",
+            "go-template={{.digest}}",
+            "--artifact-type",
+            artifact_type,
+        ])
         .arg(format!("{reg}/{repo}@{subject}"));
     for f in files {
         c.arg(f);
@@ -147,16 +247,51 @@ pub fn oras_attach(reg: &str, repo: &str, subject: &str, artifact_type: &str, di
 pub fn seed_walkthrough(reg: &str, repo: &str) -> Walkthrough {
     let image = push_image(reg, repo, "v1", "#!/bin/sh\necho net-monitor v1\n");
     let f = files_dir();
-    let signature = oras_attach(reg, repo, &image, "signature/example", f.path(), &["signature.json:application/json"]);
-    let sbom = oras_attach(reg, repo, &image, "sbom/example", f.path(), &["sbom.json:application/json"]);
-    let sbom_signature = oras_attach(reg, repo, &sbom, "signature/example", f.path(), &["signature.json:application/json"]);
-    let readme = oras_attach(reg, repo, &image, "readme/example", f.path(), &["readme.md:text/markdown", "details.md:text/markdown"]);
-    Walkthrough { image, signature, sbom, sbom_signature, readme }
+    let signature = oras_attach(
+        reg,
+        repo,
+        &image,
+        "signature/example",
+        f.path(),
+        &["signature.json:application/json"],
+    );
+    let sbom = oras_attach(
+        reg,
+        repo,
+        &image,
+        "sbom/example",
+        f.path(),
+        &["sbom.json:application/json"],
+    );
+    let sbom_signature = oras_attach(
+        reg,
+        repo,
+        &sbom,
+        "signature/example",
+        f.path(),
+        &["signature.json:application/json"],
+    );
+    let readme = oras_attach(
+        reg,
+        repo,
+        &image,
+        "readme/example",
+        f.path(),
+        &["readme.md:text/markdown", "details.md:text/markdown"],
+    );
+    Walkthrough {
+        image,
+        signature,
+        sbom,
+        sbom_signature,
+        readme,
+    }
 }
 
 /// Parses JSON output.
 pub fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
 }
 
 /// A discover tree with referrers sorted by digest at every level, for order-free comparison.
@@ -190,7 +325,11 @@ pub fn fault(proxy: &str, repo: &str, rule: Option<&str>) {
 
 /// Requests the faultproxy saw for a repository since its rule was set.
 pub fn fault_stats(proxy: &str, repo: &str) -> serde_json::Value {
-    let out = run_ok(Command::new("curl").args(["-sf"]).arg(format!("http://{proxy}/__stats/{repo}")));
+    let out = run_ok(
+        Command::new("curl")
+            .args(["-sf"])
+            .arg(format!("http://{proxy}/__stats/{repo}")),
+    );
     json(&out)
 }
 
@@ -199,7 +338,14 @@ pub fn put_manifest(reg: &str, repo: &str, reference: &str, media_type: &str, bo
     let d = tempfile::tempdir().expect("tempdir");
     let p = d.path().join("m.json");
     std::fs::write(&p, body).expect("write");
-    run_ok(Command::new("curl").args(["-sf", "-X", "PUT", "-H"]).arg(format!("Content-Type: {media_type}")).arg("--data-binary").arg(format!("@{}", p.display())).arg(format!("http://{reg}/v2/{repo}/manifests/{reference}")));
+    run_ok(
+        Command::new("curl")
+            .args(["-sf", "-X", "PUT", "-H"])
+            .arg(format!("Content-Type: {media_type}"))
+            .arg("--data-binary")
+            .arg(format!("@{}", p.display()))
+            .arg(format!("http://{reg}/v2/{repo}/manifests/{reference}")),
+    );
 }
 
 /// sha256 of bytes as `sha256:<hex>`.
@@ -227,23 +373,54 @@ pub fn arbor_isolated(home: &Path) -> Command {
 /// Uploads a blob with curl (POST, then PUT with the digest); returns its digest.
 pub fn push_blob(reg: &str, repo: &str, data: &[u8]) -> String {
     let digest = sha256(data);
-    let out = run_ok(Command::new("curl").args(["-sf", "-X", "POST", "-o", "/dev/null", "-D", "-"]).arg(format!("http://{reg}/v2/{repo}/blobs/uploads/")));
+    let out = run_ok(
+        Command::new("curl")
+            .args(["-sf", "-X", "POST", "-o", "/dev/null", "-D", "-"])
+            .arg(format!("http://{reg}/v2/{repo}/blobs/uploads/")),
+    );
     let location = stdout(&out)
         .lines()
-        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v.trim().to_string()))
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(k, _)| k.eq_ignore_ascii_case("location"))
+                .map(|(_, v)| v.trim().to_string())
+        })
         .expect("upload Location header");
-    let url = if location.starts_with("http") { location } else { format!("http://{reg}{location}") };
+    let url = if location.starts_with("http") {
+        location
+    } else {
+        format!("http://{reg}{location}")
+    };
     let sep = if url.contains('?') { '&' } else { '?' };
     let d = tempfile::tempdir().expect("tempdir");
     let p = d.path().join("blob");
     std::fs::write(&p, data).expect("write");
-    run_ok(Command::new("curl").args(["-sf", "-X", "PUT", "-o", "/dev/null", "-H", "Content-Type: application/octet-stream", "--data-binary"]).arg(format!("@{}", p.display())).arg(format!("{url}{sep}digest={digest}")));
+    run_ok(
+        Command::new("curl")
+            .args([
+                "-sf",
+                "-X",
+                "PUT",
+                "-o",
+                "/dev/null",
+                "-H",
+                "Content-Type: application/octet-stream",
+                "--data-binary",
+            ])
+            .arg(format!("@{}", p.display()))
+            .arg(format!("{url}{sep}digest={digest}")),
+    );
     digest
 }
 
 /// Pushes an OCI artifact whose layers carry the given titles (None: no title annotation),
 /// written with curl so any title (`../evil`, `/abs`) can be crafted; returns the manifest digest.
-pub fn push_titled_artifact(reg: &str, repo: &str, tag: &str, files: &[(Option<&str>, &[u8])]) -> String {
+pub fn push_titled_artifact(
+    reg: &str,
+    repo: &str,
+    tag: &str,
+    files: &[(Option<&str>, &[u8])],
+) -> String {
     let config = push_blob(reg, repo, b"{}");
     let layers: Vec<serde_json::Value> = files
         .iter()
@@ -263,7 +440,13 @@ pub fn push_titled_artifact(reg: &str, repo: &str, tag: &str, files: &[(Option<&
         "layers": layers,
     });
     let body = serde_json::to_vec(&m).expect("json");
-    put_manifest(reg, repo, tag, "application/vnd.oci.image.manifest.v1+json", &body);
+    put_manifest(
+        reg,
+        repo,
+        tag,
+        "application/vnd.oci.image.manifest.v1+json",
+        &body,
+    );
     sha256(&body)
 }
 
@@ -273,12 +456,20 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         for e in std::fs::read_dir(dir).expect("read_dir") {
             let e = e.expect("entry");
             let p = e.path();
-            let rel = p.strip_prefix(root).expect("prefix").to_string_lossy().into_owned();
+            let rel = p
+                .strip_prefix(root)
+                .expect("prefix")
+                .to_string_lossy()
+                .into_owned();
             let t = e.file_type().expect("file type");
             if t.is_dir() {
                 walk(root, &p, out);
             } else if t.is_symlink() {
-                out.insert(rel, format!("-> {}", std::fs::read_link(&p).expect("readlink").display()).into_bytes());
+                out.insert(
+                    rel,
+                    format!("-> {}", std::fs::read_link(&p).expect("readlink").display())
+                        .into_bytes(),
+                );
             } else {
                 out.insert(rel, std::fs::read(&p).expect("read"));
             }

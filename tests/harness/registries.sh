@@ -13,7 +13,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
 DIR=${ARBOR_HARNESS_DIR:-$REPO_ROOT/target/harness}
 BIN="$DIR/bin"; RUN="$DIR/run"; ENVF="$DIR/env"
-NAMES=(dist nodelete refs refs_spec basic tokensrv token tokensrv_short token_short fault_dist fault_refs)
+NAMES=(dist nodelete refs refs_spec basic tokensrv token tokensrv_short token_short fault_dist fault_refs tls)
 TOKEN_TTL=${ARBOR_TEST_TOKEN_TTL:-300s}; TOKEN_SHORT_TTL=${ARBOR_TEST_TOKEN_SHORT_TTL:-3s}
 PAGE_SIZE=${ARBOR_TEST_REFS_PAGE_SIZE:-50}
 ISSUER=arbor-test-issuer
@@ -103,6 +103,39 @@ start_token_pair() { # REGISTRY-NAME TOKENSRV-NAME SERVICE TTL HEADER LEEWAY
     rootcertbundle: $RUN/secrets/token-signer/token.crt"
 }
 
+# start_tls : docker-registry over HTTPS with a CA made here (for TLS verification tests)
+start_tls() {
+  local n=tls d="$RUN/tls" port
+  mkdir -p "$d/data"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=arbor test CA" \
+    -keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+    -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$d/ext.cnf"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+    -extfile "$d/ext.cnf" -out "$d/server.crt" 2>/dev/null
+  port=$(free_port)
+  cat > "$d/config.yml" <<YML
+version: 0.1
+log: {level: info, formatter: text, accesslog: {disabled: true}}
+storage:
+  filesystem: {rootdirectory: $d/data}
+  delete: {enabled: true}
+http:
+  addr: 127.0.0.1:$port
+  tls: {certificate: $d/server.crt, key: $d/server.key}
+YML
+  echo "127.0.0.1:$port" > "$d/addr"
+  spawn "$n" "$BIN/docker-registry" serve "$d/config.yml"
+  for _ in $(seq 1 100); do
+    alive "$n" || fail_log "$n"
+    [ "$(curl -s -o /dev/null -m 2 --cacert "$d/ca.crt" -w '%{http_code}' "https://127.0.0.1:$port/v2/" || true)" = 200 ] && {
+      echo "  $n: https://127.0.0.1:$port (pid $(pid_of "$n"))"; return 0; }
+    sleep 0.1
+  done
+  fail_log "$n"
+}
+
 do_stop() {
   local n p any=0
   [ -d "$RUN" ] || return 0
@@ -153,6 +186,7 @@ do_start() {
   start_token_pair token tokensrv arbor-token "$TOKEN_TTL" x5c 0s
   start_token_pair token_short tokensrv_short arbor-token-short "$TOKEN_SHORT_TTL" kid 60s
 
+  start_tls
   start_go fault_dist faultproxy -upstream "http://$(addr_of dist)" -quiet
   start_go fault_refs faultproxy -upstream "http://$(addr_of refs_spec)" -quiet
 
@@ -181,6 +215,8 @@ export ARBOR_TEST_TOKEN_TTL=$TOKEN_TTL
 export ARBOR_TEST_TOKEN_SHORT_TTL=$TOKEN_SHORT_TTL
 export ARBOR_TEST_FAULT_DIST=$(addr_of fault_dist)
 export ARBOR_TEST_FAULT_REFS=$(addr_of fault_refs)
+export ARBOR_TEST_TLS=$(addr_of tls)
+export ARBOR_TEST_TLS_CA=$RUN/tls/ca.crt
 export ARBOR_TEST_ORAS=$BIN/oras
 export ARBOR_TEST_CRANE=$BIN/crane
 export ARBOR_TEST_COSIGN=$BIN/cosign

@@ -8,13 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
-fn block(title: String) -> Block<'static> {
+pub(super) fn block(title: String) -> Block<'static> {
     Block::bordered()
         .title(Line::from(title).bold())
         .border_style(Style::new().fg(Color::DarkGray))
 }
 
-fn selected() -> Style {
+pub(super) fn selected() -> Style {
     Style::new()
         .bg(Color::DarkGray)
         .add_modifier(Modifier::BOLD)
@@ -69,7 +69,7 @@ pub fn repos(s: &State, f: &mut Frame, area: Rect) {
     f.render_widget(t, area);
 }
 
-fn filter_note(f: &str) -> String {
+pub(super) fn filter_note(f: &str) -> String {
     if f.is_empty() {
         String::new()
     } else {
@@ -120,6 +120,13 @@ pub fn tags(s: &State, f: &mut Frame, area: Rect) {
             let name = match &row.tag {
                 Some(tag) => Line::from(tag.clone()),
                 None => Line::from(vec![Span::raw("<untagged>").italic().dark_gray()]),
+            };
+            let name = if s.marks.contains(&key) {
+                let mut n = name;
+                n.spans.insert(0, Span::raw("✓ ").fg(ACCENT));
+                n
+            } else {
+                name
             };
             let mut cells: Vec<Line> = vec![name];
             match (t.details.get(&key), &row.descriptor) {

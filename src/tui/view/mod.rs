@@ -1,9 +1,12 @@
 //! Drawing: a pure function of the state (`draw(&State, &mut Frame)`).
+mod dialog;
 mod docview;
 mod help;
 mod lists;
 mod tree;
+mod untagged;
 
+use super::keymap::Scope;
 use super::state::{Prompt, Screen, State};
 use crate::store::StoreKind;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -35,12 +38,16 @@ pub fn draw(s: &State, f: &mut Frame) {
     match base {
         Screen::Repos => lists::repos(s, f, body),
         Screen::Tags => lists::tags(s, f, body),
+        Screen::Untagged => untagged::draw(s, f, body),
         Screen::Tree => tree::draw(s, f, body),
         Screen::Inspect | Screen::Describe => docview::draw(s, f, body),
         Screen::Help => {}
     }
     if s.screen() == Screen::Help {
         help::draw(s, f, body);
+    }
+    if let Some(d) = &s.dialog {
+        dialog::draw(d, f, body);
     }
     draw_flash(s, f, flash);
     draw_footer(s, f, footer);
@@ -81,8 +88,10 @@ fn draw_header(s: &State, f: &mut Frame, area: Rect) {
             .map(|r| r.to_string())
             .unwrap_or_else(|| "not probed yet".into()),
     ));
-    l1.push(Span::raw(" "));
-    l1.push(Span::raw(" READ-ONLY ").fg(Color::Black).bg(Color::Yellow));
+    if !s.facts.writable {
+        l1.push(Span::raw(" "));
+        l1.push(Span::raw(" READ-ONLY ").fg(Color::Black).bg(Color::Yellow));
+    }
     let crumbs = breadcrumbs(s);
     let mut l2 = vec![Span::raw(" ")];
     for (i, c) in crumbs.iter().enumerate() {
@@ -128,6 +137,7 @@ pub fn breadcrumbs(s: &State) -> Vec<String> {
         Screen::Inspect => c.push("json".into()),
         Screen::Describe => c.push("describe".into()),
         Screen::Help => c.push("help".into()),
+        Screen::Untagged => c.push("untagged".into()),
         _ => {}
     }
     c
@@ -168,7 +178,11 @@ fn draw_flash(s: &State, f: &mut Frame, area: Rect) {
 
 fn draw_footer(s: &State, f: &mut Frame, area: Rect) {
     let mut spans = vec![Span::raw(" ")];
-    for (i, (k, d)) in s.keymap.hints(s.screen().scope()).into_iter().enumerate() {
+    let scope = match s.dialog {
+        Some(_) => Scope::Dialog,
+        None => s.screen().scope(),
+    };
+    for (i, (k, d)) in s.keymap.hints(scope).into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw("  "));
         }

@@ -1,0 +1,332 @@
+//! Dialog state as plain data: the attach form, the pull prompt and progress, the delete plan
+//! and its confirmation, and reports. Parsing of what the user typed lives here too.
+use super::action::{Plans, PullStatus};
+use crate::attach::{media_type_for, AttachFile, AttachRequest};
+use crate::oci::Digest;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The open dialog (at most one).
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    Attach(AttachForm),
+    Pull(PullDialog),
+    Delete(DeleteDialog),
+    Report(Report),
+}
+
+/// Text fields of the attach form, in focus order; the buttons come after them.
+pub const ATTACH_FIELDS: [&str; 3] = ["Files", "Artifact type", "Annotations"];
+
+/// `a`: files, artifact type and annotations for a new referrer, then a preview.
+#[derive(Debug, Clone, Default)]
+pub struct AttachForm {
+    pub req: u64,
+    pub repo: String,
+    /// The subject's digest (what the referrer is attached to).
+    pub subject: String,
+    /// The subject as the user knows it (tag, node word), for the title.
+    pub label: String,
+    pub files: String,
+    pub artifact_type: String,
+    pub annotations: String,
+    /// Fields first, then buttons; in preview, buttons only.
+    pub focus: usize,
+    /// Artifact types already seen in this repository's tree and tag list.
+    pub seen_types: Vec<String>,
+    /// What the last tab offered (paths or artifact types).
+    pub candidates: Vec<String>,
+    /// The prefix artifact-type completion cycles over.
+    pub type_prefix: Option<String>,
+    pub preview: Option<AttachPreview>,
+    pub busy: Option<&'static str>,
+    pub error: Option<String>,
+}
+
+/// The manifest an attach will push, exactly (the created time is fixed at preview).
+#[derive(Debug, Clone)]
+pub struct AttachPreview {
+    pub request: AttachRequest,
+    pub digest: Digest,
+    pub lines: Vec<String>,
+}
+
+impl AttachForm {
+    pub fn buttons(&self) -> &'static [&'static str] {
+        if self.preview.is_some() {
+            &["Push", "Edit", "Cancel"]
+        } else {
+            &["Preview", "Cancel"]
+        }
+    }
+
+    fn fields(&self) -> usize {
+        if self.preview.is_some() {
+            0
+        } else {
+            ATTACH_FIELDS.len()
+        }
+    }
+
+    /// Moves focus over fields and buttons, wrapping.
+    pub fn move_focus(&mut self, delta: i64) {
+        let n = (self.fields() + self.buttons().len()) as i64;
+        self.focus = (self.focus as i64 + delta).rem_euclid(n) as usize;
+        self.candidates.clear();
+        self.type_prefix = None;
+    }
+
+    /// The focused button, if focus is on one.
+    pub fn button(&self) -> Option<&'static str> {
+        self.focus
+            .checked_sub(self.fields())
+            .and_then(|i| self.buttons().get(i).copied())
+    }
+
+    /// The focused text field.
+    pub fn field_mut(&mut self) -> Option<&mut String> {
+        if self.preview.is_some() {
+            return None;
+        }
+        match self.focus {
+            0 => Some(&mut self.files),
+            1 => Some(&mut self.artifact_type),
+            2 => Some(&mut self.annotations),
+            _ => None,
+        }
+    }
+
+    /// Each file named so far with the media type it will get.
+    pub fn file_types(&self) -> Vec<(String, String)> {
+        split_list(&self.files)
+            .map(|t| {
+                let f = parse_file(t);
+                let mt = f.media_type.unwrap_or_else(|| media_type_for(&f.path));
+                (f.path.display().to_string(), mt)
+            })
+            .collect()
+    }
+
+    /// The request the fields describe, or what is missing.
+    pub fn request(&self) -> Result<AttachRequest, String> {
+        let files: Vec<AttachFile> = split_list(&self.files).map(parse_file).collect();
+        if files.is_empty() {
+            return Err("name at least one file to attach".into());
+        }
+        let artifact_type = self.artifact_type.trim().to_string();
+        if artifact_type.is_empty() {
+            return Err("an artifact type is required (tab suggests the ones seen here)".into());
+        }
+        let mut annotations = BTreeMap::new();
+        for a in self
+            .annotations
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
+            match a.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() => {
+                    annotations.insert(k.trim().to_string(), v.trim().to_string());
+                }
+                _ => return Err(format!("annotation {a:?} is not key=value")),
+            }
+        }
+        Ok(AttachRequest {
+            artifact_type,
+            files,
+            annotations,
+        })
+    }
+
+    /// Tab: completes the last path in the files field, or cycles the artifact types seen.
+    pub fn complete(&mut self) {
+        match self.focus {
+            0 => {
+                let start = self
+                    .files
+                    .rfind([',', ' ', '\n'])
+                    .map(|i| i + 1)
+                    .unwrap_or(0);
+                let (done, candidates) = complete_path(&self.files[start..]);
+                if let Some(done) = done {
+                    self.files.truncate(start);
+                    self.files.push_str(&done);
+                }
+                self.candidates = candidates;
+            }
+            1 => {
+                let prefix = self
+                    .type_prefix
+                    .get_or_insert_with(|| self.artifact_type.clone())
+                    .to_lowercase();
+                let matches: Vec<String> = self
+                    .seen_types
+                    .iter()
+                    .filter(|t| t.to_lowercase().contains(&prefix))
+                    .cloned()
+                    .collect();
+                let next = matches
+                    .iter()
+                    .position(|t| *t == self.artifact_type)
+                    .map(|i| (i + 1) % matches.len())
+                    .unwrap_or(0);
+                if let Some(t) = matches.get(next) {
+                    self.artifact_type = t.clone();
+                }
+                self.candidates = matches;
+            }
+            _ => self.move_focus(1),
+        }
+    }
+}
+
+/// Items separated by commas, spaces or newlines.
+fn split_list(text: &str) -> impl Iterator<Item = &str> {
+    text.split([',', ' ', '\n', '\t']).filter(|t| !t.is_empty())
+}
+
+/// `path` or `path:media/type` (as oras writes it).
+fn parse_file(token: &str) -> AttachFile {
+    let (path, media_type) = match token.rsplit_once(':') {
+        Some((p, mt)) if mt.contains('/') && !p.is_empty() => (p, Some(mt.to_string())),
+        _ => (token, None),
+    };
+    AttachFile {
+        path: expand_home(path),
+        media_type,
+        annotations: BTreeMap::new(),
+    }
+}
+
+fn expand_home(p: &str) -> PathBuf {
+    match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => PathBuf::from(p),
+    }
+}
+
+/// Completes a partial path from the filesystem: the completed text when it grew, and the
+/// names that match when more than one does.
+pub fn complete_path(partial: &str) -> (Option<String>, Vec<String>) {
+    let (dir, prefix) = match partial.rfind('/') {
+        Some(i) => (&partial[..=i], &partial[i + 1..]),
+        None => ("", partial),
+    };
+    let read = if dir.is_empty() {
+        Path::new(".").to_path_buf()
+    } else {
+        expand_home(dir)
+    };
+    let Ok(entries) = std::fs::read_dir(&read) else {
+        return (None, Vec::new());
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            (name.starts_with(prefix) && (prefix.starts_with('.') || !name.starts_with('.')))
+                .then(|| if is_dir { format!("{name}/") } else { name })
+        })
+        .collect();
+    names.sort();
+    let Some(first) = names.first() else {
+        return (None, Vec::new());
+    };
+    let common = names.iter().fold(first.clone(), |acc, n| {
+        acc.chars()
+            .zip(n.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a)
+            .collect()
+    });
+    let grown = (common.len() > prefix.len()).then(|| format!("{dir}{common}"));
+    let shown = if names.len() > 1 { names } else { Vec::new() };
+    (grown, shown)
+}
+
+/// `p`: the output directory, then progress.
+#[derive(Debug, Clone)]
+pub struct PullDialog {
+    pub id: u64,
+    pub repo: String,
+    /// Digest of the manifest pulled.
+    pub reference: String,
+    pub label: String,
+    pub dir: String,
+    /// 0 the directory field, then the buttons Pull and Cancel.
+    pub focus: usize,
+    pub running: bool,
+    pub cancelling: bool,
+    pub status: PullStatus,
+}
+
+impl PullDialog {
+    pub const BUTTONS: [&'static str; 2] = ["Pull", "Cancel"];
+}
+
+/// `ctrl-d`: planning, then the plan with Cancel focused, then deleting.
+#[derive(Debug, Clone)]
+pub struct DeleteDialog {
+    pub id: u64,
+    pub repo: String,
+    /// What the user asked to delete (tags or digests), one plan each.
+    pub refs: Vec<String>,
+    pub plans: Option<Plans>,
+    /// 0 Delete, 1 Cancel (the default).
+    pub focus: usize,
+    pub running: bool,
+    pub deleted: usize,
+}
+
+impl DeleteDialog {
+    pub const BUTTONS: [&'static str; 2] = ["Delete", "Cancel"];
+}
+
+/// Everything the plans remove, counted once.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanSummary {
+    pub manifests: usize,
+    /// Manifests attached below a root (cascade).
+    pub referrers: usize,
+    pub tags: Vec<String>,
+    pub fallback_tags: Vec<String>,
+    pub total_size: i64,
+    pub all_tags_checked: bool,
+}
+
+impl PlanSummary {
+    pub fn of(plans: &Plans) -> PlanSummary {
+        let mut seen = BTreeSet::new();
+        let mut s = PlanSummary {
+            all_tags_checked: true,
+            ..Default::default()
+        };
+        let mut tags = BTreeSet::new();
+        let mut fallback = BTreeSet::new();
+        for p in plans.0.iter() {
+            s.all_tags_checked &= p.tags_checked;
+            fallback.extend(p.fallback_tags.iter().cloned());
+            for i in &p.items {
+                if !seen.insert(i.descriptor.digest.clone()) {
+                    continue;
+                }
+                s.manifests += 1;
+                s.referrers += usize::from(i.depth > 0);
+                s.total_size += i.descriptor.size.max(0);
+                tags.extend(i.tags.iter().cloned());
+            }
+        }
+        s.tags = tags.into_iter().collect();
+        s.fallback_tags = fallback.into_iter().collect();
+        s
+    }
+}
+
+/// A result worth more than the flash line (a partial delete, say).
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub error: bool,
+}

@@ -1,0 +1,248 @@
+//! The graph operations as effects: previews and attach, pull with progress and cancel,
+//! delete plans and their execution, the untagged listing. Library calls only, via the store.
+use super::action::{Action, Effect, Plans, PullStatus};
+use crate::attach::{attach, build_manifest, layers_for};
+use crate::graph::delete::{execute, plan_delete, DeletePlan};
+use crate::graph::orphans::untagged;
+use crate::oci::{media, Digest};
+use crate::pull::{pull, PullFile, PullOptions, PullProgress};
+use crate::store::Store;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+/// Boxes a library future as `Send` at a point where its lifetimes are concrete (the
+/// compiler cannot prove it through `tokio::spawn`'s higher-ranked bound otherwise).
+fn sendable<'a, T>(
+    f: impl std::future::Future<Output = T> + Send + 'a,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>> {
+    Box::pin(f)
+}
+
+/// Pull progress is sent at most this often (each send is a redraw).
+const PROGRESS_EVERY: Duration = Duration::from_millis(50);
+
+/// Runs one graph-operation effect; `None` for effects that are not ours.
+pub async fn perform(
+    store: &dyn Store,
+    tx: &UnboundedSender<Action>,
+    effect: Effect,
+    cancel: Option<CancellationToken>,
+) -> Option<Action> {
+    Some(match effect {
+        Effect::PreviewAttach {
+            req,
+            repo,
+            subject,
+            mut request,
+        } => {
+            // Fixed now, so the pushed manifest is byte for byte the one previewed.
+            request
+                .annotations
+                .entry(media::ANN_CREATED.into())
+                .or_insert_with(now_rfc3339);
+            let result = async {
+                let subj = store.resolve(&repo, &subject).await.map_err(|e| e.to_string())?;
+                let files = request.files.clone();
+                let layers = tokio::task::spawn_blocking(move || layers_for(&files))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())?;
+                let bytes = build_manifest(&request, &subj, &layers).map_err(|e| e.to_string())?;
+                Ok((request, bytes))
+            }
+            .await;
+            Action::AttachPreviewed { req, result }
+        }
+        Effect::Attach {
+            req,
+            repo,
+            subject,
+            request,
+        } => Action::Attached {
+            req,
+            result: sendable(attach(store, &repo, &subject, &request))
+                .await
+                .map_err(|e| e.to_string()),
+        },
+        Effect::Pull {
+            id,
+            repo,
+            reference,
+            dir,
+        } => {
+            let progress = Progress::new(id, tx.clone());
+            let opts = PullOptions {
+                cancel: cancel.unwrap_or_default(),
+                ..Default::default()
+            };
+            let result = sendable(pull(store, &repo, &reference, &dir, &opts, &progress))
+                .await
+                .map(|r| {
+                    let skipped = match r.skipped.len() {
+                        0 => String::new(),
+                        n => format!(", {n} skipped"),
+                    };
+                    format!(
+                        "pulled {}: {} file(s), {} into {}{skipped}",
+                        r.reference,
+                        r.files.len(),
+                        super::view::human_size(r.bytes as i64),
+                        dir.display()
+                    )
+                })
+                .map_err(|e| e.to_string());
+            Action::Pulled { id, result }
+        }
+        Effect::PlanDelete { id, repo, refs } => {
+            let mut plans = Vec::new();
+            let mut error = None;
+            for r in &refs {
+                match sendable(plan_delete(store, &repo, r, true)).await {
+                    Ok(p) => plans.push(p),
+                    Err(e) => {
+                        error = Some(format!("{r}: {e}"));
+                        break;
+                    }
+                }
+            }
+            let result = match error {
+                Some(e) => Err(e),
+                None => Ok(Plans(Arc::new(without_overlap(plans)))),
+            };
+            Action::Planned { id, result }
+        }
+        Effect::Delete { id, plans } => {
+            let (mut reports, mut error, mut count) = (Vec::new(), None, 0);
+            for p in plans.0.iter() {
+                let progress = |_: &Digest| {
+                    count += 1;
+                    let _ = tx.send(Action::DeleteProgress { id, deleted: count });
+                };
+                match sendable(execute(store, p, progress)).await {
+                    Ok(r) => {
+                        let stop = !r.ok();
+                        reports.push(r);
+                        if stop {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        error = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+            Action::Deleted {
+                id,
+                reports,
+                error,
+            }
+        }
+        Effect::LoadUntagged { req, repo } => Action::UntaggedListed {
+            req,
+            result: sendable(untagged(store, &repo)).await.map_err(|e| e.to_string()),
+        },
+        _ => return None,
+    })
+}
+
+/// Plans whose root another plan already removes are dropped (marked a subject and its referrer).
+fn without_overlap(mut plans: Vec<DeletePlan>) -> Vec<DeletePlan> {
+    plans.sort_by_key(|p| std::cmp::Reverse(p.items.len()));
+    let mut covered: HashSet<Digest> = HashSet::new();
+    let mut out = Vec::new();
+    for p in plans {
+        let root = p.items.last().map(|i| i.descriptor.digest.clone());
+        if root.is_some_and(|r| covered.contains(&r)) {
+            continue;
+        }
+        covered.extend(p.items.iter().map(|i| i.descriptor.digest.clone()));
+        out.push(p);
+    }
+    out
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
+}
+
+/// Pull progress as actions, throttled.
+struct Progress {
+    id: u64,
+    tx: UnboundedSender<Action>,
+    inner: Mutex<Counts>,
+}
+
+#[derive(Default)]
+struct Counts {
+    sizes: Vec<u64>,
+    done: Vec<u64>,
+    verified: usize,
+    last: Option<Instant>,
+}
+
+impl Progress {
+    fn new(id: u64, tx: UnboundedSender<Action>) -> Progress {
+        Progress {
+            id,
+            tx,
+            inner: Mutex::new(Counts::default()),
+        }
+    }
+
+    fn update(&self, force: bool, f: impl FnOnce(&mut Counts)) {
+        let Ok(mut c) = self.inner.lock() else {
+            return;
+        };
+        f(&mut c);
+        let now = Instant::now();
+        if !force && c.last.is_some_and(|l| now.duration_since(l) < PROGRESS_EVERY) {
+            return;
+        }
+        c.last = Some(now);
+        let progress = PullStatus {
+            files: c.sizes.len(),
+            verified: c.verified,
+            done: c.done.iter().sum(),
+            total: c.sizes.iter().sum(),
+        };
+        let _ = self.tx.send(Action::PullProgress {
+            id: self.id,
+            progress,
+        });
+    }
+}
+
+impl PullProgress for Progress {
+    fn begin(&self, files: &[PullFile]) {
+        self.update(true, |c| {
+            c.sizes = files
+                .iter()
+                .map(|f| f.descriptor.size.max(0) as u64)
+                .collect();
+            c.done = vec![0; files.len()];
+        });
+    }
+    fn advanced(&self, index: usize, done: u64) {
+        self.update(false, |c| {
+            if let Some(d) = c.done.get_mut(index) {
+                *d = done;
+            }
+        });
+    }
+    fn verified(&self, index: usize) {
+        self.update(true, |c| {
+            c.verified += 1;
+            if let (Some(d), Some(s)) = (c.done.get_mut(index), c.sizes.get(index)) {
+                *d = *s;
+            }
+        });
+    }
+}

@@ -1,0 +1,180 @@
+//! Navigation: opening repositories, trees and documents, and keeping list windows filled.
+use super::action::{DocKind, Effect};
+use super::doc;
+use super::state::{DocView, Screen, State, TagRow};
+use crate::cli::is_hidden_tag;
+use crate::oci::Descriptor;
+
+pub(super) fn load_repos(s: &mut State, cursor: Option<String>) -> Vec<Effect> {
+    let req = s.req();
+    s.repos.req = req;
+    s.repos.loading = true;
+    vec![Effect::LoadRepos { req, cursor }]
+}
+
+pub(super) fn open_repo(s: &mut State, repo: String, untagged: Vec<Descriptor>) -> Vec<Effect> {
+    let req = s.req();
+    if s.repo.as_deref() != Some(repo.as_str()) {
+        s.marks.clear();
+    }
+    s.repo = Some(repo.clone());
+    s.tags = Default::default();
+    s.tags.req = req;
+    s.tags.loading = true;
+    s.tags.rows = untagged
+        .into_iter()
+        .map(|d| TagRow {
+            tag: None,
+            descriptor: Some(d),
+            hidden: false,
+        })
+        .collect();
+    rebuild_tags_visible(s);
+    s.stack.retain(|x| *x == Screen::Repos);
+    s.stack.push(Screen::Tags);
+    vec![Effect::LoadTags { req, repo }]
+}
+
+pub(super) fn open_tree(s: &mut State, repo: &str, reference: &str) -> Vec<Effect> {
+    s.tree.reset(repo, reference);
+    if let Some(p) = s
+        .stack
+        .iter()
+        .rposition(|x| matches!(x, Screen::Tags | Screen::Untagged))
+    {
+        s.stack.truncate(p + 1);
+    }
+    s.stack.push(Screen::Tree);
+    vec![Effect::Resolve {
+        gen: s.tree.gen,
+        repo: repo.to_string(),
+        reference: reference.to_string(),
+    }]
+}
+
+pub(super) fn expand(s: &mut State, i: usize) -> Vec<Effect> {
+    match s.tree.begin_expand(i) {
+        Some(desc) => vec![Effect::Expand {
+            gen: s.tree.gen,
+            node: i,
+            repo: s.tree.repo.clone(),
+            desc,
+        }],
+        None => vec![],
+    }
+}
+
+pub(super) fn expand_all(s: &mut State, i: usize) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    let mut stack = vec![i];
+    while let Some(n) = stack.pop() {
+        let Some(node) = s.tree.nodes.get_mut(n) else {
+            continue;
+        };
+        if node.cycle {
+            continue;
+        }
+        node.subtree = true;
+        stack.extend(node.kids.iter().copied());
+        fx.extend(expand(s, n));
+    }
+    s.say("expanding the whole subtree");
+    fx
+}
+
+pub(super) fn open_doc(
+    s: &mut State,
+    repo: String,
+    reference: String,
+    kind: DocKind,
+    describe: bool,
+) -> Vec<Effect> {
+    let req = s.req();
+    s.doc = Some(DocView {
+        req,
+        repo: repo.clone(),
+        reference: reference.clone(),
+        kind,
+        describe,
+        title: format!("{reference} (loading…)"),
+        lines: Vec::new(),
+        loading: true,
+        error: None,
+        scroll: 0,
+        search: String::new(),
+        matches: Vec::new(),
+    });
+    s.stack.push(if describe {
+        Screen::Describe
+    } else {
+        Screen::Inspect
+    });
+    vec![Effect::Fetch {
+        req,
+        repo,
+        reference,
+        kind,
+    }]
+}
+
+/// Recomputes which tag rows pass the hidden-tag toggle and the filter, keeping the cursor's row.
+pub(super) fn rebuild_tags_visible(s: &mut State) {
+    let t = &mut s.tags;
+    let keep = t.view.selected();
+    let f = t.view.filter.to_lowercase();
+    t.view.visible = t
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| t.show_hidden || !r.hidden)
+        .filter(|(_, r)| f.is_empty() || r.key().to_lowercase().contains(&f))
+        .map(|(i, _)| i)
+        .collect();
+    t.view.cursor = keep
+        .and_then(|k| t.view.visible.iter().position(|&i| i == k))
+        .unwrap_or(t.view.cursor);
+    let bh = s.body_height();
+    s.tags.view.keep_in_view(bh);
+}
+
+pub(super) fn row_for_tag(tag: String) -> TagRow {
+    let hidden = is_hidden_tag(&tag);
+    TagRow {
+        tag: Some(tag),
+        descriptor: None,
+        hidden,
+    }
+}
+
+/// Asks for details of the rows on screen that lack them (newest want replaces older ones).
+pub(super) fn want_details(s: &mut State) -> Vec<Effect> {
+    let Some(repo) = s.repo.clone() else {
+        return vec![];
+    };
+    if s.screen() != Screen::Tags && s.screen() != Screen::Repos {
+        return vec![];
+    }
+    let bh = s.body_height();
+    let items: Vec<(String, String)> = s
+        .tags
+        .view
+        .window(bh)
+        .iter()
+        .filter_map(|&i| s.tags.rows.get(i))
+        .map(TagRow::key)
+        .filter(|k| !s.tags.details.contains_key(k))
+        .map(|k| (k.clone(), k))
+        .collect();
+    let keys: std::collections::HashSet<String> = items.iter().map(|(k, _)| k.clone()).collect();
+    if items.is_empty() || keys == s.tags.wanted {
+        return vec![];
+    }
+    s.tags.wanted = keys;
+    vec![Effect::WantDetails { repo, items }]
+}
+
+/// Rebuilds a doc view's lines and search matches.
+pub(super) fn set_doc_lines(d: &mut DocView, lines: Vec<String>) {
+    d.lines = lines;
+    doc::find_matches(d);
+}

@@ -1,0 +1,281 @@
+//! Dialogs drawn over the screen: the attach form and preview, pull, delete plan, reports.
+//! The focused button is bracketed (`▶ Cancel ◀`) so it shows without colour too.
+use super::super::dialog::{
+    AttachForm, DeleteDialog, Dialog, PlanSummary, PullDialog, Report, ATTACH_FIELDS,
+};
+use super::{human_size, short_ref, ACCENT};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Wrap};
+use ratatui::Frame;
+
+pub fn draw(d: &Dialog, f: &mut Frame, area: Rect) {
+    match d {
+        Dialog::Attach(a) => attach(a, f, area),
+        Dialog::Pull(p) => pull(p, f, area),
+        Dialog::Delete(dd) => delete(dd, f, area),
+        Dialog::Report(r) => report(r, f, area),
+    }
+}
+
+/// A box `w` wide and `h` tall in the middle of `area`, cleared.
+fn boxed(f: &mut Frame, area: Rect, w: u16, h: u16, title: String, danger: bool) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    f.render_widget(Clear, r);
+    let colour = if danger { Color::Red } else { ACCENT };
+    let block = Block::bordered()
+        .title(Line::from(title).bold())
+        .border_style(Style::new().fg(colour));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    inner
+}
+
+fn buttons(names: &[&str], focus: Option<usize>) -> Line<'static> {
+    let mut spans = vec![Span::raw("  ")];
+    for (i, n) in names.iter().enumerate() {
+        if Some(i) == focus {
+            spans.push(Span::styled(
+                format!("▶ {n} ◀"),
+                Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            ));
+        } else {
+            spans.push(Span::raw(format!("  {n}  ")));
+        }
+        spans.push(Span::raw("   "));
+    }
+    Line::from(spans)
+}
+
+fn field(label: &str, value: &str, focused: bool) -> Line<'static> {
+    let mark = if focused { "▸ " } else { "  " };
+    let mut spans = vec![
+        Span::raw(mark).fg(ACCENT),
+        Span::raw(format!("{label:<14}")).bold(),
+        Span::raw(value.to_string()),
+    ];
+    if focused {
+        spans.push(Span::raw("█"));
+    }
+    Line::from(spans)
+}
+
+fn attach(a: &AttachForm, f: &mut Frame, area: Rect) {
+    let title = format!(" Attach to {} ({}) ", a.label, short_ref(&a.subject));
+    let mut lines: Vec<Line> = Vec::new();
+    let bottom: Vec<Line>;
+    if let Some(p) = &a.preview {
+        lines.push(Line::from(vec![
+            Span::raw("Manifest to push ").dark_gray(),
+            Span::raw(p.digest.to_string()).bold(),
+        ]));
+        lines.extend(p.lines.iter().map(|l| Line::from(l.clone())));
+        bottom = vec![buttons(a.buttons(), Some(a.focus))];
+    } else {
+        let values = [&a.files, &a.artifact_type, &a.annotations];
+        for (i, (label, value)) in ATTACH_FIELDS.iter().zip(values).enumerate() {
+            lines.push(field(label, value, a.focus == i));
+            match i {
+                0 => {
+                    for (path, mt) in a.file_types() {
+                        lines.push(
+                            Line::from(format!("                {path} → {mt}")).dark_gray(),
+                        );
+                    }
+                    lines.push(
+                        Line::from("                paths separated by , or space; path:media/type overrides the type")
+                            .dark_gray(),
+                    );
+                }
+                1 => {
+                    let seen = if a.seen_types.is_empty() {
+                        "none seen in this repository yet".to_string()
+                    } else {
+                        a.seen_types.join(" · ")
+                    };
+                    lines.push(Line::from(format!("                seen here: {seen}")).dark_gray());
+                }
+                _ => lines.push(
+                    Line::from("                key=value, separated by commas").dark_gray(),
+                ),
+            }
+            if a.focus == i && !a.candidates.is_empty() {
+                lines.push(
+                    Line::from(format!("                tab: {}", a.candidates.join("  ")))
+                        .fg(ACCENT),
+                );
+            }
+        }
+        let focus = a.focus.checked_sub(ATTACH_FIELDS.len());
+        bottom = vec![buttons(a.buttons(), focus)];
+    }
+    let mut bottom = bottom;
+    if let Some(b) = a.busy {
+        bottom.insert(0, Line::from(b).fg(ACCENT));
+    }
+    if let Some(e) = &a.error {
+        bottom.insert(0, Line::from(format!("✗ {e}")).red());
+    }
+    let h = (lines.len() + bottom.len() + 3) as u16;
+    let inner = boxed(f, area, 100, h, title, false);
+    let [top, _, low] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(bottom.len() as u16),
+    ])
+    .areas(inner);
+    f.render_widget(Paragraph::new(lines), top);
+    f.render_widget(Paragraph::new(bottom).wrap(Wrap { trim: false }), low);
+}
+
+fn pull(p: &PullDialog, f: &mut Frame, area: Rect) {
+    let title = format!(" Pull {} ({}) ", p.label, short_ref(&p.reference));
+    let inner = boxed(f, area, 80, 8, title, false);
+    let [a, _, c, d] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    f.render_widget(
+        Paragraph::new(vec![
+            field("Directory", &p.dir, !p.running && p.focus == 0),
+            Line::from("                created if missing; nothing partial is left on failure")
+                .dark_gray(),
+        ]),
+        a,
+    );
+    if p.running {
+        let st = p.status;
+        let ratio = if st.total == 0 {
+            0.0
+        } else {
+            (st.done as f64 / st.total as f64).clamp(0.0, 1.0)
+        };
+        let label = format!(
+            "{} / {} · {}/{} file(s){}",
+            human_size(st.done as i64),
+            human_size(st.total as i64),
+            st.verified,
+            st.files,
+            if p.cancelling { " · cancelling…" } else { "" }
+        );
+        f.render_widget(
+            Gauge::default()
+                .ratio(ratio)
+                .label(label)
+                .gauge_style(Style::new().fg(ACCENT).bg(Color::DarkGray)),
+            c,
+        );
+        f.render_widget(Paragraph::new(Line::from("esc cancels").dark_gray()), d);
+    } else {
+        let focus = p.focus.checked_sub(1);
+        f.render_widget(Paragraph::new(buttons(&PullDialog::BUTTONS, focus)), d);
+    }
+}
+
+fn delete(d: &DeleteDialog, f: &mut Frame, area: Rect) {
+    let what = if d.refs.len() == 1 {
+        short_ref(&d.refs[0])
+    } else {
+        format!("{} marked manifests", d.refs.len())
+    };
+    let title = format!(" Delete {what} from {} ", d.repo);
+    let Some(plans) = &d.plans else {
+        let inner = boxed(f, area, 70, 4, title, true);
+        f.render_widget(
+            Paragraph::new(vec![
+                Line::from("planning… (finding every referrer and every tag that goes)"),
+                Line::from("esc cancels").dark_gray(),
+            ]),
+            inner,
+        );
+        return;
+    };
+    let sum = PlanSummary::of(plans);
+    let mut lines = vec![Line::from(vec![
+        Span::raw(format!("{} manifest(s)", sum.manifests)).bold(),
+        Span::raw(format!(" · {} in all", human_size(sum.total_size))),
+    ])];
+    if sum.referrers > 0 {
+        lines.push(
+            Line::from(format!(
+                "Cascade: {} referrer(s) attached below go too (deleted leaves first).",
+                sum.referrers
+            ))
+            .fg(Color::Yellow),
+        );
+    }
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    lines.push(Line::from(format!("Tags that disappear: {}", list(&sum.tags))));
+    lines.push(Line::from(format!(
+        "Fallback tags removed: {}",
+        list(&sum.fallback_tags)
+    )));
+    if !sum.all_tags_checked {
+        lines.push(
+            Line::from("Too many tags to check them all: other tags may point here too.").red(),
+        );
+    }
+    lines.push(Line::from(""));
+    for p in plans.0.iter() {
+        for i in &p.items {
+            let kind = super::super::tree::kind_label(
+                &i.descriptor.media_type,
+                i.descriptor.artifact_type.as_deref(),
+            );
+            let tags = if i.tags.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", i.tags.join(", "))
+            };
+            lines.push(Line::from(format!(
+                "{}{}  {kind}  {}{tags}",
+                "  ".repeat(i.depth),
+                i.descriptor.digest.short(),
+                human_size(i.descriptor.size)
+            )));
+        }
+    }
+    let mut bottom = vec![buttons(&DeleteDialog::BUTTONS, Some(d.focus))];
+    if d.running {
+        bottom = vec![Line::from(format!(
+            "deleting… {}/{} done",
+            d.deleted, sum.manifests
+        ))];
+    }
+    let h = (lines.len() + bottom.len() + 3) as u16;
+    let inner = boxed(f, area, 90, h, title, true);
+    let [top, _, low] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    f.render_widget(Paragraph::new(lines), top);
+    f.render_widget(Paragraph::new(bottom), low);
+}
+
+fn report(r: &Report, f: &mut Frame, area: Rect) {
+    let h = (r.lines.len() + 4) as u16;
+    let inner = boxed(f, area, 90, h, format!(" {} ", r.title), r.error);
+    let mut lines: Vec<Line> = r.lines.iter().map(|l| Line::from(l.clone())).collect();
+    lines.push(Line::from(""));
+    lines.push(buttons(&["OK"], Some(0)));
+    f.render_widget(Paragraph::new(lines), inner);
+}
