@@ -100,7 +100,7 @@ pub enum PullError {
     #[error("pull {reference}: {error}")]
     Manifest {
         reference: String,
-        error: StoreError,
+        error: Box<StoreError>,
     },
     #[error("pull {reference}: it is an index ({media_type}), not an artifact with files; pull one of its manifests by digest")]
     Index {
@@ -131,7 +131,7 @@ pub enum PullError {
         reference: String,
         title: String,
         digest: Digest,
-        error: StoreError,
+        error: Box<StoreError>,
     },
     #[error("pull {reference}: file {title:?}: digest mismatch: expected {expected}, content hashes to {actual}; refusing it, nothing was written")]
     DigestMismatch {
@@ -165,7 +165,7 @@ pub async fn pull(
     let fetched = tokio::select! {
         biased;
         _ = opts.cancel.cancelled() => return Err(PullError::Cancelled { reference: display }),
-        m = store.manifest(repo, reference) => m.map_err(|error| PullError::Manifest { reference: display.clone(), error })?,
+        m = store.manifest(repo, reference) => m.map_err(|error| PullError::Manifest { reference: display.clone(), error: Box::new(error) })?,
     };
     let manifest = &fetched.manifest;
     if manifest.is_index() {
@@ -485,7 +485,7 @@ async fn fetch_file(
         reference: reference.into(),
         title: f.title.clone(),
         digest: f.descriptor.digest.clone(),
-        error,
+        error: Box::new(error),
     };
     let io = |error| PullError::Io {
         reference: reference.into(),

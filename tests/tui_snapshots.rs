@@ -88,6 +88,9 @@ async fn help_is_generated_from_the_keymap() {
     h.send(Action::Resize(120, 40));
     h.cmd(Cmd::Help);
     snap!("help", h);
+    // The key list outgrows 40 rows: it scrolls.
+    h.cmd(Cmd::Bottom);
+    snap!("help_scrolled", h);
 }
 
 #[tokio::test]

@@ -350,6 +350,7 @@ pub fn reload_tags(s: &mut State, gone: &std::collections::HashSet<crate::oci::D
     s.tags.details.clear();
     s.tags.wanted.clear();
     s.tags.loading = true;
+    s.tags.keep_flash = true;
     s.tags.req = req;
     super::nav::rebuild_tags_visible(s);
     vec![Effect::LoadTags { req, repo }]

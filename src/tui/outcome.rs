@@ -144,6 +144,9 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                     u.rows = rows;
                     let bh = s.body_height();
                     s.untagged.view.keep_in_view(bh);
+                    if s.untagged.keep_flash {
+                        return vec![];
+                    }
                     s.say(format!(
                         "{} untagged manifest(s) and orphan(s) in {repo}",
                         s.untagged.rows.len()
@@ -187,6 +190,7 @@ fn deleted(s: &mut State, reports: Vec<DeleteReport>, error: Option<String>) -> 
         fx.extend(reload_tags(s, &gone));
         if s.stack.contains(&Screen::Untagged) {
             fx.extend(super::ops::load_untagged(s));
+            s.untagged.keep_flash = true;
         }
     }
     let fallback: usize = reports

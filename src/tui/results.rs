@@ -52,7 +52,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                     let new: Vec<_> = items.into_iter().map(row_for_tag).collect();
                     s.tags.rows.splice(at..at, new);
                     rebuild_tags_visible(s);
-                    if done {
+                    if done && !s.tags.keep_flash {
                         let n = s.tags.rows.iter().filter(|r| r.tag.is_some()).count();
                         s.say(format!("{n} tags in {}", s.repo.as_deref().unwrap_or("?")));
                     }

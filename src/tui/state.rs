@@ -129,6 +129,8 @@ pub struct TagList {
     /// Keys asked for by the newest details request (shown as "…" until answered).
     pub wanted: HashSet<String>,
     pub show_hidden: bool,
+    /// A reload after a write: its answer leaves the flash line (the write's result) alone.
+    pub keep_flash: bool,
     pub loading: bool,
     pub error: Option<String>,
     pub req: u64,
@@ -139,6 +141,8 @@ pub struct TagList {
 #[derive(Debug, Clone, Default)]
 pub struct UntaggedList {
     pub rows: Vec<Listed>,
+    /// A reload after a write: its answer leaves the flash line alone.
+    pub keep_flash: bool,
     pub loading: bool,
     pub error: Option<String>,
     pub req: u64,
@@ -203,6 +207,8 @@ pub struct State {
     /// References (tags or digests) marked with `space` for a bulk delete.
     pub marks: BTreeSet<String>,
     pub dialog: Option<Dialog>,
+    /// First help line shown (the key list outgrows short terminals).
+    pub help_scroll: usize,
     pub doc: Option<DocView>,
     pub prompt: Option<Prompt>,
     pub flash: Flash,
@@ -230,6 +236,7 @@ impl State {
             untagged: UntaggedList::default(),
             marks: BTreeSet::new(),
             dialog: None,
+            help_scroll: 0,
             doc: None,
             prompt: None,
             flash: Flash::default(),

@@ -115,7 +115,10 @@ fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
     match (c, screen) {
         (Cmd::Quit, _) => s.quit = true,
         (Cmd::Help, Screen::Help) => return back(s),
-        (Cmd::Help, _) => s.stack.push(Screen::Help),
+        (Cmd::Help, _) => {
+            s.help_scroll = 0;
+            s.stack.push(Screen::Help);
+        }
         (Cmd::Back, _) => return back(s),
         (Cmd::Filter, _) => {
             let cur = match screen {
@@ -289,7 +292,11 @@ fn move_cursor(s: &mut State, d: i64) -> Vec<Effect> {
             }
             vec![]
         }
-        Screen::Help => vec![],
+        Screen::Help => {
+            let max = s.keymap.bindings.len() as i64;
+            s.help_scroll = (s.help_scroll as i64 + d).clamp(0, max) as usize;
+            vec![]
+        }
     }
 }
 

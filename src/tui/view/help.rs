@@ -44,7 +44,9 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
     lines.push(Line::from("Commands: :repo NAME  :ref TAG|DIGEST  :q      Keys: ~/.config/arbor/keymap.toml [keys] name = \"key\"").dark_gray());
     f.render_widget(Clear, mid);
     let block = Block::bordered()
-        .title(Line::from(" Help — keys (esc closes) ").bold())
+        .title(Line::from(" Help — keys (j/k scroll, esc closes) ").bold())
         .border_style(Style::new().fg(Color::Gray));
-    f.render_widget(Paragraph::new(lines).block(block), mid);
+    let visible = mid.height.saturating_sub(2) as usize;
+    let scroll = s.help_scroll.min(lines.len().saturating_sub(visible)) as u16;
+    f.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), mid);
 }
