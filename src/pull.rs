@@ -577,18 +577,44 @@ fn size_mismatch(reference: &str, f: &PullFile, actual: String) -> PullError {
     }
 }
 
-/// The writer thread: every chunk is hashed and written; the digest is returned at the end.
+/// The hashing thread: every chunk is hashed here and handed on to a writer thread, so
+/// hashing and writing (each about as costly as the download) overlap. Returns the digest.
 fn write_and_hash(
     file: std::fs::File,
     size: u64,
     mut rx: tokio::sync::mpsc::Receiver<Bytes>,
     mut hasher: crate::oci::digest::Hasher,
 ) -> std::io::Result<Digest> {
+    let (wtx, wrx) = std::sync::mpsc::sync_channel::<Bytes>(CHANNEL_CHUNKS);
+    let writer = std::thread::Builder::new()
+        .name("arbor-pull-write".into())
+        .spawn(move || write_chunks(file, size, wrx))?;
+    let mut send_failed = false;
+    while let Some(chunk) = rx.blocking_recv() {
+        hasher.update(&chunk);
+        if wtx.send(chunk).is_err() {
+            // The writer stopped on an error: collect it below.
+            send_failed = true;
+            break;
+        }
+    }
+    drop(wtx);
+    let written = writer
+        .join()
+        .map_err(|_| std::io::Error::other("writer thread panicked"))?;
+    written?;
+    if send_failed {
+        return Err(std::io::Error::other("writer stopped early"));
+    }
+    Ok(hasher.finish())
+}
+
+/// The writer thread: chunks to disk, with blocks reserved ahead.
+fn write_chunks(file: std::fs::File, size: u64, rx: std::sync::mpsc::Receiver<Bytes>) -> std::io::Result<()> {
     let mut reserved = 0;
     let mut written = 0;
     let mut w = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
-    while let Some(chunk) = rx.blocking_recv() {
-        hasher.update(&chunk);
+    while let Ok(chunk) = rx.recv() {
         written += chunk.len() as u64;
         if written > reserved && reserved < size {
             reserved = size.min(written + RESERVE_AHEAD);
@@ -596,8 +622,7 @@ fn write_and_hash(
         }
         w.write_all(&chunk)?;
     }
-    w.flush()?;
-    Ok(hasher.finish())
+    w.flush()
 }
 
 /// Reserves disk blocks up to `len` bytes: ext4 then writes several times faster than with

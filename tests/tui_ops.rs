@@ -13,7 +13,11 @@ use tui_common::{build_layout, settings, SBOM};
 async fn app(reference: Option<&str>, height: u16) -> (Harness, tempfile::TempDir) {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = build_layout(tmp.path());
-    let mut h = Harness::new(open_layout(&dir, reference, false).expect("open"), 120, height);
+    let mut h = Harness::new(
+        open_layout(&dir, reference, false).expect("open"),
+        120,
+        height,
+    );
     h.settle().await;
     (h, tmp)
 }
@@ -62,7 +66,11 @@ async fn read_only_store_refuses_attach_and_delete_but_offers_pull() {
 #[tokio::test]
 async fn attach_form_completes_paths_and_types_then_previews_the_manifest() {
     let files = tempfile::tempdir().expect("tmp");
-    std::fs::write(files.path().join("sbom.spdx.json"), "{\"spdxVersion\":\"SPDX-2.3\"}").unwrap();
+    std::fs::write(
+        files.path().join("sbom.spdx.json"),
+        "{\"spdxVersion\":\"SPDX-2.3\"}",
+    )
+    .unwrap();
     std::fs::write(files.path().join("notes.md"), "# notes\n").unwrap();
     let (mut h, _t) = app(Some("v1"), 42).await;
     h.state.facts.writable = true;
@@ -147,7 +155,11 @@ async fn delete_on_a_read_only_layout_is_refused_before_any_change() {
     h.cmd(Cmd::Submit);
     h.settle().await;
     assert!(h.state.flash.error, "{:?}", h.state.flash);
-    assert!(h.state.flash.text.contains("nothing was changed"), "{:?}", h.state.flash);
+    assert!(
+        h.state.flash.text.contains("nothing was changed"),
+        "{:?}",
+        h.state.flash
+    );
     assert!(h.screen_text().contains("v1"));
 }
 
@@ -177,7 +189,11 @@ async fn pull_shows_progress_and_writes_the_files() {
     snap!("pull_progress", h);
     h.settle().await;
     assert!(h.state.dialog.is_none());
-    assert!(h.state.flash.text.starts_with("pulled "), "{:?}", h.state.flash);
+    assert!(
+        h.state.flash.text.starts_with("pulled "),
+        "{:?}",
+        h.state.flash
+    );
     let body = std::fs::read_to_string(out.path().join("sbom.spdx.json")).expect("pulled file");
     assert!(body.contains("SPDX-2.3"));
 }
@@ -196,7 +212,11 @@ async fn esc_cancels_a_running_pull_and_leaves_no_files() {
     assert!(matches!(&h.state.dialog, Some(Dialog::Pull(p)) if p.cancelling));
     h.settle().await;
     assert!(h.state.dialog.is_none());
-    assert!(h.state.flash.error && h.state.flash.text.contains("cancelled"), "{:?}", h.state.flash);
+    assert!(
+        h.state.flash.error && h.state.flash.text.contains("cancelled"),
+        "{:?}",
+        h.state.flash
+    );
     assert!(!out.exists(), "a cancelled pull leaves nothing");
 }
 
@@ -208,7 +228,10 @@ async fn untagged_view_lists_untagged_manifests_and_marks_rows() {
     h.settle().await;
     assert!(!h.state.untagged.rows.is_empty());
     let kinds: Vec<&str> = h.state.untagged.rows.iter().map(|r| r.kind).collect();
-    assert!(kinds.contains(&"listed") && kinds.contains(&"referrer"), "{kinds:?}");
+    assert!(
+        kinds.contains(&"listed") && kinds.contains(&"referrer"),
+        "{kinds:?}"
+    );
     h.cmd(Cmd::Mark);
     assert_eq!(h.state.marks.len(), 1);
     snap!("untagged", h);

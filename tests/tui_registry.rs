@@ -5,7 +5,7 @@ mod common;
 
 use arbor::registry::{ClientOptions, RegistryStore};
 use arbor::store::ReferrersMode;
-use arbor::tui::action::{Cmd, InputKey, Action};
+use arbor::tui::action::{Action, Cmd, InputKey};
 use arbor::tui::dialog::Dialog;
 use arbor::tui::harness::Harness;
 use arbor::tui::open_store;
@@ -17,18 +17,35 @@ const NOTES: &str = "application/vnd.example.notes.v1";
 
 fn referrer_digests(tool: &str, reg: &str, repo: &str, subject: &str) -> Vec<String> {
     let out = match tool {
-        "arbor" => run_ok(arbor().args(["discover", "--format", "json"]).arg(format!("{reg}/{repo}@{subject}"))),
-        _ => run_ok(oras().args(["discover", "--plain-http", "--format", "json"]).arg(format!("{reg}/{repo}@{subject}"))),
+        "arbor" => run_ok(
+            arbor()
+                .args(["discover", "--format", "json"])
+                .arg(format!("{reg}/{repo}@{subject}")),
+        ),
+        _ => run_ok(
+            oras()
+                .args(["discover", "--plain-http", "--format", "json"])
+                .arg(format!("{reg}/{repo}@{subject}")),
+        ),
     };
     json(&out)["referrers"]
         .as_array()
-        .map(|a| a.iter().filter_map(|r| r["digest"].as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["digest"].as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 async fn open(reg: &str, repo: &str) -> Harness {
-    let store = RegistryStore::new(reg, &ClientOptions::default(), ReferrersMode::Auto).expect("store");
-    let start = Start::Ref { repo: repo.to_string(), reference: "v1".into(), untagged: Vec::new() };
+    let store =
+        RegistryStore::new(reg, &ClientOptions::default(), ReferrersMode::Auto).expect("store");
+    let start = Start::Ref {
+        repo: repo.to_string(),
+        reference: "v1".into(),
+        untagged: Vec::new(),
+    };
     let mut h = Harness::new(open_store(Arc::new(store), start), 120, 40);
     h.settle().await;
     h
@@ -56,35 +73,64 @@ async fn attach_then_delete_through_the_dialogs(reg: &str) {
     h.type_text("org.example.from=tui");
     h.send(Action::Input(InputKey::Submit));
     h.settle().await;
-    let Some(Dialog::Attach(f)) = &h.state.dialog else { panic!("attach form: {:?}", h.state.flash) };
-    let previewed = f.preview.as_ref().unwrap_or_else(|| panic!("preview: {:?}", f.error)).digest.to_string();
-    assert!(h.screen_text().contains(&format!("\"artifactType\": \"{NOTES}\"")));
+    let Some(Dialog::Attach(f)) = &h.state.dialog else {
+        panic!("attach form: {:?}", h.state.flash)
+    };
+    let previewed = f
+        .preview
+        .as_ref()
+        .unwrap_or_else(|| panic!("preview: {:?}", f.error))
+        .digest
+        .to_string();
+    assert!(h
+        .screen_text()
+        .contains(&format!("\"artifactType\": \"{NOTES}\"")));
     h.cmd(Cmd::Submit);
     h.settle().await;
     assert!(h.state.dialog.is_none(), "{:?}", h.state.flash);
-    assert!(h.state.flash.text.starts_with("attached "), "{:?}", h.state.flash);
+    assert!(
+        h.state.flash.text.starts_with("attached "),
+        "{:?}",
+        h.state.flash
+    );
 
     // The new node sits under its subject, without a reload, and the cursor is on it.
     let kids = &h.state.tree.nodes[0].kids;
     assert_eq!(kids.len(), 1);
     let node = &h.state.tree.nodes[kids[0]];
-    assert_eq!(node.desc.digest.to_string(), previewed, "pushed exactly what was previewed");
+    assert_eq!(
+        node.desc.digest.to_string(),
+        previewed,
+        "pushed exactly what was previewed"
+    );
     assert_eq!(node.desc.artifact_type.as_deref(), Some(NOTES));
     assert_eq!(h.state.tree.cursor, kids[0]);
-    assert_eq!(referrer_digests("oras", reg, &repo, &image), vec![previewed.clone()]);
+    assert_eq!(
+        referrer_digests("oras", reg, &repo, &image),
+        vec![previewed.clone()]
+    );
 
     // Delete: plan, Cancel focused, move to Delete, enter.
     h.cmd(Cmd::Delete);
     h.settle().await;
-    let Some(Dialog::Delete(d)) = &h.state.dialog else { panic!("delete dialog: {:?}", h.state.flash) };
+    let Some(Dialog::Delete(d)) = &h.state.dialog else {
+        panic!("delete dialog: {:?}", h.state.flash)
+    };
     assert_eq!(d.focus, 1);
     assert!(h.screen_text().contains("1 manifest(s)"));
     h.cmd(Cmd::DialogPrev);
     h.cmd(Cmd::Submit);
     h.settle().await;
     assert!(h.state.dialog.is_none());
-    assert!(h.state.flash.text.starts_with("deleted 1 manifest"), "{:?}", h.state.flash);
-    assert!(h.state.tree.nodes[0].kids.is_empty(), "the node is gone from the tree");
+    assert!(
+        h.state.flash.text.starts_with("deleted 1 manifest"),
+        "{:?}",
+        h.state.flash
+    );
+    assert!(
+        h.state.tree.nodes[0].kids.is_empty(),
+        "the node is gone from the tree"
+    );
     assert_eq!(h.state.tree.cursor, 0);
     assert!(referrer_digests("arbor", reg, &repo, &image).is_empty());
     assert!(referrer_digests("oras", reg, &repo, &image).is_empty());
@@ -111,7 +157,13 @@ async fn tui_deletes_marked_untagged_referrers_together() {
     h.settle().await;
     // Mark the signature and the readme (both hang directly below the image).
     for target in [&w.signature, &w.readme] {
-        let i = h.state.untagged.rows.iter().position(|r| r.descriptor.digest.to_string() == *target).expect("row");
+        let i = h
+            .state
+            .untagged
+            .rows
+            .iter()
+            .position(|r| r.descriptor.digest.to_string() == *target)
+            .expect("row");
         let cur = h.state.untagged.view.cursor as i64;
         for _ in 0..(i as i64 - cur).abs() {
             h.cmd(if (i as i64) > cur { Cmd::Down } else { Cmd::Up });
@@ -121,15 +173,29 @@ async fn tui_deletes_marked_untagged_referrers_together() {
     assert_eq!(h.state.marks.len(), 2);
     h.cmd(Cmd::Delete);
     h.settle().await;
-    assert!(matches!(&h.state.dialog, Some(Dialog::Delete(d)) if d.plans.as_ref().is_some_and(|p| p.0.len() == 2)));
+    assert!(
+        matches!(&h.state.dialog, Some(Dialog::Delete(d)) if d.plans.as_ref().is_some_and(|p| p.0.len() == 2))
+    );
     assert!(h.screen_text().contains("2 manifest(s)"));
     h.cmd(Cmd::DialogNext);
     h.cmd(Cmd::Submit);
     h.settle().await;
-    assert!(h.state.flash.text.starts_with("deleted 2 manifest"), "{:?}", h.state.flash);
+    assert!(
+        h.state.flash.text.starts_with("deleted 2 manifest"),
+        "{:?}",
+        h.state.flash
+    );
     assert!(h.state.marks.is_empty());
     let left = referrer_digests("oras", &reg, &repo, &w.image);
-    assert!(!left.contains(&w.signature) && !left.contains(&w.readme), "{left:?}");
+    assert!(
+        !left.contains(&w.signature) && !left.contains(&w.readme),
+        "{left:?}"
+    );
     assert!(left.contains(&w.sbom));
-    assert!(h.state.untagged.rows.iter().all(|r| r.descriptor.digest.to_string() != w.signature));
+    assert!(h
+        .state
+        .untagged
+        .rows
+        .iter()
+        .all(|r| r.descriptor.digest.to_string() != w.signature));
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// The open dialog (at most one).
 #[derive(Debug, Clone)]
 pub enum Dialog {
-    Attach(AttachForm),
+    Attach(Box<AttachForm>),
     Pull(PullDialog),
     Delete(DeleteDialog),
     Report(Report),

@@ -44,7 +44,10 @@ pub async fn perform(
                 .entry(media::ANN_CREATED.into())
                 .or_insert_with(now_rfc3339);
             let result = async {
-                let subj = store.resolve(&repo, &subject).await.map_err(|e| e.to_string())?;
+                let subj = store
+                    .resolve(&repo, &subject)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let files = request.files.clone();
                 let layers = tokio::task::spawn_blocking(move || layers_for(&files))
                     .await
@@ -135,15 +138,13 @@ pub async fn perform(
                     }
                 }
             }
-            Action::Deleted {
-                id,
-                reports,
-                error,
-            }
+            Action::Deleted { id, reports, error }
         }
         Effect::LoadUntagged { req, repo } => Action::UntaggedListed {
             req,
-            result: sendable(untagged(store, &repo)).await.map_err(|e| e.to_string()),
+            result: sendable(untagged(store, &repo))
+                .await
+                .map_err(|e| e.to_string()),
         },
         _ => return None,
     })
@@ -169,7 +170,10 @@ fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
 }
 
@@ -203,7 +207,10 @@ impl Progress {
         };
         f(&mut c);
         let now = Instant::now();
-        if !force && c.last.is_some_and(|l| now.duration_since(l) < PROGRESS_EVERY) {
+        if !force
+            && c.last
+                .is_some_and(|l| now.duration_since(l) < PROGRESS_EVERY)
+        {
             return;
         }
         c.last = Some(now);

@@ -219,12 +219,12 @@ impl Keymap {
             return own.map(|b| b.cmd);
         }
         own.or_else(|| {
-                self.bindings
-                    .iter()
-                    .filter(|b| b.scopes.contains(&Scope::Global))
-                    .find(hit)
-            })
-            .map(|b| b.cmd)
+            self.bindings
+                .iter()
+                .filter(|b| b.scopes.contains(&Scope::Global))
+                .find(hit)
+        })
+        .map(|b| b.cmd)
     }
 
     /// Footer hints for a scope: `key desc` pairs.

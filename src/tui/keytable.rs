@@ -222,7 +222,7 @@ pub const DEFAULTS: &[Row] = &[
         Cmd::Complete,
         "complete",
         &["tab"],
-        "complete / next (tab completes paths and types; next button)",
+        "complete / next (paths and artifact types)",
         &[Dialog],
         true,
     ),
@@ -244,4 +244,3 @@ pub const DEFAULTS: &[Row] = &[
     ),
     (Cmd::Quit, "quit", &["q", "ctrl-c"], "quit", &[Global], true),
 ];
-

@@ -15,7 +15,12 @@ fn target(s: &State) -> Option<(String, String)> {
             Some((n.desc.digest.to_string(), s.tree.label(s.tree.cursor)))
         }
         Screen::Tags => {
-            let k = s.tags.view.selected().and_then(|i| s.tags.rows.get(i))?.key();
+            let k = s
+                .tags
+                .view
+                .selected()
+                .and_then(|i| s.tags.rows.get(i))?
+                .key();
             Some((k.clone(), super::view::short_ref(&k)))
         }
         Screen::Untagged => {
@@ -71,14 +76,14 @@ pub fn attach(s: &mut State) -> Vec<Effect> {
     seen.sort();
     seen.dedup();
     let req = s.req();
-    s.dialog = Some(Dialog::Attach(AttachForm {
+    s.dialog = Some(Dialog::Attach(Box::new(AttachForm {
         req,
         repo,
         subject,
         label,
         seen_types: seen,
         ..Default::default()
-    }));
+    })));
     vec![]
 }
 
@@ -333,7 +338,10 @@ fn submit_attach(s: &mut State) -> Vec<Effect> {
 }
 
 /// The tag rows minus the untagged rows that are gone; the tags are listed again.
-pub fn reload_tags(s: &mut State, gone: &std::collections::HashSet<crate::oci::Digest>) -> Vec<Effect> {
+pub fn reload_tags(
+    s: &mut State,
+    gone: &std::collections::HashSet<crate::oci::Digest>,
+) -> Vec<Effect> {
     let Some(repo) = s.repo.clone() else {
         return vec![];
     };
@@ -343,7 +351,11 @@ pub fn reload_tags(s: &mut State, gone: &std::collections::HashSet<crate::oci::D
         .rows
         .iter()
         .filter(|r| r.tag.is_none())
-        .filter(|r| r.descriptor.as_ref().is_none_or(|d| !gone.contains(&d.digest)))
+        .filter(|r| {
+            r.descriptor
+                .as_ref()
+                .is_none_or(|d| !gone.contains(&d.digest))
+        })
         .cloned()
         .collect();
     s.tags.rows = keep;

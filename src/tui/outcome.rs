@@ -32,8 +32,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Attached { req, result } => {
-            let Some(Dialog::Attach(f)) = s.dialog.as_mut().filter(|d| dialog_req(d) == req)
-            else {
+            let Some(Dialog::Attach(f)) = s.dialog.as_mut().filter(|d| dialog_req(d) == req) else {
                 return vec![];
             };
             let report = match result {
@@ -54,7 +53,11 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             };
             s.say(format!(
                 "attached {} {} to {label} ({} blob(s) uploaded, {} already there{how})",
-                report.descriptor.artifact_type.as_deref().unwrap_or("artifact"),
+                report
+                    .descriptor
+                    .artifact_type
+                    .as_deref()
+                    .unwrap_or("artifact"),
                 report.descriptor.digest.short(),
                 report.uploaded,
                 report.skipped,
@@ -125,7 +128,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Deleted { id, reports, error } => {
-            if !s.dialog.as_ref().is_some_and(|d| dialog_req(d) == id) {
+            if s.dialog.as_ref().is_none_or(|d| dialog_req(d) != id) {
                 return vec![];
             }
             s.dialog = None;

@@ -2,8 +2,8 @@
 use super::action::{Detail, DocKind};
 use super::dialog::Dialog;
 use super::keymap::{Keymap, Scope};
-use crate::graph::orphans::Listed;
 use super::tree::TreeModel;
+use crate::graph::orphans::Listed;
 use crate::oci::Descriptor;
 use crate::store::{ReferrersSource, StoreKind};
 use std::collections::{BTreeSet, HashMap, HashSet};

@@ -183,7 +183,11 @@ impl TreeModel {
 
     /// Unhooks every node whose digest is `gone` (its subtree with it); true when the root went.
     pub fn remove(&mut self, gone: &std::collections::HashSet<Digest>) -> bool {
-        if self.nodes.first().is_some_and(|r| gone.contains(&r.desc.digest)) {
+        if self
+            .nodes
+            .first()
+            .is_some_and(|r| gone.contains(&r.desc.digest))
+        {
             return true;
         }
         for n in 0..self.nodes.len() {

@@ -379,4 +379,3 @@ fn refresh(s: &mut State) -> Vec<Effect> {
     s.say("refreshed");
     fx
 }
-

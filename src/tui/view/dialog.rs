@@ -86,9 +86,8 @@ fn attach(a: &AttachForm, f: &mut Frame, area: Rect) {
             match i {
                 0 => {
                     for (path, mt) in a.file_types() {
-                        lines.push(
-                            Line::from(format!("                {path} → {mt}")).dark_gray(),
-                        );
+                        lines
+                            .push(Line::from(format!("                {path} → {mt}")).dark_gray());
                     }
                     lines.push(
                         Line::from("                paths separated by , or space; path:media/type overrides the type")
@@ -101,11 +100,11 @@ fn attach(a: &AttachForm, f: &mut Frame, area: Rect) {
                     } else {
                         a.seen_types.join(" · ")
                     };
-                    lines.push(Line::from(format!("                seen here: {seen}")).dark_gray());
+                    lines
+                        .push(Line::from(format!("                seen here: {seen}")).dark_gray());
                 }
-                _ => lines.push(
-                    Line::from("                key=value, separated by commas").dark_gray(),
-                ),
+                _ => lines
+                    .push(Line::from("                key=value, separated by commas").dark_gray()),
             }
             if a.focus == i && !a.candidates.is_empty() {
                 lines.push(
@@ -167,7 +166,11 @@ fn pull(p: &PullDialog, f: &mut Frame, area: Rect) {
             human_size(st.total as i64),
             st.verified,
             st.files,
-            if p.cancelling { " · cancelling…" } else { "" }
+            if p.cancelling {
+                " · cancelling…"
+            } else {
+                ""
+            }
         );
         f.render_widget(
             Gauge::default()
@@ -222,7 +225,10 @@ fn delete(d: &DeleteDialog, f: &mut Frame, area: Rect) {
             v.join(", ")
         }
     };
-    lines.push(Line::from(format!("Tags that disappear: {}", list(&sum.tags))));
+    lines.push(Line::from(format!(
+        "Tags that disappear: {}",
+        list(&sum.tags)
+    )));
     lines.push(Line::from(format!(
         "Fallback tags removed: {}",
         list(&sum.fallback_tags)

@@ -96,8 +96,10 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
         Constraint::Length(22),
         Constraint::Length(13),
     ];
-    let header =
-        Row::new(vec!["", "DIGEST", "KIND", "TYPE", "SIZE", "BELOW", "PARENT"]).fg(ACCENT);
+    let header = Row::new(vec![
+        "", "DIGEST", "KIND", "TYPE", "SIZE", "BELOW", "PARENT",
+    ])
+    .fg(ACCENT);
     f.render_widget(
         Table::new(rows, widths).header(header).block(block(title)),
         area,
