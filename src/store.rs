@@ -137,6 +137,22 @@ fn read_only(what: &str) -> StoreError {
     StoreError::Unsupported { what: what.to_string(), detail: "this store is read-only".into() }
 }
 
+impl FetchedManifest {
+    /// Wraps verified manifest bytes with the descriptor they answer to.
+    pub fn new(bytes: Bytes, digest: Digest, media_type: String, manifest: Manifest) -> Self {
+        let descriptor = Descriptor {
+            media_type,
+            digest,
+            size: bytes.len() as i64,
+            artifact_type: manifest.effective_artifact_type(),
+            annotations: None,
+            platform: None,
+            urls: None,
+        };
+        FetchedManifest { bytes, descriptor, manifest }
+    }
+}
+
 /// A streamed blob body.
 pub type ByteStream = BoxStream<'static, Result<Bytes>>;
 
@@ -348,4 +364,21 @@ pub fn filter_artifact_type(descs: &mut Vec<Descriptor>, artifact_type: Option<&
     if let Some(t) = artifact_type {
         descs.retain(|d| d.artifact_type.as_deref() == Some(t));
     }
+}
+
+/// A file as a stream of 256 KiB chunks.
+pub fn file_stream(file: tokio::fs::File) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    use tokio::io::AsyncReadExt;
+    futures::stream::unfold(Some(file), |state| async move {
+        let mut f = state?;
+        let mut buf = vec![0u8; 256 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), Some(f)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    })
 }

@@ -103,6 +103,11 @@ async fn attach_form_completes_paths_and_types_then_previews_the_manifest() {
     assert!(text.contains("\"artifactType\": \"application/spdx+json\""));
     assert!(text.contains("\"mediaType\": \"text/plain\""));
     snap!("attach_preview", h);
+    // The JSON is longer than the box: pgdn scrolls to the manifest annotations.
+    assert!(!h.screen_text().contains("org.example.team"));
+    h.cmd(Cmd::PageDown);
+    assert!(h.screen_text().contains("\"org.example.team\": \"net\""));
+    h.cmd(Cmd::PageUp);
     // Edit goes back to the fields; esc leaves with nothing pushed.
     h.cmd(Cmd::DialogNext);
     h.cmd(Cmd::Submit);

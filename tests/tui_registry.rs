@@ -13,6 +13,11 @@ use arbor::tui::update::Start;
 use common::*;
 use std::sync::Arc;
 
+/// Registries on a shared, slow machine: wait longer than the harness default.
+async fn settle(h: &mut Harness) {
+    h.settle_within(std::time::Duration::from_secs(60)).await;
+}
+
 const NOTES: &str = "application/vnd.example.notes.v1";
 
 fn referrer_digests(tool: &str, reg: &str, repo: &str, subject: &str) -> Vec<String> {
@@ -47,7 +52,7 @@ async fn open(reg: &str, repo: &str) -> Harness {
         untagged: Vec::new(),
     };
     let mut h = Harness::new(open_store(Arc::new(store), start), 120, 40);
-    h.settle().await;
+    settle(&mut h).await;
     h
 }
 
@@ -72,7 +77,7 @@ async fn attach_then_delete_through_the_dialogs(reg: &str) {
     h.cmd(Cmd::DialogNext);
     h.type_text("org.example.from=tui");
     h.send(Action::Input(InputKey::Submit));
-    h.settle().await;
+    settle(&mut h).await;
     let Some(Dialog::Attach(f)) = &h.state.dialog else {
         panic!("attach form: {:?}", h.state.flash)
     };
@@ -86,7 +91,7 @@ async fn attach_then_delete_through_the_dialogs(reg: &str) {
         .screen_text()
         .contains(&format!("\"artifactType\": \"{NOTES}\"")));
     h.cmd(Cmd::Submit);
-    h.settle().await;
+    settle(&mut h).await;
     assert!(h.state.dialog.is_none(), "{:?}", h.state.flash);
     assert!(
         h.state.flash.text.starts_with("attached "),
@@ -112,7 +117,7 @@ async fn attach_then_delete_through_the_dialogs(reg: &str) {
 
     // Delete: plan, Cancel focused, move to Delete, enter.
     h.cmd(Cmd::Delete);
-    h.settle().await;
+    settle(&mut h).await;
     let Some(Dialog::Delete(d)) = &h.state.dialog else {
         panic!("delete dialog: {:?}", h.state.flash)
     };
@@ -120,7 +125,7 @@ async fn attach_then_delete_through_the_dialogs(reg: &str) {
     assert!(h.screen_text().contains("1 manifest(s)"));
     h.cmd(Cmd::DialogPrev);
     h.cmd(Cmd::Submit);
-    h.settle().await;
+    settle(&mut h).await;
     assert!(h.state.dialog.is_none());
     assert!(
         h.state.flash.text.starts_with("deleted 1 manifest"),
@@ -154,7 +159,7 @@ async fn tui_deletes_marked_untagged_referrers_together() {
     let mut h = open(&reg, &repo).await;
     h.cmd(Cmd::Back);
     h.cmd(Cmd::Untagged);
-    h.settle().await;
+    settle(&mut h).await;
     // Mark the signature and the readme (both hang directly below the image).
     for target in [&w.signature, &w.readme] {
         let i = h
@@ -172,14 +177,14 @@ async fn tui_deletes_marked_untagged_referrers_together() {
     }
     assert_eq!(h.state.marks.len(), 2);
     h.cmd(Cmd::Delete);
-    h.settle().await;
+    settle(&mut h).await;
     assert!(
         matches!(&h.state.dialog, Some(Dialog::Delete(d)) if d.plans.as_ref().is_some_and(|p| p.0.len() == 2))
     );
     assert!(h.screen_text().contains("2 manifest(s)"));
     h.cmd(Cmd::DialogNext);
     h.cmd(Cmd::Submit);
-    h.settle().await;
+    settle(&mut h).await;
     assert!(
         h.state.flash.text.starts_with("deleted 2 manifest"),
         "{:?}",

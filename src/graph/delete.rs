@@ -4,7 +4,6 @@ use super::{discover, DiscoverOptions, EdgeSource, Expansion, Node};
 use crate::attach::update_fallback_index;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{ReferrersSource, Result, Store, StoreError};
-use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
 
 /// Tags resolved at most when planning (each is one HEAD request).
@@ -102,23 +101,8 @@ pub async fn plan_delete(store: &dyn Store, repo: &str, reference: &str, cascade
         // Too many to resolve: at least the tag the user named.
         plain.into_iter().filter(|t| t == reference).collect()
     };
-    let resolved: Vec<(String, Result<Descriptor>)> = futures::stream::iter(to_check)
-        .map(|t| async move {
-            let r = store.resolve(repo, &t).await;
-            (t, r)
-        })
-        .buffer_unordered(16)
-        .collect()
-        .await;
-    let mut by_digest: HashMap<Digest, Vec<String>> = HashMap::new();
-    for (t, r) in resolved {
-        match r {
-            Ok(d) if digests.contains(&d.digest) => by_digest.entry(d.digest).or_default().push(t),
-            Ok(_) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e),
-        }
-    }
+    let mut by_digest: HashMap<Digest, Vec<String>> = super::orphans::resolve_tags(store, repo, to_check).await?;
+    by_digest.retain(|d, _| digests.contains(d));
     for i in &mut items {
         if let Some(mut t) = by_digest.remove(&i.descriptor.digest) {
             t.sort();

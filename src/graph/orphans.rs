@@ -38,7 +38,14 @@ pub async fn tagged_digests(store: &dyn Store, repo: &str) -> Result<(HashMap<Di
         Err(e) => return Err(e),
     };
     let (hidden, plain): (Vec<String>, Vec<String>) = tags.into_iter().partition(|t| crate::cli::is_hidden_tag(t));
-    let resolved: Vec<(String, Result<Descriptor>)> = futures::stream::iter(plain)
+    let map = resolve_tags(store, repo, plain).await?;
+    Ok((map, hidden))
+}
+
+/// Resolves tags concurrently (16 at a time) and groups them by the digest they point at;
+/// tags that vanished meanwhile are left out.
+pub async fn resolve_tags(store: &dyn Store, repo: &str, tags: Vec<String>) -> Result<HashMap<Digest, Vec<String>>> {
+    let resolved: Vec<(String, Result<Descriptor>)> = futures::stream::iter(tags)
         .map(|t| async move {
             let r = store.resolve(repo, &t).await;
             (t, r)
@@ -54,7 +61,7 @@ pub async fn tagged_digests(store: &dyn Store, repo: &str) -> Result<(HashMap<Di
             Err(e) => return Err(e),
         }
     }
-    Ok((map, hidden))
+    Ok(map)
 }
 
 /// Referrers whose subject no longer exists: found through `sha256-<hex>` fallback tags

@@ -10,7 +10,6 @@ use futures::StreamExt;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use tokio::io::AsyncReadExt;
 
 /// An OCI image layout on disk.
 #[derive(Debug)]
@@ -190,37 +189,15 @@ impl Store for LayoutStore {
         let digest = self.lookup(reference)?;
         let bytes = self.read_manifest_blob(&digest)?;
         let manifest = Manifest::parse(&bytes, None).map_err(|e| StoreError::Invalid { what: format!("manifest {digest}"), detail: e.to_string() })?;
-        let descriptor = Descriptor {
-            media_type: manifest.media_type().to_string(),
-            digest,
-            size: bytes.len() as i64,
-            artifact_type: manifest.effective_artifact_type(),
-            annotations: None,
-            platform: None,
-            urls: None,
-        };
-        Ok(FetchedManifest { bytes, descriptor, manifest })
+        let media_type = manifest.media_type().to_string();
+        Ok(FetchedManifest::new(bytes, digest, media_type, manifest))
     }
 
     async fn blob_stream(&self, _repo: &str, desc: &Descriptor) -> Result<ByteStream> {
         let what = format!("blob {} in {}", desc.digest, self.what());
         let path = self.blob_path(&desc.digest);
         let file = tokio::fs::File::open(&path).await.map_err(|e| if e.kind() == std::io::ErrorKind::NotFound { StoreError::NotFound { what: what.clone() } } else { StoreError::Io { what: what.clone(), source: e } })?;
-        let stream = futures::stream::unfold(Some(file), move |state| {
-            let what = what.clone();
-            async move {
-                let mut f = state?;
-                let mut buf = vec![0u8; 256 * 1024];
-                match f.read(&mut buf).await {
-                    Ok(0) => None,
-                    Ok(n) => {
-                        buf.truncate(n);
-                        Some((Ok(Bytes::from(buf)), Some(f)))
-                    }
-                    Err(e) => Some((Err(StoreError::Io { what, source: e }), None)),
-                }
-            }
-        });
+        let stream = crate::store::file_stream(file).map(move |r| r.map_err(|e| StoreError::Io { what: what.clone(), source: e }));
         Ok(stream.boxed())
     }
 

@@ -75,27 +75,10 @@ impl ReqBody {
             ReqBody::Bytes(b) => Ok(reqwest::Body::from(b.clone())),
             ReqBody::File(p) => {
                 let f = tokio::fs::File::open(p).await.map_err(|e| StoreError::Io { what: format!("{what}: {}", p.display()), source: e })?;
-                Ok(reqwest::Body::wrap_stream(file_stream(f)))
+                Ok(reqwest::Body::wrap_stream(crate::store::file_stream(f)))
             }
         }
     }
-}
-
-/// A file as a stream of 256 KiB chunks.
-pub fn file_stream(file: tokio::fs::File) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-    use tokio::io::AsyncReadExt;
-    futures::stream::unfold(Some(file), |state| async move {
-        let mut f = state?;
-        let mut buf = vec![0u8; 256 * 1024];
-        match f.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(Bytes::from(buf)), Some(f)))
-            }
-            Err(e) => Some((Err(e), None)),
-        }
-    })
 }
 
 /// True for hosts that are this machine.

@@ -395,16 +395,7 @@ impl Store for RegistryStore {
         verify_manifest_bytes(&what, &bytes, &expected)?;
         let manifest = Manifest::parse(&bytes, served_type.as_deref()).map_err(|e| StoreError::Invalid { what: what.clone(), detail: e.to_string() })?;
         let media_type = manifest.media_type.clone().or(served_type).unwrap_or_default();
-        let descriptor = Descriptor {
-            media_type,
-            digest: expected,
-            size: bytes.len() as i64,
-            artifact_type: manifest.effective_artifact_type(),
-            annotations: None,
-            platform: None,
-            urls: None,
-        };
-        Ok(FetchedManifest { bytes, descriptor, manifest })
+        Ok(FetchedManifest::new(bytes, expected, media_type, manifest))
     }
 
     async fn blob_stream(&self, repo: &str, desc: &Descriptor) -> Result<ByteStream> {

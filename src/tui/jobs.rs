@@ -13,14 +13,6 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-/// Boxes a library future as `Send` at a point where its lifetimes are concrete (the
-/// compiler cannot prove it through `tokio::spawn`'s higher-ranked bound otherwise).
-fn sendable<'a, T>(
-    f: impl std::future::Future<Output = T> + Send + 'a,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>> {
-    Box::pin(f)
-}
-
 /// Pull progress is sent at most this often (each send is a redraw).
 const PROGRESS_EVERY: Duration = Duration::from_millis(50);
 
@@ -66,7 +58,7 @@ pub async fn perform(
             request,
         } => Action::Attached {
             req,
-            result: sendable(attach(store, &repo, &subject, &request))
+            result: attach(store, &repo, &subject, &request)
                 .await
                 .map_err(|e| e.to_string()),
         },
@@ -81,7 +73,7 @@ pub async fn perform(
                 cancel: cancel.unwrap_or_default(),
                 ..Default::default()
             };
-            let result = sendable(pull(store, &repo, &reference, &dir, &opts, &progress))
+            let result = pull(store, &repo, &reference, &dir, &opts, &progress)
                 .await
                 .map(|r| {
                     let skipped = match r.skipped.len() {
@@ -103,7 +95,7 @@ pub async fn perform(
             let mut plans = Vec::new();
             let mut error = None;
             for r in &refs {
-                match sendable(plan_delete(store, &repo, r, true)).await {
+                match plan_delete(store, &repo, r, true).await {
                     Ok(p) => plans.push(p),
                     Err(e) => {
                         error = Some(format!("{r}: {e}"));
@@ -124,7 +116,7 @@ pub async fn perform(
                     count += 1;
                     let _ = tx.send(Action::DeleteProgress { id, deleted: count });
                 };
-                match sendable(execute(store, p, progress)).await {
+                match execute(store, p, progress).await {
                     Ok(r) => {
                         let stop = !r.ok();
                         reports.push(r);
@@ -142,9 +134,7 @@ pub async fn perform(
         }
         Effect::LoadUntagged { req, repo } => Action::UntaggedListed {
             req,
-            result: sendable(untagged(store, &repo))
-                .await
-                .map_err(|e| e.to_string()),
+            result: untagged(store, &repo).await.map_err(|e| e.to_string()),
         },
         _ => return None,
     })

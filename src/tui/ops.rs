@@ -76,6 +76,7 @@ pub fn attach(s: &mut State) -> Vec<Effect> {
     seen.sort();
     seen.dedup();
     let req = s.req();
+    s.dialog_scroll = 0;
     s.dialog = Some(Dialog::Attach(Box::new(AttachForm {
         req,
         repo,
@@ -125,6 +126,7 @@ pub fn delete(s: &mut State) -> Vec<Effect> {
         return vec![];
     }
     let id = s.req();
+    s.dialog_scroll = 0;
     s.dialog = Some(Dialog::Delete(DeleteDialog {
         id,
         repo: repo.clone(),
@@ -223,6 +225,12 @@ pub fn dialog_cmd(s: &mut State, c: Cmd) -> Vec<Effect> {
         Cmd::DialogPrev => -1,
         _ => 0,
     };
+    if let Cmd::PageDown | Cmd::PageUp = c {
+        let page = s.body_height().saturating_sub(8).max(1) as i64;
+        let d = if c == Cmd::PageDown { page } else { -page };
+        s.dialog_scroll = (s.dialog_scroll as i64 + d).max(0) as usize;
+        return vec![];
+    }
     match d {
         Dialog::Attach(f) => match c {
             Cmd::Complete => f.complete(),
@@ -232,6 +240,11 @@ pub fn dialog_cmd(s: &mut State, c: Cmd) -> Vec<Effect> {
             _ => {}
         },
         Dialog::Pull(p) => match c {
+            Cmd::Complete if !p.running && p.focus == 0 => {
+                if let (Some(done), _) = super::dialog::complete_path(&p.dir) {
+                    p.dir = done;
+                }
+            }
             Cmd::Complete | Cmd::DialogNext | Cmd::DialogPrev if !p.running => {
                 let step = if c == Cmd::DialogPrev { -1 } else { 1 };
                 p.focus = (p.focus as i64 + step).rem_euclid(3) as usize;

@@ -25,6 +25,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                             lines: doc::pretty(&bytes),
                         });
                         f.focus = 0;
+                        s.dialog_scroll = 0;
                     }
                     Err(e) => f.error = Some(e),
                 }
@@ -142,7 +143,15 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             }
             u.loading = false;
             match result {
-                Ok(rows) => {
+                Ok(mut rows) => {
+                    // The library walks tags in hash order: group by kind, then a stable order.
+                    rows.sort_by(|a, b| {
+                        (a.kind, &a.parent, &a.descriptor.digest).cmp(&(
+                            b.kind,
+                            &b.parent,
+                            &b.descriptor.digest,
+                        ))
+                    });
                     u.view.visible = (0..rows.len()).collect();
                     u.rows = rows;
                     let bh = s.body_height();
@@ -234,6 +243,7 @@ fn deleted(s: &mut State, reports: Vec<DeleteReport>, error: Option<String>) -> 
                 gone.len(),
                 not.len()
             ));
+            s.dialog_scroll = 0;
             s.dialog = Some(Dialog::Report(Report {
                 title: "Delete stopped half-way".into(),
                 lines,

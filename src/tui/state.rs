@@ -207,6 +207,8 @@ pub struct State {
     /// References (tags or digests) marked with `space` for a bulk delete.
     pub marks: BTreeSet<String>,
     pub dialog: Option<Dialog>,
+    /// First line of a long dialog body shown (preview JSON, delete plan, report).
+    pub dialog_scroll: usize,
     /// First help line shown (the key list outgrows short terminals).
     pub help_scroll: usize,
     pub doc: Option<DocView>,
@@ -236,6 +238,7 @@ impl State {
             untagged: UntaggedList::default(),
             marks: BTreeSet::new(),
             dialog: None,
+            dialog_scroll: 0,
             help_scroll: 0,
             doc: None,
             prompt: None,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/harness/test.sh - the one command that runs arbor's whole test suite against real registries:
 # installs the tools (tests/harness/install.sh, idempotent), starts the registries
-# (tests/harness/registries.sh), runs `cargo test --workspace --all-targets` with ARBOR_HARNESS_ENV
+# (tests/harness/registries.sh), runs `cargo test --workspace --lib --bins --tests` (benchmarks are scripts, run apart) with ARBOR_HARNESS_ENV
 # pointing at their env file, and always stops them. Exits with cargo's status.
 # Extra arguments go to cargo test (e.g. tests/harness/test.sh -- --nocapture).
 set -euo pipefail
@@ -33,7 +33,7 @@ mkdir -p "$DOCKER_CONFIG" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 cd "$REPO_ROOT"
 locked=(); [ -f Cargo.lock ] && locked=(--locked)
 set +e
-cargo test --workspace --all-targets "${locked[@]}" "$@"
+cargo test --workspace --lib --bins --tests "${locked[@]}" "$@"
 rc=$?
 set -e
 exit $rc

@@ -10,13 +10,20 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
-pub fn draw(d: &Dialog, f: &mut Frame, area: Rect) {
+pub fn draw(d: &Dialog, scroll: usize, f: &mut Frame, area: Rect) {
     match d {
-        Dialog::Attach(a) => attach(a, f, area),
+        Dialog::Attach(a) => attach(a, scroll, f, area),
         Dialog::Pull(p) => pull(p, f, area),
-        Dialog::Delete(dd) => delete(dd, f, area),
-        Dialog::Report(r) => report(r, f, area),
+        Dialog::Delete(dd) => delete(dd, scroll, f, area),
+        Dialog::Report(r) => report(r, scroll, f, area),
     }
+}
+
+/// A long body scrolled by pgup/pgdn, never past its end.
+fn body(lines: Vec<Line<'static>>, scroll: usize, area: Rect) -> Paragraph<'static> {
+    let max = lines.len().saturating_sub(area.height as usize);
+    let at = scroll.min(max) as u16;
+    Paragraph::new(lines).scroll((at, 0))
 }
 
 /// A box `w` wide and `h` tall in the middle of `area`, cleared.
@@ -68,7 +75,7 @@ fn field(label: &str, value: &str, focused: bool) -> Line<'static> {
     Line::from(spans)
 }
 
-fn attach(a: &AttachForm, f: &mut Frame, area: Rect) {
+fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
     let title = format!(" Attach to {} ({}) ", a.label, short_ref(&a.subject));
     let mut lines: Vec<Line> = Vec::new();
     let bottom: Vec<Line>;
@@ -131,7 +138,8 @@ fn attach(a: &AttachForm, f: &mut Frame, area: Rect) {
         Constraint::Length(bottom.len() as u16),
     ])
     .areas(inner);
-    f.render_widget(Paragraph::new(lines), top);
+    let scroll = if a.preview.is_some() { scroll } else { 0 };
+    f.render_widget(body(lines, scroll, top), top);
     f.render_widget(Paragraph::new(bottom).wrap(Wrap { trim: false }), low);
 }
 
@@ -186,7 +194,7 @@ fn pull(p: &PullDialog, f: &mut Frame, area: Rect) {
     }
 }
 
-fn delete(d: &DeleteDialog, f: &mut Frame, area: Rect) {
+fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
     let what = if d.refs.len() == 1 {
         short_ref(&d.refs[0])
     } else {
@@ -273,15 +281,18 @@ fn delete(d: &DeleteDialog, f: &mut Frame, area: Rect) {
         Constraint::Length(1),
     ])
     .areas(inner);
-    f.render_widget(Paragraph::new(lines), top);
+    f.render_widget(body(lines, scroll, top), top);
     f.render_widget(Paragraph::new(bottom), low);
 }
 
-fn report(r: &Report, f: &mut Frame, area: Rect) {
+fn report(r: &Report, scroll: usize, f: &mut Frame, area: Rect) {
     let h = (r.lines.len() + 4) as u16;
     let inner = boxed(f, area, 90, h, format!(" {} ", r.title), r.error);
-    let mut lines: Vec<Line> = r.lines.iter().map(|l| Line::from(l.clone())).collect();
-    lines.push(Line::from(""));
-    lines.push(buttons(&["OK"], Some(0)));
-    f.render_widget(Paragraph::new(lines), inner);
+    let [top, low] = Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
+    let lines: Vec<Line> = r.lines.iter().map(|l| Line::from(l.clone())).collect();
+    f.render_widget(body(lines, scroll, top), top);
+    f.render_widget(
+        Paragraph::new(vec![Line::from(""), buttons(&["OK"], Some(0))]),
+        low,
+    );
 }

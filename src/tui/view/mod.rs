@@ -47,7 +47,7 @@ pub fn draw(s: &State, f: &mut Frame) {
         help::draw(s, f, body);
     }
     if let Some(d) = &s.dialog {
-        dialog::draw(d, f, body);
+        dialog::draw(d, s.dialog_scroll, f, body);
     }
     draw_flash(s, f, flash);
     draw_footer(s, f, footer);

@@ -11,6 +11,7 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, StatefulWidget};
 use ratatui::Frame;
+use std::collections::BTreeSet;
 use tui_tree_widget::{Tree, TreeItem, TreeState};
 
 const LOADING: u64 = 1 << 32;
@@ -32,7 +33,7 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(text).block(block), area);
         return;
     }
-    let items = vec![item(t, 0)];
+    let items = vec![item(t, &s.marks, 0)];
     let Ok(widget) = Tree::new(&items) else {
         return;
     };
@@ -56,9 +57,12 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
     f.render_stateful_widget(widget, area, &mut state);
 }
 
-fn item(t: &TreeModel, i: usize) -> TreeItem<'static, u64> {
+fn item(t: &TreeModel, marks: &BTreeSet<String>, i: usize) -> TreeItem<'static, u64> {
     let n = &t.nodes[i];
-    let text = node_line(t, i);
+    let mut text = node_line(t, i);
+    if marks.contains(&n.desc.digest.to_string()) {
+        text.spans.insert(0, Span::raw("✓ ").fg(ACCENT));
+    }
     let id = i as u64;
     let kids: Vec<TreeItem<'static, u64>> = if !n.open {
         // Closed: one placeholder child makes the widget draw ▶ without building the subtree.
@@ -88,7 +92,7 @@ fn item(t: &TreeModel, i: usize) -> TreeItem<'static, u64> {
             )),
             _ => {}
         }
-        v.extend(n.kids.iter().map(|&k| item(t, k)));
+        v.extend(n.kids.iter().map(|&k| item(t, marks, k)));
         v
     };
     if kids.is_empty() {

@@ -15,7 +15,7 @@
 //
 // Rule fields (all optional):
 //
-//	ignore_n           strip n and last from tags/list (and from the catalog, for repo "_catalog")
+//	ignore_n           strip n from tags/list (and from the catalog, for repo "_catalog"): the registry picks the page size
 //	corrupt_manifest   change one byte of manifest GET bodies; headers (Docker-Content-Digest,
 //	                   Content-Length) kept. The byte is a hex digit right after the first "sha256:"
 //	                   (so the JSON stays valid and only digest verification can notice), else the
@@ -218,7 +218,6 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ru.IgnoreN && (kind == "tags" || kind == "catalog") {
 		q := r.URL.Query()
 		q.Del("n")
-		q.Del("last")
 		r.URL.RawQuery = q.Encode()
 	}
 	if r.Method == http.MethodGet && ((kind == "manifests" && ru.CorruptManifest) || (kind == "blobs" && ru.CorruptBlob)) {
