@@ -264,6 +264,12 @@ pub trait Store: Send + Sync {
         self.all_tags_paged(repo, 1000).await
     }
 
+    /// Every tag, possibly from a cache the store keeps until `invalidate` (discovery asks
+    /// for it more than once: fallback tags, cosign tags).
+    async fn tag_list(&self, repo: &str) -> Result<std::sync::Arc<Vec<String>>> {
+        Ok(std::sync::Arc::new(self.all_tags(repo).await?))
+    }
+
     /// Every tag, asking for `n` per page.
     async fn all_tags_paged(&self, repo: &str, n: usize) -> Result<Vec<String>> {
         let what = format!("tags of {repo}");

@@ -43,7 +43,7 @@ pub fn buildx_attestation_target(d: &Descriptor) -> Option<Digest> {
 pub async fn cosign_tags(store: &dyn Store, repo: &str) -> std::collections::HashMap<Digest, Vec<String>> {
     let mut out: std::collections::HashMap<Digest, Vec<String>> = std::collections::HashMap::new();
     // Best effort: a registry that will not list tags simply shows no cosign tags.
-    for t in store.all_tags(repo).await.unwrap_or_default() {
+    for t in store.tag_list(repo).await.map(|t| t.to_vec()).unwrap_or_default() {
         if let Some(d) = crate::inspect::cosign_tag_subject(&t) {
             out.entry(d).or_default().push(t);
         }

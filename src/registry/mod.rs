@@ -32,6 +32,8 @@ pub struct RegistryStore {
     fallback_tags: Mutex<HashMap<String, Arc<HashSet<String>>>>,
     /// Per repository: fallback indexes already fetched (tag → entries as served).
     fallback_indexes: Mutex<HashMap<String, HashMap<String, Vec<Descriptor>>>>,
+    /// Per repository: the whole tag list, kept until `invalidate`.
+    tag_lists: Mutex<HashMap<String, Arc<Vec<String>>>>,
 }
 
 /// With at most this many `sha256-*` tags in a repository, discovery fetches all their
@@ -46,6 +48,7 @@ impl RegistryStore {
             capability: Mutex::new(HashMap::new()),
             fallback_tags: Mutex::new(HashMap::new()),
             fallback_indexes: Mutex::new(HashMap::new()),
+            tag_lists: Mutex::new(HashMap::new()),
         })
     }
 
@@ -138,10 +141,11 @@ impl RegistryStore {
         if let Some(s) = self.fallback_tags.lock().ok().and_then(|m| m.get(repo).cloned()) {
             return Ok(s);
         }
-        let tags = self.all_tags(repo).await.or_else(|e| if e.is_not_found() { Ok(vec![]) } else { Err(e) })?;
+        let tags = self.tag_list(repo).await.or_else(|e| if e.is_not_found() { Ok(Arc::new(vec![])) } else { Err(e) })?;
         let set: Arc<HashSet<String>> = Arc::new(
-            tags.into_iter()
+            tags.iter()
                 .filter(|t| Digest::from_fallback_tag(t).is_some())
+                .cloned()
                 .collect(),
         );
         if let Ok(mut m) = self.fallback_tags.lock() {
@@ -552,7 +556,21 @@ impl Store for RegistryStore {
         }
     }
 
+    async fn tag_list(&self, repo: &str) -> Result<Arc<Vec<String>>> {
+        if let Some(t) = self.tag_lists.lock().ok().and_then(|m| m.get(repo).cloned()) {
+            return Ok(t);
+        }
+        let t = Arc::new(self.all_tags(repo).await?);
+        if let Ok(mut m) = self.tag_lists.lock() {
+            m.insert(repo.to_string(), t.clone());
+        }
+        Ok(t)
+    }
+
     fn invalidate(&self, repo: &str) {
+        if let Ok(mut m) = self.tag_lists.lock() {
+            m.remove(repo);
+        }
         if let Ok(mut m) = self.fallback_tags.lock() {
             m.remove(repo);
         }
