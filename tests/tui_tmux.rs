@@ -89,11 +89,10 @@ fn binary_in_tmux_browses_a_layout_and_restores_the_terminal() {
         "arbor-e2e",
         &format!("{} --oci-layout {}", bin(), dir.display()),
     );
-    let text = s.wait_for("Tags & manifests");
-    assert!(
-        text.contains("READ-ONLY") && text.contains("referrers layout scan"),
-        "{text}"
-    );
+    s.wait_for("Tags & manifests");
+    // The header learns the referrers source once the first details arrive.
+    let text = s.wait_for("referrers layout scan");
+    assert!(text.contains("READ-ONLY"), "{text}");
     s.wait_for("SBOM");
     s.keys(&["Enter"]);
     s.wait_for("Referrers of v1");
@@ -114,10 +113,7 @@ fn binary_in_tmux_browses_a_layout_and_restores_the_terminal() {
 
 #[test]
 fn binary_without_target_opens_the_demo_when_available() {
-    if let Err(e) = arbor::demo::demo_layout() {
-        eprintln!("demo layout not available yet ({e}); skipping the no-target run");
-        return;
-    }
+    arbor::demo::demo_layout().expect("the embedded demo layout unpacks");
     let s = Session::start("arbor-demo", bin());
     let text = s.wait_for("Tags & manifests");
     assert!(text.contains("demo layout"), "{text}");
@@ -125,23 +121,21 @@ fn binary_without_target_opens_the_demo_when_available() {
     s.wait_for("ARBOR-EXITED:0");
 }
 
-/// Reads `export ARBOR_TEST_DIST=host:port` from the harness env file.
-fn harness_registry() -> Option<String> {
-    let path = std::env::var_os("ARBOR_HARNESS_ENV")?;
-    let text = std::fs::read_to_string(path).ok()?;
+/// Reads `export ARBOR_TEST_DIST=host:port` from the harness env file; without it the test
+/// fails (the real registries are part of the suite: run tests/harness/test.sh).
+fn harness_registry() -> String {
+    let path = std::env::var_os("ARBOR_HARNESS_ENV")
+        .expect("ARBOR_HARNESS_ENV is not set: run the suite with tests/harness/test.sh");
+    let text = std::fs::read_to_string(&path).expect("the harness env file");
     text.lines()
         .find_map(|l| l.trim().strip_prefix("export ARBOR_TEST_DIST="))
         .map(|v| v.trim_matches(['"', '\'']).to_string())
+        .expect("ARBOR_TEST_DIST in the harness env file")
 }
 
 #[test]
 fn binary_in_tmux_opens_a_real_registry() {
-    let Some(host) = harness_registry() else {
-        let msg = "ARBOR_HARNESS_ENV is not set (or has no ARBOR_TEST_DIST): the real-registry part of the tmux test did not run; start tests/harness/test.sh";
-        assert!(std::env::var_os("CI").is_none(), "{msg}");
-        eprintln!("{msg}");
-        return;
-    };
+    let host = harness_registry();
     let s = Session::start("arbor-reg", &format!("{} {host}", bin()));
     let text = s.wait_for("Repositories");
     assert!(text.contains(&format!("registry {host}")), "{text}");
