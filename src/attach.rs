@@ -42,7 +42,10 @@ pub struct AttachReport {
 
 /// A media type for a file by its name, as a user would expect (`.json` → `application/json`).
 pub fn media_type_for(path: &Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     let special = [
         (".spdx.json", "application/spdx+json"),
         (".cdx.json", "application/vnd.cyclonedx+json"),
@@ -88,20 +91,40 @@ fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
 }
 
 fn oci_desc(d: &Descriptor, what: &str) -> Result<oci_spec::image::Descriptor> {
-    let digest: oci_spec::image::Digest = d.digest.to_string().parse().map_err(|e| StoreError::Invalid { what: what.into(), detail: format!("{e}") })?;
-    let mut b = DescriptorBuilder::default().media_type(MediaType::from(d.media_type.as_str())).digest(digest).size(d.size.max(0) as u64);
+    let digest: oci_spec::image::Digest =
+        d.digest
+            .to_string()
+            .parse()
+            .map_err(|e| StoreError::Invalid {
+                what: what.into(),
+                detail: format!("{e}"),
+            })?;
+    let mut b = DescriptorBuilder::default()
+        .media_type(MediaType::from(d.media_type.as_str()))
+        .digest(digest)
+        .size(d.size.max(0) as u64);
     if let Some(a) = &d.annotations {
-        b = b.annotations(a.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<HashMap<_, _>>());
+        b = b.annotations(
+            a.iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<HashMap<_, _>>(),
+        );
     }
     if let Some(t) = &d.artifact_type {
         b = b.artifact_type(MediaType::from(t.as_str()));
     }
-    b.build().map_err(|e| StoreError::Invalid { what: what.into(), detail: e.to_string() })
+    b.build().map_err(|e| StoreError::Invalid {
+        what: what.into(),
+        detail: e.to_string(),
+    })
 }
 
 /// Serialises a manifest with annotation keys sorted, so equal input gives equal digests.
@@ -114,7 +137,8 @@ fn canonical_bytes(v: serde_json::Value) -> Result<Bytes> {
                     let v = if k == "annotations" {
                         match v {
                             serde_json::Value::Object(a) => {
-                                let sorted: BTreeMap<String, serde_json::Value> = a.into_iter().collect();
+                                let sorted: BTreeMap<String, serde_json::Value> =
+                                    a.into_iter().collect();
                                 serde_json::Value::Object(sorted.into_iter().collect())
                             }
                             other => other,
@@ -126,33 +150,73 @@ fn canonical_bytes(v: serde_json::Value) -> Result<Bytes> {
                 }
                 serde_json::Value::Object(out)
             }
-            serde_json::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(sort).collect()),
+            serde_json::Value::Array(a) => {
+                serde_json::Value::Array(a.into_iter().map(sort).collect())
+            }
             other => other,
         }
     }
-    serde_json::to_vec(&sort(v)).map(Bytes::from).map_err(|e| StoreError::Invalid { what: "manifest".into(), detail: e.to_string() })
+    serde_json::to_vec(&sort(v))
+        .map(Bytes::from)
+        .map_err(|e| StoreError::Invalid {
+            what: "manifest".into(),
+            detail: e.to_string(),
+        })
 }
 
 /// Builds the referrer manifest (bytes) for `req` attached to `subject`, given the file layers.
-pub fn build_manifest(req: &AttachRequest, subject: &Descriptor, layers: &[Descriptor]) -> Result<Bytes> {
+pub fn build_manifest(
+    req: &AttachRequest,
+    subject: &Descriptor,
+    layers: &[Descriptor],
+) -> Result<Bytes> {
     let what = "attach manifest";
-    let empty = Descriptor { media_type: media::OCI_EMPTY.into(), digest: Digest::sha256_of(b"{}"), size: 2, artifact_type: None, annotations: None, platform: None, urls: None };
+    let empty = Descriptor {
+        media_type: media::OCI_EMPTY.into(),
+        digest: Digest::sha256_of(b"{}"),
+        size: 2,
+        artifact_type: None,
+        annotations: None,
+        platform: None,
+        urls: None,
+    };
     let mut config = oci_desc(&empty, what)?;
     config.set_data(Some("e30=".into()));
     let mut annotations = req.annotations.clone();
-    annotations.entry(media::ANN_CREATED.into()).or_insert_with(now_rfc3339);
-    let subject = Descriptor { artifact_type: None, annotations: None, platform: None, urls: None, ..subject.clone() };
+    annotations
+        .entry(media::ANN_CREATED.into())
+        .or_insert_with(now_rfc3339);
+    let subject = Descriptor {
+        artifact_type: None,
+        annotations: None,
+        platform: None,
+        urls: None,
+        ..subject.clone()
+    };
     let manifest = ImageManifestBuilder::default()
         .schema_version(2u32)
         .media_type(MediaType::ImageManifest)
         .artifact_type(MediaType::from(req.artifact_type.as_str()))
         .config(config)
-        .layers(layers.iter().map(|l| oci_desc(l, what)).collect::<Result<Vec<_>>>()?)
+        .layers(
+            layers
+                .iter()
+                .map(|l| oci_desc(l, what))
+                .collect::<Result<Vec<_>>>()?,
+        )
         .subject(oci_desc(&subject, what)?)
         .annotations(annotations.into_iter().collect::<HashMap<_, _>>())
         .build()
-        .map_err(|e| StoreError::Invalid { what: what.into(), detail: e.to_string() })?;
-    canonical_bytes(serde_json::to_value(&manifest).map_err(|e| StoreError::Invalid { what: what.into(), detail: e.to_string() })?)
+        .map_err(|e| StoreError::Invalid {
+            what: what.into(),
+            detail: e.to_string(),
+        })?;
+    canonical_bytes(
+        serde_json::to_value(&manifest).map_err(|e| StoreError::Invalid {
+            what: what.into(),
+            detail: e.to_string(),
+        })?,
+    )
 }
 
 /// The layer descriptors for the files (hashing each), checking titles are plain, unique names.
@@ -161,19 +225,41 @@ pub fn layers_for(files: &[AttachFile]) -> Result<Vec<Descriptor>> {
     let mut out = Vec::new();
     for f in files {
         let what = format!("file {}", f.path.display());
-        let title = f.path.file_name().map(|n| n.to_string_lossy().into_owned()).ok_or_else(|| StoreError::Invalid { what: what.clone(), detail: "not a file name".into() })?;
+        let title = f
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| StoreError::Invalid {
+                what: what.clone(),
+                detail: "not a file name".into(),
+            })?;
         if !seen.insert(title.clone()) {
-            return Err(StoreError::Invalid { what, detail: format!("two files are named {title:?}; titles must be unique") });
+            return Err(StoreError::Invalid {
+                what,
+                detail: format!("two files are named {title:?}; titles must be unique"),
+            });
         }
-        let meta = std::fs::metadata(&f.path).map_err(|e| StoreError::Io { what: what.clone(), source: e })?;
+        let meta = std::fs::metadata(&f.path).map_err(|e| StoreError::Io {
+            what: what.clone(),
+            source: e,
+        })?;
         if !meta.is_file() {
-            return Err(StoreError::Invalid { what, detail: "not a regular file".into() });
+            return Err(StoreError::Invalid {
+                what,
+                detail: "not a regular file".into(),
+            });
         }
-        let (digest, size) = hash_file(&f.path).map_err(|e| StoreError::Io { what: what.clone(), source: e })?;
+        let (digest, size) = hash_file(&f.path).map_err(|e| StoreError::Io {
+            what: what.clone(),
+            source: e,
+        })?;
         let mut ann = f.annotations.clone();
         ann.insert(media::ANN_TITLE.into(), title);
         out.push(Descriptor {
-            media_type: f.media_type.clone().unwrap_or_else(|| media_type_for(&f.path)),
+            media_type: f
+                .media_type
+                .clone()
+                .unwrap_or_else(|| media_type_for(&f.path)),
             digest,
             size,
             artifact_type: None,
@@ -186,26 +272,64 @@ pub fn layers_for(files: &[AttachFile]) -> Result<Vec<Descriptor>> {
 }
 
 /// Attaches `req` to `repo@subject_ref`.
-pub async fn attach(store: &dyn Store, repo: &str, subject_ref: &str, req: &AttachRequest) -> Result<AttachReport> {
+pub async fn attach(
+    store: &dyn Store,
+    repo: &str,
+    subject_ref: &str,
+    req: &AttachRequest,
+) -> Result<AttachReport> {
     if req.artifact_type.trim().is_empty() {
-        return Err(StoreError::Invalid { what: "attach".into(), detail: "an artifact type is required".into() });
+        return Err(StoreError::Invalid {
+            what: "attach".into(),
+            detail: "an artifact type is required".into(),
+        });
     }
     let subject = store.resolve(repo, subject_ref).await?;
     let files = req.files.clone();
     let layers = tokio::task::spawn_blocking(move || layers_for(&files))
         .await
-        .map_err(|e| StoreError::Invalid { what: "attach".into(), detail: e.to_string() })??;
+        .map_err(|e| StoreError::Invalid {
+            what: "attach".into(),
+            detail: e.to_string(),
+        })??;
     let (mut uploaded, mut skipped) = (0, 0);
-    let empty = Descriptor { media_type: media::OCI_EMPTY.into(), digest: Digest::sha256_of(b"{}"), size: 2, artifact_type: None, annotations: None, platform: None, urls: None };
+    let empty = Descriptor {
+        media_type: media::OCI_EMPTY.into(),
+        digest: Digest::sha256_of(b"{}"),
+        size: 2,
+        artifact_type: None,
+        annotations: None,
+        platform: None,
+        urls: None,
+    };
     let mut tally = |up: bool| if up { uploaded += 1 } else { skipped += 1 };
-    tally(store.push_blob(repo, &empty, BlobSource::Bytes(Bytes::from_static(b"{}"))).await?);
+    tally(
+        store
+            .push_blob(repo, &empty, BlobSource::Bytes(Bytes::from_static(b"{}")))
+            .await?,
+    );
     for (layer, file) in layers.iter().zip(&req.files) {
-        tally(store.push_blob(repo, layer, BlobSource::File(file.path.clone())).await?);
+        tally(
+            store
+                .push_blob(repo, layer, BlobSource::File(file.path.clone()))
+                .await?,
+        );
     }
     let bytes = build_manifest(req, &subject, &layers)?;
     let digest = Digest::sha256_of(&bytes);
-    let put = store.put_manifest(repo, &digest.to_string(), media::OCI_MANIFEST, bytes.clone()).await?;
-    let manifest = Manifest::parse(&bytes, Some(media::OCI_MANIFEST)).map_err(|e| StoreError::Invalid { what: "attach".into(), detail: e.to_string() })?;
+    let put = store
+        .put_manifest(
+            repo,
+            &digest.to_string(),
+            media::OCI_MANIFEST,
+            bytes.clone(),
+        )
+        .await?;
+    let manifest =
+        Manifest::parse(&bytes, Some(media::OCI_MANIFEST)).map_err(|e| StoreError::Invalid {
+            what: "attach".into(),
+            detail: e.to_string(),
+        })?;
     let descriptor = Descriptor {
         media_type: media::OCI_MANIFEST.into(),
         digest: put.digest.clone(),
@@ -239,13 +363,25 @@ pub async fn attach(store: &dyn Store, repo: &str, subject_ref: &str, req: &Atta
         fallback_index_updated = true;
     }
     store.invalidate(repo);
-    Ok(AttachReport { descriptor, subject, uploaded, skipped, referrers_source: source, fallback_index_updated })
+    Ok(AttachReport {
+        descriptor,
+        subject,
+        uploaded,
+        skipped,
+        referrers_source: source,
+        fallback_index_updated,
+    })
 }
 
 /// Read–modify–write of the `sha256-<hex>` index of `subject`, as the distribution spec's
 /// referrers tag schema describes. An index left empty is deleted (or, where the registry
 /// refuses deletes, written empty). The replaced index manifest is deleted when possible.
-pub async fn update_fallback_index(store: &dyn Store, repo: &str, subject: &Digest, edit: impl FnOnce(&mut Vec<Descriptor>)) -> Result<()> {
+pub async fn update_fallback_index(
+    store: &dyn Store,
+    repo: &str,
+    subject: &Digest,
+    edit: impl FnOnce(&mut Vec<Descriptor>),
+) -> Result<()> {
     let tag = subject.fallback_tag();
     let (old_digest, mut entries) = match store.manifest(repo, &tag).await {
         Ok(f) => (Some(f.descriptor.digest), f.manifest.manifests),
@@ -263,7 +399,9 @@ pub async fn update_fallback_index(store: &dyn Store, repo: &str, subject: &Dige
                 Ok(()) => return Ok(()),
                 Err(e) if e.is_not_found() => return Ok(()),
                 // Refused or failed: an empty index lists nothing stale, so write that instead.
-                Err(e) => tracing::debug!(repo, error = %e, "empty fallback index not deleted; writing it empty"),
+                Err(e) => {
+                    tracing::debug!(repo, error = %e, "empty fallback index not deleted; writing it empty")
+                }
             }
         } else {
             return Ok(());
@@ -275,7 +413,9 @@ pub async fn update_fallback_index(store: &dyn Store, repo: &str, subject: &Dige
         "manifests": entries,
     });
     let bytes = canonical_bytes(index)?;
-    let put = store.put_manifest(repo, &tag, media::OCI_INDEX, bytes).await?;
+    let put = store
+        .put_manifest(repo, &tag, media::OCI_INDEX, bytes)
+        .await?;
     if let Some(old) = old_digest.filter(|o| *o != put.digest) {
         // The replaced index would linger untagged: remove it (best effort, as oras does).
         if let Err(e) = store.delete_manifest(repo, &old).await {
@@ -291,19 +431,37 @@ mod tests {
 
     #[test]
     fn media_types_by_extension() {
-        assert_eq!(media_type_for(Path::new("a/sbom.spdx.json")), "application/spdx+json");
+        assert_eq!(
+            media_type_for(Path::new("a/sbom.spdx.json")),
+            "application/spdx+json"
+        );
         assert_eq!(media_type_for(Path::new("x.json")), "application/json");
         assert_eq!(media_type_for(Path::new("README.md")), "text/markdown");
-        assert_eq!(media_type_for(Path::new("blob.unknownext")), "application/vnd.oci.image.layer.v1.tar");
+        assert_eq!(
+            media_type_for(Path::new("blob.unknownext")),
+            "application/vnd.oci.image.layer.v1.tar"
+        );
     }
 
     #[test]
     fn manifest_is_an_oci_1_1_referrer_with_sorted_annotations() {
-        let subject = Descriptor { media_type: media::OCI_MANIFEST.into(), digest: Digest::sha256_of(b"s"), size: 10, artifact_type: Some("x".into()), annotations: None, platform: None, urls: None };
-        let mut req = AttachRequest { artifact_type: "signature/example".into(), ..Default::default() };
+        let subject = Descriptor {
+            media_type: media::OCI_MANIFEST.into(),
+            digest: Digest::sha256_of(b"s"),
+            size: 10,
+            artifact_type: Some("x".into()),
+            annotations: None,
+            platform: None,
+            urls: None,
+        };
+        let mut req = AttachRequest {
+            artifact_type: "signature/example".into(),
+            ..Default::default()
+        };
         req.annotations.insert("z".into(), "1".into());
         req.annotations.insert("a".into(), "2".into());
-        req.annotations.insert(media::ANN_CREATED.into(), "2024-01-01T00:00:00Z".into());
+        req.annotations
+            .insert(media::ANN_CREATED.into(), "2024-01-01T00:00:00Z".into());
         let b1 = build_manifest(&req, &subject, &[]).unwrap();
         let b2 = build_manifest(&req, &subject, &[]).unwrap();
         assert_eq!(b1, b2, "deterministic bytes");
@@ -313,6 +471,9 @@ mod tests {
         assert_eq!(m.config.unwrap().media_type, media::OCI_EMPTY);
         let text = String::from_utf8(b1.to_vec()).unwrap();
         assert!(text.find("\"a\"").unwrap() < text.find("\"z\"").unwrap());
-        assert!(!text.contains("\"artifactType\":\"x\""), "subject descriptor carries no artifactType");
+        assert!(
+            !text.contains("\"artifactType\":\"x\""),
+            "subject descriptor carries no artifactType"
+        );
     }
 }

@@ -71,8 +71,13 @@ fn is_complete(dir: &Path) -> bool {
             && std::fs::read(&path).is_ok_and(|b| b == *bytes)
     });
     // No extra blobs either: in a layout they could add referrers.
-    let blob_count = std::fs::read_dir(dir.join("blobs").join("sha256")).map(|rd| rd.count()).unwrap_or(usize::MAX);
-    let embedded_blobs = files.iter().filter(|(p, _)| p.starts_with("blobs/sha256")).count();
+    let blob_count = std::fs::read_dir(dir.join("blobs").join("sha256"))
+        .map(|rd| rd.count())
+        .unwrap_or(usize::MAX);
+    let embedded_blobs = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("blobs/sha256"))
+        .count();
     all_match && blob_count == embedded_blobs
 }
 
@@ -83,7 +88,10 @@ fn unpack_into(base: &Path, name: &str) -> anyhow::Result<PathBuf> {
         return Ok(target);
     }
     std::fs::create_dir_all(base).with_context(|| format!("creating {}", base.display()))?;
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
     let staging = base.join(format!(".{name}.tmp-{}-{nanos}", std::process::id()));
     let result = write_all(&staging).and_then(|()| publish(&staging, &target));
     if staging.exists() {
@@ -98,7 +106,8 @@ fn write_all(staging: &Path) -> anyhow::Result<()> {
     for (p, bytes) in files() {
         let path = staging.join(p);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
     }
@@ -118,10 +127,12 @@ fn publish(staging: &Path, target: &Path) -> anyhow::Result<()> {
         let mut aside = staging.as_os_str().to_owned();
         aside.push("-old");
         let aside = PathBuf::from(aside);
-        std::fs::rename(target, &aside).with_context(|| format!("moving aside {}", target.display()))?;
+        std::fs::rename(target, &aside)
+            .with_context(|| format!("moving aside {}", target.display()))?;
         let _ = std::fs::remove_dir_all(&aside);
     }
-    std::fs::rename(staging, target).with_context(|| format!("renaming {} to {}", staging.display(), target.display()))?;
+    std::fs::rename(staging, target)
+        .with_context(|| format!("renaming {} to {}", staging.display(), target.display()))?;
     Ok(())
 }
 
@@ -142,28 +153,62 @@ mod tests {
         let store = LayoutStore::open(&dir).expect("a layout");
         let repo = store.repository_name().to_string();
         let tags = store.all_tags(&repo).await.expect("tags");
-        assert!(tags.contains(&"v1".to_string()) && tags.contains(&"v2".to_string()), "{tags:?}");
+        assert!(
+            tags.contains(&"v1".to_string()) && tags.contains(&"v2".to_string()),
+            "{tags:?}"
+        );
 
         let v1 = store.resolve(&repo, "v1").await.expect("v1");
-        let graph = discover(&store, &repo, v1, &DiscoverOptions::default()).await.expect("graph of v1");
+        let graph = discover(&store, &repo, v1, &DiscoverOptions::default())
+            .await
+            .expect("graph of v1");
         assert!(graph.errors().is_empty(), "{:?}", graph.errors());
-        let mut types: Vec<String> = graph.referrers.iter().filter_map(|n| n.descriptor.artifact_type.clone()).collect();
+        let mut types: Vec<String> = graph
+            .referrers
+            .iter()
+            .filter_map(|n| n.descriptor.artifact_type.clone())
+            .collect();
         types.sort();
-        assert_eq!(types, ["readme/example", "sbom/example", "signature/example"]);
-        let sbom = graph.referrers.iter().find(|n| n.descriptor.artifact_type.as_deref() == Some("sbom/example")).expect("sbom");
+        assert_eq!(
+            types,
+            ["readme/example", "sbom/example", "signature/example"]
+        );
+        let sbom = graph
+            .referrers
+            .iter()
+            .find(|n| n.descriptor.artifact_type.as_deref() == Some("sbom/example"))
+            .expect("sbom");
         assert_eq!(sbom.referrers.len(), 1);
-        assert_eq!(sbom.referrers[0].descriptor.artifact_type.as_deref(), Some("signature/example"));
+        assert_eq!(
+            sbom.referrers[0].descriptor.artifact_type.as_deref(),
+            Some("signature/example")
+        );
 
         let v2 = store.resolve(&repo, "v2").await.expect("v2");
-        let opts = DiscoverOptions { index_children: true, ..DiscoverOptions::default() };
-        let graph = discover(&store, &repo, v2, &opts).await.expect("graph of v2");
+        let opts = DiscoverOptions {
+            index_children: true,
+            ..DiscoverOptions::default()
+        };
+        let graph = discover(&store, &repo, v2, &opts)
+            .await
+            .expect("graph of v2");
         assert_eq!(graph.children.len(), 2);
         assert_eq!(graph.referrers.len(), 1);
 
         // One untagged image that nothing refers to, besides referrers and index children.
         let entries = store.index_entries().expect("index.json");
-        let untagged = entries.iter().filter(|d| d.annotations.as_ref().is_none_or(|a| !a.contains_key(crate::oci::media::ANN_REF_NAME))).count();
-        assert_eq!(untagged, 8, "5 referrers + 2 platform manifests + 1 untagged image");
+        let untagged = entries
+            .iter()
+            .filter(|d| {
+                d.annotations
+                    .as_ref()
+                    .is_none_or(|a| !a.contains_key(crate::oci::media::ANN_REF_NAME))
+            })
+            .count();
+        assert_eq!(
+            untagged, 8,
+            "5 referrers + 2 platform manifests + 1 untagged image"
+        );
     }
 
     #[test]
@@ -179,7 +224,11 @@ mod tests {
         let c = unpack_into(base.path(), "demo-x").expect("repair");
         assert!(is_complete(&c));
         // No staging directories are left behind.
-        let names: Vec<_> = std::fs::read_dir(base.path()).expect("list").flatten().map(|e| e.file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(base.path())
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(names, [std::ffi::OsString::from("demo-x")]);
     }
 }

@@ -1,9 +1,9 @@
 //! arbor: browse, inspect and manage OCI artifact graphs.
 //!
 //! The library has no terminal code except under [`tui`]; nothing under [`tui`] speaks HTTP.
+pub mod attach;
 pub mod cli;
 pub mod credentials;
-pub mod attach;
 pub mod demo;
 pub mod graph;
 pub mod inspect;

@@ -5,22 +5,35 @@ use std::process::ExitCode;
 
 fn init_logging(path: Option<&std::path::Path>) {
     let Some(path) = path else { return };
-    match std::fs::OpenOptions::new().create(true).append(true).open(path) {
+    match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
         Ok(file) => {
             let _ = tracing_subscriber::fmt()
                 .with_writer(std::sync::Mutex::new(file))
                 .with_ansi(false)
-                .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ARBOR_LOG").unwrap_or_else(|_| "arbor=debug".into()))
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_env("ARBOR_LOG")
+                        .unwrap_or_else(|_| "arbor=debug".into()),
+                )
                 .try_init();
         }
-        Err(e) => eprintln!("arbor: warning: cannot open log file {}: {e}", path.display()),
+        Err(e) => eprintln!(
+            "arbor: warning: cannot open log file {}: {e}",
+            path.display()
+        ),
     }
 }
 
 fn main() -> ExitCode {
     let args = Cli::parse();
     init_logging(args.global.log_file.as_deref());
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("arbor: error: cannot start the async runtime: {e}");
@@ -29,7 +42,11 @@ fn main() -> ExitCode {
     };
     let result = rt.block_on(async move {
         let g = &args.global;
-        let secret = if g.password_stdin || g.identity_token_stdin { Some(cli::read_password_stdin()?) } else { None };
+        let secret = if g.password_stdin || g.identity_token_stdin {
+            Some(cli::read_password_stdin()?)
+        } else {
+            None
+        };
         let opts = cli::client_options(&args.global, secret)?;
         match args.command {
             Some(cmd) => {

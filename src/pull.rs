@@ -610,7 +610,11 @@ fn write_and_hash(
 }
 
 /// The writer thread: chunks to disk, with blocks reserved ahead.
-fn write_chunks(file: std::fs::File, size: u64, rx: std::sync::mpsc::Receiver<Bytes>) -> std::io::Result<()> {
+fn write_chunks(
+    file: std::fs::File,
+    size: u64,
+    rx: std::sync::mpsc::Receiver<Bytes>,
+) -> std::io::Result<()> {
     let mut reserved = 0;
     let mut written = 0;
     let mut w = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);

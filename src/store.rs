@@ -25,18 +25,16 @@ pub enum StoreError {
         status: u16,
         detail: String,
     },
-    #[error("{what}: digest mismatch: expected {expected}, content hashes to {actual}; refusing it")]
+    #[error(
+        "{what}: digest mismatch: expected {expected}, content hashes to {actual}; refusing it"
+    )]
     DigestMismatch {
         what: String,
         expected: String,
         actual: String,
     },
     #[error("{what}: too large ({size} bytes; limit {limit})")]
-    TooLarge {
-        what: String,
-        size: u64,
-        limit: u64,
-    },
+    TooLarge { what: String, size: u64, limit: u64 },
     #[error("{what}: {detail}")]
     Invalid { what: String, detail: String },
     #[error("{what}: {detail}")]
@@ -134,7 +132,10 @@ pub struct PutManifest {
 }
 
 fn read_only(what: &str) -> StoreError {
-    StoreError::Unsupported { what: what.to_string(), detail: "this store is read-only".into() }
+    StoreError::Unsupported {
+        what: what.to_string(),
+        detail: "this store is read-only".into(),
+    }
 }
 
 impl FetchedManifest {
@@ -149,7 +150,11 @@ impl FetchedManifest {
             platform: None,
             urls: None,
         };
-        FetchedManifest { bytes, descriptor, manifest }
+        FetchedManifest {
+            bytes,
+            descriptor,
+            manifest,
+        }
     }
 }
 
@@ -231,7 +236,13 @@ pub trait Store: Send + Sync {
     }
 
     /// Stores manifest bytes under `reference` (a tag or their digest).
-    async fn put_manifest(&self, _repo: &str, reference: &str, _media_type: &str, _bytes: Bytes) -> Result<PutManifest> {
+    async fn put_manifest(
+        &self,
+        _repo: &str,
+        reference: &str,
+        _media_type: &str,
+        _bytes: Bytes,
+    ) -> Result<PutManifest> {
         Err(read_only(&format!("manifest {reference}")))
     }
 
@@ -273,7 +284,10 @@ pub trait Store: Send + Sync {
     /// Every tag, asking for `n` per page.
     async fn all_tags_paged(&self, repo: &str, n: usize) -> Result<Vec<String>> {
         let what = format!("tags of {repo}");
-        collect_pages(&what, |cursor| async move { self.tags(repo, cursor.as_deref(), n).await }).await
+        collect_pages(&what, |cursor| async move {
+            self.tags(repo, cursor.as_deref(), n).await
+        })
+        .await
     }
 }
 
@@ -332,7 +346,11 @@ pub async fn collect_verified(
     if buf.len() as i64 != desc.size {
         return Err(StoreError::Invalid {
             what,
-            detail: format!("size {} does not match descriptor size {}", buf.len(), desc.size),
+            detail: format!(
+                "size {} does not match descriptor size {}",
+                buf.len(),
+                desc.size
+            ),
         });
     }
     if actual != desc.digest {
@@ -373,7 +391,9 @@ pub fn filter_artifact_type(descs: &mut Vec<Descriptor>, artifact_type: Option<&
 }
 
 /// A file as a stream of 256 KiB chunks.
-pub fn file_stream(file: tokio::fs::File) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+pub fn file_stream(
+    file: tokio::fs::File,
+) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
     use tokio::io::AsyncReadExt;
     futures::stream::unfold(Some(file), |state| async move {
         let mut f = state?;

@@ -6,25 +6,91 @@ use std::process::Command;
 
 const CREATED: &str = "org.opencontainers.image.created=2024-01-01T00:00:00Z";
 
-fn arbor_attach(reg: &str, repo: &str, subject: &str, artifact_type: &str, dir: &std::path::Path, files: &[&str]) -> String {
-    let out = run_ok(arbor().current_dir(dir).args(["attach", "--format", "json", "--artifact-type", artifact_type, "--annotation", CREATED]).arg(format!("{reg}/{repo}@{subject}")).args(files));
-    json(&out)["descriptor"]["digest"].as_str().unwrap().to_string()
+fn arbor_attach(
+    reg: &str,
+    repo: &str,
+    subject: &str,
+    artifact_type: &str,
+    dir: &std::path::Path,
+    files: &[&str],
+) -> String {
+    let out = run_ok(
+        arbor()
+            .current_dir(dir)
+            .args([
+                "attach",
+                "--format",
+                "json",
+                "--artifact-type",
+                artifact_type,
+                "--annotation",
+                CREATED,
+            ])
+            .arg(format!("{reg}/{repo}@{subject}"))
+            .args(files),
+    );
+    json(&out)["descriptor"]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn walkthrough_with_arbor(reg: &str, repo: &str) -> Walkthrough {
     let image = push_image(reg, repo, "v1", "#!/bin/sh\necho net-monitor v1\n");
     let f = files_dir();
-    let signature = arbor_attach(reg, repo, &image, "signature/example", f.path(), &["signature.json:application/json"]);
-    let readme = arbor_attach(reg, repo, &image, "readme/example", f.path(), &["readme.md:text/markdown", "details.md:text/markdown"]);
-    let sbom = arbor_attach(reg, repo, &image, "sbom/example", f.path(), &["sbom.json:application/json"]);
-    let sbom_signature = arbor_attach(reg, repo, &sbom, "signature/example", f.path(), &["signature.json:application/json"]);
-    Walkthrough { image, signature, sbom, sbom_signature, readme }
+    let signature = arbor_attach(
+        reg,
+        repo,
+        &image,
+        "signature/example",
+        f.path(),
+        &["signature.json:application/json"],
+    );
+    let readme = arbor_attach(
+        reg,
+        repo,
+        &image,
+        "readme/example",
+        f.path(),
+        &["readme.md:text/markdown", "details.md:text/markdown"],
+    );
+    let sbom = arbor_attach(
+        reg,
+        repo,
+        &image,
+        "sbom/example",
+        f.path(),
+        &["sbom.json:application/json"],
+    );
+    let sbom_signature = arbor_attach(
+        reg,
+        repo,
+        &sbom,
+        "signature/example",
+        f.path(),
+        &["signature.json:application/json"],
+    );
+    Walkthrough {
+        image,
+        signature,
+        sbom,
+        sbom_signature,
+        readme,
+    }
 }
 
 fn discover(tool: &str, reg: &str, repo: &str, reference: &str) -> Value {
     let out = match tool {
-        "arbor" => run_ok(arbor().args(["discover", "--format", "json"]).arg(format!("{reg}/{repo}{reference}"))),
-        _ => run_ok(oras().args(["discover", "--plain-http", "--format", "json"]).arg(format!("{reg}/{repo}{reference}"))),
+        "arbor" => run_ok(
+            arbor()
+                .args(["discover", "--format", "json"])
+                .arg(format!("{reg}/{repo}{reference}")),
+        ),
+        _ => run_ok(
+            oras()
+                .args(["discover", "--plain-http", "--format", "json"])
+                .arg(format!("{reg}/{repo}{reference}")),
+        ),
     };
     normalise(&json(&out))
 }
@@ -35,7 +101,11 @@ fn exists(reg: &str, repo: &str, digest: &str) -> bool {
 }
 
 fn all_tags(reg: &str, repo: &str) -> Vec<String> {
-    let out = arbor().args(["tags", "--all", "--format", "json"]).arg(format!("{reg}/{repo}")).output().unwrap();
+    let out = arbor()
+        .args(["tags", "--all", "--format", "json"])
+        .arg(format!("{reg}/{repo}"))
+        .output()
+        .unwrap();
     if !out.status.success() {
         return Vec::new();
     }
@@ -51,24 +121,54 @@ fn walkthrough_with_arbor_only_on_both_registry_kinds() {
         // What arbor attached, oras discovers identically.
         let ours = discover("arbor", &reg, &repo, ":v1");
         assert_eq!(ours, discover("oras", &reg, &repo, ":v1"), "{reg}");
-        let sbom = ours["referrers"].as_array().unwrap().iter().find(|r| r["digest"] == w.sbom.as_str()).unwrap();
+        let sbom = ours["referrers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["digest"] == w.sbom.as_str())
+            .unwrap();
         assert_eq!(sbom["referrers"][0]["digest"], w.sbom_signature.as_str());
         // oras pulls the two-file readme arbor attached, byte for byte.
         let f = files_dir();
         let out = tempfile::tempdir().unwrap();
-        run_ok(oras().current_dir(out.path()).args(["pull", "--plain-http"]).arg(format!("{reg}/{repo}@{}", w.readme)));
+        run_ok(
+            oras()
+                .current_dir(out.path())
+                .args(["pull", "--plain-http"])
+                .arg(format!("{reg}/{repo}@{}", w.readme)),
+        );
         for name in ["readme.md", "details.md"] {
-            assert_eq!(std::fs::read(out.path().join(name)).unwrap(), std::fs::read(f.path().join(name)).unwrap());
+            assert_eq!(
+                std::fs::read(out.path().join(name)).unwrap(),
+                std::fs::read(f.path().join(name)).unwrap()
+            );
         }
         // Cascade delete: every manifest of the graph gone, no fallback tag left, oras agrees.
-        let del = run_ok(arbor().args(["delete", "--cascade", "-y"]).arg(format!("{reg}/{repo}:v1")));
+        let del = run_ok(
+            arbor()
+                .args(["delete", "--cascade", "-y"])
+                .arg(format!("{reg}/{repo}:v1")),
+        );
         assert!(stdout(&del).contains("Deleted"), "{}", stdout(&del));
-        for d in [&w.image, &w.signature, &w.readme, &w.sbom, &w.sbom_signature] {
+        for d in [
+            &w.image,
+            &w.signature,
+            &w.readme,
+            &w.sbom,
+            &w.sbom_signature,
+        ] {
             assert!(!exists(&reg, &repo, d), "{d} still exists on {reg}");
         }
         let left = all_tags(&reg, &repo);
-        assert!(left.iter().all(|t| !t.starts_with("sha256-")), "fallback tags left: {left:?}");
-        let o = oras().args(["discover", "--plain-http", "--format", "json"]).arg(format!("{reg}/{repo}@{}", w.image)).output().unwrap();
+        assert!(
+            left.iter().all(|t| !t.starts_with("sha256-")),
+            "fallback tags left: {left:?}"
+        );
+        let o = oras()
+            .args(["discover", "--plain-http", "--format", "json"])
+            .arg(format!("{reg}/{repo}@{}", w.image))
+            .output()
+            .unwrap();
         assert!(!o.status.success(), "oras still finds the subject");
     }
 }
@@ -79,13 +179,31 @@ fn attach_does_not_upload_blobs_twice() {
     let (reg, repo) = (h.dist(), unique_repo("reupload"));
     let image = push_image(&reg, &repo, "v1", "x");
     let f = files_dir();
-    let first = json(&run_ok(arbor().current_dir(f.path()).args(["attach", "--format", "json", "--artifact-type", "a/b"]).arg(format!("{reg}/{repo}@{image}")).arg("sbom.json")));
+    let first = json(&run_ok(
+        arbor()
+            .current_dir(f.path())
+            .args(["attach", "--format", "json", "--artifact-type", "a/b"])
+            .arg(format!("{reg}/{repo}@{image}"))
+            .arg("sbom.json"),
+    ));
     assert_eq!(first["uploaded"], 2, "{first}");
-    let second = json(&run_ok(arbor().current_dir(f.path()).args(["attach", "--format", "json", "--artifact-type", "c/d"]).arg(format!("{reg}/{repo}@{image}")).arg("sbom.json")));
+    let second = json(&run_ok(
+        arbor()
+            .current_dir(f.path())
+            .args(["attach", "--format", "json", "--artifact-type", "c/d"])
+            .arg(format!("{reg}/{repo}@{image}"))
+            .arg("sbom.json"),
+    ));
     assert_eq!(second["uploaded"], 0);
     assert_eq!(second["skipped"], 2);
     assert_eq!(second["fallback_index_updated"], true);
-    assert_eq!(discover("arbor", &reg, &repo, ":v1")["referrers"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        discover("arbor", &reg, &repo, ":v1")["referrers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[test]
@@ -93,12 +211,35 @@ fn arbor_can_attach_to_a_referrer_and_an_index() {
     let h = harness();
     let (reg, repo) = (h.refs_spec(), unique_repo("deep"));
     let image = push_image(&reg, &repo, "v1", "deep");
-    run_ok(oras().args(["manifest", "index", "create", "--plain-http"]).arg(format!("{reg}/{repo}:multi")).arg(&image));
-    let idx = stdout(&run_ok(arbor().args(["fetch", "--descriptor"]).arg(format!("{reg}/{repo}:multi"))));
+    run_ok(
+        oras()
+            .args(["manifest", "index", "create", "--plain-http"])
+            .arg(format!("{reg}/{repo}:multi"))
+            .arg(&image),
+    );
+    let idx = stdout(&run_ok(
+        arbor()
+            .args(["fetch", "--descriptor"])
+            .arg(format!("{reg}/{repo}:multi")),
+    ));
     let idx: Value = serde_json::from_str(&idx).unwrap();
     let f = files_dir();
-    let on_index = arbor_attach(&reg, &repo, idx["digest"].as_str().unwrap(), "signature/example", f.path(), &["signature.json"]);
-    let on_ref = arbor_attach(&reg, &repo, &on_index, "signature/example", f.path(), &["signature.json"]);
+    let on_index = arbor_attach(
+        &reg,
+        &repo,
+        idx["digest"].as_str().unwrap(),
+        "signature/example",
+        f.path(),
+        &["signature.json"],
+    );
+    let on_ref = arbor_attach(
+        &reg,
+        &repo,
+        &on_index,
+        "signature/example",
+        f.path(),
+        &["signature.json"],
+    );
     let g = discover("arbor", &reg, &repo, ":multi");
     assert_eq!(g["referrers"][0]["digest"], on_index.as_str());
     assert_eq!(g["referrers"][0]["referrers"][0]["digest"], on_ref.as_str());
@@ -111,14 +252,30 @@ fn delete_is_refused_before_anything_changes() {
     let reg = h.var("ARBOR_TEST_NODELETE");
     let repo = unique_repo("nodelete");
     let w = seed_walkthrough(&reg, &repo);
-    let out = arbor().args(["delete", "--cascade", "-y"]).arg(format!("{reg}/{repo}:v1")).output().unwrap();
+    let out = arbor()
+        .args(["delete", "--cascade", "-y"])
+        .arg(format!("{reg}/{repo}:v1"))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("refuses deletes") && err.contains("nothing was changed"), "{err}");
-    for d in [&w.image, &w.signature, &w.readme, &w.sbom, &w.sbom_signature] {
+    assert!(
+        err.contains("refuses deletes") && err.contains("nothing was changed"),
+        "{err}"
+    );
+    for d in [
+        &w.image,
+        &w.signature,
+        &w.readme,
+        &w.sbom,
+        &w.sbom_signature,
+    ] {
         assert!(exists(&reg, &repo, d));
     }
-    assert_eq!(discover("arbor", &reg, &repo, ":v1"), discover("oras", &reg, &repo, ":v1"));
+    assert_eq!(
+        discover("arbor", &reg, &repo, ":v1"),
+        discover("oras", &reg, &repo, ":v1")
+    );
 }
 
 #[test]
@@ -129,23 +286,48 @@ fn failure_in_the_middle_of_a_cascade_reports_exactly_what_was_deleted() {
     let w = seed_walkthrough(&reg, &repo);
     // Two manifest DELETEs pass (the probe's is a 404 and counts too), then the registry fails.
     fault(&proxy, &repo, Some(r#"{"fail_delete_after":3}"#));
-    let out = arbor().args(["delete", "--cascade", "-y"]).arg(format!("{proxy}/{repo}:v1")).output().unwrap();
+    let out = arbor()
+        .args(["delete", "--cascade", "-y"])
+        .arg(format!("{proxy}/{repo}:v1"))
+        .output()
+        .unwrap();
     fault(&proxy, &repo, None);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("failed") && err.contains("not deleted"), "{err}");
-    let all = [&w.image, &w.signature, &w.readme, &w.sbom, &w.sbom_signature];
+    assert!(
+        err.contains("failed") && err.contains("not deleted"),
+        "{err}"
+    );
+    let all = [
+        &w.image,
+        &w.signature,
+        &w.readme,
+        &w.sbom,
+        &w.sbom_signature,
+    ];
     let gone: Vec<&&String> = all.iter().filter(|d| !exists(&reg, &repo, d)).collect();
-    assert!(!gone.is_empty() && gone.len() < all.len(), "a partial delete: {gone:?}");
-    assert!(exists(&reg, &repo, &w.image), "the subject goes last, so it is still there");
+    assert!(
+        !gone.is_empty() && gone.len() < all.len(),
+        "a partial delete: {gone:?}"
+    );
+    assert!(
+        exists(&reg, &repo, &w.image),
+        "the subject goes last, so it is still there"
+    );
     for d in &gone {
-        assert!(!err.contains(&format!("not deleted: {d}")), "{d} reported as not deleted: {err}");
+        assert!(
+            !err.contains(&format!("not deleted: {d}")),
+            "{d} reported as not deleted: {err}"
+        );
     }
     // What remains is a consistent graph: no fallback index lists anything that is gone.
     let g = discover("arbor", &reg, &repo, ":v1");
     let text = g.to_string();
     for d in &gone {
-        assert!(!text.contains(d.as_str()), "deleted {d} still listed: {g:#}");
+        assert!(
+            !text.contains(d.as_str()),
+            "deleted {d} still listed: {g:#}"
+        );
     }
     assert_eq!(g, discover("oras", &reg, &repo, ":v1"));
 }
@@ -156,15 +338,31 @@ fn deleting_one_referrer_updates_the_fallback_index() {
     let reg = h.dist();
     let repo = unique_repo("onedel");
     let w = seed_walkthrough(&reg, &repo);
-    run_ok(arbor().args(["delete", "-y"]).arg(format!("{reg}/{repo}@{}", w.sbom_signature)));
-    run_ok(arbor().args(["delete", "-y"]).arg(format!("{reg}/{repo}@{}", w.readme)));
+    run_ok(
+        arbor()
+            .args(["delete", "-y"])
+            .arg(format!("{reg}/{repo}@{}", w.sbom_signature)),
+    );
+    run_ok(
+        arbor()
+            .args(["delete", "-y"])
+            .arg(format!("{reg}/{repo}@{}", w.readme)),
+    );
     let g = discover("arbor", &reg, &repo, ":v1");
     assert_eq!(g, discover("oras", &reg, &repo, ":v1"));
-    let refs: Vec<&str> = g["referrers"].as_array().unwrap().iter().map(|r| r["digest"].as_str().unwrap()).collect();
+    let refs: Vec<&str> = g["referrers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["digest"].as_str().unwrap())
+        .collect();
     assert_eq!(refs.len(), 2);
     assert!(!refs.contains(&w.readme.as_str()));
     let tags = all_tags(&reg, &repo);
-    assert!(!tags.contains(&format!("sha256-{}", w.sbom.trim_start_matches("sha256:"))), "empty index tag removed: {tags:?}");
+    assert!(
+        !tags.contains(&format!("sha256-{}", w.sbom.trim_start_matches("sha256:"))),
+        "empty index tag removed: {tags:?}"
+    );
 }
 
 #[test]
@@ -172,7 +370,11 @@ fn delete_without_cascade_refuses_a_subject_with_referrers() {
     let h = harness();
     let repo = unique_repo("nocascade");
     let w = seed_walkthrough(&h.refs_spec(), &repo);
-    let out = arbor().args(["delete", "-y"]).arg(format!("{}/{repo}:v1", h.refs_spec())).output().unwrap();
+    let out = arbor()
+        .args(["delete", "-y"])
+        .arg(format!("{}/{repo}:v1", h.refs_spec()))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--cascade"), "{}", stderr(&out));
     assert!(exists(&h.refs_spec(), &repo, &w.image));
@@ -184,18 +386,49 @@ fn dry_run_shows_the_plan_and_changes_nothing() {
     let reg = h.dist();
     let repo = unique_repo("dryrun");
     let w = seed_walkthrough(&reg, &repo);
-    run_ok(oras().args(["tag", "--plain-http"]).arg(format!("{reg}/{repo}:v1")).arg("latest"));
-    let plan = json(&run_ok(arbor().args(["delete", "--cascade", "--dry-run", "--format", "json"]).arg(format!("{reg}/{repo}:v1"))));
+    run_ok(
+        oras()
+            .args(["tag", "--plain-http"])
+            .arg(format!("{reg}/{repo}:v1"))
+            .arg("latest"),
+    );
+    let plan = json(&run_ok(
+        arbor()
+            .args(["delete", "--cascade", "--dry-run", "--format", "json"])
+            .arg(format!("{reg}/{repo}:v1")),
+    ));
     let items = plan["items"].as_array().unwrap();
     assert_eq!(items.len(), 5);
-    assert_eq!(items.last().unwrap()["descriptor"]["digest"], w.image.as_str(), "subject last");
-    assert_eq!(items.last().unwrap()["tags"], serde_json::json!(["latest", "v1"]));
-    assert_eq!(plan["fallback_tags"].as_array().unwrap().len(), 2, "image and sbom have fallback indexes");
-    let text = stdout(&run_ok(arbor().args(["delete", "--cascade", "--dry-run"]).arg(format!("{reg}/{repo}:v1"))));
-    assert!(text.contains("Tags removed: latest, v1") && text.contains("Dry run"), "{text}");
+    assert_eq!(
+        items.last().unwrap()["descriptor"]["digest"],
+        w.image.as_str(),
+        "subject last"
+    );
+    assert_eq!(
+        items.last().unwrap()["tags"],
+        serde_json::json!(["latest", "v1"])
+    );
+    assert_eq!(
+        plan["fallback_tags"].as_array().unwrap().len(),
+        2,
+        "image and sbom have fallback indexes"
+    );
+    let text = stdout(&run_ok(
+        arbor()
+            .args(["delete", "--cascade", "--dry-run"])
+            .arg(format!("{reg}/{repo}:v1")),
+    ));
+    assert!(
+        text.contains("Tags removed: latest, v1") && text.contains("Dry run"),
+        "{text}"
+    );
     assert!(exists(&reg, &repo, &w.image) && exists(&reg, &repo, &w.sbom_signature));
     // Without -y and without a terminal, nothing is deleted either.
-    let out = arbor().args(["delete", "--cascade"]).arg(format!("{reg}/{repo}:v1")).output().unwrap();
+    let out = arbor()
+        .args(["delete", "--cascade"])
+        .arg(format!("{reg}/{repo}:v1"))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(exists(&reg, &repo, &w.image));
 }
@@ -206,22 +439,42 @@ fn manifests_lists_untagged_and_orphans() {
     let reg = h.dist();
     let repo = unique_repo("orphans");
     let w = seed_walkthrough(&reg, &repo);
-    let untagged = json(&run_ok(arbor().args(["manifests", "--untagged", "--format", "json"]).arg(format!("{reg}/{repo}"))));
-    let digests: Vec<&str> = untagged["manifests"].as_array().unwrap().iter().map(|m| m["digest"].as_str().unwrap()).collect();
+    let untagged = json(&run_ok(
+        arbor()
+            .args(["manifests", "--untagged", "--format", "json"])
+            .arg(format!("{reg}/{repo}")),
+    ));
+    let digests: Vec<&str> = untagged["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["digest"].as_str().unwrap())
+        .collect();
     for d in [&w.signature, &w.readme, &w.sbom, &w.sbom_signature] {
         assert!(digests.contains(&d.as_str()), "{d} not listed: {digests:?}");
     }
     assert!(!digests.contains(&w.image.as_str()));
     // Delete the subject behind the graph's back: its referrers become orphans.
-    run_ok(Command::new("curl").args(["-sf", "-X", "DELETE"]).arg(format!("http://{reg}/v2/{repo}/manifests/{}", w.image)));
-    let orphans = json(&run_ok(arbor().args(["manifests", "--orphans", "--format", "json"]).arg(format!("{reg}/{repo}"))));
+    run_ok(
+        Command::new("curl")
+            .args(["-sf", "-X", "DELETE"])
+            .arg(format!("http://{reg}/v2/{repo}/manifests/{}", w.image)),
+    );
+    let orphans = json(&run_ok(
+        arbor()
+            .args(["manifests", "--orphans", "--format", "json"])
+            .arg(format!("{reg}/{repo}")),
+    ));
     let list = orphans["manifests"].as_array().unwrap();
     let ds: Vec<&str> = list.iter().map(|m| m["digest"].as_str().unwrap()).collect();
     assert_eq!(ds.len(), 3, "{orphans:#}");
     for d in [&w.signature, &w.readme, &w.sbom] {
         assert!(ds.contains(&d.as_str()));
     }
-    let sbom = list.iter().find(|m| m["digest"] == w.sbom.as_str()).unwrap();
+    let sbom = list
+        .iter()
+        .find(|m| m["digest"] == w.sbom.as_str())
+        .unwrap();
     assert_eq!(sbom["below"], 1, "the sbom's signature hangs below it");
     assert_eq!(sbom["parent"], w.image.as_str());
 }

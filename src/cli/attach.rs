@@ -18,20 +18,43 @@ pub fn parse_file_arg(arg: &str) -> (PathBuf, Option<String>) {
 }
 
 fn parse_annotation(a: &str) -> Result<(String, String)> {
-    let (k, v) = a.split_once('=').ok_or_else(|| anyhow!("annotation {a:?} is not KEY=VALUE"))?;
+    let (k, v) = a
+        .split_once('=')
+        .ok_or_else(|| anyhow!("annotation {a:?} is not KEY=VALUE"))?;
     if k.is_empty() {
         bail!("annotation {a:?} has an empty key");
     }
     Ok((k.to_string(), v.to_string()))
 }
 
-pub async fn run(t: &Target, artifact_type: String, files: &[String], annotations: &[String], annotation_file: Option<&Path>, format: ListFormat, out: &mut dyn Write) -> Result<()> {
-    let reference = t.reference.clone().ok_or_else(|| anyhow!("a tag or digest of the subject is required"))?;
-    let mut req = AttachRequest { artifact_type, ..Default::default() };
+pub async fn run(
+    t: &Target,
+    artifact_type: String,
+    files: &[String],
+    annotations: &[String],
+    annotation_file: Option<&Path>,
+    format: ListFormat,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let reference = t
+        .reference
+        .clone()
+        .ok_or_else(|| anyhow!("a tag or digest of the subject is required"))?;
+    let mut req = AttachRequest {
+        artifact_type,
+        ..Default::default()
+    };
     let mut per_file: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     if let Some(path) = annotation_file {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let v: BTreeMap<String, BTreeMap<String, String>> = serde_json::from_str(&text).with_context(|| format!("{}: expected {{\"$manifest\": {{…}}, \"<file>\": {{…}}}}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let v: BTreeMap<String, BTreeMap<String, String>> = serde_json::from_str(&text)
+            .with_context(|| {
+                format!(
+                    "{}: expected {{\"$manifest\": {{…}}, \"<file>\": {{…}}}}",
+                    path.display()
+                )
+            })?;
         for (k, anns) in v {
             if k == "$manifest" {
                 req.annotations.extend(anns);
@@ -46,9 +69,16 @@ pub async fn run(t: &Target, artifact_type: String, files: &[String], annotation
     }
     for f in files {
         let (path, media_type) = parse_file_arg(f);
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let annotations = per_file.remove(&name).unwrap_or_default();
-        req.files.push(AttachFile { path, media_type, annotations });
+        req.files.push(AttachFile {
+            path,
+            media_type,
+            annotations,
+        });
     }
     if let Some(name) = per_file.keys().next() {
         bail!("--annotation-file names {name:?}, which is not among the files attached");
@@ -57,14 +87,22 @@ pub async fn run(t: &Target, artifact_type: String, files: &[String], annotation
     match format {
         ListFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
         ListFormat::Text => {
-            writeln!(out, "Attached to {}@{}", t.display_name, report.subject.digest)?;
+            writeln!(
+                out,
+                "Attached to {}@{}",
+                t.display_name, report.subject.digest
+            )?;
             writeln!(out, "Digest: {}", report.descriptor.digest)?;
             let via = match report.referrers_source {
                 Some(crate::store::ReferrersSource::ReferrersTag) => "tag fallback index updated",
                 Some(crate::store::ReferrersSource::ReferrersApi) => "referrers API",
                 _ => "layout",
             };
-            writeln!(out, "Blobs uploaded: {}, already present: {}; {via}", report.uploaded, report.skipped)?;
+            writeln!(
+                out,
+                "Blobs uploaded: {}, already present: {}; {via}",
+                report.uploaded, report.skipped
+            )?;
         }
     }
     Ok(())
@@ -77,8 +115,17 @@ mod tests {
 
     #[test]
     fn file_args_split_media_type() {
-        assert_eq!(parse_file_arg("sbom.json:application/json"), (PathBuf::from("sbom.json"), Some("application/json".into())));
-        assert_eq!(parse_file_arg("readme.md"), (PathBuf::from("readme.md"), None));
-        assert_eq!(parse_file_arg("c:notamediatype"), (PathBuf::from("c:notamediatype"), None));
+        assert_eq!(
+            parse_file_arg("sbom.json:application/json"),
+            (PathBuf::from("sbom.json"), Some("application/json".into()))
+        );
+        assert_eq!(
+            parse_file_arg("readme.md"),
+            (PathBuf::from("readme.md"), None)
+        );
+        assert_eq!(
+            parse_file_arg("c:notamediatype"),
+            (PathBuf::from("c:notamediatype"), None)
+        );
     }
 }

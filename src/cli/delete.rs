@@ -14,24 +14,63 @@ fn human(n: i64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", units[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
 }
 
 /// The plan as a person reads it.
 pub fn print_plan(name: &str, plan: &DeletePlan, out: &mut dyn Write) -> Result<()> {
-    writeln!(out, "Delete plan for {name}: {} manifest(s), {} (manifests only), leaves first:", plan.items.len(), human(plan.total_size))?;
+    writeln!(
+        out,
+        "Delete plan for {name}: {} manifest(s), {} (manifests only), leaves first:",
+        plan.items.len(),
+        human(plan.total_size)
+    )?;
     for i in &plan.items {
-        let ty = i.descriptor.artifact_type.clone().unwrap_or_else(|| crate::oci::media::short_label(&i.descriptor.media_type).to_string());
-        let tags = if i.tags.is_empty() { String::new() } else { format!("  tags: {}", i.tags.join(", ")) };
-        writeln!(out, "  {:indent$}{}  {}  {}{}", "", i.descriptor.digest, ty, human(i.descriptor.size), tags, indent = i.depth * 2)?;
+        let ty = i.descriptor.artifact_type.clone().unwrap_or_else(|| {
+            crate::oci::media::short_label(&i.descriptor.media_type).to_string()
+        });
+        let tags = if i.tags.is_empty() {
+            String::new()
+        } else {
+            format!("  tags: {}", i.tags.join(", "))
+        };
+        writeln!(
+            out,
+            "  {:indent$}{}  {}  {}{}",
+            "",
+            i.descriptor.digest,
+            ty,
+            human(i.descriptor.size),
+            tags,
+            indent = i.depth * 2
+        )?;
     }
     let tags = plan.tags();
-    writeln!(out, "Tags removed: {}", if tags.is_empty() { "none".to_string() } else { tags.join(", ") })?;
+    writeln!(
+        out,
+        "Tags removed: {}",
+        if tags.is_empty() {
+            "none".to_string()
+        } else {
+            tags.join(", ")
+        }
+    )?;
     if !plan.fallback_tags.is_empty() {
-        writeln!(out, "Fallback index tags removed: {}", plan.fallback_tags.len())?;
+        writeln!(
+            out,
+            "Fallback index tags removed: {}",
+            plan.fallback_tags.len()
+        )?;
     }
     if let Some(s) = &plan.detach_from {
-        writeln!(out, "Entry removed from the fallback index of its subject {s}")?;
+        writeln!(
+            out,
+            "Entry removed from the fallback index of its subject {s}"
+        )?;
     }
     if !plan.tags_checked {
         writeln!(out, "Note: the repository has too many tags to check; other tags may point at these manifests.")?;
@@ -50,8 +89,18 @@ fn confirm(prompt: &str) -> Result<bool> {
     Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
-pub async fn run(t: &Target, cascade: bool, dry_run: bool, yes: bool, format: ListFormat, out: &mut dyn Write) -> Result<()> {
-    let reference = t.reference.clone().ok_or_else(|| anyhow!("a tag or digest is required"))?;
+pub async fn run(
+    t: &Target,
+    cascade: bool,
+    dry_run: bool,
+    yes: bool,
+    format: ListFormat,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let reference = t
+        .reference
+        .clone()
+        .ok_or_else(|| anyhow!("a tag or digest is required"))?;
     let plan = plan_delete(t.store.as_ref(), &t.repo, &reference, cascade).await?;
     match format {
         ListFormat::Json if dry_run => {
@@ -85,12 +134,27 @@ pub async fn run(t: &Target, cascade: bool, dry_run: bool, yes: bool, format: Li
     }
     if let Some((step, err)) = &report.failed {
         let not: Vec<String> = report.not_deleted.iter().map(|d| d.to_string()).collect();
-        bail!("{step} failed: {err}. Deleted {} of {} manifest(s); not deleted: {}", report.deleted.len(), plan.items.len(), if not.is_empty() { "none".into() } else { not.join(", ") });
+        bail!(
+            "{step} failed: {err}. Deleted {} of {} manifest(s); not deleted: {}",
+            report.deleted.len(),
+            plan.items.len(),
+            if not.is_empty() {
+                "none".into()
+            } else {
+                not.join(", ")
+            }
+        );
     }
     Ok(())
 }
 
-pub async fn manifests(t: &Target, untagged: bool, orphans_only: bool, format: ListFormat, out: &mut dyn Write) -> Result<()> {
+pub async fn manifests(
+    t: &Target,
+    untagged: bool,
+    orphans_only: bool,
+    format: ListFormat,
+    out: &mut dyn Write,
+) -> Result<()> {
     let listed = if orphans_only {
         orphans::orphans(t.store.as_ref(), &t.repo).await?
     } else {
@@ -98,12 +162,32 @@ pub async fn manifests(t: &Target, untagged: bool, orphans_only: bool, format: L
         orphans::untagged(t.store.as_ref(), &t.repo).await?
     };
     match format {
-        ListFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({ "manifests": listed }))?)?,
+        ListFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "manifests": listed }))?
+        )?,
         ListFormat::Text => {
             for l in &listed {
-                let ty = l.descriptor.artifact_type.clone().unwrap_or_else(|| crate::oci::media::short_label(&l.descriptor.media_type).to_string());
-                let parent = l.parent.as_ref().map(|p| format!(" of {}", p.short())).unwrap_or_default();
-                writeln!(out, "{}  {:9}{}  {}  {}  +{} below ({})", l.descriptor.digest, l.kind, parent, ty, human(l.descriptor.size), l.below, human(l.size_with_below))?;
+                let ty = l.descriptor.artifact_type.clone().unwrap_or_else(|| {
+                    crate::oci::media::short_label(&l.descriptor.media_type).to_string()
+                });
+                let parent = l
+                    .parent
+                    .as_ref()
+                    .map(|p| format!(" of {}", p.short()))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{}  {:9}{}  {}  {}  +{} below ({})",
+                    l.descriptor.digest,
+                    l.kind,
+                    parent,
+                    ty,
+                    human(l.descriptor.size),
+                    l.below,
+                    human(l.size_with_below)
+                )?;
             }
             if listed.is_empty() {
                 writeln!(out, "none")?;

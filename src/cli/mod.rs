@@ -38,7 +38,9 @@ pub fn client_options(g: &GlobalArgs, secret: Option<String>) -> Result<ClientOp
         plain_http: g.plain_http,
         insecure: g.insecure,
         ca_file: g.ca_file.clone(),
-        credential_lookup: credentials.is_none().then(|| crate::credentials::LookupOptions::from_env(g.registry_config.clone())),
+        credential_lookup: credentials
+            .is_none()
+            .then(|| crate::credentials::LookupOptions::from_env(g.registry_config.clone())),
         credentials,
         user_agent: None,
     })
@@ -47,7 +49,9 @@ pub fn client_options(g: &GlobalArgs, secret: Option<String>) -> Result<ClientOp
 /// Reads the password from standard input (first line, without its newline).
 pub fn read_password_stdin() -> Result<String> {
     let mut s = String::new();
-    std::io::stdin().read_line(&mut s).context("reading the password from standard input")?;
+    std::io::stdin()
+        .read_line(&mut s)
+        .context("reading the password from standard input")?;
     let p = s.trim_end_matches(['\n', '\r']).to_string();
     if p.is_empty() {
         bail!("--password-stdin: standard input was empty");
@@ -64,11 +68,18 @@ pub fn referrers_mode(g: &GlobalArgs) -> ReferrersMode {
 }
 
 /// Opens the store a reference (or repository) names.
-pub fn open_target(g: &GlobalArgs, opts: &ClientOptions, input: Option<&str>, repo_only: bool) -> Result<Target> {
+pub fn open_target(
+    g: &GlobalArgs,
+    opts: &ClientOptions,
+    input: Option<&str>,
+    repo_only: bool,
+) -> Result<Target> {
     if let Some(dir) = &g.oci_layout {
         let layout = LayoutStore::open(dir)?;
         let repo = layout.repository_name().to_string();
-        let reference = input.map(|s| s.trim_start_matches('@').to_string()).filter(|s| !s.is_empty());
+        let reference = input
+            .map(|s| s.trim_start_matches('@').to_string())
+            .filter(|s| !s.is_empty());
         return Ok(Target {
             display_name: dir.display().to_string(),
             store: Arc::new(layout),
@@ -77,15 +88,24 @@ pub fn open_target(g: &GlobalArgs, opts: &ClientOptions, input: Option<&str>, re
             reference,
         });
     }
-    let input = input.ok_or_else(|| anyhow!("a reference is required (or use --oci-layout DIR)"))?;
-    let r = if repo_only { Reference::parse_repository(input)? } else { Reference::parse(input)? };
+    let input =
+        input.ok_or_else(|| anyhow!("a reference is required (or use --oci-layout DIR)"))?;
+    let r = if repo_only {
+        Reference::parse_repository(input)?
+    } else {
+        Reference::parse(input)?
+    };
     let reg = Arc::new(RegistryStore::new(&r.registry, opts, referrers_mode(g))?);
     Ok(Target {
         display_name: r.repository_name(),
         store: reg.clone(),
         registry: Some(reg),
         repo: r.repository.clone(),
-        reference: if repo_only && r.tag.is_none() && r.digest.is_none() { None } else { Some(r.manifest_reference()) },
+        reference: if repo_only && r.tag.is_none() && r.digest.is_none() {
+            None
+        } else {
+            Some(r.manifest_reference())
+        },
     })
 }
 
@@ -105,16 +125,43 @@ pub fn is_hidden_tag(tag: &str) -> bool {
 }
 
 /// Runs one subcommand, writing to `out`.
-pub async fn run(cmd: Command, g: &GlobalArgs, opts: &ClientOptions, out: &mut dyn Write) -> Result<Option<Target>> {
+pub async fn run(
+    cmd: Command,
+    g: &GlobalArgs,
+    opts: &ClientOptions,
+    out: &mut dyn Write,
+) -> Result<Option<Target>> {
     match cmd {
-        Command::Discover { reference, artifact_type, depth, format, full } => {
+        Command::Discover {
+            reference,
+            artifact_type,
+            depth,
+            format,
+            full,
+        } => {
             let t = open_target(g, opts, Some(&reference), false)?;
-            let r = t.reference.clone().ok_or_else(|| anyhow!("a tag or digest is required"))?;
+            let r = t
+                .reference
+                .clone()
+                .ok_or_else(|| anyhow!("a tag or digest is required"))?;
             let root = t.store.resolve(&t.repo, &r).await?;
-            let dopts = DiscoverOptions { artifact_type, depth, index_children: full, ..Default::default() };
+            let dopts = DiscoverOptions {
+                artifact_type,
+                depth,
+                index_children: full,
+                ..Default::default()
+            };
             let graph = discover(t.store.as_ref(), &t.repo, root, &dopts).await?;
             match format {
-                TreeFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&output::discover_json(&t.display_name, &graph, full))?)?,
+                TreeFormat::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&output::discover_json(
+                        &t.display_name,
+                        &graph,
+                        full
+                    ))?
+                )?,
                 TreeFormat::Tree => {
                     write!(out, "{}", output::discover_tree(&t.display_name, &graph))?;
                     if let Some(src) = t.store.referrers_source(&t.repo) {
@@ -124,17 +171,30 @@ pub async fn run(cmd: Command, g: &GlobalArgs, opts: &ClientOptions, out: &mut d
             }
             let errors = graph.errors();
             if let Some((d, e)) = errors.first() {
-                bail!("{} node(s) could not be expanded; first: {d}: {e}", errors.len());
+                bail!(
+                    "{} node(s) could not be expanded; first: {d}: {e}",
+                    errors.len()
+                );
             }
             Ok(Some(t))
         }
-        Command::Repos { registry, format, page_size } => {
+        Command::Repos {
+            registry,
+            format,
+            page_size,
+        } => {
             let t = match (&g.oci_layout, registry) {
                 (Some(_), _) => open_target(g, opts, None, true)?,
                 (None, Some(reg)) => {
                     let host = parse_registry(&reg)?;
                     let rs = Arc::new(RegistryStore::new(&host, opts, referrers_mode(g))?);
-                    Target { store: rs.clone(), registry: Some(rs), repo: String::new(), display_name: host, reference: None }
+                    Target {
+                        store: rs.clone(),
+                        registry: Some(rs),
+                        repo: String::new(),
+                        display_name: host,
+                        reference: None,
+                    }
                 }
                 (None, None) => bail!("a registry is required (or use --oci-layout DIR)"),
             };
@@ -155,7 +215,12 @@ pub async fn run(cmd: Command, g: &GlobalArgs, opts: &ClientOptions, out: &mut d
             login::logout(&registry, g, out)?;
             Ok(None)
         }
-        Command::Tags { repository, all, format, page_size } => {
+        Command::Tags {
+            repository,
+            all,
+            format,
+            page_size,
+        } => {
             let t = open_target(g, opts, repository.as_deref(), true)?;
             let mut tags = t.store.all_tags_paged(&t.repo, page_size).await?;
             if !all {
@@ -164,22 +229,53 @@ pub async fn run(cmd: Command, g: &GlobalArgs, opts: &ClientOptions, out: &mut d
             print_list(out, &tags, format, "tags")?;
             Ok(Some(t))
         }
-        Command::Pull { reference, output, concurrency } => {
+        Command::Pull {
+            reference,
+            output,
+            concurrency,
+        } => {
             let t = open_target(g, opts, Some(&reference), false)?;
             pull::run(&t, &output, concurrency, out).await?;
             Ok(Some(t))
         }
-        Command::Attach { reference, artifact_type, files, annotations, annotation_file, format } => {
+        Command::Attach {
+            reference,
+            artifact_type,
+            files,
+            annotations,
+            annotation_file,
+            format,
+        } => {
             let t = open_target(g, opts, Some(&reference), false)?;
-            attach::run(&t, artifact_type, &files, &annotations, annotation_file.as_deref(), format, out).await?;
+            attach::run(
+                &t,
+                artifact_type,
+                &files,
+                &annotations,
+                annotation_file.as_deref(),
+                format,
+                out,
+            )
+            .await?;
             Ok(Some(t))
         }
-        Command::Delete { reference, cascade, dry_run, yes, format } => {
+        Command::Delete {
+            reference,
+            cascade,
+            dry_run,
+            yes,
+            format,
+        } => {
             let t = open_target(g, opts, Some(&reference), false)?;
             delete::run(&t, cascade, dry_run, yes, format, out).await?;
             Ok(Some(t))
         }
-        Command::Manifests { repository, untagged, orphans, format } => {
+        Command::Manifests {
+            repository,
+            untagged,
+            orphans,
+            format,
+        } => {
             let t = open_target(g, opts, repository.as_deref(), true)?;
             delete::manifests(&t, untagged, orphans, format, out).await?;
             Ok(Some(t))
@@ -189,9 +285,16 @@ pub async fn run(cmd: Command, g: &GlobalArgs, opts: &ClientOptions, out: &mut d
             inspect::run(&t, format, out).await?;
             Ok(Some(t))
         }
-        Command::Fetch { reference, pretty, descriptor } => {
+        Command::Fetch {
+            reference,
+            pretty,
+            descriptor,
+        } => {
             let t = open_target(g, opts, Some(&reference), false)?;
-            let r = t.reference.clone().ok_or_else(|| anyhow!("a tag or digest is required"))?;
+            let r = t
+                .reference
+                .clone()
+                .ok_or_else(|| anyhow!("a tag or digest is required"))?;
             let m = t.store.manifest(&t.repo, &r).await?;
             if descriptor {
                 writeln!(out, "{}", serde_json::to_string_pretty(&m.descriptor)?)?;
@@ -213,7 +316,11 @@ fn print_list(out: &mut dyn Write, items: &[String], format: ListFormat, key: &s
                 writeln!(out, "{i}")?;
             }
         }
-        ListFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({ key: items }))?)?,
+        ListFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ key: items }))?
+        )?,
     }
     Ok(())
 }

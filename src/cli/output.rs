@@ -9,7 +9,10 @@ pub fn discover_json(repo_name: &str, root: &Node, full: bool) -> Value {
     fn node(repo_name: &str, n: &Node, is_root: bool, full: bool) -> Value {
         let d = &n.descriptor;
         let mut m = Map::new();
-        m.insert("reference".into(), json!(format!("{repo_name}@{}", d.digest)));
+        m.insert(
+            "reference".into(),
+            json!(format!("{repo_name}@{}", d.digest)),
+        );
         m.insert("mediaType".into(), json!(d.media_type));
         m.insert("digest".into(), json!(d.digest.to_string()));
         m.insert("size".into(), json!(d.size));
@@ -36,12 +39,28 @@ pub fn discover_json(repo_name: &str, root: &Node, full: bool) -> Value {
                 _ => {}
             }
             if !n.children.is_empty() {
-                m.insert("manifests".into(), Value::Array(n.children.iter().map(|c| node(repo_name, c, false, full)).collect()));
+                m.insert(
+                    "manifests".into(),
+                    Value::Array(
+                        n.children
+                            .iter()
+                            .map(|c| node(repo_name, c, false, full))
+                            .collect(),
+                    ),
+                );
             }
         }
         // oras knows only the referrers API and its tag schema: other edges are `--full` only.
-        let shown = n.referrers.iter().filter(|c| full || !matches!(c.source, EdgeSource::CosignTag | EdgeSource::BuildxAttestation));
-        m.insert("referrers".into(), Value::Array(shown.map(|c| node(repo_name, c, false, full)).collect()));
+        let shown = n.referrers.iter().filter(|c| {
+            full || !matches!(
+                c.source,
+                EdgeSource::CosignTag | EdgeSource::BuildxAttestation
+            )
+        });
+        m.insert(
+            "referrers".into(),
+            Value::Array(shown.map(|c| node(repo_name, c, false, full)).collect()),
+        );
         Value::Object(m)
     }
     node(repo_name, root, true, full)
@@ -54,9 +73,19 @@ pub fn discover_tree(repo_name: &str, root: &Node) -> String {
         let mut order: Vec<String> = Vec::new();
         for c in n.children.iter().chain(n.referrers.iter()) {
             let key = if c.source == EdgeSource::Index {
-                format!("[platform] {}", c.descriptor.platform.as_ref().map(|p| p.to_string()).unwrap_or_else(|| "unknown".into()))
+                format!(
+                    "[platform] {}",
+                    c.descriptor
+                        .platform
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_else(|| "unknown".into())
+                )
             } else {
-                c.descriptor.artifact_type.clone().unwrap_or_else(|| c.descriptor.media_type.clone())
+                c.descriptor
+                    .artifact_type
+                    .clone()
+                    .unwrap_or_else(|| c.descriptor.media_type.clone())
             };
             if !groups.contains_key(&key) {
                 order.push(key.clone());
@@ -81,7 +110,10 @@ pub fn discover_tree(repo_name: &str, root: &Node) -> String {
         }
         let mut t = termtree::Tree::new(label);
         if let Some(a) = n.descriptor.annotations.as_ref().filter(|a| !a.is_empty()) {
-            let ann: Vec<termtree::Tree<String>> = a.iter().map(|(k, v)| termtree::Tree::new(format!("{k}: {v:?}"))).collect();
+            let ann: Vec<termtree::Tree<String>> = a
+                .iter()
+                .map(|(k, v)| termtree::Tree::new(format!("{k}: {v:?}")))
+                .collect();
             t.push(termtree::Tree::new("[annotations]".to_string()).with_leaves(ann));
         }
         for g in build(n) {

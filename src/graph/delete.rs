@@ -38,7 +38,10 @@ pub struct DeletePlan {
 
 impl DeletePlan {
     pub fn tags(&self) -> Vec<&str> {
-        self.items.iter().flat_map(|i| i.tags.iter().map(String::as_str)).collect()
+        self.items
+            .iter()
+            .flat_map(|i| i.tags.iter().map(String::as_str))
+            .collect()
     }
 }
 
@@ -65,17 +68,34 @@ fn post_order(n: &Node, subject: Option<&Digest>, depth: usize, out: &mut Vec<Pl
             post_order(r, Some(&n.descriptor.digest), depth + 1, out);
         }
     }
-    out.push(PlanItem { descriptor: n.descriptor.clone(), subject: subject.cloned(), depth, tags: Vec::new(), source: n.source });
+    out.push(PlanItem {
+        descriptor: n.descriptor.clone(),
+        subject: subject.cloned(),
+        depth,
+        tags: Vec::new(),
+        source: n.source,
+    });
 }
 
 /// Plans the delete of `repo@reference` (with every referrer below it when `cascade`).
-pub async fn plan_delete(store: &dyn Store, repo: &str, reference: &str, cascade: bool) -> Result<DeletePlan> {
+pub async fn plan_delete(
+    store: &dyn Store,
+    repo: &str,
+    reference: &str,
+    cascade: bool,
+) -> Result<DeletePlan> {
     let target = store.resolve(repo, reference).await?;
     let fetched = store.manifest(repo, &target.digest.to_string()).await?;
-    let opts = DiscoverOptions { depth: if cascade { None } else { Some(1) }, ..Default::default() };
+    let opts = DiscoverOptions {
+        depth: if cascade { None } else { Some(1) },
+        ..Default::default()
+    };
     let graph = discover(store, repo, target.clone(), &opts).await?;
     if let Some((d, e)) = graph.errors().first() {
-        return Err(StoreError::Invalid { what: format!("delete plan for {repo}@{}", target.digest), detail: format!("could not list referrers of {d}: {e}") });
+        return Err(StoreError::Invalid {
+            what: format!("delete plan for {repo}@{}", target.digest),
+            detail: format!("could not list referrers of {d}: {e}"),
+        });
     }
     if !cascade && !graph.referrers.is_empty() {
         return Err(StoreError::Invalid {
@@ -84,7 +104,12 @@ pub async fn plan_delete(store: &dyn Store, repo: &str, reference: &str, cascade
         });
     }
     let mut items = Vec::new();
-    post_order(&graph, fetched.manifest.subject.as_ref().map(|s| &s.digest), 0, &mut items);
+    post_order(
+        &graph,
+        fetched.manifest.subject.as_ref().map(|s| &s.digest),
+        0,
+        &mut items,
+    );
     let digests: HashSet<Digest> = items.iter().map(|i| i.descriptor.digest.clone()).collect();
 
     let all_tags = match store.all_tags(repo).await {
@@ -92,8 +117,16 @@ pub async fn plan_delete(store: &dyn Store, repo: &str, reference: &str, cascade
         Err(e) if e.is_not_found() => Vec::new(),
         Err(e) => return Err(e),
     };
-    let fallback_tags: Vec<String> = all_tags.iter().filter(|t| Digest::from_fallback_tag(t).is_some_and(|d| digests.contains(&d))).cloned().collect();
-    let plain: Vec<String> = all_tags.iter().filter(|t| !crate::cli::is_hidden_tag(t)).cloned().collect();
+    let fallback_tags: Vec<String> = all_tags
+        .iter()
+        .filter(|t| Digest::from_fallback_tag(t).is_some_and(|d| digests.contains(&d)))
+        .cloned()
+        .collect();
+    let plain: Vec<String> = all_tags
+        .iter()
+        .filter(|t| !crate::cli::is_hidden_tag(t))
+        .cloned()
+        .collect();
     let tags_checked = plain.len() <= MAX_TAGS_RESOLVED;
     let to_check: Vec<String> = if tags_checked {
         plain
@@ -101,7 +134,8 @@ pub async fn plan_delete(store: &dyn Store, repo: &str, reference: &str, cascade
         // Too many to resolve: at least the tag the user named.
         plain.into_iter().filter(|t| t == reference).collect()
     };
-    let mut by_digest: HashMap<Digest, Vec<String>> = super::orphans::resolve_tags(store, repo, to_check).await?;
+    let mut by_digest: HashMap<Digest, Vec<String>> =
+        super::orphans::resolve_tags(store, repo, to_check).await?;
     by_digest.retain(|d, _| digests.contains(d));
     for i in &mut items {
         if let Some(mut t) = by_digest.remove(&i.descriptor.digest) {
@@ -110,18 +144,33 @@ pub async fn plan_delete(store: &dyn Store, repo: &str, reference: &str, cascade
         }
     }
     let referrers_source = store.referrers_source(repo);
-    let detach_from = match (&referrers_source, items.last().and_then(|i| i.subject.clone())) {
+    let detach_from = match (
+        &referrers_source,
+        items.last().and_then(|i| i.subject.clone()),
+    ) {
         (Some(ReferrersSource::ReferrersTag), Some(s)) if !digests.contains(&s) => Some(s),
         _ => None,
     };
     let total_size = items.iter().map(|i| i.descriptor.size.max(0)).sum();
-    Ok(DeletePlan { repo: repo.to_string(), items, fallback_tags, detach_from, tags_checked, total_size, referrers_source })
+    Ok(DeletePlan {
+        repo: repo.to_string(),
+        items,
+        fallback_tags,
+        detach_from,
+        tags_checked,
+        total_size,
+        referrers_source,
+    })
 }
 
 /// Carries out a plan: probe first (nothing changes if deletes are refused), then leaves first.
 /// On a failure, stops, repairs the fallback indexes of what was deleted, and says exactly
 /// what was and was not deleted.
-pub async fn execute(store: &dyn Store, plan: &DeletePlan, mut progress: impl FnMut(&Digest)) -> Result<DeleteReport> {
+pub async fn execute(
+    store: &dyn Store,
+    plan: &DeletePlan,
+    mut progress: impl FnMut(&Digest),
+) -> Result<DeleteReport> {
     store.probe_delete(&plan.repo).await?;
     let repo = plan.repo.as_str();
     let fallback: HashSet<&str> = plan.fallback_tags.iter().map(String::as_str).collect();
@@ -133,7 +182,10 @@ pub async fn execute(store: &dyn Store, plan: &DeletePlan, mut progress: impl Fn
             // Its referrers are gone already (leaves first): drop the whole index.
             if let Err(e) = update_fallback_index(store, repo, d, |entries| entries.clear()).await {
                 report.failed = Some((format!("remove fallback index {tag}"), e.to_string()));
-                report.not_deleted = plan.items[n..].iter().map(|i| i.descriptor.digest.clone()).collect();
+                report.not_deleted = plan.items[n..]
+                    .iter()
+                    .map(|i| i.descriptor.digest.clone())
+                    .collect();
                 break;
             }
             report.fallback_indexes_removed.push(tag);
@@ -146,7 +198,10 @@ pub async fn execute(store: &dyn Store, plan: &DeletePlan, mut progress: impl Fn
             Err(e) if e.is_not_found() => report.deleted.push(d.clone()),
             Err(e) => {
                 report.failed = Some((format!("delete {d}"), e.to_string()));
-                report.not_deleted = plan.items[n..].iter().map(|i| i.descriptor.digest.clone()).collect();
+                report.not_deleted = plan.items[n..]
+                    .iter()
+                    .map(|i| i.descriptor.digest.clone())
+                    .collect();
                 break;
             }
         }
@@ -164,9 +219,18 @@ pub async fn execute(store: &dyn Store, plan: &DeletePlan, mut progress: impl Fn
         parents.sort();
         parents.dedup();
         for p in parents {
-            match update_fallback_index(store, repo, &p, |entries| entries.retain(|e| !gone.contains(&e.digest))).await {
+            match update_fallback_index(store, repo, &p, |entries| {
+                entries.retain(|e| !gone.contains(&e.digest))
+            })
+            .await
+            {
                 Ok(()) => report.fallback_indexes_updated.push(p.fallback_tag()),
-                Err(e) if report.failed.is_none() => report.failed = Some((format!("update fallback index {}", p.fallback_tag()), e.to_string())),
+                Err(e) if report.failed.is_none() => {
+                    report.failed = Some((
+                        format!("update fallback index {}", p.fallback_tag()),
+                        e.to_string(),
+                    ))
+                }
                 Err(_) => {}
             }
         }

@@ -40,10 +40,18 @@ pub fn buildx_attestation_target(d: &Descriptor) -> Option<Digest> {
 }
 
 /// cosign's legacy tags of a repository (`sha256-<hex>.sig|.att|.sbom`) by the digest they name.
-pub async fn cosign_tags(store: &dyn Store, repo: &str) -> std::collections::HashMap<Digest, Vec<String>> {
+pub async fn cosign_tags(
+    store: &dyn Store,
+    repo: &str,
+) -> std::collections::HashMap<Digest, Vec<String>> {
     let mut out: std::collections::HashMap<Digest, Vec<String>> = std::collections::HashMap::new();
     // Best effort: a registry that will not list tags simply shows no cosign tags.
-    for t in store.tag_list(repo).await.map(|t| t.to_vec()).unwrap_or_default() {
+    for t in store
+        .tag_list(repo)
+        .await
+        .map(|t| t.to_vec())
+        .unwrap_or_default()
+    {
         if let Some(d) = crate::inspect::cosign_tag_subject(&t) {
             out.entry(d).or_default().push(t);
         }
@@ -52,7 +60,12 @@ pub async fn cosign_tags(store: &dyn Store, repo: &str) -> std::collections::Has
 }
 
 /// The manifests cosign tags point at, as referrers descriptors (artifact type from the manifest).
-async fn cosign_referrers(store: &dyn Store, repo: &str, tags: &[String], artifact_type: Option<&str>) -> Result<Vec<Descriptor>> {
+async fn cosign_referrers(
+    store: &dyn Store,
+    repo: &str,
+    tags: &[String],
+    artifact_type: Option<&str>,
+) -> Result<Vec<Descriptor>> {
     let mut out = Vec::new();
     for t in tags {
         let f = store.manifest(repo, t).await?;
@@ -102,7 +115,13 @@ pub struct Node {
 
 impl Node {
     pub fn leaf(descriptor: Descriptor, source: EdgeSource) -> Self {
-        Node { descriptor, source, referrers: Vec::new(), children: Vec::new(), expansion: Expansion::DepthLimit }
+        Node {
+            descriptor,
+            source,
+            referrers: Vec::new(),
+            children: Vec::new(),
+            expansion: Expansion::DepthLimit,
+        }
     }
 
     /// Every node below and including this one, depth first.
@@ -141,7 +160,12 @@ pub struct DiscoverOptions {
 
 impl Default for DiscoverOptions {
     fn default() -> Self {
-        DiscoverOptions { artifact_type: None, depth: None, concurrency: 16, index_children: false }
+        DiscoverOptions {
+            artifact_type: None,
+            depth: None,
+            concurrency: 16,
+            index_children: false,
+        }
     }
 }
 
@@ -158,20 +182,41 @@ pub struct Expanded {
 }
 
 /// Fetches what hangs directly below `desc`.
-pub async fn expand_one(store: &dyn Store, repo: &str, desc: &Descriptor, artifact_type: Option<&str>, index_children: bool) -> Result<Expanded> {
+pub async fn expand_one(
+    store: &dyn Store,
+    repo: &str,
+    desc: &Descriptor,
+    artifact_type: Option<&str>,
+    index_children: bool,
+) -> Result<Expanded> {
     let refs = store.referrers(repo, &desc.digest, artifact_type).await?;
     let children = if index_children && media::is_index(&desc.media_type) {
-        store.manifest(repo, &desc.digest.to_string()).await?.manifest.manifests
+        store
+            .manifest(repo, &desc.digest.to_string())
+            .await?
+            .manifest
+            .manifests
     } else {
         Vec::new()
     };
-    Ok(Expanded { referrers: refs.descriptors, source: Some(refs.source), children, cosign: Vec::new() })
+    Ok(Expanded {
+        referrers: refs.descriptors,
+        source: Some(refs.source),
+        children,
+        cosign: Vec::new(),
+    })
 }
 
 /// Discovers the graph below `root`, level by level; subtrees at one level are fetched concurrently.
-pub async fn discover(store: &dyn Store, repo: &str, root: Descriptor, opts: &DiscoverOptions) -> Result<Node> {
+pub async fn discover(
+    store: &dyn Store,
+    repo: &str,
+    root: Descriptor,
+    opts: &DiscoverOptions,
+) -> Result<Node> {
     // Arena of nodes: (node, parent index); built breadth first, assembled into a tree at the end.
-    let mut arena: Vec<(Node, Option<usize>)> = vec![(Node::leaf(root.clone(), EdgeSource::Root), None)];
+    let mut arena: Vec<(Node, Option<usize>)> =
+        vec![(Node::leaf(root.clone(), EdgeSource::Root), None)];
     let mut seen: HashSet<Digest> = HashSet::from([root.digest.clone()]);
     let mut frontier = vec![0usize];
     let mut level = 0usize;
@@ -183,7 +228,10 @@ pub async fn discover(store: &dyn Store, repo: &str, root: Descriptor, opts: &Di
         if opts.depth.is_some_and(|d| level >= d) {
             break;
         }
-        let jobs: Vec<(usize, Descriptor)> = frontier.iter().map(|&i| (i, arena[i].0.descriptor.clone())).collect();
+        let jobs: Vec<(usize, Descriptor)> = frontier
+            .iter()
+            .map(|&i| (i, arena[i].0.descriptor.clone()))
+            .collect();
         let results: Vec<(usize, Result<Expanded>)> = futures::stream::iter(jobs)
             .map(|(i, d)| async move {
                 let mut r = expand_one(store, repo, &d, at, opts.index_children).await;
@@ -209,24 +257,37 @@ pub async fn discover(store: &dyn Store, repo: &str, root: Descriptor, opts: &Di
                 Err(e) => arena[i].0.expansion = Expansion::Failed(e.to_string()),
                 Ok(exp) => {
                     arena[i].0.expansion = Expansion::Done;
-                    let src = exp.source.map(EdgeSource::from).unwrap_or(EdgeSource::Layout);
-                    let kids = exp.children.into_iter().map(|d| match buildx_attestation_target(&d) {
-                        Some(t) => (d, EdgeSource::BuildxAttestation, Some(t)),
-                        None => (d, EdgeSource::Index, None),
-                    });
+                    let src = exp
+                        .source
+                        .map(EdgeSource::from)
+                        .unwrap_or(EdgeSource::Layout);
+                    let kids =
+                        exp.children
+                            .into_iter()
+                            .map(|d| match buildx_attestation_target(&d) {
+                                Some(t) => (d, EdgeSource::BuildxAttestation, Some(t)),
+                                None => (d, EdgeSource::Index, None),
+                            });
                     let mut kids: Vec<_> = kids.collect();
                     // Platforms first, so an attestation finds the platform node it hangs under.
                     kids.sort_by_key(|k| k.2.is_some());
                     let refs = exp.referrers.into_iter().map(|d| (d, src, None));
-                    let cos = exp.cosign.into_iter().map(|d| (d, EdgeSource::CosignTag, None));
-                    let mut platforms: std::collections::HashMap<Digest, usize> = std::collections::HashMap::new();
+                    let cos = exp
+                        .cosign
+                        .into_iter()
+                        .map(|d| (d, EdgeSource::CosignTag, None));
+                    let mut platforms: std::collections::HashMap<Digest, usize> =
+                        std::collections::HashMap::new();
                     for (d, s, under) in kids.into_iter().chain(refs).chain(cos) {
                         let parent = under.and_then(|t| platforms.get(&t).copied()).unwrap_or(i);
                         if s == EdgeSource::Index {
                             platforms.insert(d.digest.clone(), arena.len());
                         }
                         if arena.len() >= MAX_NODES {
-                            return Err(StoreError::Invalid { what: format!("graph of {repo}@{}", root.digest), detail: format!("more than {MAX_NODES} nodes; stopped") });
+                            return Err(StoreError::Invalid {
+                                what: format!("graph of {repo}@{}", root.digest),
+                                detail: format!("more than {MAX_NODES} nodes; stopped"),
+                            });
                         }
                         let fresh = seen.insert(d.digest.clone());
                         let mut n = Node::leaf(d, s);
@@ -251,7 +312,9 @@ pub async fn discover(store: &dyn Store, repo: &str, root: Descriptor, opts: &Di
         parents.push(p);
     }
     for i in (1..slots.len()).rev() {
-        let Some(node) = slots[i].take() else { continue };
+        let Some(node) = slots[i].take() else {
+            continue;
+        };
         let Some(p) = parents[i] else { continue };
         if let Some(parent) = slots[p].as_mut() {
             if node.source == EdgeSource::Index {
@@ -261,7 +324,10 @@ pub async fn discover(store: &dyn Store, repo: &str, root: Descriptor, opts: &Di
             }
         }
     }
-    let mut root = slots[0].take().ok_or_else(|| StoreError::Invalid { what: "graph".into(), detail: "root lost".into() })?;
+    let mut root = slots[0].take().ok_or_else(|| StoreError::Invalid {
+        what: "graph".into(),
+        detail: "root lost".into(),
+    })?;
     fn reverse(n: &mut Node) {
         n.referrers.reverse();
         n.children.reverse();

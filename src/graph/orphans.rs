@@ -31,20 +31,28 @@ fn count_below(n: &Node) -> (usize, i64) {
 }
 
 /// Tags → digests (fallback and cosign tags excluded), resolved concurrently.
-pub async fn tagged_digests(store: &dyn Store, repo: &str) -> Result<(HashMap<Digest, Vec<String>>, Vec<String>)> {
+pub async fn tagged_digests(
+    store: &dyn Store,
+    repo: &str,
+) -> Result<(HashMap<Digest, Vec<String>>, Vec<String>)> {
     let tags = match store.all_tags(repo).await {
         Ok(t) => t,
         Err(e) if e.is_not_found() => Vec::new(),
         Err(e) => return Err(e),
     };
-    let (hidden, plain): (Vec<String>, Vec<String>) = tags.into_iter().partition(|t| crate::cli::is_hidden_tag(t));
+    let (hidden, plain): (Vec<String>, Vec<String>) =
+        tags.into_iter().partition(|t| crate::cli::is_hidden_tag(t));
     let map = resolve_tags(store, repo, plain).await?;
     Ok((map, hidden))
 }
 
 /// Resolves tags concurrently (16 at a time) and groups them by the digest they point at;
 /// tags that vanished meanwhile are left out.
-pub async fn resolve_tags(store: &dyn Store, repo: &str, tags: Vec<String>) -> Result<HashMap<Digest, Vec<String>>> {
+pub async fn resolve_tags(
+    store: &dyn Store,
+    repo: &str,
+    tags: Vec<String>,
+) -> Result<HashMap<Digest, Vec<String>>> {
     let resolved: Vec<(String, Result<Descriptor>)> = futures::stream::iter(tags)
         .map(|t| async move {
             let r = store.resolve(repo, &t).await;
@@ -70,7 +78,9 @@ pub async fn orphans(store: &dyn Store, repo: &str) -> Result<Vec<Listed>> {
     let (_, hidden) = tagged_digests(store, repo).await?;
     let mut out = Vec::new();
     for tag in hidden {
-        let Some(subject) = Digest::from_fallback_tag(&tag) else { continue };
+        let Some(subject) = Digest::from_fallback_tag(&tag) else {
+            continue;
+        };
         match store.resolve(repo, &subject.to_string()).await {
             Ok(_) => continue,
             Err(e) if e.is_not_found() => {}
@@ -91,7 +101,13 @@ pub async fn orphans(store: &dyn Store, repo: &str) -> Result<Vec<Listed>> {
                 Err(e) if e.is_not_found() => (0, 0),
                 Err(e) => return Err(e),
             };
-            out.push(Listed { size_with_below: d.size.max(0) + size, descriptor: d, kind: "orphan", parent: Some(subject.clone()), below });
+            out.push(Listed {
+                size_with_below: d.size.max(0) + size,
+                descriptor: d,
+                kind: "orphan",
+                parent: Some(subject.clone()),
+                below,
+            });
         }
     }
     Ok(out)
@@ -114,10 +130,18 @@ pub async fn untagged(store: &dyn Store, repo: &str) -> Result<Vec<Listed>> {
             }
         }
     }
-    let opts = DiscoverOptions { index_children: true, ..Default::default() };
+    let opts = DiscoverOptions {
+        index_children: true,
+        ..Default::default()
+    };
     for root in roots {
         let g = discover(store, repo, root, &opts).await?;
-        fn walk(n: &Node, parent: Option<&Digest>, seen: &mut HashSet<Digest>, out: &mut Vec<Listed>) {
+        fn walk(
+            n: &Node,
+            parent: Option<&Digest>,
+            seen: &mut HashSet<Digest>,
+            out: &mut Vec<Listed>,
+        ) {
             if seen.insert(n.descriptor.digest.clone()) {
                 let (below, size) = count_below(n);
                 let kind = match (parent, n.source) {
@@ -125,7 +149,13 @@ pub async fn untagged(store: &dyn Store, repo: &str) -> Result<Vec<Listed>> {
                     (Some(_), EdgeSource::Index) => "platform",
                     (Some(_), _) => "referrer",
                 };
-                out.push(Listed { descriptor: n.descriptor.clone(), kind, parent: parent.cloned(), below, size_with_below: n.descriptor.size.max(0) + size });
+                out.push(Listed {
+                    descriptor: n.descriptor.clone(),
+                    kind,
+                    parent: parent.cloned(),
+                    below,
+                    size_with_below: n.descriptor.size.max(0) + size,
+                });
             }
             for c in n.children.iter().chain(n.referrers.iter()) {
                 walk(c, Some(&n.descriptor.digest), seen, out);

@@ -19,25 +19,46 @@ pub struct LayoutStore {
     /// subject digest → referrer descriptors, built by one scan of the blobs.
     referrers: Mutex<Option<HashMap<Digest, Vec<Descriptor>>>>,
     /// Parsed tag list, kept until `invalidate` (index.json of a big layout is megabytes).
-    tags: Mutex<Option<std::sync::Arc<Vec<(String, Descriptor)>>>>,
+    tags: Mutex<Option<TagEntries>>,
 }
+
+/// Tags with the descriptors they point at, sorted by tag.
+type TagEntries = std::sync::Arc<Vec<(String, Descriptor)>>;
 
 impl LayoutStore {
     /// Opens a layout, checking `oci-layout` and `index.json` exist.
     pub fn open(root: impl AsRef<Path>) -> Result<Self> {
         let root = root.as_ref().to_path_buf();
         let what = format!("OCI layout {}", root.display());
-        let marker = std::fs::read(root.join("oci-layout")).map_err(|e| StoreError::Io { what: what.clone(), source: e })?;
-        let v: serde_json::Value = serde_json::from_slice(&marker).map_err(|e| StoreError::Invalid { what: what.clone(), detail: format!("oci-layout is not JSON: {e}") })?;
-        if v.get("imageLayoutVersion").and_then(|x| x.as_str()).is_none() {
-            return Err(StoreError::Invalid { what, detail: "oci-layout has no imageLayoutVersion".into() });
+        let marker = std::fs::read(root.join("oci-layout")).map_err(|e| StoreError::Io {
+            what: what.clone(),
+            source: e,
+        })?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&marker).map_err(|e| StoreError::Invalid {
+                what: what.clone(),
+                detail: format!("oci-layout is not JSON: {e}"),
+            })?;
+        if v.get("imageLayoutVersion")
+            .and_then(|x| x.as_str())
+            .is_none()
+        {
+            return Err(StoreError::Invalid {
+                what,
+                detail: "oci-layout has no imageLayoutVersion".into(),
+            });
         }
         let name = root
             .canonicalize()
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .unwrap_or_else(|| "layout".into());
-        Ok(LayoutStore { root, name, referrers: Mutex::new(None), tags: Mutex::new(None) })
+        Ok(LayoutStore {
+            root,
+            name,
+            referrers: Mutex::new(None),
+            tags: Mutex::new(None),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -60,12 +81,18 @@ impl LayoutStore {
     }
 
     fn index(&self) -> Result<Manifest> {
-        let bytes = std::fs::read(self.root.join("index.json")).map_err(|e| StoreError::Io { what: self.what(), source: e })?;
-        Manifest::parse(&bytes, Some(media::OCI_INDEX)).map_err(|e| StoreError::Invalid { what: format!("{}/index.json", self.what()), detail: e.to_string() })
+        let bytes = std::fs::read(self.root.join("index.json")).map_err(|e| StoreError::Io {
+            what: self.what(),
+            source: e,
+        })?;
+        Manifest::parse(&bytes, Some(media::OCI_INDEX)).map_err(|e| StoreError::Invalid {
+            what: format!("{}/index.json", self.what()),
+            detail: e.to_string(),
+        })
     }
 
     /// The tags: `org.opencontainers.image.ref.name` of index.json entries (the part after the last ':' for full refs).
-    fn tag_entries(&self) -> Result<std::sync::Arc<Vec<(String, Descriptor)>>> {
+    fn tag_entries(&self) -> Result<TagEntries> {
         if let Some(t) = self.tags.lock().ok().and_then(|g| g.clone()) {
             return Ok(t);
         }
@@ -102,11 +129,27 @@ impl LayoutStore {
     fn read_manifest_blob(&self, d: &Digest) -> Result<Bytes> {
         let what = format!("manifest {d} in {}", self.what());
         let path = self.blob_path(d);
-        let meta = std::fs::metadata(&path).map_err(|e| if e.kind() == std::io::ErrorKind::NotFound { StoreError::NotFound { what: what.clone() } } else { StoreError::Io { what: what.clone(), source: e } })?;
+        let meta = std::fs::metadata(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                StoreError::NotFound { what: what.clone() }
+            } else {
+                StoreError::Io {
+                    what: what.clone(),
+                    source: e,
+                }
+            }
+        })?;
         if meta.len() > MAX_MANIFEST_BYTES as u64 {
-            return Err(StoreError::TooLarge { what, size: meta.len(), limit: MAX_MANIFEST_BYTES as u64 });
+            return Err(StoreError::TooLarge {
+                what,
+                size: meta.len(),
+                limit: MAX_MANIFEST_BYTES as u64,
+            });
         }
-        let bytes = std::fs::read(&path).map_err(|e| StoreError::Io { what: what.clone(), source: e })?;
+        let bytes = std::fs::read(&path).map_err(|e| StoreError::Io {
+            what: what.clone(),
+            source: e,
+        })?;
         verify_manifest_bytes(&what, &bytes, d)?;
         Ok(Bytes::from(bytes))
     }
@@ -118,20 +161,35 @@ impl LayoutStore {
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(map),
-            Err(e) => return Err(StoreError::Io { what: self.what(), source: e }),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    what: self.what(),
+                    source: e,
+                })
+            }
         };
         for entry in entries.flatten() {
             let Ok(meta) = entry.metadata() else { continue };
             if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES as u64 || meta.len() < 2 {
                 continue;
             }
-            let Ok(digest) = format!("sha256:{}", entry.file_name().to_string_lossy()).parse::<Digest>() else { continue };
-            let Ok(bytes) = std::fs::read(entry.path()) else { continue };
+            let Ok(digest) =
+                format!("sha256:{}", entry.file_name().to_string_lossy()).parse::<Digest>()
+            else {
+                continue;
+            };
+            let Ok(bytes) = std::fs::read(entry.path()) else {
+                continue;
+            };
             if bytes.first() != Some(&b'{') || !digest.verifies(&bytes) {
                 continue;
             }
-            let Ok(m) = Manifest::parse(&bytes, None) else { continue };
-            let Some(subject) = m.subject.clone() else { continue };
+            let Ok(m) = Manifest::parse(&bytes, None) else {
+                continue;
+            };
+            let Some(subject) = m.subject.clone() else {
+                continue;
+            };
             if !media::is_manifest(m.media_type()) {
                 continue;
             }
@@ -159,26 +217,40 @@ impl LayoutStore {
             .iter()
             .find(|(t, _)| t == reference)
             .map(|(_, d)| d.digest.clone())
-            .ok_or_else(|| StoreError::NotFound { what: format!("tag {reference} in {}", self.what()) })
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("tag {reference} in {}", self.what()),
+            })
     }
 }
 
 #[async_trait::async_trait]
 impl Store for LayoutStore {
     fn info(&self) -> StoreInfo {
-        StoreInfo { name: self.root.display().to_string(), kind: StoreKind::Layout, auth: "local".into() }
+        StoreInfo {
+            name: self.root.display().to_string(),
+            kind: StoreKind::Layout,
+            auth: "local".into(),
+        }
     }
 
     async fn repositories(&self, _cursor: Option<&str>, _n: usize) -> Result<Page> {
-        Ok(Page { items: vec![self.name.clone()], next: None })
+        Ok(Page {
+            items: vec![self.name.clone()],
+            next: None,
+        })
     }
 
     async fn tags(&self, _repo: &str, cursor: Option<&str>, n: usize) -> Result<Page> {
         let tags = self.tag_entries()?;
-        let start = cursor.map(|c| tags.partition_point(|(t, _)| t.as_str() <= c)).unwrap_or(0);
+        let start = cursor
+            .map(|c| tags.partition_point(|(t, _)| t.as_str() <= c))
+            .unwrap_or(0);
         let end = (start + n.max(1)).min(tags.len());
         let next = (end < tags.len()).then(|| tags[end - 1].0.clone());
-        Ok(Page { items: tags[start..end].iter().map(|(t, _)| t.clone()).collect(), next })
+        Ok(Page {
+            items: tags[start..end].iter().map(|(t, _)| t.clone()).collect(),
+            next,
+        })
     }
 
     async fn resolve(&self, repo: &str, reference: &str) -> Result<Descriptor> {
@@ -188,7 +260,10 @@ impl Store for LayoutStore {
     async fn manifest(&self, _repo: &str, reference: &str) -> Result<FetchedManifest> {
         let digest = self.lookup(reference)?;
         let bytes = self.read_manifest_blob(&digest)?;
-        let manifest = Manifest::parse(&bytes, None).map_err(|e| StoreError::Invalid { what: format!("manifest {digest}"), detail: e.to_string() })?;
+        let manifest = Manifest::parse(&bytes, None).map_err(|e| StoreError::Invalid {
+            what: format!("manifest {digest}"),
+            detail: e.to_string(),
+        })?;
         let media_type = manifest.media_type().to_string();
         Ok(FetchedManifest::new(bytes, digest, media_type, manifest))
     }
@@ -196,19 +271,47 @@ impl Store for LayoutStore {
     async fn blob_stream(&self, _repo: &str, desc: &Descriptor) -> Result<ByteStream> {
         let what = format!("blob {} in {}", desc.digest, self.what());
         let path = self.blob_path(&desc.digest);
-        let file = tokio::fs::File::open(&path).await.map_err(|e| if e.kind() == std::io::ErrorKind::NotFound { StoreError::NotFound { what: what.clone() } } else { StoreError::Io { what: what.clone(), source: e } })?;
-        let stream = crate::store::file_stream(file).map(move |r| r.map_err(|e| StoreError::Io { what: what.clone(), source: e }));
+        let file = tokio::fs::File::open(&path).await.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                StoreError::NotFound { what: what.clone() }
+            } else {
+                StoreError::Io {
+                    what: what.clone(),
+                    source: e,
+                }
+            }
+        })?;
+        let stream = crate::store::file_stream(file).map(move |r| {
+            r.map_err(|e| StoreError::Io {
+                what: what.clone(),
+                source: e,
+            })
+        });
         Ok(stream.boxed())
     }
 
-    async fn referrers(&self, _repo: &str, subject: &Digest, artifact_type: Option<&str>) -> Result<Referrers> {
-        let mut guard = self.referrers.lock().map_err(|_| StoreError::Invalid { what: self.what(), detail: "internal lock poisoned".into() })?;
+    async fn referrers(
+        &self,
+        _repo: &str,
+        subject: &Digest,
+        artifact_type: Option<&str>,
+    ) -> Result<Referrers> {
+        let mut guard = self.referrers.lock().map_err(|_| StoreError::Invalid {
+            what: self.what(),
+            detail: "internal lock poisoned".into(),
+        })?;
         if guard.is_none() {
             *guard = Some(self.scan_referrers()?);
         }
-        let mut descriptors = guard.as_ref().and_then(|m| m.get(subject).cloned()).unwrap_or_default();
+        let mut descriptors = guard
+            .as_ref()
+            .and_then(|m| m.get(subject).cloned())
+            .unwrap_or_default();
         filter_artifact_type(&mut descriptors, artifact_type);
-        Ok(Referrers { descriptors, source: ReferrersSource::Layout })
+        Ok(Referrers {
+            descriptors,
+            source: ReferrersSource::Layout,
+        })
     }
 
     async fn list_manifests(&self, _repo: &str) -> Result<Option<Vec<Descriptor>>> {

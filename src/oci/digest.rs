@@ -188,11 +188,23 @@ mod tests {
 
     #[test]
     fn rejects_bad_digests() {
-        assert!(matches!("sha256".parse::<Digest>(), Err(DigestError::Format(_))));
-        assert!(matches!("md5:abcd".parse::<Digest>(), Err(DigestError::Algorithm(_))));
-        assert!(matches!("sha256:abcd".parse::<Digest>(), Err(DigestError::Encoded(_))));
+        assert!(matches!(
+            "sha256".parse::<Digest>(),
+            Err(DigestError::Format(_))
+        ));
+        assert!(matches!(
+            "md5:abcd".parse::<Digest>(),
+            Err(DigestError::Algorithm(_))
+        ));
+        assert!(matches!(
+            "sha256:abcd".parse::<Digest>(),
+            Err(DigestError::Encoded(_))
+        ));
         let upper = format!("sha256:{}", "A".repeat(64));
-        assert!(matches!(upper.parse::<Digest>(), Err(DigestError::Encoded(_))));
+        assert!(matches!(
+            upper.parse::<Digest>(),
+            Err(DigestError::Encoded(_))
+        ));
         assert_eq!(Digest::from_fallback_tag("v1"), None);
         assert_eq!(Digest::from_fallback_tag("sha256-abc.sig"), None);
     }

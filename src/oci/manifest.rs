@@ -38,7 +38,11 @@ pub struct Platform {
     pub os: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
-    #[serde(default, rename = "os.version", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "os.version",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub os_version: Option<String>,
 }
 
@@ -166,7 +170,11 @@ mod tests {
 
     #[test]
     fn infers_media_type_and_rejects_garbage() {
-        let m = Manifest::parse(br#"{"schemaVersion":2,"manifests":[]}"#, Some(media::OCI_INDEX)).unwrap();
+        let m = Manifest::parse(
+            br#"{"schemaVersion":2,"manifests":[]}"#,
+            Some(media::OCI_INDEX),
+        )
+        .unwrap();
         assert!(m.is_index());
         assert!(Manifest::parse(b"not json", None).is_err());
         assert!(Manifest::parse(br#"{"config":{"digest":"bogus"}}"#, None).is_err());

@@ -59,7 +59,8 @@ mod grammar {
     /// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`
     fn is_path_component(s: &str) -> bool {
         let b = s.as_bytes();
-        if b.is_empty() || !b[0].is_ascii_alphanumeric() || !b[b.len() - 1].is_ascii_alphanumeric() {
+        if b.is_empty() || !b[0].is_ascii_alphanumeric() || !b[b.len() - 1].is_ascii_alphanumeric()
+        {
             return false;
         }
         let mut i = 0;
@@ -89,7 +90,8 @@ mod grammar {
         !b.is_empty()
             && b.len() <= 128
             && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
-            && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
     }
 
     pub fn parse(s: &str) -> Result<Parsed, String> {
@@ -100,17 +102,24 @@ mod grammar {
         // A tag is after the last ':' that follows the last '/'.
         let last_slash = rest.rfind('/').map(|i| i + 1).unwrap_or(0);
         let (name, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (&rest[..last_slash + i], Some(rest[last_slash + i + 1..].to_string())),
+            Some(i) => (
+                &rest[..last_slash + i],
+                Some(rest[last_slash + i + 1..].to_string()),
+            ),
             None => (rest, None),
         };
         if let Some(t) = &tag {
             if !is_tag(t) {
-                return Err(format!("invalid tag {t:?} (letters, digits, '_', '.', '-'; at most 128)"));
+                return Err(format!(
+                    "invalid tag {t:?} (letters, digits, '_', '.', '-'; at most 128)"
+                ));
             }
         }
         // distribution's splitDomain: the first component is a registry when it looks like one.
         let (mut registry, mut repository) = match name.split_once('/') {
-            Some((first, remainder)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            Some((first, remainder))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
                 if !is_domain(first) {
                     return Err(format!("invalid registry host {first:?}"));
                 }
@@ -136,7 +145,12 @@ mod grammar {
         if registry == "docker.io" && !repository.contains('/') {
             repository = format!("library/{repository}");
         }
-        Ok(Parsed { registry, repository, tag, digest })
+        Ok(Parsed {
+            registry,
+            repository,
+            tag,
+            digest,
+        })
     }
 }
 
@@ -173,9 +187,14 @@ impl Reference {
                     return Err(err("not a valid IPv6 address between [ and ]"));
                 }
                 if !(after.starts_with(':') || after.starts_with('/')) {
-                    return Err(err("an IPv6 registry must be followed by :port or /repository"));
+                    return Err(err(
+                        "an IPv6 registry must be followed by :port or /repository",
+                    ));
                 }
-                (format!("{V6_PLACEHOLDER}{after}"), Some(format!("[{addr}]")))
+                (
+                    format!("{V6_PLACEHOLDER}{after}"),
+                    Some(format!("[{addr}]")),
+                )
             }
             None => (input.to_string(), None),
         };
@@ -275,7 +294,10 @@ mod tests {
     #[test]
     fn parses_the_usual_forms() {
         let r = Reference::parse("localhost:5000/net-monitor:v1").unwrap();
-        assert_eq!((r.registry.as_str(), r.repository.as_str()), ("localhost:5000", "net-monitor"));
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str()),
+            ("localhost:5000", "net-monitor")
+        );
         assert_eq!(r.tag.as_deref(), Some("v1"));
         let r = Reference::parse(&format!("myreg.azurecr.io/a/b@{D}")).unwrap();
         assert_eq!(r.repository, "a/b");
@@ -291,19 +313,62 @@ mod tests {
     fn follows_the_distribution_grammar() {
         let cases = [
             ("test.com:tag", "docker.io", "library/test.com", Some("tag")),
-            ("test.com:5000", "docker.io", "library/test.com", Some("5000")),
+            (
+                "test.com:5000",
+                "docker.io",
+                "library/test.com",
+                Some("5000"),
+            ),
             ("test:5000/repo", "test:5000", "repo", Some("latest")),
-            ("sub-dom1.foo.com/bar/baz/quux:some-long-tag", "sub-dom1.foo.com", "bar/baz/quux", Some("some-long-tag")),
-            ("b.gcr.io/test.example.com/my-app:test.example.com", "b.gcr.io", "test.example.com/my-app", Some("test.example.com")),
-            ("foo_bar.com:8080", "docker.io", "library/foo_bar.com", Some("8080")),
-            ("opensuse/leap:15.3", "docker.io", "opensuse/leap", Some("15.3")),
-            ("localhost/a__b-c.d", "localhost", "a__b-c.d", Some("latest")),
+            (
+                "sub-dom1.foo.com/bar/baz/quux:some-long-tag",
+                "sub-dom1.foo.com",
+                "bar/baz/quux",
+                Some("some-long-tag"),
+            ),
+            (
+                "b.gcr.io/test.example.com/my-app:test.example.com",
+                "b.gcr.io",
+                "test.example.com/my-app",
+                Some("test.example.com"),
+            ),
+            (
+                "foo_bar.com:8080",
+                "docker.io",
+                "library/foo_bar.com",
+                Some("8080"),
+            ),
+            (
+                "opensuse/leap:15.3",
+                "docker.io",
+                "opensuse/leap",
+                Some("15.3"),
+            ),
+            (
+                "localhost/a__b-c.d",
+                "localhost",
+                "a__b-c.d",
+                Some("latest"),
+            ),
         ];
         for (input, reg, repo, tag) in cases {
             let r = Reference::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
-            assert_eq!((r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()), (reg, repo, tag), "{input}");
+            assert_eq!(
+                (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
+                (reg, repo, tag),
+                "{input}"
+            );
         }
-        for bad in [":justtag", "a/-b", "a/b_", "a//b", "host:port/x", "x:-tag", "a/b...c", "-h.com/x"] {
+        for bad in [
+            ":justtag",
+            "a/-b",
+            "a/b_",
+            "a//b",
+            "host:port/x",
+            "x:-tag",
+            "a/b...c",
+            "-h.com/x",
+        ] {
             assert!(Reference::parse(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -316,7 +381,10 @@ mod tests {
         assert_eq!(r.tag.as_deref(), Some("latest"));
         assert_eq!(r.endpoint(), "registry-1.docker.io");
         let r = Reference::parse("index.docker.io/foo/bar:1").unwrap();
-        assert_eq!((r.registry.as_str(), r.repository.as_str()), ("docker.io", "foo/bar"));
+        assert_eq!(
+            (r.registry.as_str(), r.repository.as_str()),
+            ("docker.io", "foo/bar")
+        );
     }
 
     #[test]
@@ -339,7 +407,13 @@ mod tests {
 
     #[test]
     fn rejects_invalid_references_clearly() {
-        for bad in ["", "UPPER/case", "host:5000/repo@sha256:abc", "repo@md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", " x"] {
+        for bad in [
+            "",
+            "UPPER/case",
+            "host:5000/repo@sha256:abc",
+            "repo@md5:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            " x",
+        ] {
             let e = Reference::parse(bad).unwrap_err();
             assert!(e.to_string().starts_with("invalid reference"), "{e}");
         }

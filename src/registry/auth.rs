@@ -8,16 +8,24 @@ use std::time::{Duration, Instant};
 /// A user's credentials. `Debug` never shows the secret.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Credentials {
-    Basic { username: String, password: String },
+    Basic {
+        username: String,
+        password: String,
+    },
     /// An OAuth2 refresh/identity token (ACR's `--expose-token`, docker's `identitytoken`).
-    IdentityToken { username: String, token: String },
+    IdentityToken {
+        username: String,
+        token: String,
+    },
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Credentials::Basic { username, .. } => write!(f, "Basic({username}, ***)"),
-            Credentials::IdentityToken { username, .. } => write!(f, "IdentityToken({username}, ***)"),
+            Credentials::IdentityToken { username, .. } => {
+                write!(f, "IdentityToken({username}, ***)")
+            }
         }
     }
 }
@@ -25,7 +33,9 @@ impl fmt::Debug for Credentials {
 impl Credentials {
     pub fn username(&self) -> &str {
         match self {
-            Credentials::Basic { username, .. } | Credentials::IdentityToken { username, .. } => username,
+            Credentials::Basic { username, .. } | Credentials::IdentityToken { username, .. } => {
+                username
+            }
         }
     }
 }
@@ -33,7 +43,9 @@ impl Credentials {
 /// A parsed `WWW-Authenticate` challenge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Challenge {
-    Basic { realm: Option<String> },
+    Basic {
+        realm: Option<String>,
+    },
     Bearer {
         realm: String,
         service: Option<String>,
@@ -45,7 +57,9 @@ pub enum Challenge {
 /// Parses the first challenge of a `WWW-Authenticate` header value.
 pub fn parse_challenge(header: &str) -> Option<Challenge> {
     let header = header.trim();
-    let (scheme, rest) = header.split_once(char::is_whitespace).unwrap_or((header, ""));
+    let (scheme, rest) = header
+        .split_once(char::is_whitespace)
+        .unwrap_or((header, ""));
     let params = parse_params(rest);
     match scheme.to_ascii_lowercase().as_str() {
         "basic" => Some(Challenge::Basic {
@@ -194,7 +208,9 @@ mod tests {
     fn parses_basic_and_rejects_unknown() {
         assert_eq!(
             parse_challenge(r#"Basic realm="lab""#),
-            Some(Challenge::Basic { realm: Some("lab".into()) })
+            Some(Challenge::Basic {
+                realm: Some("lab".into())
+            })
         );
         assert_eq!(parse_challenge("Negotiate"), None);
         assert_eq!(parse_challenge("Bearer service=x"), None);
@@ -202,7 +218,10 @@ mod tests {
 
     #[test]
     fn debug_never_shows_secrets() {
-        let c = Credentials::Basic { username: "u".into(), password: "hunter2".into() };
+        let c = Credentials::Basic {
+            username: "u".into(),
+            password: "hunter2".into(),
+        };
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 

@@ -74,7 +74,10 @@ impl ReqBody {
         match self {
             ReqBody::Bytes(b) => Ok(reqwest::Body::from(b.clone())),
             ReqBody::File(p) => {
-                let f = tokio::fs::File::open(p).await.map_err(|e| StoreError::Io { what: format!("{what}: {}", p.display()), source: e })?;
+                let f = tokio::fs::File::open(p).await.map_err(|e| StoreError::Io {
+                    what: format!("{what}: {}", p.display()),
+                    source: e,
+                })?;
                 Ok(reqwest::Body::wrap_stream(crate::store::file_stream(f)))
             }
         }
@@ -98,7 +101,9 @@ pub fn is_loopback(host: &str) -> bool {
 impl Client {
     pub fn new(host: &str, opts: &ClientOptions) -> Result<Self> {
         // Loopback defaults to plain HTTP (as docker does) unless TLS settings were given.
-        let plain = opts.plain_http.unwrap_or_else(|| is_loopback(host) && !opts.insecure && opts.ca_file.is_none());
+        let plain = opts
+            .plain_http
+            .unwrap_or_else(|| is_loopback(host) && !opts.insecure && opts.ca_file.is_none());
         let what = format!("registry {host}");
         let mut b = reqwest::Client::builder()
             .user_agent(
@@ -121,10 +126,11 @@ impl Client {
                 what: format!("CA file {}", path.display()),
                 source: e,
             })?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| StoreError::Invalid {
-                what: format!("CA file {}", path.display()),
-                detail: e.to_string(),
-            })?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| StoreError::Invalid {
+                    what: format!("CA file {}", path.display()),
+                    detail: e.to_string(),
+                })?;
             for c in certs {
                 b = b.add_root_certificate(c);
             }
@@ -177,7 +183,10 @@ impl Client {
 
     /// The user requests authenticate as (once credentials are known).
     pub fn username(&self) -> Option<&str> {
-        self.creds.get().and_then(Option::as_ref).map(Credentials::username)
+        self.creds
+            .get()
+            .and_then(Option::as_ref)
+            .map(Credentials::username)
     }
 
     /// The token scope a request on `repo` with `method` needs: `pull` to read, `pull,push`
@@ -225,7 +234,10 @@ impl Client {
         if let Some(e) = self.lookup_error.lock().ok().and_then(|e| e.clone()) {
             detail.push_str(&format!("; saved credentials could not be read: {e}"));
         }
-        StoreError::Unauthorized { what: what.into(), detail }
+        StoreError::Unauthorized {
+            what: what.into(),
+            detail,
+        }
     }
 
     /// Absolute URL for a path (`/v2/...`) or a Link target (relative or absolute).
@@ -254,7 +266,14 @@ impl Client {
         let scope = widened.as_str();
         let pre = self.authorization_for(scope);
         let resp = self
-            .send_once(method.clone(), url, headers.clone(), body.clone(), pre.as_ref(), what)
+            .send_once(
+                method.clone(),
+                url,
+                headers.clone(),
+                body.clone(),
+                pre.as_ref(),
+                what,
+            )
             .await?;
         if resp.status() != StatusCode::UNAUTHORIZED {
             return Ok(resp);
@@ -281,11 +300,18 @@ impl Client {
                 }
                 _ => return Err(self.needs_credentials(what)),
             },
-            Challenge::Bearer { realm, service, scope: ch_scope, .. } => {
+            Challenge::Bearer {
+                realm,
+                service,
+                scope: ch_scope,
+                ..
+            } => {
                 // The token we sent (if any) was refused: drop it and get a fresh one once.
                 self.tokens.forget(scope);
                 let want = ch_scope.clone().unwrap_or_else(|| scope.to_string());
-                let token = self.fetch_token(realm, service.as_deref(), &want, what).await?;
+                let token = self
+                    .fetch_token(realm, service.as_deref(), &want, what)
+                    .await?;
                 self.tokens.put(scope, token.0.clone(), token.1);
                 if want != scope {
                     self.tokens.put(&want, token.0.clone(), token.1);
@@ -293,7 +319,9 @@ impl Client {
                 bearer_header(&token.0)
             }
         };
-        let resp = self.send_once(method, url, headers, body, Some(&auth), what).await?;
+        let resp = self
+            .send_once(method, url, headers, body, Some(&auth), what)
+            .await?;
         if resp.status() == StatusCode::UNAUTHORIZED {
             let detail = match &challenge {
                 Challenge::Basic { .. } => "username or password refused".to_string(),
@@ -304,7 +332,9 @@ impl Client {
                         .and_then(|v| v.to_str().ok())
                         .and_then(parse_challenge);
                     match again {
-                        Some(Challenge::Bearer { error: Some(e), .. }) if e == "insufficient_scope" => {
+                        Some(Challenge::Bearer { error: Some(e), .. })
+                            if e == "insufficient_scope" =>
+                        {
                             let detail = match self.username() {
                                 Some(u) => format!("insufficient_scope: user {u} is not granted {scope}"),
                                 None => format!(
@@ -312,14 +342,22 @@ impl Client {
                                     self.host
                                 ),
                             };
-                            return Err(StoreError::Denied { what: what.into(), detail });
+                            return Err(StoreError::Denied {
+                                what: what.into(),
+                                detail,
+                            });
                         }
-                        Some(Challenge::Bearer { error: Some(e), .. }) => format!("token refused: {e}"),
+                        Some(Challenge::Bearer { error: Some(e), .. }) => {
+                            format!("token refused: {e}")
+                        }
                         _ => "token refused".to_string(),
                     }
                 }
             };
-            return Err(StoreError::Unauthorized { what: what.into(), detail });
+            return Err(StoreError::Unauthorized {
+                what: what.into(),
+                detail,
+            });
         }
         Ok(resp)
     }
@@ -328,7 +366,9 @@ impl Client {
         let ch = self.challenge.lock().ok()?.clone()?;
         match ch {
             Challenge::Basic { .. } => match self.creds.get().and_then(Option::as_ref) {
-                Some(Credentials::Basic { username, password }) => Some(basic_header(username, password)),
+                Some(Credentials::Basic { username, password }) => {
+                    Some(basic_header(username, password))
+                }
                 _ => None,
             },
             Challenge::Bearer { .. } => self.tokens.get(scope).map(|t| bearer_header(&t)),
@@ -359,7 +399,9 @@ impl Client {
     /// Refuses to send a password over plain HTTP the user did not allow: `--plain-http`, or a
     /// loopback host (plain HTTP is the default there).
     fn check_basic_transport(&self, url: &str, what: &str) -> Result<()> {
-        let Some(rest) = url.strip_prefix("http://") else { return Ok(()) };
+        let Some(rest) = url.strip_prefix("http://") else {
+            return Ok(());
+        };
         let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
         if self.plain_allowed || is_loopback(host) {
             return Ok(());
@@ -386,11 +428,26 @@ impl Client {
         }
         let resp = match creds {
             Some(Credentials::IdentityToken { token, .. }) => {
-                self.post_token(realm, service, scope, &[("grant_type", "refresh_token"), ("refresh_token", token.as_str())], what)
-                    .await?
+                self.post_token(
+                    realm,
+                    service,
+                    scope,
+                    &[
+                        ("grant_type", "refresh_token"),
+                        ("refresh_token", token.as_str()),
+                    ],
+                    what,
+                )
+                .await?
             }
-            Some(Credentials::Basic { username, password }) if self.password_grant.load(Ordering::Relaxed) != 2 => {
-                let form = [("grant_type", "password"), ("username", username.as_str()), ("password", password.as_str())];
+            Some(Credentials::Basic { username, password })
+                if self.password_grant.load(Ordering::Relaxed) != 2 =>
+            {
+                let form = [
+                    ("grant_type", "password"),
+                    ("username", username.as_str()),
+                    ("password", password.as_str()),
+                ];
                 let resp = self.post_token(realm, service, scope, &form, what).await?;
                 let status = resp.status();
                 if status.is_success() {
@@ -429,7 +486,14 @@ impl Client {
         Ok((tok.to_string(), tr.ttl()))
     }
 
-    async fn post_token(&self, realm: &str, service: Option<&str>, scope: &str, grant: &[(&str, &str)], what: &str) -> Result<Response> {
+    async fn post_token(
+        &self,
+        realm: &str,
+        service: Option<&str>,
+        scope: &str,
+        grant: &[(&str, &str)],
+        what: &str,
+    ) -> Result<Response> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut form: Vec<(&str, &str)> = grant.to_vec();
         form.push(("client_id", "arbor"));
@@ -439,11 +503,28 @@ impl Client {
         if !scope.is_empty() {
             form.push(("scope", scope));
         }
-        tracing::debug!(realm, scope, grant = grant.first().map(|g| g.1).unwrap_or(""), "token request (POST)");
-        self.http.post(realm).form(&form).send().await.map_err(|e| transport(&format!("token for {what}"), e))
+        tracing::debug!(
+            realm,
+            scope,
+            grant = grant.first().map(|g| g.1).unwrap_or(""),
+            "token request (POST)"
+        );
+        self.http
+            .post(realm)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| transport(&format!("token for {what}"), e))
     }
 
-    async fn get_token(&self, realm: &str, service: Option<&str>, scope: &str, creds: Option<&Credentials>, what: &str) -> Result<Response> {
+    async fn get_token(
+        &self,
+        realm: &str,
+        service: Option<&str>,
+        scope: &str,
+        creds: Option<&Credentials>,
+        what: &str,
+    ) -> Result<Response> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut q: Vec<(&str, &str)> = Vec::new();
         if let Some(s) = service {
@@ -457,7 +538,9 @@ impl Client {
             req = req.basic_auth(username, Some(password));
         }
         tracing::debug!(realm, scope, "token request (GET)");
-        req.send().await.map_err(|e| transport(&format!("token for {what}"), e))
+        req.send()
+            .await
+            .map_err(|e| transport(&format!("token for {what}"), e))
     }
 }
 
@@ -483,13 +566,15 @@ fn effective_scope(scope: &str, method: &Method) -> String {
 fn basic_header(user: &str, pass: &str) -> HeaderValue {
     use base64::Engine;
     let enc = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
-    let mut v = HeaderValue::from_str(&format!("Basic {enc}")).unwrap_or(HeaderValue::from_static(""));
+    let mut v =
+        HeaderValue::from_str(&format!("Basic {enc}")).unwrap_or(HeaderValue::from_static(""));
     v.set_sensitive(true);
     v
 }
 
 fn bearer_header(token: &str) -> HeaderValue {
-    let mut v = HeaderValue::from_str(&format!("Bearer {token}")).unwrap_or(HeaderValue::from_static(""));
+    let mut v =
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap_or(HeaderValue::from_static(""));
     v.set_sensitive(true);
     v
 }
@@ -536,7 +621,9 @@ pub async fn read_bounded(mut resp: Response, limit: usize, what: &str) -> Resul
 /// The registry's error message from an error response body (`{"errors":[{code,message}]}`).
 pub async fn error_detail(resp: Response) -> String {
     let status = resp.status();
-    let body = read_bounded(resp, 64 * 1024, "error body").await.unwrap_or_default();
+    let body = read_bounded(resp, 64 * 1024, "error body")
+        .await
+        .unwrap_or_default();
     #[derive(serde::Deserialize)]
     struct Errs {
         errors: Vec<Err1>,
@@ -559,7 +646,12 @@ pub async fn error_detail(resp: Response) -> String {
         }
     }
     let text = String::from_utf8_lossy(&body);
-    let text: String = text.trim().chars().take(200).filter(|c| !c.is_control()).collect();
+    let text: String = text
+        .trim()
+        .chars()
+        .take(200)
+        .filter(|c| !c.is_control())
+        .collect();
     if text.is_empty() {
         status.canonical_reason().unwrap_or("error").to_string()
     } else {
@@ -578,13 +670,19 @@ pub async fn status_error(resp: Response, what: &str) -> StoreError {
     let detail = error_detail(resp).await;
     match status {
         StatusCode::NOT_FOUND => StoreError::NotFound { what: what.into() },
-        StatusCode::UNAUTHORIZED => StoreError::Unauthorized { what: what.into(), detail },
+        StatusCode::UNAUTHORIZED => StoreError::Unauthorized {
+            what: what.into(),
+            detail,
+        },
         StatusCode::FORBIDDEN => {
             let detail = match www.as_deref().and_then(parse_challenge) {
                 Some(Challenge::Bearer { error: Some(e), .. }) => format!("{e}: {detail}"),
                 _ => detail,
             };
-            StoreError::Denied { what: what.into(), detail }
+            StoreError::Denied {
+                what: what.into(),
+                detail,
+            }
         }
         s => StoreError::Status {
             what: what.into(),
@@ -601,34 +699,74 @@ mod tests {
     #[test]
     fn passwords_go_over_plain_http_only_to_loopback_or_when_allowed() {
         let c = Client::new("registry.example", &super::ClientOptions::default()).unwrap();
-        assert!(c.check_basic_transport("https://auth.example/token", "t").is_ok());
-        assert!(c.check_basic_transport("http://auth.example/token", "t").is_err());
-        assert!(c.check_basic_transport("http://127.0.0.1:5001/token", "t").is_ok());
-        let opts = super::ClientOptions { plain_http: Some(true), ..Default::default() };
+        assert!(c
+            .check_basic_transport("https://auth.example/token", "t")
+            .is_ok());
+        assert!(c
+            .check_basic_transport("http://auth.example/token", "t")
+            .is_err());
+        assert!(c
+            .check_basic_transport("http://127.0.0.1:5001/token", "t")
+            .is_ok());
+        let opts = super::ClientOptions {
+            plain_http: Some(true),
+            ..Default::default()
+        };
         let c = Client::new("registry.example", &opts).unwrap();
-        assert!(c.check_basic_transport("http://auth.example/token", "t").is_ok());
+        assert!(c
+            .check_basic_transport("http://auth.example/token", "t")
+            .is_ok());
     }
 
     #[test]
     fn scopes_follow_the_method() {
-        assert_eq!(Client::scope_for("a/b", &Method::GET), "repository:a/b:pull");
-        assert_eq!(Client::scope_for("a/b", &Method::HEAD), "repository:a/b:pull");
+        assert_eq!(
+            Client::scope_for("a/b", &Method::GET),
+            "repository:a/b:pull"
+        );
+        assert_eq!(
+            Client::scope_for("a/b", &Method::HEAD),
+            "repository:a/b:pull"
+        );
         for m in [Method::PUT, Method::POST, Method::PATCH] {
             assert_eq!(Client::scope_for("a/b", &m), "repository:a/b:pull,push");
         }
-        assert_eq!(Client::scope_for("a/b", &Method::DELETE), "repository:a/b:delete");
-        assert_eq!(effective_scope("repository:a/b:pull", &Method::POST), "repository:a/b:pull,push");
-        assert_eq!(effective_scope("repository:a/b:pull", &Method::GET), "repository:a/b:pull");
-        assert_eq!(effective_scope("registry:catalog:*", &Method::GET), "registry:catalog:*");
+        assert_eq!(
+            Client::scope_for("a/b", &Method::DELETE),
+            "repository:a/b:delete"
+        );
+        assert_eq!(
+            effective_scope("repository:a/b:pull", &Method::POST),
+            "repository:a/b:pull,push"
+        );
+        assert_eq!(
+            effective_scope("repository:a/b:pull", &Method::GET),
+            "repository:a/b:pull"
+        );
+        assert_eq!(
+            effective_scope("registry:catalog:*", &Method::GET),
+            "registry:catalog:*"
+        );
         assert_eq!(effective_scope("", &Method::GET), "");
     }
 
     #[test]
     fn loopback_hosts() {
-        for h in ["localhost", "localhost:5000", "127.0.0.1:5100", "[::1]:5000", "127.8.9.1"] {
+        for h in [
+            "localhost",
+            "localhost:5000",
+            "127.0.0.1:5100",
+            "[::1]:5000",
+            "127.8.9.1",
+        ] {
             assert!(is_loopback(h), "{h}");
         }
-        for h in ["ghcr.io", "10.0.0.1:5000", "myregistry.azurecr.io", "[2001:db8::1]:443"] {
+        for h in [
+            "ghcr.io",
+            "10.0.0.1:5000",
+            "myregistry.azurecr.io",
+            "[2001:db8::1]:443",
+        ] {
             assert!(!is_loopback(h), "{h}");
         }
     }
