@@ -149,6 +149,8 @@ pub async fn run(
                 artifact_type,
                 depth,
                 index_children: full,
+                // The tree shows cosign tags; oras-compatible JSON leaves them out.
+                cosign_tags: full || format == TreeFormat::Tree,
                 ..Default::default()
             };
             let graph = discover(t.store.as_ref(), &t.repo, root, &dopts).await?;

@@ -103,6 +103,11 @@ pub fn discover_tree(repo_name: &str, root: &Node) -> String {
     }
     fn one(n: &Node) -> termtree::Tree<String> {
         let mut label = n.descriptor.digest.to_string();
+        match n.source {
+            EdgeSource::CosignTag => label.push_str("  (cosign tag)"),
+            EdgeSource::BuildxAttestation => label.push_str("  (buildx attestation)"),
+            _ => {}
+        }
         match &n.expansion {
             Expansion::Cycle => label.push_str("  (cycle: shown above, not followed)"),
             Expansion::Failed(e) => label.push_str(&format!("  (error: {e})")),

@@ -156,6 +156,9 @@ pub struct DiscoverOptions {
     pub concurrency: usize,
     /// Also expand indexes into their platform manifests (and their referrers).
     pub index_children: bool,
+    /// Also show cosign's legacy `sha256-<hex>.sig|.att|.sbom` tags as referrers (costs a
+    /// tag listing; oras-compatible output leaves them out, so it need not pay for it).
+    pub cosign_tags: bool,
 }
 
 impl Default for DiscoverOptions {
@@ -165,6 +168,7 @@ impl Default for DiscoverOptions {
             depth: None,
             concurrency: 16,
             index_children: false,
+            cosign_tags: true,
         }
     }
 }
@@ -222,7 +226,11 @@ pub async fn discover(
     let mut level = 0usize;
     let mut prepared = false;
     let at = opts.artifact_type.as_deref();
-    let cosign = cosign_tags(store, repo).await;
+    let cosign = if opts.cosign_tags {
+        cosign_tags(store, repo).await
+    } else {
+        Default::default()
+    };
     let cosign = &cosign;
     while !frontier.is_empty() {
         if opts.depth.is_some_and(|d| level >= d) {
