@@ -4,7 +4,7 @@ mod tui_common;
 use arbor::tui::action::{Action, Cmd};
 use arbor::tui::harness::Harness;
 use arbor::tui::open_layout;
-use arbor::tui::state::Screen;
+use arbor::tui::state::{Decoding, Screen};
 use arbor::tui::tree::Load;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -171,6 +171,7 @@ async fn cycles_are_shown_once_and_marked() {
             children: vec![],
             referrers: vec![root],
             source: None,
+            cosign: vec![],
         }),
     });
     let last = h.state.tree.nodes.last().expect("node");
@@ -193,4 +194,99 @@ fn keymap_config_overrides_only_named_actions() {
         Some(Cmd::Inspect)
     );
     assert_eq!(km.keys_of(Cmd::Describe), "d");
+}
+
+#[tokio::test]
+async fn cosign_tag_referrer_appears_in_the_tree_marked() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tui_common::build_decode_layout(tmp.path());
+    let (mut h, _s) = wrapped_app(&dir, Faults::default(), Some("v1"));
+    h.settle().await;
+    let t = &h.state.tree;
+    let sig = t
+        .nodes
+        .iter()
+        .position(|n| n.edge == arbor::graph::EdgeSource::CosignTag)
+        .expect("cosign tag node");
+    assert_eq!(t.nodes[sig].parent, Some(0));
+    assert!(!t.nodes[sig].cycle);
+    assert!(
+        h.screen_text().contains("(cosign tag)"),
+        "{}",
+        h.screen_text()
+    );
+}
+
+#[tokio::test]
+async fn cosign_tag_naming_a_listed_referrer_is_not_shown_twice() {
+    // The demo-like layout tags its v1 signature `sha256-<v1>.sig` and it names v1 as subject.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let (mut h, _s) = wrapped_app(&dir, Faults::default(), Some("v1"));
+    h.settle().await;
+    let t = &h.state.tree;
+    assert!(t.nodes.iter().all(|n| !n.cycle), "{}", h.screen_text());
+    assert!(!h.screen_text().contains("(cosign tag)"));
+}
+
+#[tokio::test]
+async fn describe_decodes_without_blocking_and_caches_by_digest() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tui_common::build_decode_layout(tmp.path());
+    let (mut h, store) = wrapped_app(&dir, Faults::default(), Some("v1"));
+    h.settle().await;
+    h.state.tree.cursor = h
+        .state
+        .tree
+        .nodes
+        .iter()
+        .position(|n| n.desc.artifact_type.as_deref() == Some(tui_common::SBOM))
+        .expect("sbom node");
+    h.cmd(Cmd::Describe);
+    // Nothing has answered yet: the view says so and the UI goes on.
+    let d = h.state.doc.as_ref().expect("doc");
+    assert!(d.loading);
+    assert_eq!(d.decoded, Decoding::Loading);
+    h.settle().await;
+    let d = h.state.doc.as_ref().expect("doc");
+    assert!(matches!(d.decoded, Decoding::Ready(_)), "{:?}", d.decoded);
+    assert!(d.lines.iter().any(|l| l.contains("openssl 3.0.13")));
+    // Back and describe again: the decoding comes from the cache (only the manifest is fetched).
+    h.cmd(Cmd::Back);
+    let before = store.manifest_calls.load(Ordering::SeqCst);
+    h.cmd(Cmd::Describe);
+    assert!(matches!(
+        h.state.doc.as_ref().expect("doc").decoded,
+        Decoding::Ready(_)
+    ));
+    h.settle().await;
+    assert_eq!(store.manifest_calls.load(Ordering::SeqCst), before + 1);
+}
+
+#[tokio::test]
+async fn describe_shows_a_decoding_failure_inline() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tui_common::build_decode_layout(tmp.path());
+    let (mut h, _s) = wrapped_app(&dir, Faults::default(), Some("v1"));
+    h.settle().await;
+    h.cmd(Cmd::Describe);
+    let req = h.state.doc.as_ref().expect("doc").req;
+    h.settle().await;
+    h.send(Action::Inspected {
+        req,
+        subject: None,
+        result: Err("registry went away".into()),
+    });
+    let text = h.screen_text();
+    assert!(
+        text.contains("✗ decoding failed: registry went away"),
+        "{text}"
+    );
+    // An answer for an older request is dropped.
+    h.send(Action::Inspected {
+        req: req - 1,
+        subject: None,
+        result: Err("stale".into()),
+    });
+    assert!(!h.screen_text().contains("stale"));
 }

@@ -1,6 +1,7 @@
 //! Every view, dialog and the help screen, drawn into a TestBackend on a layout like the demo.
 mod tui_common;
 
+use arbor::graph::EdgeSource;
 use arbor::tui::action::{Action, Cmd, InputKey};
 use arbor::tui::harness::Harness;
 use arbor::tui::{open_layout, Opened};
@@ -131,4 +132,61 @@ async fn repositories_pane_lists_repos() {
     let mut h = Harness::new(opened, 100, 12);
     h.settle().await;
     snap!("repos", h);
+}
+
+async fn decode_app(reference: &str, height: u16) -> (Harness, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tui_common::build_decode_layout(tmp.path());
+    let mut h = Harness::new(
+        open_layout(&dir, Some(reference), false).expect("open"),
+        120,
+        height,
+    );
+    h.settle().await;
+    (h, tmp)
+}
+
+/// Moves the tree cursor to the first node that fits.
+fn tree_to(h: &mut Harness, fits: impl Fn(&arbor::tui::tree::TreeNode) -> bool) {
+    h.state.tree.cursor = h.state.tree.nodes.iter().position(fits).expect("node");
+}
+
+#[tokio::test]
+async fn tree_marks_cosign_tag_referrers_and_hangs_buildx_attestations_under_platform() {
+    let (mut h, _t) = decode_app("v1", 16).await;
+    snap!("tree_cosign_tag", h);
+    h.cmd(Cmd::Command);
+    h.type_text("ref multi");
+    h.send(Action::Input(InputKey::Submit));
+    h.settle().await;
+    h.cmd(Cmd::ExpandAll);
+    h.settle().await;
+    snap!("tree_buildx_attestation", h);
+}
+
+#[tokio::test]
+async fn describe_view_decodes_a_cosign_tag_signature() {
+    let (mut h, _t) = decode_app("v1", 40).await;
+    tree_to(&mut h, |n| n.edge == EdgeSource::CosignTag);
+    h.cmd(Cmd::Describe);
+    h.settle().await;
+    // The decoded section comes below the descriptor fields: jump to it.
+    h.cmd(Cmd::Filter);
+    h.type_text("Decoded");
+    h.send(Action::Input(InputKey::Submit));
+    snap!("describe_signature", h);
+}
+
+#[tokio::test]
+async fn describe_view_decodes_an_sbom_and_lists_packages() {
+    let (mut h, _t) = decode_app("v1", 40).await;
+    tree_to(&mut h, |n| {
+        n.desc.artifact_type.as_deref() == Some(tui_common::SBOM)
+    });
+    h.cmd(Cmd::Describe);
+    h.settle().await;
+    h.cmd(Cmd::Filter);
+    h.type_text("Decoded");
+    h.send(Action::Input(InputKey::Submit));
+    snap!("describe_sbom", h);
 }

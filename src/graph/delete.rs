@@ -4,7 +4,11 @@ use super::{discover, DiscoverOptions, EdgeSource, Expansion, Node};
 use crate::attach::update_fallback_index;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{ReferrersSource, Result, Store, StoreError};
+use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
+
+/// Deletes in flight at once (within one depth of the graph).
+const DELETE_CONCURRENCY: usize = 8;
 
 /// Tags resolved at most when planning (each is one HEAD request).
 pub const MAX_TAGS_RESOLVED: usize = 5000;
@@ -175,35 +179,73 @@ pub async fn execute(
     let repo = plan.repo.as_str();
     let fallback: HashSet<&str> = plan.fallback_tags.iter().map(String::as_str).collect();
     let mut report = DeleteReport::default();
-    for (n, item) in plan.items.iter().enumerate() {
-        let d = &item.descriptor.digest;
-        let tag = d.fallback_tag();
-        if fallback.contains(tag.as_str()) {
-            // Its referrers are gone already (leaves first): drop the whole index.
-            if let Err(e) = update_fallback_index(store, repo, d, |entries| entries.clear()).await {
-                report.failed = Some((format!("remove fallback index {tag}"), e.to_string()));
-                report.not_deleted = plan.items[n..]
-                    .iter()
-                    .map(|i| i.descriptor.digest.clone())
-                    .collect();
-                break;
+    // Leaves first, a depth at a time: everything at one depth is independent (their referrers,
+    // one level deeper, are gone already), so it is deleted concurrently.
+    let max_depth = plan.items.iter().map(|i| i.depth).max().unwrap_or(0);
+    for depth in (0..=max_depth).rev() {
+        let group: Vec<&PlanItem> = plan.items.iter().filter(|i| i.depth == depth).collect();
+        // Futures collected first: a lazy `map` here makes the caller's future not provably Send.
+        let fallback = &fallback;
+        let jobs: Vec<_> = group
+            .into_iter()
+            .map(|item| {
+                async move {
+                    let d = &item.descriptor.digest;
+                    let tag = d.fallback_tag();
+                    let mut removed = None;
+                    if fallback.contains(tag.as_str()) {
+                        // Its referrers are gone already: drop the whole index.
+                        if let Err(e) = update_fallback_index(store, repo, d, |e| e.clear()).await {
+                            return (
+                                item,
+                                None,
+                                Err((format!("remove fallback index {tag}"), e.to_string())),
+                            );
+                        }
+                        removed = Some(tag);
+                    }
+                    match store.delete_manifest(repo, d).await {
+                        Ok(()) => (item, removed, Ok(())),
+                        Err(e) if e.is_not_found() => (item, removed, Ok(())),
+                        Err(e) => (item, removed, Err((format!("delete {d}"), e.to_string()))),
+                    }
+                }
+            })
+            .collect();
+        let results: Vec<(
+            &PlanItem,
+            Option<String>,
+            std::result::Result<(), (String, String)>,
+        )> = futures::stream::iter(jobs)
+            .buffer_unordered(DELETE_CONCURRENCY)
+            .collect()
+            .await;
+        let mut failed_here = Vec::new();
+        for (item, removed, r) in results {
+            report.fallback_indexes_removed.extend(removed);
+            match r {
+                Ok(()) => {
+                    report.deleted.push(item.descriptor.digest.clone());
+                    progress(&item.descriptor.digest);
+                }
+                Err(f) => {
+                    if report.failed.is_none() {
+                        report.failed = Some(f);
+                    }
+                    failed_here.push(item.descriptor.digest.clone());
+                }
             }
-            report.fallback_indexes_removed.push(tag);
         }
-        match store.delete_manifest(repo, d).await {
-            Ok(()) => {
-                report.deleted.push(d.clone());
-                progress(d);
-            }
-            Err(e) if e.is_not_found() => report.deleted.push(d.clone()),
-            Err(e) => {
-                report.failed = Some((format!("delete {d}"), e.to_string()));
-                report.not_deleted = plan.items[n..]
+        if report.failed.is_some() {
+            // Stop: nothing shallower is touched, so no subject loses a referrer that remains.
+            report.not_deleted = failed_here;
+            report.not_deleted.extend(
+                plan.items
                     .iter()
-                    .map(|i| i.descriptor.digest.clone())
-                    .collect();
-                break;
-            }
+                    .filter(|i| i.depth < depth)
+                    .map(|i| i.descriptor.digest.clone()),
+            );
+            break;
         }
     }
     // Subjects still standing whose fallback index lists something now deleted.

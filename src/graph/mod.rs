@@ -39,11 +39,11 @@ pub fn buildx_attestation_target(d: &Descriptor) -> Option<Digest> {
     a.get(BUILDX_REF_DIGEST)?.parse().ok()
 }
 
+/// cosign's legacy tags of a repository by the digest they name (see [`cosign_tags`]).
+pub type CosignTags = std::collections::HashMap<Digest, Vec<String>>;
+
 /// cosign's legacy tags of a repository (`sha256-<hex>.sig|.att|.sbom`) by the digest they name.
-pub async fn cosign_tags(
-    store: &dyn Store,
-    repo: &str,
-) -> std::collections::HashMap<Digest, Vec<String>> {
+pub async fn cosign_tags(store: &dyn Store, repo: &str) -> CosignTags {
     let mut out: std::collections::HashMap<Digest, Vec<String>> = std::collections::HashMap::new();
     // Best effort: a registry that will not list tags simply shows no cosign tags.
     for t in store
@@ -181,17 +181,21 @@ pub struct Expanded {
     pub referrers: Vec<Descriptor>,
     pub source: Option<ReferrersSource>,
     pub children: Vec<Descriptor>,
-    /// Manifests cosign legacy tags name this digest with (filled by [`discover`]).
+    /// Manifests cosign legacy tags name this digest with (from the `cosign` map given).
     pub cosign: Vec<Descriptor>,
 }
 
-/// Fetches what hangs directly below `desc`.
+/// Fetches what hangs directly below `desc`: its referrers, an index's entries (platform
+/// manifests and buildx attestation manifests alike; see [`buildx_attestation_target`]) when
+/// `index_children`, and the manifests the repository's cosign legacy tags name it with
+/// (`cosign`, from [`cosign_tags`]; pass an empty map to leave them out).
 pub async fn expand_one(
     store: &dyn Store,
     repo: &str,
     desc: &Descriptor,
     artifact_type: Option<&str>,
     index_children: bool,
+    cosign: &CosignTags,
 ) -> Result<Expanded> {
     let refs = store.referrers(repo, &desc.digest, artifact_type).await?;
     let children = if index_children && media::is_index(&desc.media_type) {
@@ -203,11 +207,15 @@ pub async fn expand_one(
     } else {
         Vec::new()
     };
+    let cosign = match cosign.get(&desc.digest) {
+        Some(tags) => cosign_referrers(store, repo, tags, artifact_type).await?,
+        None => Vec::new(),
+    };
     Ok(Expanded {
         referrers: refs.descriptors,
         source: Some(refs.source),
         children,
-        cosign: Vec::new(),
+        cosign,
     })
 }
 
@@ -242,14 +250,10 @@ pub async fn discover(
             .collect();
         let results: Vec<(usize, Result<Expanded>)> = futures::stream::iter(jobs)
             .map(|(i, d)| async move {
-                let mut r = expand_one(store, repo, &d, at, opts.index_children).await;
-                if let (Ok(exp), Some(tags)) = (r.as_mut(), cosign.get(&d.digest)) {
-                    match cosign_referrers(store, repo, tags, at).await {
-                        Ok(extra) => exp.cosign = extra,
-                        Err(e) => return (i, Err(e)),
-                    }
-                }
-                (i, r)
+                (
+                    i,
+                    expand_one(store, repo, &d, at, opts.index_children, cosign).await,
+                )
             })
             .buffered(opts.concurrency.max(1))
             .collect()

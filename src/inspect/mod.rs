@@ -257,6 +257,17 @@ pub fn cosign_tag_subject(reference: &str) -> Option<Digest> {
 
 /// Fetches `reference` (verified), reads its files (bounded, verified) and decodes them.
 pub async fn inspect(store: &dyn Store, repo: &str, reference: &str) -> Result<Inspection> {
+    inspect_with_subject(store, repo, reference, None).await
+}
+
+/// [`inspect`], with the subject known from elsewhere when the manifest names none (a
+/// manifest reached through a cosign tag by digest: the tag named the subject).
+pub async fn inspect_with_subject(
+    store: &dyn Store,
+    repo: &str,
+    reference: &str,
+    subject_hint: Option<&Digest>,
+) -> Result<Inspection> {
     let fetched = store.manifest(repo, reference).await?;
     let m = &fetched.manifest;
     let artifact_type = m.effective_artifact_type();
@@ -264,7 +275,8 @@ pub async fn inspect(store: &dyn Store, repo: &str, reference: &str) -> Result<I
         .subject
         .as_ref()
         .map(|s| s.digest.to_string())
-        .or_else(|| cosign_tag_subject(reference).map(|d| d.to_string()));
+        .or_else(|| cosign_tag_subject(reference).map(|d| d.to_string()))
+        .or_else(|| subject_hint.map(|d| d.to_string()));
     let all = m.files();
     let mut files = Vec::new();
     for desc in all.iter().take(MAX_FILES) {

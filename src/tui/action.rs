@@ -2,7 +2,8 @@
 use crate::attach::{AttachReport, AttachRequest};
 use crate::graph::delete::{DeletePlan, DeleteReport};
 use crate::graph::orphans::Listed;
-use crate::oci::{Descriptor, Manifest};
+use crate::inspect::Inspection;
+use crate::oci::{Descriptor, Digest, Manifest};
 use crate::store::ReferrersSource;
 use bytes::Bytes;
 use std::path::PathBuf;
@@ -97,6 +98,12 @@ pub enum Action {
         req: u64,
         result: Result<Doc, String>,
     },
+    /// A decoded manifest for the describe view (cached by digest and subject hint).
+    Inspected {
+        req: u64,
+        subject: Option<Digest>,
+        result: Result<Arc<Inspection>, String>,
+    },
     /// The request (its created time now fixed) and the manifest bytes an attach would push.
     AttachPreviewed {
         req: u64,
@@ -159,9 +166,12 @@ pub struct Failure {
 /// One level below a tree node.
 #[derive(Debug, Clone)]
 pub struct Level {
+    /// Index entries: platform manifests and buildx attestation manifests.
     pub children: Vec<Descriptor>,
     pub referrers: Vec<Descriptor>,
     pub source: Option<ReferrersSource>,
+    /// Manifests the repository's cosign legacy tags name this node with.
+    pub cosign: Vec<Descriptor>,
 }
 
 /// What is known about a tag (or untagged manifest) row once fetched.
@@ -222,6 +232,13 @@ pub enum Effect {
         repo: String,
         reference: String,
         kind: DocKind,
+    },
+    /// Decodes a manifest's files for the describe view (`subject`: known from a cosign tag).
+    Inspect {
+        req: u64,
+        repo: String,
+        reference: String,
+        subject: Option<Digest>,
     },
     Invalidate {
         repo: String,

@@ -1,7 +1,7 @@
 //! Runs effects as tokio tasks against the store; results come back as actions.
 use super::action::{Action, Detail, Doc, DocKind, Effect, Failure, Level};
 use super::tree::badge;
-use crate::graph::expand_one;
+use crate::graph::{cosign_tags, expand_one};
 use crate::store::{Store, StoreError};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -113,6 +113,7 @@ fn effect_repo(e: &Effect) -> Option<String> {
         | Effect::Resolve { repo, .. }
         | Effect::Expand { repo, .. }
         | Effect::Fetch { repo, .. }
+        | Effect::Inspect { repo, .. }
         | Effect::Attach { repo, .. }
         | Effect::PlanDelete { repo, .. }
         | Effect::LoadUntagged { repo, .. } => Some(repo.clone()),
@@ -160,16 +161,37 @@ async fn perform(
             repo,
             desc,
         } => {
-            let result = expand_one(store, &repo, &desc, None, true)
+            // The tag listing behind the cosign map is cached by the store (dropped on refresh).
+            let tags = cosign_tags(store, &repo).await;
+            let result = expand_one(store, &repo, &desc, None, true, &tags)
                 .await
                 .map(|e| Level {
                     children: e.children,
                     referrers: e.referrers,
                     source: e.source,
+                    cosign: e.cosign,
                 })
                 .map_err(msg);
             Action::Expanded { gen, node, result }
         }
+        Effect::Inspect {
+            req,
+            repo,
+            reference,
+            subject,
+        } => Action::Inspected {
+            req,
+            result: crate::inspect::inspect_with_subject(
+                store,
+                &repo,
+                &reference,
+                subject.as_ref(),
+            )
+            .await
+            .map(Arc::new)
+            .map_err(|e| e.to_string()),
+            subject,
+        },
         Effect::Fetch {
             req,
             repo,

@@ -1,9 +1,11 @@
 //! Navigation: opening repositories, trees and documents, and keeping list windows filled.
 use super::action::{DocKind, Effect};
 use super::doc;
-use super::state::{DocView, Screen, State, TagRow};
+use super::state::{Decoding, DocView, Screen, State, TagRow, MAX_INSPECTIONS};
 use crate::cli::is_hidden_tag;
-use crate::oci::Descriptor;
+use crate::inspect::Inspection;
+use crate::oci::{Descriptor, Digest};
+use std::sync::Arc;
 
 pub(super) fn load_repos(s: &mut State, cursor: Option<String>) -> Vec<Effect> {
     let req = s.req();
@@ -103,6 +105,8 @@ pub(super) fn open_doc(
         scroll: 0,
         search: String::new(),
         matches: Vec::new(),
+        fields: Vec::new(),
+        decoded: Decoding::Off,
     });
     s.stack.push(if describe {
         Screen::Describe
@@ -171,6 +175,71 @@ pub(super) fn want_details(s: &mut State) -> Vec<Effect> {
     }
     s.tags.wanted = keys;
     vec![Effect::WantDetails { repo, items }]
+}
+
+/// Opens the describe view of `reference` and decodes it alongside (`subject`: the digest a
+/// cosign tag named it for, when the manifest names none); a digest decoded before is shown
+/// from the cache at once.
+pub(super) fn open_describe(
+    s: &mut State,
+    repo: String,
+    reference: String,
+    subject: Option<Digest>,
+) -> Vec<Effect> {
+    let mut fx = open_doc(s, repo.clone(), reference.clone(), DocKind::Manifest, true);
+    let cached = reference
+        .parse::<Digest>()
+        .ok()
+        .and_then(|d| s.inspections.get(&(d, subject.clone())).cloned());
+    let Some(d) = s.doc.as_mut() else { return fx };
+    match cached {
+        Some(i) => d.decoded = Decoding::Ready(crate::inspect::render_lines(&i)),
+        None => {
+            d.decoded = Decoding::Loading;
+            fx.push(Effect::Inspect {
+                req: d.req,
+                repo,
+                reference,
+                subject,
+            });
+        }
+    }
+    fx
+}
+
+/// Keeps a decoded manifest (by digest and subject hint), bounded.
+pub(super) fn cache_inspection(s: &mut State, subject: Option<Digest>, i: &Arc<Inspection>) {
+    let Ok(d) = i.digest.parse::<Digest>() else {
+        return;
+    };
+    if s.inspections.len() >= MAX_INSPECTIONS {
+        s.inspections.clear();
+    }
+    s.inspections.insert((d, subject), i.clone());
+}
+
+/// The describe view's lines: descriptor fields, then what the manifest decodes to.
+pub(super) fn compose_describe(d: &mut DocView) {
+    let mut lines = d.fields.clone();
+    match &d.decoded {
+        Decoding::Off => {}
+        Decoding::Loading => {
+            lines.push(String::new());
+            lines.push("Decoded".to_string());
+            lines.push("  decoding…".to_string());
+        }
+        Decoding::Failed(e) => {
+            lines.push(String::new());
+            lines.push("Decoded".to_string());
+            lines.push(format!("  ✗ decoding failed: {e}"));
+        }
+        Decoding::Ready(r) => {
+            lines.push(String::new());
+            lines.push("Decoded".to_string());
+            lines.extend(r.iter().map(|l| format!("  {l}")));
+        }
+    }
+    set_doc_lines(d, lines);
 }
 
 /// Rebuilds a doc view's lines and search matches.

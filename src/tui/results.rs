@@ -1,8 +1,12 @@
 //! Results coming back from effects; stale answers (older request ids/generations) are dropped.
 use super::action::{Action, DocKind, Effect};
 use super::doc;
+use super::state::Decoding;
 use super::state::{DetailState, State};
-use super::update::{expand, rebuild_tags_visible, row_for_tag, set_doc_lines, want_details};
+use super::update::{
+    cache_inspection, compose_describe, expand, rebuild_tags_visible, row_for_tag, set_doc_lines,
+    want_details,
+};
 
 pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
     match a {
@@ -132,17 +136,38 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                         "{what} {} · {} B",
                         docu.descriptor.digest, docu.descriptor.size
                     );
-                    let lines = if d.describe {
-                        doc::describe(&docu)
+                    if d.describe {
+                        d.fields = doc::describe(&docu);
+                        compose_describe(d);
                     } else {
-                        doc::pretty(&docu.bytes)
-                    };
-                    set_doc_lines(d, lines);
+                        set_doc_lines(d, doc::pretty(&docu.bytes));
+                    }
                 }
                 Err(e) => {
                     d.error = Some(e.clone());
                     s.fail(e);
                 }
+            }
+            vec![]
+        }
+        Action::Inspected {
+            req,
+            subject,
+            result,
+        } => {
+            if let Ok(i) = &result {
+                cache_inspection(s, subject, i);
+            }
+            let Some(d) = s.doc.as_mut().filter(|d| d.req == req && d.describe) else {
+                return vec![];
+            };
+            d.decoded = match result {
+                Ok(i) => Decoding::Ready(crate::inspect::render_lines(&i)),
+                Err(e) => Decoding::Failed(e),
+            };
+            // Before the descriptor arrives the view still says "loading…"; the fields come after.
+            if !d.loading {
+                compose_describe(d);
             }
             vec![]
         }

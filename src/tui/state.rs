@@ -4,7 +4,8 @@ use super::dialog::Dialog;
 use super::keymap::{Keymap, Scope};
 use super::tree::TreeModel;
 use crate::graph::orphans::Listed;
-use crate::oci::Descriptor;
+use crate::inspect::Inspection;
+use crate::oci::{Descriptor, Digest};
 use crate::store::{ReferrersSource, StoreKind};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -165,7 +166,27 @@ pub struct DocView {
     pub scroll: usize,
     pub search: String,
     pub matches: Vec<usize>,
+    /// The describe view's descriptor fields (`lines` = these + the decoded section).
+    pub fields: Vec<String>,
+    /// The describe view's decoded section.
+    pub decoded: Decoding,
 }
+
+/// Where the describe view's decoding of the manifest is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoding {
+    /// Not asked for (the JSON inspector).
+    Off,
+    Loading,
+    Ready(Vec<String>),
+    Failed(String),
+}
+
+/// Decoded manifests by digest and the subject they were decoded against.
+pub type InspectCache = HashMap<(Digest, Option<Digest>), Arc<Inspection>>;
+
+/// Decoded manifests kept at most (the cache is dropped whole past this).
+pub const MAX_INSPECTIONS: usize = 256;
 
 /// A text prompt at the bottom.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,6 +233,7 @@ pub struct State {
     /// First help line shown (the key list outgrows short terminals).
     pub help_scroll: usize,
     pub doc: Option<DocView>,
+    pub inspections: InspectCache,
     pub prompt: Option<Prompt>,
     pub flash: Flash,
     pub width: u16,
@@ -241,6 +263,7 @@ impl State {
             dialog_scroll: 0,
             help_scroll: 0,
             doc: None,
+            inspections: InspectCache::new(),
             prompt: None,
             flash: Flash::default(),
             width: 120,

@@ -1,6 +1,6 @@
 //! The referrers tree as an arena: nodes load lazily, cycles are shown once and marked.
 use super::action::Level;
-use crate::graph::EdgeSource;
+use crate::graph::{buildx_attestation_target, EdgeSource};
 use crate::oci::{media, Descriptor, Digest};
 use std::collections::HashMap;
 
@@ -128,12 +128,38 @@ impl TreeModel {
             .source
             .map(EdgeSource::from)
             .unwrap_or(EdgeSource::Layout);
-        let kids = level.children.into_iter().map(|d| (d, EdgeSource::Index));
-        let refs = level.referrers.into_iter().map(|d| (d, src));
+        // As `arbor discover --full` shows them: platforms first, buildx attestation manifests
+        // under the platform they describe, then referrers, then cosign tags not already listed.
+        let (attestations, platforms): (Vec<_>, Vec<_>) = level
+            .children
+            .into_iter()
+            .map(|d| (buildx_attestation_target(&d), d))
+            .partition(|(t, _)| t.is_some());
+        let kids = platforms
+            .into_iter()
+            .map(|(_, d)| (d, EdgeSource::Index, None));
+        let atts = attestations
+            .into_iter()
+            .map(|(t, d)| (d, EdgeSource::BuildxAttestation, t));
+        let listed: std::collections::HashSet<Digest> =
+            level.referrers.iter().map(|d| d.digest.clone()).collect();
+        let refs = level.referrers.into_iter().map(|d| (d, src, None));
+        let cosign = level
+            .cosign
+            .into_iter()
+            .filter(|d| !listed.contains(&d.digest))
+            .map(|d| (d, EdgeSource::CosignTag, None));
+        let mut platform_of: HashMap<Digest, usize> = HashMap::new();
         let mut next = Vec::new();
-        for (desc, edge) in kids.chain(refs) {
+        for (desc, edge, under) in kids.chain(atts).chain(refs).chain(cosign) {
             if self.nodes.len() >= MAX_TREE_NODES {
                 break;
+            }
+            let parent = under
+                .and_then(|t| platform_of.get(&t).copied())
+                .unwrap_or(i);
+            if edge == EdgeSource::Index {
+                platform_of.insert(desc.digest.clone(), self.nodes.len());
             }
             let id = self.nodes.len();
             let cycle = self.seen.contains_key(&desc.digest);
@@ -146,14 +172,14 @@ impl TreeModel {
             self.nodes.push(TreeNode {
                 desc,
                 edge,
-                parent: Some(i),
+                parent: Some(parent),
                 kids: Vec::new(),
                 load: if cycle { Load::Loaded } else { Load::Unloaded },
                 open: false,
                 cycle,
                 subtree,
             });
-            self.nodes[i].kids.push(id);
+            self.nodes[parent].kids.push(id);
         }
         next
     }

@@ -1,12 +1,13 @@
 //! `update(&mut State, Action) -> Vec<Effect>`: plain, synchronous, unit-testable.
 use super::action::{Action, Cmd, DocKind, Effect};
 pub(super) use super::nav::{
-    expand, expand_all, load_repos, open_doc, open_repo, open_tree, rebuild_tags_visible,
-    row_for_tag, set_doc_lines, want_details,
+    cache_inspection, compose_describe, expand, expand_all, load_repos, open_describe, open_doc,
+    open_repo, open_tree, rebuild_tags_visible, row_for_tag, set_doc_lines, want_details,
 };
 use super::ops;
 use super::state::{Prompt, Screen, State, TagRow, BODY_TOP};
 use super::tree::{Load, RowKind};
+use crate::graph::EdgeSource;
 use crate::oci::Descriptor;
 
 /// Where the app starts.
@@ -208,10 +209,19 @@ fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
                     .and_then(|i| s.tags.rows.get(i))
                     .map(TagRow::key)
             };
+            // A manifest reached through a cosign tag names no subject: the tag named its parent.
+            let subject = (screen == Screen::Tree)
+                .then(|| s.tree.node(s.tree.cursor))
+                .flatten()
+                .filter(|n| n.edge == EdgeSource::CosignTag)
+                .and_then(|n| n.parent)
+                .and_then(|p| s.tree.node(p))
+                .map(|p| p.desc.digest.clone());
             match (target, s.repo.clone()) {
-                (Some(r), Some(repo)) => {
-                    return open_doc(s, repo, r, DocKind::Manifest, c == Cmd::Describe)
+                (Some(r), Some(repo)) if c == Cmd::Describe => {
+                    return open_describe(s, repo, r, subject)
                 }
+                (Some(r), Some(repo)) => return open_doc(s, repo, r, DocKind::Manifest, false),
                 _ => s.fail("nothing to inspect here"),
             }
         }

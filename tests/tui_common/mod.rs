@@ -250,3 +250,74 @@ pub fn settings() -> insta::Settings {
     s.set_prepend_module_to_snapshot(false);
     s
 }
+
+/// What tools write, from tests/fixtures/inspect.
+fn fixture(name: &str) -> Vec<u8> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/inspect")
+        .join(name);
+    std::fs::read(p).expect("fixture")
+}
+
+/// Writes a layout named `decode` with what the describe view decodes and the tree shows as
+/// `arbor discover --full` does: image `v1` with a cosign legacy signature (simple signing, no
+/// subject, tagged `sha256-<v1>.sig`) and an SPDX referrer (tests/fixtures/inspect/spdx.json);
+/// index `multi` with an amd64 platform and a buildx attestation manifest describing it.
+pub fn build_decode_layout(parent: &Path) -> PathBuf {
+    let dir = parent.join("decode");
+    std::fs::create_dir_all(dir.join("blobs/sha256")).expect("mkdir");
+    std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#)
+        .expect("oci-layout");
+    let t = "2024-05-01T10:00:00Z";
+    let (v1, v1s) = image(&dir, "amd64", t);
+    // cosign's payload, naming this image (the fixture names the image it was made for).
+    let payload: Value =
+        serde_json::from_slice(&fixture("cosign-simplesigning.json")).expect("json");
+    let mut payload = payload;
+    payload["critical"]["image"]["docker-manifest-digest"] = json!(v1.to_string());
+    payload["critical"]["identity"]["docker-reference"] = json!("localhost/decode");
+    let pb = serde_json::to_vec(&payload).expect("json");
+    let pd = put(&dir, &pb);
+    let (cd, cs) = put_json(
+        &dir,
+        &json!({"architecture": "", "os": "", "config": {}, "rootfs": {"type": "layers", "diff_ids": [pd.to_string()]}}),
+    );
+    let (sig, sigs) = put_json(
+        &dir,
+        &json!({"schemaVersion": 2, "mediaType": media::OCI_MANIFEST,
+        "config": desc(media::OCI_CONFIG, &cd, cs),
+        "layers": [{"mediaType": "application/vnd.dev.cosign.simplesigning.v1+json", "digest": pd.to_string(), "size": pb.len(),
+            "annotations": {"dev.cosignproject.cosign/signature": "MEUCIQDfakefakefakefake"}}]}),
+    );
+    let spdx = fixture("spdx.json");
+    let sd = put(&dir, &spdx);
+    let empty = put(&dir, b"{}");
+    put_json(
+        &dir,
+        &json!({"schemaVersion": 2, "mediaType": media::OCI_MANIFEST, "artifactType": SBOM,
+        "config": desc(media::OCI_EMPTY, &empty, 2),
+        "layers": [{"mediaType": SBOM, "digest": sd.to_string(), "size": spdx.len(), "annotations": {media::ANN_TITLE: "sbom.spdx.json"}}],
+        "subject": desc(media::OCI_MANIFEST, &v1, v1s),
+        "annotations": {media::ANN_CREATED: t}}),
+    );
+    let (a, asz) = image(&dir, "amd64", "2024-06-01T10:00:00Z");
+    let (att, atts) = image(&dir, "unknown", t);
+    let (multi, multis) = put_json(
+        &dir,
+        &json!({"schemaVersion": 2, "mediaType": media::OCI_INDEX, "manifests": [
+        {"mediaType": media::OCI_MANIFEST, "digest": a.to_string(), "size": asz, "platform": {"os": "linux", "architecture": "amd64"}},
+        {"mediaType": media::OCI_MANIFEST, "digest": att.to_string(), "size": atts, "platform": {"os": "unknown", "architecture": "unknown"},
+            "annotations": {"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": a.to_string()}}]}),
+    );
+    let tag = |d: &Digest, s: i64, mt: &str, name: &str| json!({"mediaType": mt, "digest": d.to_string(), "size": s, "annotations": {media::ANN_REF_NAME: name}});
+    let index = json!({"schemaVersion": 2, "mediaType": media::OCI_INDEX, "manifests": [
+        tag(&v1, v1s, media::OCI_MANIFEST, "v1"),
+        tag(&multi, multis, media::OCI_INDEX, "multi"),
+        tag(&sig, sigs, media::OCI_MANIFEST, &format!("sha256-{}.sig", v1.hex()))]});
+    std::fs::write(
+        dir.join("index.json"),
+        serde_json::to_vec_pretty(&index).expect("json"),
+    )
+    .expect("index");
+    dir
+}

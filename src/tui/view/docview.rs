@@ -53,7 +53,14 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
 }
 
 fn describe_line(l: &str) -> Line<'static> {
-    if !l.starts_with(' ') && !l.is_empty() {
+    let t = l.trim_start();
+    if t.starts_with('✗') || t.contains("MISMATCH") {
+        Line::from(l.to_string()).red()
+    } else if t == "decoding…" {
+        Line::from(l.to_string()).dark_gray()
+    } else if t.contains("NOT cryptographically verified") {
+        Line::from(l.to_string()).yellow()
+    } else if !l.starts_with(' ') && !l.is_empty() {
         Line::from(l.to_string())
             .fg(ACCENT)
             .add_modifier(Modifier::BOLD)

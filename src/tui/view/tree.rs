@@ -133,6 +133,11 @@ fn node_line(t: &TreeModel, i: usize) -> Line<'static> {
     {
         spans.push(Span::raw(format!("  {c}")).dark_gray());
     }
+    match n.edge {
+        EdgeSource::CosignTag => spans.push(Span::raw("  (cosign tag)").magenta()),
+        EdgeSource::BuildxAttestation => spans.push(Span::raw("  (buildx attestation)").magenta()),
+        _ => {}
+    }
     if n.cycle {
         spans.push(Span::raw("  ↺ shown above").yellow());
     }
