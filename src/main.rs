@@ -27,8 +27,22 @@ fn init_logging(path: Option<&std::path::Path>) {
     }
 }
 
+/// The TUI holds long-lived lists built on several runtime threads: with glibc's default of
+/// one malloc arena per thread, freed pages stay spread over arenas (measured: +16 MiB RSS with
+/// 50,000 tags loaded). Two arenas are plenty for a UI.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: called before any other thread exists; mallopt only tunes the allocator.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 fn main() -> ExitCode {
     let args = Cli::parse();
+    if args.command.is_none() {
+        limit_malloc_arenas();
+    }
     init_logging(args.global.log_file.as_deref());
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

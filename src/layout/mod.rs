@@ -81,11 +81,17 @@ impl LayoutStore {
     }
 
     fn index(&self) -> Result<Manifest> {
-        let bytes = std::fs::read(self.root.join("index.json")).map_err(|e| StoreError::Io {
-            what: self.what(),
-            source: e,
-        })?;
-        Manifest::parse(&bytes, Some(media::OCI_INDEX)).map_err(|e| StoreError::Invalid {
+        // Read through a buffer, not whole: a big layout's index.json is megabytes.
+        let file =
+            std::fs::File::open(self.root.join("index.json")).map_err(|e| StoreError::Io {
+                what: self.what(),
+                source: e,
+            })?;
+        Manifest::from_reader(
+            std::io::BufReader::with_capacity(64 * 1024, file),
+            Some(media::OCI_INDEX),
+        )
+        .map_err(|e| StoreError::Invalid {
             what: format!("{}/index.json", self.what()),
             detail: e.to_string(),
         })
@@ -108,8 +114,12 @@ impl LayoutStore {
         let mut out: Vec<(String, Descriptor)> = idx
             .manifests
             .into_iter()
-            .filter_map(|d| {
-                let name = d.annotations.as_ref()?.get(media::ANN_REF_NAME)?.clone();
+            .filter_map(|mut d| {
+                let name = d.annotations.as_mut()?.remove(media::ANN_REF_NAME)?;
+                // The name is the tag now; an emptied map is not kept (50,000 of them add up).
+                if d.annotations.as_ref().is_some_and(|a| a.is_empty()) {
+                    d.annotations = None;
+                }
                 let tag = match name.rsplit_once(':') {
                     Some((left, t)) if !t.contains('/') && !left.is_empty() => t.to_string(),
                     _ => name,

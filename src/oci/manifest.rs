@@ -91,8 +91,22 @@ impl Manifest {
     /// Parses manifest bytes; `served_type` is the Content-Type the registry sent, used when
     /// the body has no `mediaType` field (allowed for OCI manifests).
     pub fn parse(bytes: &[u8], served_type: Option<&str>) -> Result<Self, ManifestError> {
-        let mut m: Manifest =
+        let m: Manifest =
             serde_json::from_slice(bytes).map_err(|e| ManifestError(e.to_string()))?;
+        Ok(m.infer_media_type(served_type))
+    }
+
+    /// Like [`Manifest::parse`], from a reader (big OCI layout indexes are not read whole).
+    pub fn from_reader(
+        r: impl std::io::Read,
+        served_type: Option<&str>,
+    ) -> Result<Self, ManifestError> {
+        let m: Manifest = serde_json::from_reader(r).map_err(|e| ManifestError(e.to_string()))?;
+        Ok(m.infer_media_type(served_type))
+    }
+
+    fn infer_media_type(mut self, served_type: Option<&str>) -> Self {
+        let m = &mut self;
         if m.media_type.is_none() {
             m.media_type = served_type
                 .filter(|t| media::is_manifest(t))
@@ -108,7 +122,7 @@ impl Manifest {
                     }
                 });
         }
-        Ok(m)
+        self
     }
 
     pub fn media_type(&self) -> &str {

@@ -27,7 +27,7 @@ pub(super) fn open_repo(s: &mut State, repo: String, untagged: Vec<Descriptor>) 
         .into_iter()
         .map(|d| TagRow {
             tag: None,
-            descriptor: Some(d),
+            descriptor: Some(Box::new(d)),
             hidden: false,
         })
         .collect();

@@ -98,8 +98,9 @@ pub struct RepoList {
 #[derive(Debug, Clone)]
 pub struct TagRow {
     pub tag: Option<String>,
-    /// Known up front for untagged manifests.
-    pub descriptor: Option<Descriptor>,
+    /// Known up front for untagged manifests (boxed: most rows are tags without one, and an
+    /// inline `Option<Descriptor>` would cost its full size for each of 50,000 rows).
+    pub descriptor: Option<Box<Descriptor>>,
     pub hidden: bool,
 }
 

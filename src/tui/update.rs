@@ -379,7 +379,7 @@ fn refresh(s: &mut State) -> Vec<Effect> {
                     .rows
                     .iter()
                     .filter(|r| r.tag.is_none())
-                    .filter_map(|r| r.descriptor.clone())
+                    .filter_map(|r| r.descriptor.as_deref().cloned())
                     .collect();
                 s.stack.retain(|x| *x == Screen::Repos);
                 fx.extend(open_repo(s, repo, untagged));
