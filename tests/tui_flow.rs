@@ -290,3 +290,21 @@ async fn describe_shows_a_decoding_failure_inline() {
     });
     assert!(!h.screen_text().contains("stale"));
 }
+
+#[tokio::test]
+async fn login_on_a_layout_says_there_is_nothing_to_log_in_to() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let mut h = Harness::new(open_layout(&dir, None, false).expect("open"), 120, 30);
+    h.settle().await;
+    h.cmd(Cmd::Command);
+    h.type_text("login alice");
+    h.send(Action::Input(arbor::tui::action::InputKey::Submit));
+    assert!(h.state.prompt.is_none());
+    assert!(h.state.flash.error);
+    assert!(
+        h.state.flash.text.contains("nothing to log in to"),
+        "{}",
+        h.state.flash.text
+    );
+}

@@ -190,3 +190,24 @@ async fn describe_view_decodes_an_sbom_and_lists_packages() {
     h.send(Action::Input(InputKey::Submit));
     snap!("describe_sbom", h);
 }
+
+#[tokio::test]
+async fn login_password_prompt_is_masked() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let mut opened: Opened = open_layout(&dir, None, false).expect("open");
+    // A layout standing in for a registry: `:login` only looks at the store's kind and name.
+    opened.facts.kind = arbor::store::StoreKind::Registry;
+    opened.facts.name = "registry.example".into();
+    let mut h = Harness::new(opened, 100, 16);
+    h.settle().await;
+    h.cmd(Cmd::Command);
+    h.type_text("login alice");
+    h.send(Action::Input(InputKey::Submit));
+    h.type_text("hunter2");
+    let screen = h.screen_text();
+    assert!(!screen.contains("hunter2"), "{screen}");
+    let debug = format!("{:?}", h.state);
+    assert!(!debug.contains("hunter2"), "{debug}");
+    snap!("login_password_masked", h);
+}

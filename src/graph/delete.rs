@@ -7,6 +7,14 @@ use crate::store::{ReferrersSource, Result, Store, StoreError};
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
 
+/// One manifest's delete step: the item, the fallback index tag removed with it, and the
+/// failed step with its error.
+type StepResult<'a> = (
+    &'a PlanItem,
+    Option<String>,
+    std::result::Result<(), (String, String)>,
+);
+
 /// Deletes in flight at once (within one depth of the graph).
 const DELETE_CONCURRENCY: usize = 8;
 
@@ -212,11 +220,7 @@ pub async fn execute(
                 }
             })
             .collect();
-        let results: Vec<(
-            &PlanItem,
-            Option<String>,
-            std::result::Result<(), (String, String)>,
-        )> = futures::stream::iter(jobs)
+        let results: Vec<StepResult> = futures::stream::iter(jobs)
             .buffer_unordered(DELETE_CONCURRENCY)
             .collect()
             .await;

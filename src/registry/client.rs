@@ -5,7 +5,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
 use reqwest::{Method, Response, StatusCode};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -40,9 +40,12 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     host: String,
-    /// Explicit credentials, or the result of the (lazy, once) saved-credentials lookup.
+    /// Explicit credentials, or saved ones once the (lazy) lookup found them.
     creds: OnceLock<Option<Credentials>>,
     lookup: Option<crate::credentials::LookupOptions>,
+    /// The lookup found nothing; not asked again until the registry refuses anonymous access
+    /// (so a later `arbor login` / TUI `:login` is picked up by the next request).
+    lookup_empty: AtomicBool,
     /// Why the saved-credentials lookup failed, for the "credentials needed" message.
     lookup_error: Mutex<Option<String>>,
     /// The user asked for plain HTTP (`--plain-http`): credentials may go over it to any host.
@@ -150,6 +153,7 @@ impl Client {
             host: host.to_string(),
             creds,
             lookup: opts.credential_lookup.clone(),
+            lookup_empty: AtomicBool::new(false),
             lookup_error: Mutex::new(None),
             plain_allowed: opts.plain_http == Some(true),
             password_grant: AtomicU8::new(0),
@@ -195,19 +199,30 @@ impl Client {
         format!("repository:{repo}:{}", actions_for(method))
     }
 
-    /// Credentials: explicit ones, else the saved ones (looked up once, off the async threads).
+    /// Credentials: explicit ones, else the saved ones (looked up off the async threads; a
+    /// hit is kept, a miss until [`Client::anonymous_refused`]).
     async fn credentials(&self) -> Option<&Credentials> {
         if let Some(c) = self.creds.get() {
             return c.as_ref();
         }
+        if self.lookup_empty.load(Ordering::SeqCst) {
+            return None;
+        }
         let found = match self.lookup.clone() {
             Some(opts) => {
                 let host = self.host.clone();
-                match tokio::task::spawn_blocking(move || crate::credentials::lookup(&host, &opts)).await {
-                    Ok(Ok(found)) => found.map(|(c, src)| {
-                        tracing::debug!(host = %self.host, source = %src, "using saved credentials");
-                        c
-                    }),
+                match tokio::task::spawn_blocking(move || crate::credentials::lookup(&host, &opts))
+                    .await
+                {
+                    Ok(Ok(found)) => {
+                        if let Ok(mut le) = self.lookup_error.lock() {
+                            *le = None;
+                        }
+                        found.map(|(c, src)| {
+                            tracing::debug!(host = %self.host, source = %src, "using saved credentials");
+                            c
+                        })
+                    }
                     Ok(Err(e)) => {
                         if let Ok(mut le) = self.lookup_error.lock() {
                             *le = Some(e.to_string());
@@ -222,11 +237,28 @@ impl Client {
             }
             None => None,
         };
-        let _ = self.creds.set(found);
-        self.creds.get().and_then(Option::as_ref)
+        match found {
+            Some(c) => {
+                let _ = self.creds.set(Some(c));
+                self.creds.get().and_then(Option::as_ref)
+            }
+            None => {
+                self.lookup_empty.store(true, Ordering::SeqCst);
+                None
+            }
+        }
+    }
+
+    /// The registry refused a request made without credentials: the next one looks for saved
+    /// credentials again (the user may have logged in meanwhile).
+    fn anonymous_refused(&self) {
+        if self.creds.get().is_none() {
+            self.lookup_empty.store(false, Ordering::SeqCst);
+        }
     }
 
     fn needs_credentials(&self, what: &str) -> StoreError {
+        self.anonymous_refused();
         let mut detail = format!(
             "the registry wants a username and password (use -u and --password-stdin, or `arbor login {}`)",
             self.host
@@ -323,6 +355,7 @@ impl Client {
             .send_once(method, url, headers, body, Some(&auth), what)
             .await?;
         if resp.status() == StatusCode::UNAUTHORIZED {
+            self.anonymous_refused();
             let detail = match &challenge {
                 Challenge::Basic { .. } => "username or password refused".to_string(),
                 Challenge::Bearer { .. } => {
@@ -468,6 +501,7 @@ impl Client {
         };
         let status = resp.status();
         if !status.is_success() {
+            self.anonymous_refused();
             let detail = error_detail(resp).await;
             return Err(StoreError::Unauthorized {
                 what: what.into(),

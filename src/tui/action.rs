@@ -1,11 +1,14 @@
 //! What flows through the app: user commands, messages carrying results, and effects to run.
+use super::state::Secret;
 use crate::attach::{AttachReport, AttachRequest};
+use crate::credentials::SavedTo;
 use crate::graph::delete::{DeletePlan, DeleteReport};
 use crate::graph::orphans::Listed;
 use crate::inspect::Inspection;
 use crate::oci::{Descriptor, Digest, Manifest};
 use crate::store::ReferrersSource;
 use bytes::Bytes;
+use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -47,12 +50,26 @@ pub enum Cmd {
 }
 
 /// Keys typed while a text prompt (filter, command, search) is open.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum InputKey {
     Char(char),
+    /// A character typed into the password prompt (redacted in Debug output).
+    Hidden(char),
     Backspace,
     Submit,
     Cancel,
+}
+
+impl fmt::Debug for InputKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputKey::Char(c) => f.debug_tuple("Char").field(c).finish(),
+            InputKey::Hidden(_) => f.write_str("Hidden(*)"),
+            InputKey::Backspace => f.write_str("Backspace"),
+            InputKey::Submit => f.write_str("Submit"),
+            InputKey::Cancel => f.write_str("Cancel"),
+        }
+    }
 }
 
 /// Everything `update` reacts to.
@@ -139,6 +156,12 @@ pub enum Action {
     UntaggedListed {
         req: u64,
         result: Result<Vec<Listed>, String>,
+    },
+    /// `:login` finished: where the credentials were saved, or why not (never the password).
+    LoggedIn {
+        host: String,
+        user: String,
+        result: Result<SavedTo, String>,
     },
     Quit,
 }
@@ -278,5 +301,12 @@ pub enum Effect {
     LoadUntagged {
         req: u64,
         repo: String,
+    },
+    /// Verifies and saves credentials through [`crate::credentials::login`] (the password's
+    /// Debug output is redacted).
+    Login {
+        host: String,
+        user: String,
+        password: Secret,
     },
 }

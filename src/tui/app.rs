@@ -2,7 +2,7 @@
 use super::action::{Action, Effect, InputKey};
 use super::effects::Runner;
 use super::keymap::{Key, Keymap, Scope};
-use super::state::State;
+use super::state::{Prompt, State};
 use super::update::{boot, update};
 use super::{term, view, Opened};
 use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
@@ -23,7 +23,7 @@ pub fn start(
     warnings: Vec<String>,
     tx: mpsc::UnboundedSender<Action>,
 ) -> (State, Runner) {
-    let runner = Runner::new(opened.store, tx);
+    let runner = Runner::new(opened.store, tx).with_login(opened.login);
     let mut s = State::new(opened.facts, Arc::new(keymap));
     if let Some(w) = warnings.first() {
         s.fail(w.clone());
@@ -129,6 +129,9 @@ pub fn translate(s: &State, ev: Event) -> Option<Action> {
                     KeyCode::Esc => InputKey::Cancel,
                     KeyCode::Enter => InputKey::Submit,
                     KeyCode::Backspace => InputKey::Backspace,
+                    KeyCode::Char(c) if matches!(s.prompt, Some(Prompt::Password { .. })) => {
+                        InputKey::Hidden(c)
+                    }
                     KeyCode::Char(c) => InputKey::Char(c),
                     _ => return None,
                 }));

@@ -1,6 +1,8 @@
 //! Runs effects as tokio tasks against the store; results come back as actions.
 use super::action::{Action, Detail, Doc, DocKind, Effect, Failure, Level};
+use super::state::Secret;
 use super::tree::badge;
+use crate::credentials::LoginOptions;
 use crate::graph::{cosign_tags, expand_one};
 use crate::store::{Store, StoreError};
 use std::collections::HashMap;
@@ -28,6 +30,8 @@ pub struct Runner {
     done_gen: Arc<AtomicU64>,
     /// Cancellation of running pulls, by id.
     cancels: Arc<Mutex<HashMap<u64, CancellationToken>>>,
+    /// How `:login` reaches the registry and where it saves.
+    login: Arc<LoginOptions>,
 }
 
 impl Runner {
@@ -49,7 +53,14 @@ impl Runner {
             want_gen: AtomicU64::new(0),
             done_gen,
             cancels: Arc::new(Mutex::new(HashMap::new())),
+            login: Arc::new(LoginOptions::default()),
         }
+    }
+
+    /// Sets the options `:login` uses (TLS settings, where credentials are saved).
+    pub fn with_login(mut self, login: LoginOptions) -> Runner {
+        self.login = Arc::new(login);
+        self
     }
 
     /// True while any effect has not answered yet.
@@ -85,11 +96,19 @@ impl Runner {
         let store = self.store.clone();
         let tx = self.tx.clone();
         let inflight = self.inflight.clone();
+        let login_opts = self.login.clone();
         inflight.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move {
             let repo = effect_repo(&effect);
             let token = cancel.as_ref().map(|(_, t)| t.clone());
-            let action = perform(store.as_ref(), &tx, effect, token).await;
+            let action = match effect {
+                Effect::Login {
+                    host,
+                    user,
+                    password,
+                } => Some(login(host, user, password, &login_opts).await),
+                effect => perform(store.as_ref(), &tx, effect, token).await,
+            };
             if let Some((id, _)) = cancel {
                 if let Ok(mut m) = cancels.lock() {
                     m.remove(&id);
@@ -119,6 +138,14 @@ fn effect_repo(e: &Effect) -> Option<String> {
         | Effect::LoadUntagged { repo, .. } => Some(repo.clone()),
         _ => None,
     }
+}
+
+/// `:login`: the library verifies the credentials against the registry and saves them.
+async fn login(host: String, user: String, password: Secret, opts: &LoginOptions) -> Action {
+    let result = crate::credentials::login(&host, &user, password.expose(), opts)
+        .await
+        .map_err(|e| e.to_string());
+    Action::LoggedIn { host, user, result }
 }
 
 fn msg(e: StoreError) -> String {
@@ -205,7 +232,9 @@ async fn perform(
             store.invalidate(&repo);
             return None;
         }
-        Effect::WantDetails { .. } | Effect::CancelPull { .. } => return None,
+        Effect::WantDetails { .. } | Effect::CancelPull { .. } | Effect::Login { .. } => {
+            return None
+        }
         other => return super::jobs::perform(store, tx, other, cancel).await,
     })
 }

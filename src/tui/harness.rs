@@ -3,7 +3,7 @@ use super::action::{Action, Cmd, InputKey};
 use super::app::{apply, start};
 use super::effects::Runner;
 use super::keymap::Keymap;
-use super::state::State;
+use super::state::{Prompt, State};
 use super::{view, Opened};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -38,7 +38,11 @@ impl Harness {
     /// Types text into the open prompt.
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {
-            self.send(Action::Input(InputKey::Char(c)));
+            let k = match self.state.prompt {
+                Some(Prompt::Password { .. }) => InputKey::Hidden(c),
+                _ => InputKey::Char(c),
+            };
+            self.send(Action::Input(k));
         }
     }
 

@@ -1,13 +1,19 @@
 //! Text prompts: `/` filter or search, `:` commands.
 use super::action::{Effect, InputKey};
 use super::doc;
-use super::state::{Prompt, Screen, State};
+use super::state::{Prompt, Screen, Secret, State};
 use super::tree::RowKind;
 use super::update::{back, open_repo, open_tree, rebuild_tags_visible, want_details};
+use crate::credentials::SavedTo;
+use crate::store::StoreKind;
 
 pub fn input(s: &mut State, k: InputKey) -> Vec<Effect> {
     let Some(prompt) = s.prompt.clone() else {
         return vec![];
+    };
+    let k = match (&prompt, k) {
+        (Prompt::Filter(_) | Prompt::Command(_), InputKey::Hidden(c)) => InputKey::Char(c),
+        (_, k) => k,
     };
     match (prompt, k) {
         (Prompt::Filter(mut text), InputKey::Char(c)) => {
@@ -49,6 +55,50 @@ pub fn input(s: &mut State, k: InputKey) -> Vec<Effect> {
             s.prompt = None;
             vec![]
         }
+        (
+            Prompt::Password {
+                host,
+                user,
+                mut text,
+            },
+            InputKey::Char(c) | InputKey::Hidden(c),
+        ) => {
+            text.push(c);
+            s.prompt = Some(Prompt::Password { host, user, text });
+            vec![]
+        }
+        (
+            Prompt::Password {
+                host,
+                user,
+                mut text,
+            },
+            InputKey::Backspace,
+        ) => {
+            text.pop();
+            s.prompt = Some(Prompt::Password { host, user, text });
+            vec![]
+        }
+        (Prompt::Password { host, user, text }, InputKey::Submit) => {
+            s.prompt = None;
+            if text.is_empty() {
+                s.fail("no password typed — login cancelled");
+                return vec![];
+            }
+            s.say(format!("logging in to {host} as {user}…"));
+            vec![Effect::Login {
+                host,
+                user,
+                password: text,
+            }]
+        }
+        (Prompt::Password { .. }, InputKey::Cancel) => {
+            s.prompt = None;
+            s.say("login cancelled");
+            vec![]
+        }
+        // Filter and command prompts took hidden characters as plain ones above.
+        (_, InputKey::Hidden(_)) => vec![],
     }
 }
 
@@ -143,13 +193,58 @@ fn run_command(s: &mut State, text: &str) -> Vec<Effect> {
                 vec![]
             }
         },
+        ("login", user) if !user.is_empty() && !user.contains(char::is_whitespace) => {
+            match s.facts.kind {
+                StoreKind::Registry => {
+                    s.prompt = Some(Prompt::Password {
+                        host: s.facts.name.clone(),
+                        user: user.to_string(),
+                        text: Secret::default(),
+                    });
+                }
+                StoreKind::Layout => s.fail(format!(
+                    "nothing to log in to: {} is an OCI layout, not a registry",
+                    s.facts.name
+                )),
+            }
+            vec![]
+        }
+        ("login", _) => {
+            s.fail("usage: :login USER (the password is asked for next)");
+            vec![]
+        }
         ("back", _) => back(s),
         ("", _) => vec![],
         _ => {
             s.fail(format!(
-                "unknown command :{text} — try :repo NAME, :ref REF, :q"
+                "unknown command :{text} — try :repo NAME, :ref REF, :login USER, :q"
             ));
             vec![]
         }
+    }
+}
+
+/// The flash after `:login`. The store looks saved credentials up again on its next refused
+/// anonymous request, so ctrl-r (refresh) uses them — unless it already holds credentials.
+pub fn logged_in(s: &mut State, host: &str, user: &str, result: Result<SavedTo, String>) {
+    match result {
+        Ok(saved) => {
+            let unencrypted = if saved.is_unencrypted() {
+                " (warning: stored unencrypted; configure a credential helper to keep them safe)"
+            } else {
+                ""
+            };
+            let auth = s.facts.auth.as_str();
+            let anonymous = auth.starts_with("anonymous") || auth == "basic ?";
+            let next = if anonymous {
+                "ctrl-r to use them"
+            } else {
+                "restart arbor to use them"
+            };
+            s.say(format!(
+                "logged in to {host} as {user}; saved to {saved}{unencrypted} — {next}"
+            ));
+        }
+        Err(e) => s.fail(e),
     }
 }

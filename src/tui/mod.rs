@@ -23,6 +23,7 @@ pub mod view;
 
 use crate::cli::args::GlobalArgs;
 use crate::cli::{open_target, referrers_mode};
+use crate::credentials::{LoginOptions, LookupOptions};
 use crate::layout::LayoutStore;
 use crate::oci::{media, reference::parse_registry, Descriptor};
 use crate::registry::{ClientOptions, RegistryStore};
@@ -38,6 +39,16 @@ pub struct Opened {
     pub store: Arc<dyn Store>,
     pub facts: StoreFacts,
     pub start: Start,
+    /// How `:login` reaches the registry and where it saves (the store's TLS settings).
+    pub login: LoginOptions,
+}
+
+/// `:login` options for a store opened with `opts`.
+fn login_options(global: &GlobalArgs, opts: &ClientOptions) -> LoginOptions {
+    LoginOptions {
+        client: opts.clone(),
+        lookup: LookupOptions::from_env(global.registry_config.clone()),
+    }
 }
 
 /// Runs the terminal UI.
@@ -64,6 +75,7 @@ pub fn open(target: Option<&str>, global: &GlobalArgs, opts: &ClientOptions) -> 
             store,
             facts,
             start: Start::Repos,
+            login: login_options(global, opts),
         });
     }
     let tg = open_target(global, opts, Some(t), true)?;
@@ -83,6 +95,7 @@ pub fn open(target: Option<&str>, global: &GlobalArgs, opts: &ClientOptions) -> 
         store: tg.store,
         facts,
         start,
+        login: login_options(global, opts),
     })
 }
 
@@ -117,6 +130,7 @@ pub fn open_layout(dir: &Path, reference: Option<&str>, demo: bool) -> Result<Op
         store,
         facts,
         start,
+        login: LoginOptions::default(),
     })
 }
 
@@ -139,5 +153,9 @@ pub fn open_store(store: Arc<dyn Store>, start: Start) -> Opened {
         store,
         facts,
         start,
+        login: LoginOptions {
+            client: ClientOptions::default(),
+            lookup: LookupOptions::from_env(None),
+        },
     }
 }

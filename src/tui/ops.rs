@@ -192,7 +192,7 @@ pub fn load_untagged(s: &mut State) -> Vec<Effect> {
 /// Typed text goes to the focused field.
 pub fn dialog_input(s: &mut State, k: InputKey) -> Vec<Effect> {
     let edit = |text: &mut String| match &k {
-        InputKey::Char(c) => text.push(*c),
+        InputKey::Char(c) | InputKey::Hidden(c) => text.push(*c),
         InputKey::Backspace => {
             text.pop();
         }

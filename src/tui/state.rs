@@ -8,6 +8,7 @@ use crate::inspect::Inspection;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{ReferrersSource, StoreKind};
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt;
 use std::sync::Arc;
 
 /// Screens, stacked: `back` pops.
@@ -190,10 +191,64 @@ pub type InspectCache = HashMap<(Digest, Option<Digest>), Arc<Inspection>>;
 pub const MAX_INSPECTIONS: usize = 256;
 
 /// A text prompt at the bottom.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Prompt {
     Filter(String),
     Command(String),
+    /// `:login USER`: the password for `user` at `host`, drawn masked.
+    Password {
+        host: String,
+        user: String,
+        text: Secret,
+    },
+}
+
+impl fmt::Debug for Prompt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Prompt::Filter(t) => f.debug_tuple("Filter").field(t).finish(),
+            Prompt::Command(t) => f.debug_tuple("Command").field(t).finish(),
+            Prompt::Password { host, user, text } => f
+                .debug_struct("Password")
+                .field("host", host)
+                .field("user", user)
+                .field("text", text)
+                .finish(),
+        }
+    }
+}
+
+/// Text that must not show up in logs or Debug output (a typed password).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    /// The secret itself: only for handing to the credentials library.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn push(&mut self, c: char) {
+        self.0.push(c);
+    }
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+    /// Characters typed (what the masked prompt draws).
+    pub fn len(&self) -> usize {
+        self.0.chars().count()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// The flash line.

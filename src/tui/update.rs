@@ -81,6 +81,10 @@ pub fn update(s: &mut State, a: Action) -> Vec<Effect> {
             s.quit = true;
             vec![]
         }
+        Action::LoggedIn { host, user, result } => {
+            super::input::logged_in(s, &host, &user, result);
+            vec![]
+        }
         a @ (Action::AttachPreviewed { .. }
         | Action::Attached { .. }
         | Action::PullProgress { .. }
@@ -364,6 +368,9 @@ fn refresh(s: &mut State) -> Vec<Effect> {
         Screen::Repos => {
             s.repos.items.clear();
             s.repos.view.visible.clear();
+            // A fresh listing: an earlier failure (say, before `:login`) no longer stands.
+            s.repos.error = None;
+            s.repos.unsupported = false;
             fx.extend(load_repos(s, None));
         }
         Screen::Tree => {

@@ -163,6 +163,13 @@ fn draw_flash(s: &State, f: &mut Frame, area: Rect) {
             Span::raw(t.clone()),
             Span::raw("█"),
         ]),
+        Some(Prompt::Password { host, user, text }) => Line::from(vec![
+            Span::raw(format!(" password for {user}@{host}: "))
+                .fg(ACCENT)
+                .bold(),
+            Span::raw("•".repeat(text.len())),
+            Span::raw("█"),
+        ]),
         None if s.flash.error => Line::from(vec![
             Span::raw(" ✗ ").red().bold(),
             Span::raw(s.flash.text.clone()).red(),
