@@ -87,7 +87,8 @@ pub fn hash_file(path: &Path) -> std::io::Result<(Digest, i64)> {
     Ok((h.finish(), size))
 }
 
-fn now_rfc3339() -> String {
+/// Now, as the `org.opencontainers.image.created` annotation wants it (RFC 3339, seconds).
+pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .ok()

@@ -36,47 +36,7 @@ fn arbor_attach(
 }
 
 fn walkthrough_with_arbor(reg: &str, repo: &str) -> Walkthrough {
-    let image = push_image(reg, repo, "v1", "#!/bin/sh\necho net-monitor v1\n");
-    let f = files_dir();
-    let signature = arbor_attach(
-        reg,
-        repo,
-        &image,
-        "signature/example",
-        f.path(),
-        &["signature.json:application/json"],
-    );
-    let readme = arbor_attach(
-        reg,
-        repo,
-        &image,
-        "readme/example",
-        f.path(),
-        &["readme.md:text/markdown", "details.md:text/markdown"],
-    );
-    let sbom = arbor_attach(
-        reg,
-        repo,
-        &image,
-        "sbom/example",
-        f.path(),
-        &["sbom.json:application/json"],
-    );
-    let sbom_signature = arbor_attach(
-        reg,
-        repo,
-        &sbom,
-        "signature/example",
-        f.path(),
-        &["signature.json:application/json"],
-    );
-    Walkthrough {
-        image,
-        signature,
-        sbom,
-        sbom_signature,
-        readme,
-    }
+    seed_walkthrough_with(reg, repo, &arbor_attach)
 }
 
 fn discover(tool: &str, reg: &str, repo: &str, reference: &str) -> Value {

@@ -34,7 +34,7 @@ pub async fn perform(
             request
                 .annotations
                 .entry(media::ANN_CREATED.into())
-                .or_insert_with(now_rfc3339);
+                .or_insert_with(crate::attach::now_rfc3339);
             let result = async {
                 let subj = store
                     .resolve(&repo, &subject)
@@ -154,17 +154,6 @@ fn without_overlap(mut plans: Vec<DeletePlan>) -> Vec<DeletePlan> {
         out.push(p);
     }
     out
-}
-
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into())
 }
 
 /// Pull progress as actions, throttled.

@@ -243,19 +243,22 @@ pub fn oras_attach(
     stdout(&run_ok(&mut c)).trim().to_string()
 }
 
-/// The ORAS walkthrough graph: image; signature; two-file readme; sbom with its own signature.
+/// The ORAS walkthrough graph: image; signature; two-file readme; sbom with its own signature,
+/// attached with real `oras attach`.
 pub fn seed_walkthrough(reg: &str, repo: &str) -> Walkthrough {
+    seed_walkthrough_with(reg, repo, &oras_attach)
+}
+
+/// An attach tool: (registry, repo, subject digest, artifact type, dir, files) → new digest.
+pub type AttachFn = dyn Fn(&str, &str, &str, &str, &Path, &[&str]) -> String;
+
+/// The walkthrough graph, attached with the given tool (oras or arbor).
+pub fn seed_walkthrough_with(reg: &str, repo: &str, attach: &AttachFn) -> Walkthrough {
     let image = push_image(reg, repo, "v1", "#!/bin/sh\necho net-monitor v1\n");
     let f = files_dir();
-    let signature = oras_attach(
-        reg,
-        repo,
-        &image,
-        "signature/example",
-        f.path(),
-        &["signature.json:application/json"],
-    );
-    let sbom = oras_attach(
+    let sig = ["signature.json:application/json"];
+    let signature = attach(reg, repo, &image, "signature/example", f.path(), &sig);
+    let sbom = attach(
         reg,
         repo,
         &image,
@@ -263,15 +266,8 @@ pub fn seed_walkthrough(reg: &str, repo: &str) -> Walkthrough {
         f.path(),
         &["sbom.json:application/json"],
     );
-    let sbom_signature = oras_attach(
-        reg,
-        repo,
-        &sbom,
-        "signature/example",
-        f.path(),
-        &["signature.json:application/json"],
-    );
-    let readme = oras_attach(
+    let sbom_signature = attach(reg, repo, &sbom, "signature/example", f.path(), &sig);
+    let readme = attach(
         reg,
         repo,
         &image,
