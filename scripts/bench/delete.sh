@@ -6,17 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WIDE=${WIDE:-1000}
-DIR=${ARBOR_HARNESS_DIR:-$PWD/target/harness}; export ARBOR_HARNESS_DIR=$DIR
-bash tests/harness/install.sh >/dev/null
-started=0
-if ! bash tests/harness/registries.sh status >/dev/null 2>&1 || [ ! -f "$DIR/env" ]; then
-  bash tests/harness/registries.sh start >/dev/null; started=1
-fi
-[ "$started" = 1 ] && trap 'bash tests/harness/registries.sh stop >/dev/null' EXIT
-# shellcheck disable=SC1091
-. "$DIR/env"
-cargo build --release --quiet
-ARBOR=$PWD/target/release/arbor
+# shellcheck source=scripts/bench/setup.sh
+. scripts/bench/setup.sh
+trap bench_stop EXIT
 printf '%-40s %9s %9s %9s %8s\n' "graph @ registry" "wall s" "requests" "DELETEs" "left"
 for kind in fallback api; do
   if [ $kind = fallback ]; then REG=$ARBOR_TEST_DIST; PROXY=$ARBOR_TEST_FAULT_DIST; FB=--fallback; NAME="distribution 2.8.3 (tag schema)"

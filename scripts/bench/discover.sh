@@ -9,17 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-5}; WIDE=${WIDE:-1000}; DEEP=${DEEP:-50}
-DIR=${ARBOR_HARNESS_DIR:-$PWD/target/harness}; export ARBOR_HARNESS_DIR=$DIR
-bash tests/harness/install.sh >/dev/null
-started=0
-if ! bash tests/harness/registries.sh status >/dev/null 2>&1 || [ ! -f "$DIR/env" ]; then
-  bash tests/harness/registries.sh start >/dev/null; started=1
-fi
-[ "$started" = 1 ] && trap 'bash tests/harness/registries.sh stop >/dev/null' EXIT
-# shellcheck disable=SC1091
-. "$DIR/env"
-cargo build --release --quiet
-ARBOR=$PWD/target/release/arbor
+# shellcheck source=scripts/bench/setup.sh
+. scripts/bench/setup.sh
+trap bench_stop EXIT
 export HOME=$ARBOR_TEST_HOME DOCKER_CONFIG=$ARBOR_TEST_HOME/.docker XDG_CONFIG_HOME=$ARBOR_TEST_HOME/.config
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -8,22 +8,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-3}; SIZE_MB=${SIZE_MB:-1024}
-DIR=${ARBOR_HARNESS_DIR:-$PWD/target/harness}; export ARBOR_HARNESS_DIR=$DIR
-bash tests/harness/install.sh >/dev/null
-started=0
-if ! bash tests/harness/registries.sh status >/dev/null 2>&1 || [ ! -f "$DIR/env" ]; then
-  bash tests/harness/registries.sh start >/dev/null; started=1
-fi
+# shellcheck source=scripts/bench/setup.sh
+. scripts/bench/setup.sh
 WORK=$PWD/target/bench-pull
 cleanup() {
   rm -rf "$WORK"
-  if [ "$started" = 1 ]; then bash tests/harness/registries.sh stop >/dev/null; fi
+  bench_stop
 }
 trap cleanup EXIT
-# shellcheck disable=SC1091
-. "$DIR/env"
-cargo build --release --quiet
-ARBOR=${CARGO_TARGET_DIR:-$PWD/target}/release/arbor
 export HOME=$ARBOR_TEST_HOME DOCKER_CONFIG=$ARBOR_TEST_HOME/.docker XDG_CONFIG_HOME=$ARBOR_TEST_HOME/.config
 
 rm -rf "$WORK"; mkdir -p "$WORK/src"

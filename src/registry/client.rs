@@ -395,6 +395,24 @@ impl Client {
         Ok(resp)
     }
 
+    /// [`Client::send`], with any non-success status turned into a typed error.
+    pub async fn send_ok(
+        &self,
+        method: Method,
+        url: &str,
+        scope: &str,
+        headers: HeaderMap,
+        body: Option<ReqBody>,
+        what: &str,
+    ) -> Result<Response> {
+        let resp = self.send(method, url, scope, headers, body, what).await?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            Err(status_error(resp, what).await)
+        }
+    }
+
     fn authorization_for(&self, scope: &str) -> Option<HeaderValue> {
         let ch = self.challenge.lock().ok()?.clone()?;
         match ch {

@@ -61,15 +61,10 @@ impl RegistryStore {
     pub async fn ping(&self) -> Result<()> {
         let what = format!("registry {}", self.client.host());
         let url = self.client.url("/v2/");
-        let resp = self
-            .client
-            .send(Method::GET, &url, "", HeaderMap::new(), None, &what)
+        self.client
+            .send_ok(Method::GET, &url, "", HeaderMap::new(), None, &what)
             .await?;
-        if resp.status().is_success() {
-            Ok(())
-        } else {
-            Err(status_error(resp, &what).await)
-        }
+        Ok(())
     }
 
     fn scope_pull(repo: &str) -> String {
@@ -101,11 +96,8 @@ impl RegistryStore {
         let url = self.client.url(cursor.unwrap_or(&first));
         let resp = self
             .client
-            .send(Method::GET, &url, scope, HeaderMap::new(), None, what)
+            .send_ok(Method::GET, &url, scope, HeaderMap::new(), None, what)
             .await?;
-        if !resp.status().is_success() {
-            return Err(status_error(resp, what).await);
-        }
         let mut next = resp
             .headers()
             .get("link")
@@ -464,7 +456,7 @@ impl Store for RegistryStore {
             .url(&format!("/v2/{repo}/manifests/{reference}"));
         let resp = self
             .client
-            .send(
+            .send_ok(
                 Method::HEAD,
                 &url,
                 &Self::scope_pull(repo),
@@ -473,9 +465,6 @@ impl Store for RegistryStore {
                 &what,
             )
             .await?;
-        if !resp.status().is_success() {
-            return Err(status_error(resp, &what).await);
-        }
         let h = resp.headers();
         let digest = h
             .get("docker-content-digest")
@@ -529,7 +518,7 @@ impl Store for RegistryStore {
             .url(&format!("/v2/{repo}/manifests/{reference}"));
         let resp = self
             .client
-            .send(
+            .send_ok(
                 Method::GET,
                 &url,
                 &Self::scope_pull(repo),
@@ -538,9 +527,6 @@ impl Store for RegistryStore {
                 &what,
             )
             .await?;
-        if !resp.status().is_success() {
-            return Err(status_error(resp, &what).await);
-        }
         let served_type = resp
             .headers()
             .get(CONTENT_TYPE)
@@ -584,7 +570,7 @@ impl Store for RegistryStore {
             .url(&format!("/v2/{repo}/blobs/{}", desc.digest));
         let resp = self
             .client
-            .send(
+            .send_ok(
                 Method::GET,
                 &url,
                 &Self::scope_pull(repo),
@@ -593,9 +579,6 @@ impl Store for RegistryStore {
                 &what,
             )
             .await?;
-        if !resp.status().is_success() {
-            return Err(status_error(resp, &what).await);
-        }
         let w = what.clone();
         Ok(resp
             .bytes_stream()
@@ -718,9 +701,8 @@ impl Store for RegistryStore {
             BlobSource::Bytes(b) => ReqBody::Bytes(b),
             BlobSource::File(p) => ReqBody::File(p),
         };
-        let resp = self
-            .client
-            .send(
+        self.client
+            .send_ok(
                 Method::PUT,
                 url.as_str(),
                 &scope,
@@ -729,9 +711,6 @@ impl Store for RegistryStore {
                 &what,
             )
             .await?;
-        if !resp.status().is_success() {
-            return Err(status_error(resp, &what).await);
-        }
         Ok(true)
     }
 
@@ -764,7 +743,7 @@ impl Store for RegistryStore {
         );
         let resp = self
             .client
-            .send(
+            .send_ok(
                 Method::PUT,
                 &url,
                 &Self::scope_push(repo),
@@ -773,9 +752,6 @@ impl Store for RegistryStore {
                 &what,
             )
             .await?;
-        if !resp.status().is_success() {
-            return Err(status_error(resp, &what).await);
-        }
         if let Some(d) = resp
             .headers()
             .get("docker-content-digest")

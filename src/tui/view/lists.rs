@@ -14,6 +14,16 @@ pub(super) fn block(title: String) -> Block<'static> {
         .border_style(Style::new().fg(Color::DarkGray))
 }
 
+/// A pane with no rows shows why, in words, instead of an empty table.
+pub(super) fn message(f: &mut Frame, area: Rect, title: String, text: String) {
+    f.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .block(block(title)),
+        area,
+    );
+}
+
 pub(super) fn selected() -> Style {
     Style::new()
         .bg(Color::DarkGray)
@@ -35,12 +45,7 @@ pub fn repos(s: &State, f: &mut Frame, area: Rect) {
             (None, _, true) => "loading…".to_string(),
             (None, _, false) => "No repositories.\n\nType :repo NAME to open one.".to_string(),
         };
-        f.render_widget(
-            Paragraph::new(text)
-                .wrap(Wrap { trim: false })
-                .block(block(title)),
-            area,
-        );
+        message(f, area, title, text);
         return;
     }
     let h = area.height.saturating_sub(3) as usize;
@@ -100,12 +105,7 @@ pub fn tags(s: &State, f: &mut Frame, area: Rect) {
             }
             (None, false) => "No tags.".to_string(),
         };
-        f.render_widget(
-            Paragraph::new(text)
-                .wrap(Wrap { trim: false })
-                .block(block(title)),
-            area,
-        );
+        message(f, area, title, text);
         return;
     }
     let h = area.height.saturating_sub(3) as usize;

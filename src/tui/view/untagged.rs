@@ -1,11 +1,11 @@
 //! `u`: the repository's untagged manifests and orphans, with what hangs below each.
 use super::super::state::State;
-use super::lists::{block, filter_note, selected};
+use super::lists::{block, filter_note, message, selected};
 use super::{human_size, ACCENT};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Stylize};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Row, Table};
 use ratatui::Frame;
 
 pub fn draw(s: &State, f: &mut Frame, area: Rect) {
@@ -32,12 +32,7 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
             (None, true) => "walking every tagged graph… (loading)".to_string(),
             (None, false) => "Nothing untagged: every manifest is tagged or hangs below a tagged one.\n\nu goes back to the tags.".to_string(),
         };
-        f.render_widget(
-            Paragraph::new(text)
-                .wrap(Wrap { trim: false })
-                .block(block(title)),
-            area,
-        );
+        message(f, area, title, text);
         return;
     }
     let h = area.height.saturating_sub(3) as usize;
