@@ -390,9 +390,9 @@ pub fn filter_artifact_type(descs: &mut Vec<Descriptor>, artifact_type: Option<&
     }
 }
 
-/// A file as a stream of 256 KiB chunks.
-pub fn file_stream(
-    file: tokio::fs::File,
+/// A file (or any reader, such as a bounded `take` of one) as a stream of 256 KiB chunks.
+pub fn file_stream<R: tokio::io::AsyncRead + Unpin + Send + 'static>(
+    file: R,
 ) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
     use tokio::io::AsyncReadExt;
     futures::stream::unfold(Some(file), |state| async move {

@@ -301,8 +301,8 @@ pub async fn run(
             if descriptor {
                 writeln!(out, "{}", serde_json::to_string_pretty(&m.descriptor)?)?;
             } else if pretty {
-                let v: serde_json::Value = serde_json::from_slice(&m.bytes)?;
-                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+                let what = format!("manifest {}", m.descriptor.digest);
+                writeln!(out, "{}", output::pretty_json(&m.bytes, &what)?)?;
             } else {
                 out.write_all(&m.bytes)?;
             }

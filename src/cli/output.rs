@@ -3,6 +3,23 @@ use crate::graph::{EdgeSource, Expansion, Node};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
+/// serde_json's nesting limit, which `fetch --pretty` inherits.
+pub const MAX_JSON_DEPTH: usize = 128;
+
+/// Manifest bytes re-indented for `fetch --pretty`; the error says what stopped it.
+pub fn pretty_json(bytes: &[u8], what: &str) -> anyhow::Result<String> {
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| {
+        if e.to_string().starts_with("recursion limit exceeded") {
+            anyhow::anyhow!(
+                "{what}: JSON nested deeper than {MAX_JSON_DEPTH} levels; --pretty cannot re-indent it (without --pretty it is printed as served)"
+            )
+        } else {
+            anyhow::anyhow!("{what}: --pretty cannot re-indent it: {e}")
+        }
+    })?;
+    Ok(serde_json::to_string_pretty(&v)?)
+}
+
 /// `oras discover --format json` shape (oras 1.3): reference, mediaType, digest, size,
 /// annotations, artifactType, nested referrers. `full` adds index children and edge sources.
 pub fn discover_json(repo_name: &str, root: &Node, full: bool) -> Value {
@@ -131,4 +148,25 @@ pub fn discover_tree(repo_name: &str, root: &Node) -> String {
         t.push(g);
     }
     t.to_string()
+}
+
+#[cfg(test)]
+mod pretty_tests {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_is_named_in_the_pretty_error() {
+        let deep = format!("{{\"x\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+        let e = pretty_json(deep.as_bytes(), "manifest r:v1").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "manifest r:v1: JSON nested deeper than 128 levels; --pretty cannot re-indent it (without --pretty it is printed as served)"
+        );
+        let ok = format!("{{\"x\":{}1{}}}", "[".repeat(100), "]".repeat(100));
+        assert!(pretty_json(ok.as_bytes(), "m").unwrap().contains("\n"));
+        assert!(pretty_json(b"{", "m")
+            .unwrap_err()
+            .to_string()
+            .starts_with("m: "));
+    }
 }

@@ -120,6 +120,8 @@ impl Client {
         if plain && opts.ca_file.is_none() {
             // Plain HTTP needs no trust store; loading the system's costs start-up time.
             b = b.tls_built_in_root_certs(false);
+        } else if !opts.insecure {
+            b = super::trust::with_system_roots(b).0;
         }
         if opts.insecure {
             b = b.danger_accept_invalid_certs(true);
@@ -531,9 +533,9 @@ impl Client {
             what: format!("token response from {realm}"),
             detail: e.to_string(),
         })?;
-        let tok = tr.bearer().ok_or_else(|| StoreError::Invalid {
+        let tok = tr.bearer().map_err(|detail| StoreError::Invalid {
             what: format!("token response from {realm}"),
-            detail: "no token in the answer".into(),
+            detail: detail.into(),
         })?;
         Ok((tok.to_string(), tr.ttl()))
     }

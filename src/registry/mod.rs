@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod client;
 pub mod link;
+pub mod trust;
 
 use crate::oci::{media, Descriptor, Digest, Manifest};
 use crate::store::{
