@@ -168,6 +168,7 @@ fn scenario_seeded_escape_graph_is_what_oras_discovers_and_arbor_json_keeps_it_e
             .find(|r| r["digest"] == s.annotated.as_str())
             .expect("annotated referrer");
         assert_eq!(annotated["annotations"][HOSTILE_KEY], HOSTILE_VALUE);
+        assert_eq!(ours["referrers"].as_array().map(Vec::len), Some(4));
         assert_eq!(s.referrers_api, h.addr == harness().fault_refs());
     }
 }
@@ -249,7 +250,7 @@ fn a_token_that_never_expires_is_clamped_and_reused() {
     assert!(out.out.status.success(), "{}", stderr(&out.out));
     assert_eq!(
         json(&out.out)["referrers"].as_array().map(Vec::len),
-        Some(3)
+        Some(4)
     );
     // One token served every request after it.
     let st = h.stats(&repo);

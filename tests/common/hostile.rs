@@ -57,7 +57,10 @@ pub struct Seeded {
     pub subject: String,
     pub annotated: String,
     pub sbom: String,
+    /// Files titled `invoice<RLO>fdp.exe` and `plain.txt`.
     pub files: String,
+    /// One file titled `title<OSC 0>.txt`.
+    pub titled: String,
     pub referrers_api: bool,
 }
 
@@ -114,6 +117,7 @@ impl Hostile {
             annotated: s("annotated"),
             sbom: s("sbom"),
             files: s("files"),
+            titled: s("titled"),
             referrers_api: v["referrers_api"].as_bool().unwrap_or(false),
         }
     }

@@ -3,10 +3,11 @@
 //
 //	v1 (image) ← annotated: artifactType and annotation keys/values full of escapes
 //	           ← sbom:      SPDX JSON whose document, creator, package and licence names are
-//	           ← files:     layers titled invoice<RLO>fdp.exe and title<OSC 0>.txt
+//	           ← files:     layers titled invoice<RLO>fdp.exe and plain.txt
+//	           ← titled:    one layer titled title<OSC 0>.txt
 //
 // On a registry without the referrers API the sha256-<subject> fallback index is written
-// too, as oras does. Answers {"subject","annotated","sbom","files","referrers_api"}.
+// too, as oras does. Answers {"subject","annotated","sbom","files","titled","referrers_api"}.
 package main
 
 import (
@@ -163,7 +164,13 @@ func seedHostile(p pusher) (map[string]any, error) {
 		return nil, err
 	}
 	files, err := p.artifact("application/vnd.arbor.files", subject, map[string]string{"org.opencontainers.image.created": created},
-		"application/octet-stream", [][2]string{{fileTitles[0], "MZ not really\n"}, {fileTitles[1], "hello\n"}, {"plain.txt", "plain\n"}})
+		"application/octet-stream", [][2]string{{fileTitles[0], "MZ not really\n"}, {"plain.txt", "plain\n"}})
+	if err != nil {
+		return nil, err
+	}
+	// A title with a control character: a client may refuse to write it at all.
+	titled, err := p.artifact("application/vnd.arbor.files", subject, map[string]string{"org.opencontainers.image.created": created},
+		"application/octet-stream", [][2]string{{fileTitles[1], "hello\n"}})
 	if err != nil {
 		return nil, err
 	}
@@ -174,12 +181,12 @@ func seedHostile(p pusher) (map[string]any, error) {
 	}
 	if !api {
 		idx, _ := json.Marshal(map[string]any{"schemaVersion": 2, "mediaType": ociIndex,
-			"manifests": []desc{annotated, sbom, files}})
+			"manifests": []desc{annotated, sbom, files, titled}})
 		tag := "sha256-" + strings.TrimPrefix(subject.Digest, "sha256:")
 		if err := p.manifest(tag, ociIndex, idx); err != nil {
 			return nil, err
 		}
 	}
 	return map[string]any{"subject": subject.Digest, "annotated": annotated.Digest, "sbom": sbom.Digest,
-		"files": files.Digest, "referrers_api": api}, nil
+		"files": files.Digest, "titled": titled.Digest, "referrers_api": api}, nil
 }
