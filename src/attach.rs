@@ -1,6 +1,6 @@
 //! Attach files to a manifest as a new OCI 1.1 referrer (`artifactType` + `subject`), and keep
 //! the `sha256-<hex>` fallback index up to date where the registry has no referrers API.
-use crate::oci::{media, Descriptor, Digest, Manifest};
+use crate::oci::{media, tags, Descriptor, Digest, Manifest};
 use crate::store::{BlobSource, ReferrersSource, Result, Store, StoreError};
 use bytes::Bytes;
 use oci_spec::image::{DescriptorBuilder, ImageManifestBuilder, MediaType};
@@ -383,7 +383,7 @@ pub async fn update_fallback_index(
     subject: &Digest,
     edit: impl FnOnce(&mut Vec<Descriptor>),
 ) -> Result<()> {
-    let tag = subject.fallback_tag();
+    let tag = tags::fallback_tag(subject);
     let (old_digest, mut entries) = match store.manifest(repo, &tag).await {
         Ok(f) => (Some(f.descriptor.digest), f.manifest.manifests),
         Err(e) if e.is_not_found() => (None, Vec::new()),

@@ -10,7 +10,6 @@ pub mod pull;
 use crate::graph::{discover, DiscoverOptions};
 use crate::layout::LayoutStore;
 use crate::oci::reference::{parse_registry, Reference};
-use crate::oci::Digest;
 use crate::registry::{ClientOptions, RegistryStore};
 use crate::store::{ReferrersMode, Store};
 use anyhow::{anyhow, bail, Context, Result};
@@ -107,21 +106,6 @@ pub fn open_target(
             Some(r.manifest_reference())
         },
     })
-}
-
-/// True for tags arbor hides by default: `sha256-<hex>` fallback indexes and cosign's `.sig/.att/.sbom`.
-pub fn is_hidden_tag(tag: &str) -> bool {
-    if Digest::from_fallback_tag(tag).is_some() {
-        return true;
-    }
-    for suffix in [".sig", ".att", ".sbom"] {
-        if let Some(base) = tag.strip_suffix(suffix) {
-            if Digest::from_fallback_tag(base).is_some() {
-                return true;
-            }
-        }
-    }
-    false
 }
 
 /// Runs one subcommand, writing to `out`.
@@ -226,7 +210,7 @@ pub async fn run(
             let t = open_target(g, opts, repository.as_deref(), true)?;
             let mut tags = t.store.all_tags_paged(&t.repo, page_size).await?;
             if !all {
-                tags.retain(|t| !is_hidden_tag(t));
+                tags.retain(|t| !crate::oci::tags::is_hidden_tag(t));
             }
             print_list(out, &tags, format, "tags")?;
             Ok(Some(t))
@@ -325,21 +309,4 @@ fn print_list(out: &mut dyn Write, items: &[String], format: ListFormat, key: &s
         )?,
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_hidden_tag;
-
-    #[test]
-    fn hides_fallback_and_cosign_tags_only() {
-        let h = "a".repeat(64);
-        assert!(is_hidden_tag(&format!("sha256-{h}")));
-        assert!(is_hidden_tag(&format!("sha256-{h}.sig")));
-        assert!(is_hidden_tag(&format!("sha256-{h}.att")));
-        assert!(is_hidden_tag(&format!("sha256-{h}.sbom")));
-        assert!(!is_hidden_tag("v1"));
-        assert!(!is_hidden_tag("sha256-notadigest"));
-        assert!(!is_hidden_tag(&format!("sha256-{h}.txt")));
-    }
 }

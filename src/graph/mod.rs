@@ -52,7 +52,7 @@ pub async fn cosign_tags(store: &dyn Store, repo: &str) -> CosignTags {
         .map(|t| t.to_vec())
         .unwrap_or_default()
     {
-        if let Some(d) = crate::inspect::cosign_tag_subject(&t) {
+        if let Some(d) = crate::oci::tags::cosign_tag_subject(&t) {
             out.entry(d).or_default().push(t);
         }
     }

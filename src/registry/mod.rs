@@ -4,7 +4,7 @@ pub mod auth;
 pub mod client;
 pub mod link;
 
-use crate::oci::{media, Descriptor, Digest, Manifest};
+use crate::oci::{media, tags, Descriptor, Digest, Manifest};
 use crate::store::{
     filter_artifact_type, verify_manifest_bytes, BlobSource, ByteStream, FetchedManifest, Page,
     PutManifest, Referrers, ReferrersMode, ReferrersSource, Result, Store, StoreError, StoreInfo,
@@ -161,7 +161,7 @@ impl RegistryStore {
         })?;
         let set: Arc<HashSet<String>> = Arc::new(
             tags.iter()
-                .filter(|t| Digest::from_fallback_tag(t).is_some())
+                .filter(|t| tags::from_fallback_tag(t).is_some())
                 .cloned()
                 .collect(),
         );
@@ -268,7 +268,7 @@ impl RegistryStore {
         subject: &Digest,
         artifact_type: Option<&str>,
     ) -> Result<Vec<Descriptor>> {
-        let tag = subject.fallback_tag();
+        let tag = tags::fallback_tag(subject);
         let known = self
             .fallback_tags
             .lock()
@@ -793,7 +793,7 @@ impl Store for RegistryStore {
         if resp.status().is_success() {
             if let Ok(mut m) = self.fallback_indexes.lock() {
                 if let Some(t) = m.get_mut(repo) {
-                    t.remove(&digest.fallback_tag());
+                    t.remove(&tags::fallback_tag(digest));
                 }
             }
             Ok(())

@@ -2,8 +2,8 @@
 use super::action::{DocKind, Effect};
 use super::doc;
 use super::state::{Decoding, DocView, Screen, State, TagRow, MAX_INSPECTIONS};
-use crate::cli::is_hidden_tag;
 use crate::inspect::Inspection;
+use crate::oci::tags::is_hidden_tag;
 use crate::oci::{Descriptor, Digest};
 use std::sync::Arc;
 
