@@ -1,7 +1,7 @@
 //! Deleting a whole graph: a plan shown first (everything that goes, every tag that vanishes),
 //! then leaves-first execution that reports exactly what was and was not deleted.
+use super::fallback::update_fallback_index;
 use super::{discover, DiscoverOptions, EdgeSource, Expansion, Node};
-use crate::attach::update_fallback_index;
 use crate::oci::{tags, Descriptor, Digest};
 use crate::store::{ReferrersSource, Result, Store, StoreError};
 use futures::StreamExt;
