@@ -2,8 +2,8 @@
 //! config, credential helpers, containers auth.json), token renewal, scopes, identity tokens,
 //! and that no secret reaches a log. Every test has its own HOME/DOCKER_CONFIG and no keyring.
 mod common;
-use arbor::registry::auth::Credentials;
 use arbor::registry::client::Client;
+use arbor::registry::Credentials;
 use arbor::registry::{ClientOptions, RegistryStore};
 use arbor::store::{ReferrersMode, Store, StoreError};
 use common::*;

@@ -3,7 +3,8 @@
 //! Needs the harness (ARBOR_HARNESS_ENV): without it these fail, they do not skip.
 mod common;
 
-use arbor::credentials::{LoginOptions, LookupOptions};
+use arbor::connection::LoginOptions;
+use arbor::credentials::LookupOptions;
 use arbor::registry::{ClientOptions, RegistryStore};
 use arbor::store::ReferrersMode;
 use arbor::tui::action::{Action, Cmd, Effect, InputKey};
@@ -29,7 +30,7 @@ async fn open(reg: &str, config: &Path) -> Harness {
         no_keyring: true,
     };
     let copts = ClientOptions {
-        credential_lookup: Some(lookup.clone()),
+        credential_source: Some(Arc::new(lookup.clone())),
         ..Default::default()
     };
     let store = RegistryStore::new(reg, &copts, ReferrersMode::Auto).expect("store");

@@ -1,7 +1,7 @@
 //! `arbor attach`.
 use super::args::ListFormat;
-use super::Target;
 use crate::attach::{attach, AttachFile, AttachRequest};
+use crate::connection::Target;
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -1,6 +1,6 @@
 //! `arbor delete` and `arbor manifests`.
 use super::args::ListFormat;
-use super::Target;
+use crate::connection::Target;
 use crate::graph::delete::{execute, plan_delete, DeletePlan};
 use crate::graph::orphans;
 use anyhow::{anyhow, bail, Result};

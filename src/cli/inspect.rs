@@ -1,6 +1,6 @@
 //! `arbor inspect REF`: what an artifact carries, decoded (signatures, SBOMs, attestations, scans).
 use super::args::ListFormat;
-use super::Target;
+use crate::connection::Target;
 use anyhow::{anyhow, Result};
 use std::io::Write;
 

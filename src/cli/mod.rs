@@ -7,41 +7,30 @@ pub mod login;
 pub mod output;
 pub mod pull;
 
+use crate::connection::{open_registry, open_target, ConnectOptions, Target};
+use crate::credentials::LookupOptions;
 use crate::graph::{discover, DiscoverOptions};
-use crate::layout::LayoutStore;
-use crate::oci::reference::{parse_registry, Reference};
-use crate::registry::{ClientOptions, RegistryStore};
-use crate::store::{ReferrersMode, Store};
+use crate::registry::ClientOptions;
+use crate::store::ReferrersMode;
 use anyhow::{anyhow, bail, Context, Result};
 use args::{Command, DistributionSpec, GlobalArgs, ListFormat, TreeFormat};
 use std::io::Write;
-use std::sync::Arc;
-
-/// A store opened for a command, with the repository and reference it was pointed at.
-pub struct Target {
-    pub store: Arc<dyn Store>,
-    /// Present for registries (request counts, capability probing).
-    pub registry: Option<Arc<RegistryStore>>,
-    pub repo: String,
-    /// Display prefix for `reference` fields: `host/repo`, or the layout path.
-    pub display_name: String,
-    /// Tag or digest to open, if any.
-    pub reference: Option<String>,
-}
 
 /// Connection options from the global arguments (`secret`: what --password-stdin or
 /// --identity-token-stdin read). Without credential flags, saved credentials are looked up.
-pub fn client_options(g: &GlobalArgs, secret: Option<String>) -> Result<ClientOptions> {
-    let credentials = login::credentials_from_args(g, secret)?;
-    Ok(ClientOptions {
+pub fn connect_options(g: &GlobalArgs, secret: Option<String>) -> Result<ConnectOptions> {
+    let client = ClientOptions {
         plain_http: g.plain_http,
         insecure: g.insecure,
         ca_file: g.ca_file.clone(),
-        credential_lookup: credentials
-            .is_none()
-            .then(|| crate::credentials::LookupOptions::from_env(g.registry_config.clone())),
-        credentials,
-        user_agent: None,
+        credentials: login::credentials_from_args(g, secret)?,
+        ..Default::default()
+    };
+    let lookup = LookupOptions::from_env(g.registry_config.clone());
+    Ok(ConnectOptions {
+        oci_layout: g.oci_layout.clone(),
+        referrers: referrers_mode(g),
+        ..ConnectOptions::new(client, lookup)
     })
 }
 
@@ -58,7 +47,7 @@ pub fn read_password_stdin() -> Result<String> {
     Ok(p)
 }
 
-pub fn referrers_mode(g: &GlobalArgs) -> ReferrersMode {
+fn referrers_mode(g: &GlobalArgs) -> ReferrersMode {
     match g.distribution_spec {
         Some(DistributionSpec::ReferrersApi) => ReferrersMode::Api,
         Some(DistributionSpec::ReferrersTag) => ReferrersMode::Tag,
@@ -66,53 +55,10 @@ pub fn referrers_mode(g: &GlobalArgs) -> ReferrersMode {
     }
 }
 
-/// Opens the store a reference (or repository) names.
-pub fn open_target(
-    g: &GlobalArgs,
-    opts: &ClientOptions,
-    input: Option<&str>,
-    repo_only: bool,
-) -> Result<Target> {
-    if let Some(dir) = &g.oci_layout {
-        let layout = LayoutStore::open(dir)?;
-        let repo = layout.repository_name().to_string();
-        let reference = input
-            .map(|s| s.trim_start_matches('@').to_string())
-            .filter(|s| !s.is_empty());
-        return Ok(Target {
-            display_name: dir.display().to_string(),
-            store: Arc::new(layout),
-            registry: None,
-            repo,
-            reference,
-        });
-    }
-    let input =
-        input.ok_or_else(|| anyhow!("a reference is required (or use --oci-layout DIR)"))?;
-    let r = if repo_only {
-        Reference::parse_repository(input)?
-    } else {
-        Reference::parse(input)?
-    };
-    let reg = Arc::new(RegistryStore::new(&r.registry, opts, referrers_mode(g))?);
-    Ok(Target {
-        display_name: r.repository_name(),
-        store: reg.clone(),
-        registry: Some(reg),
-        repo: r.repository.clone(),
-        reference: if repo_only && r.tag.is_none() && r.digest.is_none() {
-            None
-        } else {
-            Some(r.manifest_reference())
-        },
-    })
-}
-
 /// Runs one subcommand, writing to `out`.
 pub async fn run(
     cmd: Command,
-    g: &GlobalArgs,
-    opts: &ClientOptions,
+    conn: &ConnectOptions,
     out: &mut dyn Write,
 ) -> Result<Option<Target>> {
     match cmd {
@@ -123,7 +69,7 @@ pub async fn run(
             format,
             full,
         } => {
-            let t = open_target(g, opts, Some(&reference), false)?;
+            let t = open_target(conn, Some(&reference), false)?;
             let r = t
                 .reference
                 .clone()
@@ -169,19 +115,9 @@ pub async fn run(
             format,
             page_size,
         } => {
-            let t = match (&g.oci_layout, registry) {
-                (Some(_), _) => open_target(g, opts, None, true)?,
-                (None, Some(reg)) => {
-                    let host = parse_registry(&reg)?;
-                    let rs = Arc::new(RegistryStore::new(&host, opts, referrers_mode(g))?);
-                    Target {
-                        store: rs.clone(),
-                        registry: Some(rs),
-                        repo: String::new(),
-                        display_name: host,
-                        reference: None,
-                    }
-                }
+            let t = match (&conn.oci_layout, registry) {
+                (Some(_), _) => open_target(conn, None, true)?,
+                (None, Some(reg)) => open_registry(conn, &reg)?,
                 (None, None) => bail!("a registry is required (or use --oci-layout DIR)"),
             };
             let store = t.store.clone();
@@ -194,11 +130,11 @@ pub async fn run(
             Ok(Some(t))
         }
         Command::Login { registry } => {
-            login::login(&registry, g, opts, out).await?;
+            login::login(&registry, conn, out).await?;
             Ok(None)
         }
         Command::Logout { registry } => {
-            login::logout(&registry, g, out)?;
+            login::logout(&registry, &conn.lookup, out)?;
             Ok(None)
         }
         Command::Tags {
@@ -207,7 +143,7 @@ pub async fn run(
             format,
             page_size,
         } => {
-            let t = open_target(g, opts, repository.as_deref(), true)?;
+            let t = open_target(conn, repository.as_deref(), true)?;
             let mut tags = t.store.all_tags_paged(&t.repo, page_size).await?;
             if !all {
                 tags.retain(|t| !crate::oci::tags::is_hidden_tag(t));
@@ -220,7 +156,7 @@ pub async fn run(
             output,
             concurrency,
         } => {
-            let t = open_target(g, opts, Some(&reference), false)?;
+            let t = open_target(conn, Some(&reference), false)?;
             pull::run(&t, &output, concurrency, out).await?;
             Ok(Some(t))
         }
@@ -232,7 +168,7 @@ pub async fn run(
             annotation_file,
             format,
         } => {
-            let t = open_target(g, opts, Some(&reference), false)?;
+            let t = open_target(conn, Some(&reference), false)?;
             attach::run(
                 &t,
                 artifact_type,
@@ -252,7 +188,7 @@ pub async fn run(
             yes,
             format,
         } => {
-            let t = open_target(g, opts, Some(&reference), false)?;
+            let t = open_target(conn, Some(&reference), false)?;
             delete::run(&t, cascade, dry_run, yes, format, out).await?;
             Ok(Some(t))
         }
@@ -262,12 +198,12 @@ pub async fn run(
             orphans,
             format,
         } => {
-            let t = open_target(g, opts, repository.as_deref(), true)?;
+            let t = open_target(conn, repository.as_deref(), true)?;
             delete::manifests(&t, untagged, orphans, format, out).await?;
             Ok(Some(t))
         }
         Command::Inspect { reference, format } => {
-            let t = open_target(g, opts, Some(&reference), false)?;
+            let t = open_target(conn, Some(&reference), false)?;
             inspect::run(&t, format, out).await?;
             Ok(Some(t))
         }
@@ -276,7 +212,7 @@ pub async fn run(
             pretty,
             descriptor,
         } => {
-            let t = open_target(g, opts, Some(&reference), false)?;
+            let t = open_target(conn, Some(&reference), false)?;
             let r = t
                 .reference
                 .clone()

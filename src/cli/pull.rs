@@ -1,5 +1,5 @@
 //! `arbor pull`: the library's pull with progress bars on a terminal and ctrl-c to cancel.
-use super::Target;
+use crate::connection::Target;
 use crate::pull::{pull, PullFile, PullOptions, PullProgress, Skipped};
 use anyhow::{anyhow, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};

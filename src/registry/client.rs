@@ -1,12 +1,13 @@
 //! HTTP to one registry: scheme choice, TLS settings, the 401 → challenge → retry dance.
-use super::auth::{parse_challenge, Challenge, Credentials, TokenCache, TokenResponse};
+use super::auth::{parse_challenge, Challenge, TokenCache, TokenResponse};
+use super::credential::{CredentialSource, Credentials};
 use crate::store::{Result, StoreError};
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, WWW_AUTHENTICATE};
 use reqwest::{Method, Response, StatusCode};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// How to reach a registry.
@@ -20,9 +21,9 @@ pub struct ClientOptions {
     pub ca_file: Option<PathBuf>,
     /// Credentials given explicitly (flags); they win over any saved ones.
     pub credentials: Option<Credentials>,
-    /// Without explicit credentials: look up saved ones (docker config, helpers, keyring)
-    /// the first time the registry asks for them.
-    pub credential_lookup: Option<crate::credentials::LookupOptions>,
+    /// Without explicit credentials: where saved ones are looked up, the first time the
+    /// registry asks for them.
+    pub credential_source: Option<Arc<dyn CredentialSource>>,
     pub user_agent: Option<String>,
 }
 
@@ -42,7 +43,7 @@ pub struct Client {
     host: String,
     /// Explicit credentials, or saved ones once the (lazy) lookup found them.
     creds: OnceLock<Option<Credentials>>,
-    lookup: Option<crate::credentials::LookupOptions>,
+    saved: Option<Arc<dyn CredentialSource>>,
     /// The lookup found nothing; not asked again until the registry refuses anonymous access
     /// (so a later `arbor login` / TUI `:login` is picked up by the next request).
     lookup_empty: AtomicBool,
@@ -144,7 +145,7 @@ impl Client {
         })?;
         let endpoint = crate::oci::reference::registry_endpoint(host);
         let creds = OnceLock::new();
-        if opts.credentials.is_some() || opts.credential_lookup.is_none() {
+        if opts.credentials.is_some() || opts.credential_source.is_none() {
             let _ = creds.set(opts.credentials.clone());
         }
         Ok(Client {
@@ -152,7 +153,7 @@ impl Client {
             base: format!("{}://{}", if plain { "http" } else { "https" }, endpoint),
             host: host.to_string(),
             creds,
-            lookup: opts.credential_lookup.clone(),
+            saved: opts.credential_source.clone(),
             lookup_empty: AtomicBool::new(false),
             lookup_error: Mutex::new(None),
             plain_allowed: opts.plain_http == Some(true),
@@ -208,20 +209,15 @@ impl Client {
         if self.lookup_empty.load(Ordering::SeqCst) {
             return None;
         }
-        let found = match self.lookup.clone() {
-            Some(opts) => {
+        let found = match self.saved.clone() {
+            Some(source) => {
                 let host = self.host.clone();
-                match tokio::task::spawn_blocking(move || crate::credentials::lookup(&host, &opts))
-                    .await
-                {
+                match tokio::task::spawn_blocking(move || source.credentials(&host)).await {
                     Ok(Ok(found)) => {
                         if let Ok(mut le) = self.lookup_error.lock() {
                             *le = None;
                         }
-                        found.map(|(c, src)| {
-                            tracing::debug!(host = %self.host, source = %src, "using saved credentials");
-                            c
-                        })
+                        found
                     }
                     Ok(Err(e)) => {
                         if let Ok(mut le) = self.lookup_error.lock() {

@@ -2,6 +2,7 @@
 //! referrers (OCI 1.1 API, or the `sha256-<hex>` tag schema where the registry lacks it).
 pub mod auth;
 pub mod client;
+pub mod credential;
 pub mod link;
 
 use crate::oci::{media, tags, Descriptor, Digest, Manifest};
@@ -13,6 +14,7 @@ use crate::store::{
 use bytes::Bytes;
 use client::{read_bounded, status_error, Client, ReqBody};
 pub use client::{AuthState, ClientOptions};
+pub use credential::{CredentialSource, Credentials};
 use futures::StreamExt;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};

@@ -2,7 +2,7 @@
 use super::action::{Action, Detail, Doc, DocKind, Effect, Failure, Level};
 use super::state::Secret;
 use super::tree::badge;
-use crate::credentials::LoginOptions;
+use crate::connection::LoginOptions;
 use crate::graph::{cosign_tags, expand_one};
 use crate::store::{Store, StoreError};
 use std::collections::HashMap;
@@ -142,7 +142,7 @@ fn effect_repo(e: &Effect) -> Option<String> {
 
 /// `:login`: the library verifies the credentials against the registry and saves them.
 async fn login(host: String, user: String, password: Secret, opts: &LoginOptions) -> Action {
-    let result = crate::credentials::login(&host, &user, password.expose(), opts)
+    let result = crate::connection::login(&host, &user, password.expose(), opts)
         .await
         .map_err(|e| e.to_string());
     Action::LoggedIn { host, user, result }
