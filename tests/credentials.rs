@@ -2,12 +2,9 @@
 //! config, credential helpers, containers auth.json), token renewal, scopes, identity tokens,
 //! and that no secret reaches a log. Every test has its own HOME/DOCKER_CONFIG and no keyring.
 mod common;
-use arbor::registry::client::Client;
-use arbor::registry::Credentials;
-use arbor::registry::{ClientOptions, RegistryStore};
+use arbor::registry::{ClientOptions, Credentials, RegistryStore};
 use arbor::store::{ReferrersMode, Store, StoreError};
 use common::*;
-use reqwest::header::HeaderMap;
 use reqwest::Method;
 use std::path::Path;
 use std::process::Command;
@@ -268,16 +265,10 @@ async fn insufficient_scope_is_a_clear_denial_for_a_readonly_push() {
     };
     let store = RegistryStore::new(&reg, &opts, ReferrersMode::Auto).unwrap();
     let c = store.client();
-    let url = c.url(&format!("/v2/{repo}/blobs/uploads/"));
     let err = c
-        .send(
-            Method::POST,
-            &url,
-            &Client::scope_for(&repo, &Method::POST),
-            HeaderMap::new(),
-            None,
-            "blob upload",
-        )
+        .request(Method::POST, &format!("/v2/{repo}/blobs/uploads/"))
+        .repo(&repo)
+        .send("blob upload")
         .await
         .expect_err("readonly must not push");
     assert!(matches!(err, StoreError::Denied { .. }), "{err:?}");
@@ -288,14 +279,9 @@ async fn insufficient_scope_is_a_clear_denial_for_a_readonly_push() {
     );
     // A read with the same client is fine: the scope is per operation.
     let ok = c
-        .send(
-            Method::GET,
-            &c.url(&format!("/v2/{repo}/tags/list")),
-            &Client::scope_for(&repo, &Method::GET),
-            HeaderMap::new(),
-            None,
-            "tags",
-        )
+        .request(Method::GET, &format!("/v2/{repo}/tags/list"))
+        .repo(&repo)
+        .send("tags")
         .await
         .unwrap();
     assert_eq!(ok.status().as_u16(), 404, "unknown repo, but authorised");
