@@ -1,19 +1,23 @@
-//! Non-interactive subcommands and their output.
+//! Non-interactive subcommands: one module each, dispatched by [`run`]; their flags in `args`.
 pub mod args;
 pub mod attach;
 pub mod delete;
+pub mod discover;
+pub mod fetch;
+pub mod format;
 pub mod inspect;
 pub mod login;
-pub mod output;
+pub mod manifests;
 pub mod pull;
+pub mod repos;
+pub mod tags;
 
-use crate::connection::{open_registry, open_target, ConnectOptions, Target};
+use crate::connection::{ConnectOptions, Target};
 use crate::credentials::LookupOptions;
-use crate::graph::{discover, DiscoverOptions};
 use crate::registry::ClientOptions;
 use crate::store::ReferrersMode;
-use anyhow::{anyhow, bail, Context, Result};
-use args::{Command, DistributionSpec, GlobalArgs, ListFormat, TreeFormat};
+use anyhow::{bail, Context, Result};
+use args::{Command, DistributionSpec, GlobalArgs};
 use std::io::Write;
 
 /// Connection options from the global arguments (`secret`: what --password-stdin or
@@ -55,194 +59,24 @@ fn referrers_mode(g: &GlobalArgs) -> ReferrersMode {
     }
 }
 
-/// Runs one subcommand, writing to `out`.
+/// Runs one subcommand, writing to `out`; the target it opened, if any (for request counts).
 pub async fn run(
     cmd: Command,
     conn: &ConnectOptions,
     out: &mut dyn Write,
 ) -> Result<Option<Target>> {
-    match cmd {
-        Command::Discover {
-            reference,
-            artifact_type,
-            depth,
-            format,
-            full,
-        } => {
-            let t = open_target(conn, Some(&reference), false)?;
-            let r = t
-                .reference
-                .clone()
-                .ok_or_else(|| anyhow!("a tag or digest is required"))?;
-            let root = t.store.resolve(&t.repo, &r).await?;
-            let dopts = DiscoverOptions {
-                artifact_type,
-                depth,
-                index_children: full,
-                // The tree shows cosign tags; oras-compatible JSON leaves them out.
-                cosign_tags: full || format == TreeFormat::Tree,
-                ..Default::default()
-            };
-            let graph = discover(t.store.as_ref(), &t.repo, root, &dopts).await?;
-            match format {
-                TreeFormat::Json => writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&output::discover_json(
-                        &t.display_name,
-                        &graph,
-                        full
-                    ))?
-                )?,
-                TreeFormat::Tree => {
-                    write!(out, "{}", output::discover_tree(&t.display_name, &graph))?;
-                    if let Some(src) = t.store.referrers_source(&t.repo) {
-                        eprintln!("referrers from: {src}");
-                    }
-                }
-            }
-            let errors = graph.errors();
-            if let Some((d, e)) = errors.first() {
-                bail!(
-                    "{} node(s) could not be expanded; first: {d}: {e}",
-                    errors.len()
-                );
-            }
-            Ok(Some(t))
-        }
-        Command::Repos {
-            registry,
-            format,
-            page_size,
-        } => {
-            let t = match (&conn.oci_layout, registry) {
-                (Some(_), _) => open_target(conn, None, true)?,
-                (None, Some(reg)) => open_registry(conn, &reg)?,
-                (None, None) => bail!("a registry is required (or use --oci-layout DIR)"),
-            };
-            let store = t.store.clone();
-            let all = crate::store::collect_pages("catalog", |c| {
-                let store = store.clone();
-                async move { store.repositories(c.as_deref(), page_size).await }
-            })
-            .await?;
-            print_list(out, &all, format, "repositories")?;
-            Ok(Some(t))
-        }
-        Command::Login { registry } => {
-            login::login(&registry, conn, out).await?;
-            Ok(None)
-        }
-        Command::Logout { registry } => {
-            login::logout(&registry, &conn.lookup, out)?;
-            Ok(None)
-        }
-        Command::Tags {
-            repository,
-            all,
-            format,
-            page_size,
-        } => {
-            let t = open_target(conn, repository.as_deref(), true)?;
-            let mut tags = t.store.all_tags_paged(&t.repo, page_size).await?;
-            if !all {
-                tags.retain(|t| !crate::oci::tags::is_hidden_tag(t));
-            }
-            print_list(out, &tags, format, "tags")?;
-            Ok(Some(t))
-        }
-        Command::Pull {
-            reference,
-            output,
-            concurrency,
-        } => {
-            let t = open_target(conn, Some(&reference), false)?;
-            pull::run(&t, &output, concurrency, out).await?;
-            Ok(Some(t))
-        }
-        Command::Attach {
-            reference,
-            artifact_type,
-            files,
-            annotations,
-            annotation_file,
-            format,
-        } => {
-            let t = open_target(conn, Some(&reference), false)?;
-            attach::run(
-                &t,
-                artifact_type,
-                &files,
-                &annotations,
-                annotation_file.as_deref(),
-                format,
-                out,
-            )
-            .await?;
-            Ok(Some(t))
-        }
-        Command::Delete {
-            reference,
-            cascade,
-            dry_run,
-            yes,
-            format,
-        } => {
-            let t = open_target(conn, Some(&reference), false)?;
-            delete::run(&t, cascade, dry_run, yes, format, out).await?;
-            Ok(Some(t))
-        }
-        Command::Manifests {
-            repository,
-            untagged,
-            orphans,
-            format,
-        } => {
-            let t = open_target(conn, repository.as_deref(), true)?;
-            delete::manifests(&t, untagged, orphans, format, out).await?;
-            Ok(Some(t))
-        }
-        Command::Inspect { reference, format } => {
-            let t = open_target(conn, Some(&reference), false)?;
-            inspect::run(&t, format, out).await?;
-            Ok(Some(t))
-        }
-        Command::Fetch {
-            reference,
-            pretty,
-            descriptor,
-        } => {
-            let t = open_target(conn, Some(&reference), false)?;
-            let r = t
-                .reference
-                .clone()
-                .ok_or_else(|| anyhow!("a tag or digest is required"))?;
-            let m = t.store.manifest(&t.repo, &r).await?;
-            if descriptor {
-                writeln!(out, "{}", serde_json::to_string_pretty(&m.descriptor)?)?;
-            } else if pretty {
-                let v: serde_json::Value = serde_json::from_slice(&m.bytes)?;
-                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-            } else {
-                out.write_all(&m.bytes)?;
-            }
-            Ok(Some(t))
-        }
-    }
-}
-
-fn print_list(out: &mut dyn Write, items: &[String], format: ListFormat, key: &str) -> Result<()> {
-    match format {
-        ListFormat::Text => {
-            for i in items {
-                writeln!(out, "{i}")?;
-            }
-        }
-        ListFormat::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ key: items }))?
-        )?,
-    }
-    Ok(())
+    let target = match cmd {
+        Command::Login(a) => return login::login(&a.registry, conn, out).await.map(|()| None),
+        Command::Logout(a) => return login::logout(&a.registry, &conn.lookup, out).map(|()| None),
+        Command::Discover(a) => discover::run(a, conn, out).await?,
+        Command::Repos(a) => repos::run(a, conn, out).await?,
+        Command::Tags(a) => tags::run(a, conn, out).await?,
+        Command::Attach(a) => attach::run(a, conn, out).await?,
+        Command::Delete(a) => delete::run(a, conn, out).await?,
+        Command::Manifests(a) => manifests::run(a, conn, out).await?,
+        Command::Inspect(a) => inspect::run(a, conn, out).await?,
+        Command::Fetch(a) => fetch::run(a, conn, out).await?,
+        Command::Pull(a) => pull::run(a, conn, out).await?,
+    };
+    Ok(Some(target))
 }
