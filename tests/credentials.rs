@@ -199,8 +199,18 @@ fn password_flag_works_but_warns_that_it_is_visible() {
     assert!(!stderr(&out).contains(&pass));
 }
 
-/// token_short issues 3 s tokens: the cached one is reused while it lives, and a request
-/// after it expired gets a new one and succeeds.
+/// token_short's token lifetime (`ARBOR_TEST_TOKEN_SHORT_TTL`, a Go duration in seconds: `1s`).
+fn token_short_ttl() -> std::time::Duration {
+    let ttl = harness().var("ARBOR_TEST_TOKEN_SHORT_TTL");
+    let secs: f64 = ttl
+        .strip_suffix('s')
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("ARBOR_TEST_TOKEN_SHORT_TTL={ttl:?}: expected seconds, like 1s"));
+    std::time::Duration::from_secs_f64(secs)
+}
+
+/// token_short issues short tokens (1 s by default): the cached one is reused while it lives,
+/// and a request after it expired gets a new one and succeeds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_token_is_renewed_mid_session() {
     let h = harness();
@@ -235,7 +245,7 @@ async fn expired_token_is_renewed_mid_session() {
         n1 + 1,
         "the cached token was not reused"
     );
-    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    tokio::time::sleep(token_short_ttl() + std::time::Duration::from_millis(250)).await;
     let again = store
         .resolve(&repo, "v1")
         .await
