@@ -1,8 +1,8 @@
 //! The auth flow: a 401's challenge → credentials (explicit, else saved) → a basic header or a
 //! bearer token from the realm → the token cached per scope and sent up front next time.
 use super::challenge::Challenge;
-use super::client::ClientOptions;
 use super::credential::{CredentialSource, Credentials};
+use super::options::ClientOptions;
 use super::token::{self, TokenCache, TokenResponse};
 use super::transport::{error_detail, is_loopback, read_bounded, Transport};
 use crate::store::{Result, StoreError};

@@ -2,30 +2,11 @@
 //! request is made — sent with up-front auth, a 401 answered through the auth flow, retried once.
 use super::auth::{Auth, AuthState};
 use super::challenge::challenge_of;
-use super::credential::{CredentialSource, Credentials};
+use super::options::ClientOptions;
 use super::transport::{is_loopback, status_error, ReqBody, Transport};
 use crate::store::Result;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Response, StatusCode};
-use std::path::PathBuf;
-use std::sync::Arc;
-
-/// How to reach a registry.
-#[derive(Debug, Clone, Default)]
-pub struct ClientOptions {
-    /// `Some(true)`: plain HTTP; `Some(false)`: HTTPS; `None`: HTTP for loopback hosts only.
-    pub plain_http: Option<bool>,
-    /// Skip TLS verification (only when the user asks).
-    pub insecure: bool,
-    /// Extra PEM CA certificates to trust.
-    pub ca_file: Option<PathBuf>,
-    /// Credentials given explicitly (flags); they win over any saved ones.
-    pub credentials: Option<Credentials>,
-    /// Without explicit credentials: where saved ones are looked up, the first time the
-    /// registry asks for them.
-    pub credential_source: Option<Arc<dyn CredentialSource>>,
-    pub user_agent: Option<String>,
-}
 
 /// An authenticated HTTP client for one registry host.
 #[derive(Debug)]

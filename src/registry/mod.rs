@@ -1,5 +1,6 @@
 //! A remote registry behind the [`Store`] trait. Where things are:
-//! `client` (requests, with `auth` + `challenge` + `token` behind them, bytes via `transport`),
+//! `client` (requests, with `auth` + `challenge` + `token` behind them, bytes via `transport`,
+//! settings in `options`),
 //! `list` (catalog and tag pages), `manifests`, `blobs`, and `referrers` (the OCI 1.1 API, or
 //! the `sha256-<hex>` tag schema where the registry lacks it).
 pub mod auth;
@@ -10,13 +11,15 @@ pub mod credential;
 pub mod link;
 mod list;
 mod manifests;
+pub mod options;
 mod referrers;
 pub mod token;
 pub mod transport;
 
 pub use auth::AuthState;
-pub use client::{ClientOptions, Request};
+pub use client::Request;
 pub use credential::{CredentialSource, Credentials};
+pub use options::ClientOptions;
 
 use crate::oci::{Descriptor, Digest};
 use crate::store::{

@@ -1,7 +1,7 @@
 //! Bytes on the wire: the HTTP client (TLS, timeouts), one request sent as given, bounded
 //! reads of answers, and a registry's error answers turned into typed errors.
 use super::challenge::{challenge_of, Challenge};
-use super::client::ClientOptions;
+use super::options::ClientOptions;
 use crate::store::{Result, StoreError};
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};

@@ -19,7 +19,7 @@ for tool in cargo apt-get dpkg curl tar python3 openssl tmux; do
 done
 [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] || missing+=("debian-archive-keyring (/usr/share/keyrings/debian-archive-keyring.gpg)")
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "harness: missing: ${missing[*]} (install them, e.g. apt-get install tmux openssl, and run again)" >&2
+  echo "harness: cannot run the suite; missing: ${missing[*]}" >&2
   exit 2
 fi
 
