@@ -1,11 +1,11 @@
-//! Manifests: HEAD to resolve, GET verified against the digest, PUT, DELETE, and the delete probe.
+//! Manifests: HEAD to resolve, GET verified against the digest, DELETE and the delete probe
+//! (PUT is `Store::put_manifest` in `mod.rs`).
 use super::transport::{header, read_bounded};
 use super::RegistryStore;
 use crate::oci::{media, Descriptor, Digest, Manifest};
 use crate::store::{
-    verify_manifest_bytes, FetchedManifest, PutManifest, Result, StoreError, MAX_MANIFEST_BYTES,
+    verify_manifest_bytes, FetchedManifest, Result, StoreError, MAX_MANIFEST_BYTES,
 };
-use bytes::Bytes;
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::{Method, Response};
 
@@ -21,15 +21,27 @@ fn content_type(resp: &Response) -> Option<String> {
 }
 
 impl RegistryStore {
+    /// HEAD or GET of a manifest, accepting every manifest type arbor reads.
+    async fn manifest_request(
+        &self,
+        method: Method,
+        repo: &str,
+        reference: &str,
+        what: &str,
+    ) -> Result<Response> {
+        self.client
+            .request(method, &format!("/v2/{repo}/manifests/{reference}"))
+            .repo(repo)
+            .header(ACCEPT, accept())
+            .send_ok(what)
+            .await
+    }
+
     /// The descriptor a tag or digest resolves to, from a HEAD (a GET when the HEAD says too little).
     pub(super) async fn head_manifest(&self, repo: &str, reference: &str) -> Result<Descriptor> {
         let what = format!("{}/{repo}:{reference}", self.client.host());
         let resp = self
-            .client
-            .request(Method::HEAD, &format!("/v2/{repo}/manifests/{reference}"))
-            .repo(repo)
-            .header(ACCEPT, accept())
-            .send_ok(&what)
+            .manifest_request(Method::HEAD, repo, reference, &what)
             .await?;
         let digest = header(&resp, "docker-content-digest").and_then(|d| d.parse::<Digest>().ok());
         let media_type = content_type(&resp);
@@ -75,11 +87,7 @@ impl RegistryStore {
             if reference.contains(':') { "@" } else { ":" }
         );
         let resp = self
-            .client
-            .request(Method::GET, &format!("/v2/{repo}/manifests/{reference}"))
-            .repo(repo)
-            .header(ACCEPT, accept())
-            .send_ok(&what)
+            .manifest_request(Method::GET, repo, reference, &what)
             .await?;
         let served_type = content_type(&resp);
         let header_digest = header(&resp, "docker-content-digest").map(str::to_string);
@@ -107,50 +115,6 @@ impl RegistryStore {
             .or(served_type)
             .unwrap_or_default();
         Ok(FetchedManifest::new(bytes, expected, media_type, manifest))
-    }
-
-    pub(super) async fn push_manifest(
-        &self,
-        repo: &str,
-        reference: &str,
-        media_type: &str,
-        bytes: Bytes,
-    ) -> Result<PutManifest> {
-        let what = format!("push of manifest {}/{repo}:{reference}", self.client.host());
-        if bytes.len() > MAX_MANIFEST_BYTES {
-            return Err(StoreError::TooLarge {
-                what,
-                size: bytes.len() as u64,
-                limit: MAX_MANIFEST_BYTES as u64,
-            });
-        }
-        let digest = Digest::sha256_of(&bytes);
-        let content_type = HeaderValue::from_str(media_type).map_err(|_| StoreError::Invalid {
-            what: what.clone(),
-            detail: "bad media type".into(),
-        })?;
-        let resp = self
-            .client
-            .request(Method::PUT, &format!("/v2/{repo}/manifests/{reference}"))
-            .repo(repo)
-            .header(CONTENT_TYPE, content_type)
-            .body(bytes)
-            .send_ok(&what)
-            .await?;
-        if let Some(d) = header(&resp, "docker-content-digest") {
-            if d != digest.to_string() {
-                return Err(StoreError::DigestMismatch {
-                    what,
-                    expected: digest.to_string(),
-                    actual: d.to_string(),
-                });
-            }
-        }
-        let oci_subject = header(&resp, "oci-subject").map(str::to_string);
-        Ok(PutManifest {
-            digest,
-            oci_subject,
-        })
     }
 
     pub(super) async fn remove_manifest(&self, repo: &str, digest: &Digest) -> Result<()> {

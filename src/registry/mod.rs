@@ -24,14 +24,16 @@ pub use options::ClientOptions;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{
     BlobSource, ByteStream, FetchedManifest, Page, PutManifest, Referrers, ReferrersMode,
-    ReferrersSource, Result, Store, StoreInfo, StoreKind,
+    ReferrersSource, Result, Store, StoreError, StoreInfo, StoreKind, MAX_MANIFEST_BYTES,
 };
 use bytes::Bytes;
 use client::Client;
 use referrers::ReferrersCache;
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::Method;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use transport::header;
 
 /// A registry as a [`Store`].
 #[derive(Debug)]
@@ -134,7 +136,41 @@ impl Store for RegistryStore {
         media_type: &str,
         bytes: Bytes,
     ) -> Result<PutManifest> {
-        self.push_manifest(repo, reference, media_type, bytes).await
+        let what = format!("push of manifest {}/{repo}:{reference}", self.client.host());
+        if bytes.len() > MAX_MANIFEST_BYTES {
+            return Err(StoreError::TooLarge {
+                what,
+                size: bytes.len() as u64,
+                limit: MAX_MANIFEST_BYTES as u64,
+            });
+        }
+        let digest = Digest::sha256_of(&bytes);
+        let content_type = HeaderValue::from_str(media_type).map_err(|_| StoreError::Invalid {
+            what: what.clone(),
+            detail: "bad media type".into(),
+        })?;
+        let resp = self
+            .client
+            .request(Method::PUT, &format!("/v2/{repo}/manifests/{reference}"))
+            .repo(repo)
+            .header(CONTENT_TYPE, content_type)
+            .body(bytes)
+            .send_ok(&what)
+            .await?;
+        if let Some(d) = header(&resp, "docker-content-digest") {
+            if d != digest.to_string() {
+                return Err(StoreError::DigestMismatch {
+                    what,
+                    expected: digest.to_string(),
+                    actual: d.to_string(),
+                });
+            }
+        }
+        let oci_subject = header(&resp, "oci-subject").map(str::to_string);
+        Ok(PutManifest {
+            digest,
+            oci_subject,
+        })
     }
 
     async fn delete_manifest(&self, repo: &str, digest: &Digest) -> Result<()> {
