@@ -185,12 +185,13 @@ fn inspect(s: &mut State, c: Cmd, screen: Screen) -> Vec<Effect> {
             .node(s.tree.cursor)
             .map(|n| n.desc.digest.to_string()),
         Screen::Untagged => s.untagged.selected_digest(),
-        _ => s
+        Screen::Tags => s
             .tags
             .view
             .selected()
             .and_then(|i| s.tags.rows.get(i))
             .map(TagRow::key),
+        Screen::Repos | Screen::Inspect | Screen::Describe | Screen::Help => None,
     };
     // A manifest reached through a cosign tag names no subject: the tag named its parent.
     let subject = (screen == Screen::Tree)
