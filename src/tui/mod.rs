@@ -3,21 +3,15 @@
 //! Nothing here speaks HTTP; everything goes through `Arc<dyn Store>`.
 pub mod action;
 mod app;
-pub mod dialog;
-pub mod doc;
-pub mod effects;
+pub mod effect;
+#[cfg(feature = "test-support")]
 pub mod harness;
-mod input;
-mod jobs;
 pub mod keymap;
-mod keytable;
-mod nav;
-mod ops;
-mod outcome;
-mod results;
+pub mod label;
+pub mod layout;
 pub mod state;
+pub mod tasks;
 mod term;
-pub mod tree;
 pub mod update;
 pub mod view;
 
