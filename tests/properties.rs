@@ -1,10 +1,11 @@
 //! Property tests over everything a registry or a user hands arbor's parsers: references,
 //! manifests, `WWW-Authenticate` challenges, `Link` headers, and the terminal sanitiser.
 //! No registry needed; thousands of cases each, in well under a second per property.
+use arbor::oci::tags::is_valid_tag;
 use arbor::oci::{Digest, Manifest, Reference};
-use arbor::registry::auth::{parse_challenge, Challenge};
+use arbor::registry::challenge::{parse_challenge, Challenge};
 use arbor::registry::link::next_link;
-use arbor::text::{escape, escape_bytes, escape_multiline, is_valid_tag, tag_label, Escaped};
+use arbor::text::{escape, escape_bytes, escape_multiline, tag_label, Escaped};
 use proptest::prelude::*;
 use std::borrow::Cow;
 

@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|s: &str| {
-    let _ = arbor::registry::auth::parse_challenge(s);
+    let _ = arbor::registry::challenge::parse_challenge(s);
 });

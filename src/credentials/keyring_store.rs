@@ -3,7 +3,7 @@
 //! Service, and platforms with no native backend, give an error here, which callers treat as
 //! "not available" — never keyring's in-memory mock, which would lose what `login` saved.
 use super::CredentialError;
-use crate::registry::auth::Credentials;
+use crate::registry::Credentials;
 
 /// The keyring service name entries are filed under (the account is the registry host).
 const SERVICE: &str = "arbor-registry";

@@ -303,12 +303,13 @@ impl Store for LayoutStore {
         // Never more than the descriptor's size (+1, so a longer file is seen as too long).
         use tokio::io::AsyncReadExt;
         let bounded = tokio::fs::File::from_std(file).take(desc.size.max(0) as u64 + 1);
-        let stream = crate::store::file_stream(bounded).map(move |r| {
-            r.map_err(|e| StoreError::Io {
-                what: what.clone(),
-                source: e,
-            })
-        });
+        let stream =
+            tokio_util::io::ReaderStream::with_capacity(bounded, 256 * 1024).map(move |r| {
+                r.map_err(|e| StoreError::Io {
+                    what: what.clone(),
+                    source: e,
+                })
+            });
         Ok(stream.boxed())
     }
 

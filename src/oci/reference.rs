@@ -86,7 +86,7 @@ mod grammar {
 
     /// `[\w][\w.-]{0,127}`: the one tag check, shared with what may be requested.
     fn is_tag(s: &str) -> bool {
-        crate::text::is_valid_tag(s)
+        crate::oci::tags::is_valid_tag(s)
     }
 
     pub fn parse(s: &str) -> Result<Parsed, String> {
@@ -221,16 +221,6 @@ impl Reference {
             (Some(d), _) => d.to_string(),
             (None, Some(t)) => t.clone(),
             (None, None) => "latest".into(),
-        }
-    }
-
-    /// The same repository at another digest.
-    pub fn with_digest(&self, digest: Digest) -> Reference {
-        Reference {
-            registry: self.registry.clone(),
-            repository: self.repository.clone(),
-            tag: None,
-            digest: Some(digest),
         }
     }
 

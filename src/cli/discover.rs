@@ -1,23 +1,45 @@
-//! Output formats shared by the subcommands: oras-compatible discover JSON and the tree view.
-use crate::graph::{EdgeSource, Expansion, Node};
+//! `arbor discover`: the referrers graph as a tree, or as oras-compatible JSON.
+use super::args::{DiscoverArgs, TreeFormat};
+use crate::connection::{open_target, ConnectOptions, Target};
+use crate::graph::{discover, DiscoverOptions, EdgeSource, Expansion, Node};
+use anyhow::{bail, Result};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use std::io::Write;
 
-/// serde_json's nesting limit, which `fetch --pretty` inherits.
-pub const MAX_JSON_DEPTH: usize = 128;
-
-/// Manifest bytes re-indented for `fetch --pretty`; the error says what stopped it.
-pub fn pretty_json(bytes: &[u8], what: &str) -> anyhow::Result<String> {
-    let v: Value = serde_json::from_slice(bytes).map_err(|e| {
-        if e.to_string().starts_with("recursion limit exceeded") {
-            anyhow::anyhow!(
-                "{what}: JSON nested deeper than {MAX_JSON_DEPTH} levels; --pretty cannot re-indent it (without --pretty it is printed as served)"
-            )
-        } else {
-            anyhow::anyhow!("{what}: --pretty cannot re-indent it: {e}")
+pub async fn run(a: DiscoverArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
+    let t = open_target(conn, Some(&a.reference), false)?;
+    let root = t.store.resolve(&t.repo, t.require_reference()?).await?;
+    let dopts = DiscoverOptions {
+        artifact_type: a.artifact_type,
+        depth: a.depth,
+        index_children: a.full,
+        // The tree shows cosign tags; oras-compatible JSON leaves them out.
+        cosign_tags: a.full || a.format == TreeFormat::Tree,
+        ..Default::default()
+    };
+    let graph = discover(t.store.as_ref(), &t.repo, root, &dopts).await?;
+    match a.format {
+        TreeFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&discover_json(&t.display_name, &graph, a.full))?
+        )?,
+        TreeFormat::Tree => {
+            write!(out, "{}", discover_tree(&t.display_name, &graph))?;
+            if let Some(src) = t.store.referrers_source(&t.repo) {
+                eprintln!("referrers from: {src}");
+            }
         }
-    })?;
-    Ok(serde_json::to_string_pretty(&v)?)
+    }
+    let errors = graph.errors();
+    if let Some((d, e)) = errors.first() {
+        bail!(
+            "{} node(s) could not be expanded; first: {d}: {e}",
+            errors.len()
+        );
+    }
+    Ok(t)
 }
 
 /// `oras discover --format json` shape (oras 1.3): reference, mediaType, digest, size,
@@ -148,25 +170,4 @@ pub fn discover_tree(repo_name: &str, root: &Node) -> String {
         t.push(g);
     }
     t.to_string()
-}
-
-#[cfg(test)]
-mod pretty_tests {
-    use super::*;
-
-    #[test]
-    fn deep_nesting_is_named_in_the_pretty_error() {
-        let deep = format!("{{\"x\":{}1{}}}", "[".repeat(200), "]".repeat(200));
-        let e = pretty_json(deep.as_bytes(), "manifest r:v1").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "manifest r:v1: JSON nested deeper than 128 levels; --pretty cannot re-indent it (without --pretty it is printed as served)"
-        );
-        let ok = format!("{{\"x\":{}1{}}}", "[".repeat(100), "]".repeat(100));
-        assert!(pretty_json(ok.as_bytes(), "m").unwrap().contains("\n"));
-        assert!(pretty_json(b"{", "m")
-            .unwrap_err()
-            .to_string()
-            .starts_with("m: "));
-    }
 }
