@@ -61,7 +61,10 @@ pub async fn perform(
             desc,
         } => {
             // The tag listing behind the cosign map is cached by the store (dropped on refresh).
-            let tags = cosign_tags(store, &repo).await;
+            let (tags, note) = cosign_tags(store, &repo).await;
+            if let Some(n) = note {
+                tracing::debug!(note = %n, "expanding without cosign tags");
+            }
             let result = expand_one(store, &repo, &desc, None, true, &tags)
                 .await
                 .map(|e| Level {
