@@ -43,6 +43,7 @@ pub fn client_options(g: &GlobalArgs, secret: Option<String>) -> Result<ClientOp
             .then(|| crate::credentials::LookupOptions::from_env(g.registry_config.clone())),
         credentials,
         user_agent: None,
+        flavor: g.flavor.map(Into::into),
     })
 }
 

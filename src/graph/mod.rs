@@ -1,6 +1,7 @@
 //! Referrers graphs: discovery to a depth with bounded concurrency, cycle detection, and the
 //! model later views build on (index children with platforms, where each edge came from).
 pub mod delete;
+pub mod inventory;
 pub mod orphans;
 
 use crate::oci::{media, Descriptor, Digest};

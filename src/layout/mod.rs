@@ -1,5 +1,8 @@
 //! An OCI image layout directory (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`) behind
 //! the same [`Store`] trait: tags from `index.json`, referrers by scanning manifests for `subject`.
+mod listing;
+
+use crate::listing::{ManifestListing, RegistryKind};
 use crate::oci::{media, Descriptor, Digest, Manifest};
 use crate::store::{
     filter_artifact_type, verify_manifest_bytes, ByteStream, FetchedManifest, Page, Referrers,
@@ -164,49 +167,18 @@ impl LayoutStore {
         Ok(Bytes::from(bytes))
     }
 
-    /// Scans every blob small enough to be a manifest for a `subject`.
+    /// Scans every manifest blob for a `subject`.
     fn scan_referrers(&self) -> Result<HashMap<Digest, Vec<Descriptor>>> {
         let mut map: HashMap<Digest, Vec<Descriptor>> = HashMap::new();
-        let dir = self.root.join("blobs").join("sha256");
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(map),
-            Err(e) => {
-                return Err(StoreError::Io {
-                    what: self.what(),
-                    source: e,
-                })
-            }
-        };
-        for entry in entries.flatten() {
-            let Ok(meta) = entry.metadata() else { continue };
-            if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES as u64 || meta.len() < 2 {
-                continue;
-            }
-            let Ok(digest) =
-                format!("sha256:{}", entry.file_name().to_string_lossy()).parse::<Digest>()
-            else {
-                continue;
-            };
-            let Ok(bytes) = std::fs::read(entry.path()) else {
-                continue;
-            };
-            if bytes.first() != Some(&b'{') || !digest.verifies(&bytes) {
-                continue;
-            }
-            let Ok(m) = Manifest::parse(&bytes, None) else {
-                continue;
-            };
+        for b in self.manifest_blobs()? {
+            let m = b.manifest;
             let Some(subject) = m.subject.clone() else {
                 continue;
             };
-            if !media::is_manifest(m.media_type()) {
-                continue;
-            }
             map.entry(subject.digest).or_default().push(Descriptor {
                 media_type: m.media_type().to_string(),
-                digest,
-                size: bytes.len() as i64,
+                digest: b.digest,
+                size: b.size as i64,
                 artifact_type: m.effective_artifact_type(),
                 annotations: m.annotations.clone().filter(|a| !a.is_empty()),
                 platform: None,
@@ -326,6 +298,14 @@ impl Store for LayoutStore {
 
     async fn list_manifests(&self, _repo: &str) -> Result<Option<Vec<Descriptor>>> {
         Ok(Some(self.index_entries()?))
+    }
+
+    async fn manifest_listing(&self, _repo: &str) -> Result<Option<ManifestListing>> {
+        Ok(Some(self.listing()?))
+    }
+
+    async fn registry_kind(&self) -> Result<RegistryKind> {
+        Ok(RegistryKind::OciLayout)
     }
 
     fn referrers_source(&self, _repo: &str) -> Option<ReferrersSource> {

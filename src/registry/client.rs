@@ -24,6 +24,8 @@ pub struct ClientOptions {
     /// the first time the registry asks for them.
     pub credential_lookup: Option<crate::credentials::LookupOptions>,
     pub user_agent: Option<String>,
+    /// `--flavor`: treat the registry as ACR, Harbor or generic instead of probing.
+    pub flavor: Option<crate::listing::RegistryKind>,
 }
 
 /// The authorization state, for the header line.

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod client;
 pub mod link;
+pub mod vendor;
 
 use crate::oci::{media, Descriptor, Digest, Manifest};
 use crate::store::{
@@ -35,6 +36,8 @@ pub struct RegistryStore {
     fallback_indexes: Mutex<HashMap<String, HashMap<String, Vec<Descriptor>>>>,
     /// Per repository: the whole tag list, kept until `invalidate`.
     tag_lists: Mutex<HashMap<String, Arc<Vec<String>>>>,
+    /// ACR, Harbor or generic: probed once, or forced by `--flavor`.
+    vendor: vendor::Detector,
 }
 
 /// With at most this many `sha256-*` tags in a repository, discovery fetches all their
@@ -50,6 +53,7 @@ impl RegistryStore {
             fallback_tags: Mutex::new(HashMap::new()),
             fallback_indexes: Mutex::new(HashMap::new()),
             tag_lists: Mutex::new(HashMap::new()),
+            vendor: vendor::Detector::new(opts.flavor),
         })
     }
 
@@ -623,6 +627,17 @@ impl Store for RegistryStore {
 
     fn writable(&self) -> bool {
         true
+    }
+
+    async fn manifest_listing(
+        &self,
+        repo: &str,
+    ) -> Result<Option<crate::listing::ManifestListing>> {
+        vendor::listing(&self.client, &self.vendor, repo).await
+    }
+
+    async fn registry_kind(&self) -> Result<crate::listing::RegistryKind> {
+        self.vendor.kind(&self.client).await
     }
 
     async fn blob_exists(&self, repo: &str, digest: &Digest) -> Result<bool> {

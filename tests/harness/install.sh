@@ -5,11 +5,11 @@
 #     apt/    private apt config, lists and cache (the system's apt is not touched)
 #     debs/   downloaded .deb files          root/  their contents (dpkg -x)
 #     gopath/ the harness Go programs (GOPATH mode)   gocache/  Go build cache
-#     bin/    docker-registry oras crane cosign notation go refreg faultproxy tokensrv
+#     bin/    docker-registry oras crane cosign notation go refreg faultproxy tokensrv vendorreg
 #
 # Debian packages: tools from TOOLS_SUITE (sid), Go toolchain GO_PKG (golang-1.24-go) from GO_SUITE (trixie).
 # Idempotent: apt lists are refreshed at most once a day; downloads, extractions and builds are skipped
-# when already done (a Go program is rebuilt when its main.go changed).
+# when already done (a Go program is rebuilt when one of its .go files changed).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
@@ -69,8 +69,13 @@ for src in "$HERE"/go/*/main.go; do
   prog=$(basename "$(dirname "$src")")
   dst="$DIR/gopath/src/arbor-harness/$prog"
   mkdir -p "$dst"
-  cmp -s "$src" "$dst/main.go" || cp "$src" "$dst/main.go"
-  if [ ! -x "$DIR/bin/$prog" ] || [ "$dst/main.go" -nt "$DIR/bin/$prog" ]; then
+  stale=0
+  for f in "$(dirname "$src")"/*.go; do
+    cmp -s "$f" "$dst/$(basename "$f")" || cp "$f" "$dst/$(basename "$f")"
+    [ "$dst/$(basename "$f")" -nt "$DIR/bin/$prog" ] && stale=1
+  done
+  for f in "$dst"/*.go; do [ -e "$(dirname "$src")/$(basename "$f")" ] || { rm -f "$f"; stale=1; }; done
+  if [ ! -x "$DIR/bin/$prog" ] || [ $stale = 1 ]; then
     log "go build $prog"
     (cd "$dst" && "$GOROOT/bin/go" build -trimpath -o "$DIR/bin/$prog.tmp" . && mv "$DIR/bin/$prog.tmp" "$DIR/bin/$prog")
   fi
