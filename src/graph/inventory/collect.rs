@@ -219,7 +219,10 @@ async fn read_configs(
                             os_version: None,
                         });
                     n.config = Some(ConfigFacts {
-                        created: c.created.filter(|c| !c.is_empty()),
+                        // Builders that do not record a time write the zero time.
+                        created: c
+                            .created
+                            .filter(|c| !c.is_empty() && !c.starts_with("0001-01-01")),
                         platform,
                     });
                 }

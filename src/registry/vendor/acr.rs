@@ -11,18 +11,20 @@ use std::collections::HashSet;
 /// Manifests asked for per page.
 const PAGE: usize = 1000;
 
+/// `GET /acr/v1/_catalog?n=1` answers a `repositories` list, and a path ACR does not serve
+/// (`/acr/v0/_catalog`) does not: a registry that answers any `…/_catalog` (go-containerregistry's
+/// router does) is not taken for ACR.
 pub(super) async fn probe(client: &Client) -> Result<bool> {
+    Ok(catalog_at(client, "/acr/v1/_catalog?n=1").await?
+        && !catalog_at(client, "/acr/v0/_catalog?n=1").await?)
+}
+
+async fn catalog_at(client: &Client, path: &str) -> Result<bool> {
     #[derive(Deserialize)]
     struct Catalog {
         repositories: Option<Vec<String>>,
     }
-    let body = probe_get(
-        client,
-        "/acr/v1/_catalog?n=1",
-        "registry:catalog:*",
-        1 << 20,
-    )
-    .await?;
+    let body = probe_get(client, path, "registry:catalog:*", 1 << 20).await?;
     Ok(body
         .and_then(|b| serde_json::from_slice::<Catalog>(&b).ok())
         .is_some_and(|c| c.repositories.is_some()))
