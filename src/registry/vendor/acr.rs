@@ -9,7 +9,7 @@ use serde::Deserialize;
 use std::collections::HashSet;
 
 /// Manifests asked for per page.
-const PAGE: usize = 1000;
+const PAGE: usize = 100;
 
 /// `GET /acr/v1/_catalog?n=1` answers a `repositories` list, and a path ACR does not serve
 /// (`/acr/v0/_catalog`) does not: a registry that answers any `…/_catalog` (go-containerregistry's
@@ -143,4 +143,39 @@ pub(super) async fn list(client: &Client, repo: &str) -> Result<ManifestListing>
         entries,
         caveat: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_attributes_map_to_a_listed_manifest() {
+        let body = r#"{"registry":"example.azurecr.io","imageName":"app","manifests":[
+          {"digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111",
+           "imageSize":2401606,"createdTime":"2018-09-06T06:17:20.9983915Z",
+           "lastUpdateTime":"2018-09-07T06:17:20.9983915Z","architecture":"amd64","os":"windows",
+           "mediaType":"application/vnd.docker.distribution.manifest.v2+json",
+           "configMediaType":"application/vnd.docker.container.image.v1+json","tags":["v1"],
+           "changeableAttributes":{"deleteEnabled":false,"writeEnabled":true,"readEnabled":true,"listEnabled":true}},
+          {"digest":"sha256:2222222222222222222222222222222222222222222222222222222222222222",
+           "createdTime":"2018-09-06T06:17:20Z","lastUpdateTime":"2018-09-06T06:17:20Z",
+           "architecture":null,"os":null,"mediaType":"application/vnd.oci.image.index.v1+json",
+           "references":[{"digest":"sha256:1111111111111111111111111111111111111111111111111111111111111111","architecture":"amd64","os":"windows"}]}]}"#;
+        let page: Page = serde_json::from_str(body).unwrap();
+        let mut it = page.manifests.unwrap().into_iter();
+        let m = entry(it.next().unwrap(), "t").unwrap();
+        assert_eq!(m.vendor_size, Some(2401606));
+        assert_eq!(m.tags, vec!["v1"]);
+        assert_eq!(m.platform.as_ref().unwrap().to_string(), "windows/amd64");
+        assert!(m.locks.unwrap().locked());
+        assert_eq!(m.updated.as_deref(), Some("2018-09-07T06:17:20.9983915Z"));
+        let idx = entry(it.next().unwrap(), "t").unwrap();
+        assert_eq!(idx.platform, None);
+        assert_eq!(idx.children, vec![m.digest.clone()]);
+        assert_eq!(idx.locks, None);
+        let bad: Page =
+            serde_json::from_str(r#"{"manifests":[{"digest":"sha256:nothex"}]}"#).unwrap();
+        assert!(entry(bad.manifests.unwrap().remove(0), "t").is_err());
+    }
 }

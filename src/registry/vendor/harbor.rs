@@ -212,7 +212,7 @@ pub(super) async fn list(client: &Client, repo: &str) -> Result<ManifestListing>
 
 #[cfg(test)]
 mod tests {
-    use super::artifacts_path;
+    use super::*;
 
     #[test]
     fn repository_names_are_escaped_twice_below_the_project() {
@@ -225,5 +225,42 @@ mod tests {
             "/api/v2.0/projects/p/repositories/my-app_1.0/artifacts"
         );
         assert!(artifacts_path("noproject", "t").is_err());
+    }
+
+    #[test]
+    fn artifacts_and_accessories_map_to_listed_manifests() {
+        let d = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+        let body = format!(
+            r#"[{{"id":1,"type":"IMAGE","media_type":"application/vnd.oci.image.index.v1+json",
+                "manifest_media_type":"application/vnd.oci.image.index.v1+json","digest":"{}","size":2113,
+                "push_time":"2024-05-01T10:00:00.000Z","pull_time":"0001-01-01T00:00:00.000Z","extra_attrs":{{}},
+                "references":[{{"parent_id":1,"child_id":2,"child_digest":"{}","platform":{{"architecture":"arm64","os":"linux"}}}}],
+                "tags":[{{"id":9,"name":"v1","push_time":"2024-05-02T10:00:00.000Z","immutable":false}}],"labels":null,
+                "accessories":[{{"id":3,"artifact_id":4,"subject_artifact_digest":"{}","subject_artifact_repo":"p/app",
+                "size":700,"digest":"{}","type":"signature.notation","icon":"","creation_time":"2024-05-03T10:00:00.000Z"}}]}},
+               {{"id":2,"type":"IMAGE","media_type":"application/vnd.oci.image.config.v1+json",
+                "manifest_media_type":"application/vnd.oci.image.manifest.v1+json","digest":"{}","size":811,
+                "extra_attrs":{{"architecture":"arm64","os":"linux","created":"2024-01-01T00:00:00Z"}},
+                "references":null,"tags":null,"accessories":null}}]"#,
+            d('a'),
+            d('b'),
+            d('a'),
+            d('c'),
+            d('b')
+        );
+        let arts: Vec<Artifact> = serde_json::from_str(&body).unwrap();
+        let idx = artifact_entry(&arts[0], "t").unwrap();
+        assert_eq!(idx.tags, vec!["v1"]);
+        assert_eq!(idx.updated.as_deref(), Some("2024-05-02T10:00:00.000Z"));
+        assert_eq!(idx.children.len(), 1);
+        let child = artifact_entry(&arts[1], "t").unwrap();
+        assert_eq!(child.platform.unwrap().to_string(), "linux/arm64");
+        assert_eq!(
+            child.config_media_type.as_deref(),
+            Some("application/vnd.oci.image.config.v1+json")
+        );
+        let acc = accessory_entry(&arts[0].accessories.as_ref().unwrap()[0], "t").unwrap();
+        assert_eq!(acc.subject, Some(idx.digest.clone()));
+        assert_eq!(acc.created.as_deref(), Some("2024-05-03T10:00:00.000Z"));
     }
 }
