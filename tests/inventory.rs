@@ -379,6 +379,17 @@ fn acr_listing_is_complete_with_registry_times_and_locks() {
         .map(|m| m.digest.to_string())
         .collect();
     assert_eq!(locked, vec![s.index.clone()]);
+    // The registry refuses to delete it, as ACR does (a delete plan must refuse before this).
+    let store = registry_store(&reg);
+    let index: arbor::oci::Digest = s.index.parse().unwrap();
+    let err = runtime()
+        .block_on(store.delete_manifest(&repo, &index))
+        .expect_err("a locked manifest is not deleted");
+    assert!(
+        err.to_string().contains("REGISTRY_DISALLOWED_OPERATION"),
+        "{err}"
+    );
+    assert!(runtime().block_on(store.resolve(&repo, &s.index)).is_ok());
     // Without an annotation or a config time, the registry's push time is the created time.
     let by_digest = inv.get(&s.by_digest.parse().unwrap()).unwrap();
     let created = by_digest
@@ -520,4 +531,50 @@ fn oci_layout_listing_is_complete_with_dangling_tags() {
             .collect::<Vec<_>>(),
         vec!["gone"]
     );
+}
+
+/// 105 manifests pushed by digest (one tagged): more than one page (100) of either vendor listing.
+fn push_many(reg: &str, repo: &str) -> BTreeSet<String> {
+    let config = push_blob(reg, repo, b"{}");
+    (0..105)
+        .map(|i| {
+            let m = serde_json::json!({
+                "schemaVersion": 2,
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "artifactType": "application/vnd.arbor.page-test",
+                "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": config, "size": 2},
+                "layers": [],
+                "annotations": {"n": i.to_string()},
+            });
+            let body = serde_json::to_vec(&m).expect("json");
+            let digest = sha256(&body);
+            let reference = if i == 0 { "first" } else { digest.as_str() };
+            put_manifest(reg, repo, reference, "application/vnd.oci.image.manifest.v1+json", &body);
+            digest
+        })
+        .collect()
+}
+
+#[test]
+fn vendor_listings_follow_every_page() {
+    for r in [Reg::Acr, Reg::Harbor] {
+        let reg = r.addr();
+        let repo = format!("proj/{}", unique_repo("pages"));
+        let pushed = push_many(&reg, &repo);
+        let store = registry_store(&reg);
+        let listing = runtime()
+            .block_on(store.manifest_listing(&repo))
+            .expect("listing")
+            .expect("a vendor listing");
+        let listed: BTreeSet<String> = listing
+            .entries
+            .iter()
+            .map(|m| m.digest.to_string())
+            .collect();
+        assert_eq!(listed, pushed, "{r:?}: every manifest, once");
+        assert_eq!(listing.entries.len(), pushed.len(), "{r:?}: no duplicates");
+        let inv = take(&store, &repo);
+        assert_eq!(inv.of_class(Class::Tagged).count(), 1, "{r:?}");
+        assert_eq!(inv.of_class(Class::Untagged).count(), 104, "{r:?}");
+    }
 }

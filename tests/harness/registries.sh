@@ -8,6 +8,8 @@
 # leftovers and wipes run/); if everything is already up it leaves it alone (use restart to reset).
 # Knobs: ARBOR_TEST_TOKEN_TTL (token lifetime of `token`, default 300s), ARBOR_TEST_TOKEN_SHORT_TTL (3s),
 # ARBOR_TEST_REFS_PAGE_SIZE (referrers page size of refs_spec, default 50).
+# acr and harbor are vendorreg stand-ins (ACR / Harbor listing APIs), each in front of its own
+# docker-registry (acr_dist, harbor_dist) and reading that instance's storage directory.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
