@@ -84,7 +84,7 @@ fn assert_invariants(inv: &Inventory) {
             assert!(
                 m.tags
                     .iter()
-                    .any(|t| arbor::oci::Digest::from_fallback_tag(t).is_some()),
+                    .any(|t| arbor::oci::tags::from_fallback_tag(t).is_some()),
                 "{} is labelled a fallback index without a sha256- tag",
                 m.digest
             );

@@ -1,8 +1,9 @@
 //! The classifier: every present manifest of a repository gets exactly one [`Class`], from the
 //! tags, the `subject` edges, index entries, fallback indexes and cosign tags. A pure function of
 //! a collected [`RawGraph`], so it is tested on hand-built graphs.
-use super::kind::{cosign_tag_kind, Kind};
+use super::kind::Kind;
 use crate::listing::ListedManifest;
+use crate::oci::tags::{fallback_tag, TagRole};
 use crate::oci::{Digest, Manifest, Platform};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -102,25 +103,15 @@ pub struct Classified {
     pub stale: Vec<StaleFallbackIndex>,
 }
 
-enum Role {
-    Plain,
-    Cosign(Kind, Digest),
-    Fallback(Digest),
-}
-
-fn role(g: &RawGraph, tag: &str, target: &Digest) -> Role {
-    if let Some(s) = Digest::from_fallback_tag(tag) {
-        if g.nodes.get(target).is_some_and(|n| n.manifest.is_index()) {
-            return Role::Fallback(s);
+/// A tag's role from its name; a `sha256-<hex>` tag on something other than an index is plain.
+fn role(g: &RawGraph, tag: &str, target: &Digest) -> TagRole {
+    match TagRole::of(tag) {
+        TagRole::Fallback(s) if g.nodes.get(target).is_some_and(|n| n.manifest.is_index()) => {
+            TagRole::Fallback(s)
         }
+        TagRole::Fallback(_) => TagRole::Plain,
+        r => r,
     }
-    if let (Some(k), Some(s)) = (
-        cosign_tag_kind(tag),
-        crate::inspect::cosign_tag_subject(tag),
-    ) {
-        return Role::Cosign(k, s);
-    }
-    Role::Plain
 }
 
 /// Classifies every present manifest of `g`.
@@ -137,11 +128,11 @@ pub fn classify(g: &RawGraph) -> Classified {
         };
         out.tags_of.entry(d.clone()).or_default().push(tag.clone());
         match role(g, tag, d) {
-            Role::Plain => plain.entry(d.clone()).or_default().push(tag.clone()),
-            Role::Cosign(k, s) => {
-                out.cosign.insert(d.clone(), (k, s));
+            TagRole::Plain => plain.entry(d.clone()).or_default().push(tag.clone()),
+            TagRole::Cosign(k, s) => {
+                out.cosign.insert(d.clone(), (k.into(), s));
             }
-            Role::Fallback(s) => {
+            TagRole::Fallback(s) => {
                 out.fallback.insert(d.clone(), s);
             }
         }
@@ -254,7 +245,7 @@ pub fn classify(g: &RawGraph) -> Classified {
             .collect();
         if subject_missing || !missing_entries.is_empty() {
             out.stale.push(StaleFallbackIndex {
-                tag: s.fallback_tag(),
+                tag: fallback_tag(s),
                 digest: f.clone(),
                 subject: s.clone(),
                 subject_missing,

@@ -107,7 +107,7 @@ fn everything_below_a_tag_is_attached_with_its_tag_path() {
         .add(&fallback, index(&[&sbom]))
         .tag("v1", Some(&idx))
         .tag(&cosign_tag(&idx, ".sig"), Some(&cosign_sig))
-        .tag(&idx.fallback_tag(), Some(&fallback));
+        .tag(&fallback_tag(&idx), Some(&fallback));
     let c = g.run();
     assert_eq!(c.class[&idx], Class::Tagged);
     assert_eq!(c.class[&cosign_sig], Class::Tagged, "a cosign tag is a tag");
@@ -148,7 +148,7 @@ fn orphans_follow_the_chain_of_subjects_to_a_missing_manifest() {
         .add(&sbom_sig, referrer(&sbom, "signature/example"))
         .add(&fallback, index(&[&sbom]))
         .add(&cosign_sig, image())
-        .tag(&gone.fallback_tag(), Some(&fallback))
+        .tag(&fallback_tag(&gone), Some(&fallback))
         .tag(&cosign_tag(&gone, ".sig"), Some(&cosign_sig));
     let c = g.run();
     for o in [&sbom, &sbom_sig, &fallback, &cosign_sig] {
@@ -157,7 +157,7 @@ fn orphans_follow_the_chain_of_subjects_to_a_missing_manifest() {
     assert_eq!(
         c.stale,
         vec![StaleFallbackIndex {
-            tag: gone.fallback_tag(),
+            tag: fallback_tag(&gone),
             digest: fallback.clone(),
             subject: gone.clone(),
             subject_missing: true,
@@ -176,7 +176,7 @@ fn dangling_tags_and_fallback_indexes_with_missing_entries() {
         .add(&kept_entry, referrer(&img, "readme/example"))
         .add(&fallback, index(&[&gone_entry, &kept_entry]))
         .tag("v1", Some(&img))
-        .tag(&img.fallback_tag(), Some(&fallback))
+        .tag(&fallback_tag(&img), Some(&fallback))
         .tag("unresolvable", None)
         .tag("points-at-nothing", Some(&gone));
     let c = g.run();

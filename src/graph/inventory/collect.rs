@@ -5,6 +5,7 @@ use super::classify::{ConfigFacts, RawGraph, RawNode};
 use super::InventoryOptions;
 use crate::graph::MAX_NODES;
 use crate::listing::ManifestListing;
+use crate::oci::tags::TagRole;
 use crate::oci::{media, Descriptor, Digest, Platform};
 use crate::store::{FetchedManifest, Result, Store, StoreError};
 use futures::StreamExt;
@@ -107,8 +108,7 @@ pub(super) async fn collect(
     let mut queue: Vec<Digest> = tags.values().flatten().cloned().collect();
     queue.extend(listed.keys().map(|d| (*d).clone()));
     for t in tags.keys() {
-        queue.extend(Digest::from_fallback_tag(t));
-        queue.extend(crate::inspect::cosign_tag_subject(t));
+        queue.extend(TagRole::of(t).subject().cloned());
     }
     // Without a listing only the referrers API or the tag schema can find what hangs below.
     let walk_referrers = listing.is_none();

@@ -1,5 +1,6 @@
 //! What a manifest is, in words shown to the user: image, index, cosign signature, SBOM… — decided
 //! from its tag (cosign's `.sig/.att/.sbom`), artifact type, layer types and media type.
+use crate::oci::tags::CosignTag;
 use crate::oci::{media, Manifest};
 use serde::Serialize;
 use std::fmt;
@@ -43,16 +44,14 @@ impl fmt::Display for Kind {
     }
 }
 
-/// The kinds a cosign legacy tag suffix names.
-pub(super) fn cosign_tag_kind(tag: &str) -> Option<Kind> {
-    crate::inspect::cosign_tag_subject(tag)?;
-    Some(if tag.ends_with(".sig") {
-        Kind::CosignSignature
-    } else if tag.ends_with(".att") {
-        Kind::CosignAttestation
-    } else {
-        Kind::CosignSbom
-    })
+impl From<CosignTag> for Kind {
+    fn from(t: CosignTag) -> Kind {
+        match t {
+            CosignTag::Signature => Kind::CosignSignature,
+            CosignTag::Attestation => Kind::CosignAttestation,
+            CosignTag::Sbom => Kind::CosignSbom,
+        }
+    }
 }
 
 const COSIGN_SIG_ARTIFACT: &str = "application/vnd.dev.cosign.artifact.sig.v1+json";
@@ -120,11 +119,19 @@ pub fn kind_of(m: &Manifest, cosign_tag: Option<Kind>, fallback_index: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oci::tags::TagRole;
 
     fn manifest(json: &str) -> Manifest {
         Manifest::parse(json.as_bytes(), None).unwrap()
     }
     const D: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+    fn cosign_tag_kind(tag: &str) -> Option<Kind> {
+        match TagRole::of(tag) {
+            TagRole::Cosign(t, _) => Some(t.into()),
+            TagRole::Fallback(_) | TagRole::Plain => None,
+        }
+    }
 
     #[test]
     fn cosign_legacy_signature_has_no_artifact_type_and_is_labelled_by_its_tag() {

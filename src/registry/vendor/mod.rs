@@ -3,12 +3,13 @@
 mod acr;
 mod harbor;
 
-use super::client::{read_bounded, status_error, Client};
+use super::client::Client;
 use super::link;
+use super::transport::read_bounded;
 use crate::listing::{ManifestListing, RegistryKind};
 use crate::store::{Result, StoreError};
 use reqwest::header::HeaderMap;
-use reqwest::{Method, Response};
+use reqwest::Method;
 
 /// JSON pages are bounded (a page of 1,000 ACR manifests is well under 2 MiB).
 const MAX_PAGE_BYTES: usize = 64 << 20;
@@ -91,14 +92,9 @@ async fn probe_get(
 ) -> Result<Option<Vec<u8>>> {
     let what = format!("vendor probe {}{path}", client.host());
     let resp = match client
-        .send(
-            Method::GET,
-            &client.url(path),
-            scope,
-            HeaderMap::new(),
-            None,
-            &what,
-        )
+        .request(Method::GET, path)
+        .scope(scope)
+        .send(&what)
         .await
     {
         Ok(r) => r,
@@ -121,19 +117,11 @@ async fn get_page<T: serde::de::DeserializeOwned>(
     scope: &str,
     what: &str,
 ) -> Result<(T, Option<String>, HeaderMap)> {
-    let resp: Response = client
-        .send(
-            Method::GET,
-            &client.url(url),
-            scope,
-            HeaderMap::new(),
-            None,
-            what,
-        )
+    let resp = client
+        .request(Method::GET, url)
+        .scope(scope)
+        .send_ok(what)
         .await?;
-    if !resp.status().is_success() {
-        return Err(status_error(resp, what).await);
-    }
     let headers = resp.headers().clone();
     let next = headers
         .get("link")
