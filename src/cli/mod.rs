@@ -42,6 +42,7 @@ pub fn connect_options(g: &GlobalArgs, secret: Option<String>) -> Result<Connect
         on_retry: Some(RetryNotify::new(|n| {
             eprintln!("arbor: {}", crate::text::escape(&n.to_string()))
         })),
+        flavor: g.flavor.map(Into::into),
         ..Default::default()
     };
     let lookup = LookupOptions::from_env(g.registry_config.clone());

@@ -88,6 +88,25 @@ impl Client {
         Url::parse(&self.url(path_or_url)).is_ok_and(|u| self.transport.is_origin(&u))
     }
 
+    /// The `rel="next"` page a response links to. Only on the registry's own origin: a listing
+    /// has no business continuing elsewhere, so such a link is refused rather than followed.
+    pub fn next_page(&self, resp: &Response, what: &str) -> Result<Option<String>> {
+        let link = resp.headers().get("link").and_then(|v| v.to_str().ok());
+        let Some(next) = link.and_then(super::link::next_link) else {
+            return Ok(None);
+        };
+        if !self.is_origin(&next) {
+            return Err(StoreError::Invalid {
+                what: what.into(),
+                detail: format!(
+                    "the next page is on another server ({}); refused",
+                    crate::text::escape(&next)
+                ),
+            });
+        }
+        Ok(Some(next))
+    }
+
     /// A request to a path (`/v2/...`) or a URL a registry gave (a Link, a Location).
     pub fn request(&self, method: Method, path_or_url: &str) -> Request<'_> {
         Request {
@@ -244,6 +263,27 @@ fn effective_scope(scope: &str, method: &Method) -> String {
 #[cfg(test)]
 mod tests {
     use super::{effective_scope, Client, Method};
+
+    #[test]
+    fn only_the_registry_origin_is_its_own() {
+        let c = Client::new("127.0.0.1:5000", &Default::default()).unwrap();
+        for ours in [
+            "/acr/v1/a/_manifests?n=1",
+            "v2/x/tags/list",
+            "http://127.0.0.1:5000/api/v2.0/x?page=2",
+        ] {
+            assert!(c.is_origin(ours), "{ours}");
+        }
+        for theirs in [
+            "http://evil.example/acr/v1/a",
+            "http://127.0.0.1:5000.evil.example/x",
+            "https://127.0.0.1:5000/x",
+            "http://127.0.0.1:5001/x",
+            "http://user@127.0.0.1:5000@evil.example/x",
+        ] {
+            assert!(!c.is_origin(theirs), "{theirs}");
+        }
+    }
 
     #[test]
     fn scopes_follow_the_method() {

@@ -1,7 +1,7 @@
 //! Listings: catalog and tag pages (`n`, `last`, `Link` on the registry's origin), and the tag
 //! list kept per repository.
-use super::answer::{header, read_bounded};
-use super::{link, RegistryStore};
+use super::answer::read_bounded;
+use super::RegistryStore;
 use crate::store::{Page, Result, Store, StoreError};
 use reqwest::Method;
 use std::sync::Arc;
@@ -61,24 +61,6 @@ impl RegistryStore {
         Ok(t)
     }
 
-    /// The `rel="next"` page a response links to. Only on the registry's own origin: a listing
-    /// has no business continuing elsewhere, so such a link is refused rather than followed.
-    pub(super) fn next_page(&self, resp: &reqwest::Response, what: &str) -> Result<Option<String>> {
-        let Some(next) = header(resp, "link").and_then(link::next_link) else {
-            return Ok(None);
-        };
-        if !self.client.is_origin(&next) {
-            return Err(StoreError::Invalid {
-                what: what.into(),
-                detail: format!(
-                    "the next page is on another server ({}); refused",
-                    crate::text::escape(&next)
-                ),
-            });
-        }
-        Ok(Some(next))
-    }
-
     /// One page of a `{"<key>": [...]}` listing: `first`, or the `cursor` a previous page gave.
     async fn list_page(
         &self,
@@ -95,7 +77,7 @@ impl RegistryStore {
             .scope(scope)
             .send_ok(what)
             .await?;
-        let mut next = self.next_page(&resp, what)?;
+        let mut next = self.client.next_page(&resp, what)?;
         let body = read_bounded(resp, MAX_PAGE_BYTES, what).await?;
         let v: serde_json::Value =
             serde_json::from_slice(&body).map_err(|e| StoreError::Invalid {

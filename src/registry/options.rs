@@ -32,6 +32,8 @@ pub struct ClientOptions {
     pub limits: Limits,
     /// Told before a request waits to be retried (rate limited, registry busy, reset).
     pub on_retry: Option<RetryNotify>,
+    /// `--flavor`: treat the registry as ACR, Harbor or generic instead of probing.
+    pub flavor: Option<crate::listing::RegistryKind>,
 }
 
 impl ClientOptions {

@@ -187,7 +187,7 @@ impl RegistryStore {
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .any(|v| v.split(',').any(|f| f.trim() == "artifactType"));
-            next = self.next_page(&resp, &what)?;
+            next = self.client.next_page(&resp, &what)?;
             let body = read_bounded(resp, MAX_MANIFEST_BYTES, &what).await?;
             if pages == 1 && !ctype.starts_with(media::OCI_INDEX) {
                 // Some registries answer unknown paths with 200 HTML or JSON of another kind.
