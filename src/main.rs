@@ -94,8 +94,9 @@ fn main() -> ExitCode {
             None => arbor::tui::run(args.target, conn).await,
         }
     });
-    // Blocking work still running (a credential helper, a file read) must not hold the exit.
-    rt.shutdown_timeout(std::time::Duration::from_millis(250));
+    // The outcome is decided and written: nothing still running (a credential helper, a file
+    // read, a listing the TUI was loading when it quit) may hold the exit.
+    rt.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
