@@ -251,6 +251,18 @@ fn a_slow_drip_ends_within_the_deadline_for_every_kind() {
 }
 
 #[test]
+fn a_refused_connection_says_its_cause_once() {
+    // Port 1 on loopback: nothing listens there.
+    let r = run(&["tags", "127.0.0.1:1/p2/refused"], 30);
+    let err = one_line_error(&r);
+    assert_eq!(err.matches("Connection refused").count(), 1, "{err}");
+    assert!(
+        err.starts_with("arbor: error: tags of 127.0.0.1:1/p2/refused: "),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_registry_that_never_answers_costs_the_deadline_once() {
     let h = hostile_dist();
     let repo = unique_repo("p2/hang");
@@ -283,6 +295,12 @@ fn rate_limited_requests_are_retried_after_retry_after() {
     let r = run(&["tags", &h.repo(&repo)], 60);
     assert!(r.out.status.success(), "{}", stderr(&r.out));
     assert!(stdout(&r.out).lines().any(|l| l == "v1"));
+    // Each wait is said on stderr as it starts.
+    let waits = stderr(&r.out)
+        .lines()
+        .filter(|l| l.starts_with("arbor: rate limited, retrying in 1."))
+        .count();
+    assert_eq!(waits, 2, "{}", stderr(&r.out));
     let st = h.stats(&repo);
     let log = st["log"].as_array().unwrap();
     assert_eq!(log.len(), 3, "two refusals, one success: {st}");
@@ -302,6 +320,15 @@ fn endless_tag_pages_are_bounded_in_time_and_memory() {
     assert!(r.elapsed < Duration::from_secs(20), "{:?}", r.elapsed);
     assert!(r.max_rss_kib < 200 * 1024, "peak RSS {} KiB", r.max_rss_kib);
     assert_terminal_safe(&r.out.stderr, "stderr");
+    // Stopped at the default cap, and said so: never a silently shortened list.
+    let err = one_line_error(&r);
+    assert!(
+        err.contains("more than 100000 entries") && err.contains("--max-tags"),
+        "{err}"
+    );
+    let r = run(&["--max-tags", "2500", "tags", &h.repo(&repo)], 60);
+    let err = one_line_error(&r);
+    assert!(err.contains("more than 2500 entries"), "{err}");
 }
 
 #[test]
@@ -316,6 +343,14 @@ fn discover_does_not_follow_endless_tags_for_its_cosign_lookup() {
     );
     assert!(r.elapsed < Duration::from_secs(10), "{:?}", r.elapsed);
     assert!(r.max_rss_kib < 200 * 1024, "peak RSS {} KiB", r.max_rss_kib);
+    // Best effort, and said: the graph is shown, the cosign lookup's stop is noted.
+    assert!(r.out.status.success(), "{}", stderr(&r.out));
+    assert!(
+        stderr(&r.out).contains("note: cosign tags not looked up")
+            && stderr(&r.out).contains("--max-tags"),
+        "{}",
+        stderr(&r.out)
+    );
 }
 
 #[test]
@@ -407,7 +442,7 @@ fn a_link_to_another_origin_gets_no_credentials() {
         &repo,
         serde_json::json!({"auth": "basic", "user": "arbor", "password": pw, "cross_origin": ["link"]}),
     );
-    let _ = run_with_stdin(
+    let out = run_with_stdin(
         arbor().args(["tags", "-u", "arbor", "--password-stdin", &h.repo(&repo)]),
         pw,
     );
@@ -415,6 +450,13 @@ fn a_link_to_another_origin_gets_no_credentials() {
     assert_eq!(
         c["with_authorization"], 0,
         "credentials crossed origin: {c}"
+    );
+    // A listing has no business continuing on another server: refused, not followed.
+    assert_eq!(c["requests"], 0, "followed the link: {c}");
+    assert!(
+        stderr(&out).contains("the next page is on another server"),
+        "{}",
+        stderr(&out)
     );
 }
 
