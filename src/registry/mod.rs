@@ -48,7 +48,7 @@ pub struct RegistryStore {
     /// What each repository's referrers turned out to be served by, and fallback indexes.
     referrers: ReferrersCache,
     /// Per repository: the whole tag list, kept until `invalidate`.
-    tag_lists: Mutex<HashMap<String, Arc<Vec<String>>>>,
+    tag_lists: Mutex<HashMap<String, list::TagListing>>,
     limits: Limits,
     /// ACR, Harbor or generic: probed once, or forced by `--flavor`.
     vendor: vendor::Detector,
