@@ -13,3 +13,4 @@ pub mod pull;
 pub mod registry;
 pub mod store;
 pub mod tui;
+pub mod verify;

@@ -189,6 +189,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: ListFormat,
     },
+    /// Verify every signature attached to a reference: Notation (trust policy and trust store,
+    /// by default Notation's own) and cosign (--key, or keyless with --trusted-root). Exit 0
+    /// when at least one verifies, 1 when none does.
+    Verify(crate::cli::verify::VerifyArgs),
     /// Print a manifest exactly as served (its digest verifies).
     Fetch {
         reference: String,

@@ -6,6 +6,7 @@ pub mod inspect;
 pub mod login;
 pub mod output;
 pub mod pull;
+pub mod verify;
 
 use crate::graph::{discover, DiscoverOptions};
 use crate::layout::LayoutStore;
@@ -287,6 +288,7 @@ pub async fn run(
             inspect::run(&t, format, out).await?;
             Ok(Some(t))
         }
+        Command::Verify(a) => Ok(Some(verify::run(a, g, opts, out).await?)),
         Command::Fetch {
             reference,
             pretty,
