@@ -82,7 +82,12 @@ pub async fn run(
     reports.push(verify::verify_reference(t.store.as_ref(), &subject, &shown, &cfg).await?);
     if a.platforms && crate::oci::media::is_index(&root.media_type) {
         let index = t.store.manifest(&t.repo, &root.digest.to_string()).await?;
-        for child in index.manifest.manifests.iter().take(crate::inspect::MAX_LISTED) {
+        for child in index
+            .manifest
+            .manifests
+            .iter()
+            .take(crate::inspect::MAX_LISTED)
+        {
             let s = Subject::new(t.store.as_ref(), &t.repo, child.clone());
             let name = format!("{}@{}", t.display_name, child.digest);
             reports.push(verify::verify_reference(t.store.as_ref(), &s, &name, &cfg).await?);
@@ -111,7 +116,10 @@ pub async fn run(
         bail!("no signature found for {}", display_safe(&shown));
     }
     if !reports.iter().any(|r| r.verified) {
-        return Err(anyhow!("no signature verified for {}", display_safe(&shown)));
+        return Err(anyhow!(
+            "no signature verified for {}",
+            display_safe(&shown)
+        ));
     }
     Ok(t)
 }
@@ -156,7 +164,12 @@ fn write_text(out: &mut dyn Write, r: &VerifyReport) -> std::io::Result<()> {
             }
             Status::Skipped => line.push_str(&format!(
                 "  skipped: {}",
-                display_safe(s.notes.first().map(String::as_str).unwrap_or("not verified"))
+                display_safe(
+                    s.notes
+                        .first()
+                        .map(String::as_str)
+                        .unwrap_or("not verified")
+                )
             )),
             Status::Failed | Status::Unverifiable => line.push_str(&format!(
                 "  {}",
@@ -218,7 +231,10 @@ mod tests {
     fn display_safe_escapes_controls_and_bidi() {
         assert_eq!(display_safe("CN=plain, O=x"), "CN=plain, O=x");
         assert_eq!(display_safe("a\x1b[31mb"), "a\\x1b[31mb");
-        assert_eq!(display_safe("x\u{202e}y\u{0085}z\u{7f}"), "x\\u{202e}y\\x85z\\x7f");
+        assert_eq!(
+            display_safe("x\u{202e}y\u{0085}z\u{7f}"),
+            "x\\u{202e}y\\x85z\\x7f"
+        );
         assert_eq!(display_safe("new\nline\\"), "new\\x0aline\\\\");
     }
 }

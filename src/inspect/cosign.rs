@@ -208,7 +208,10 @@ pub fn parse_bundle(bytes: &[u8]) -> Result<BundleParts, String> {
                 .and_then(|m| m.get("digest"))
                 .and_then(Value::as_str)
                 .and_then(b64_any),
-            signature: ms.get("signature").and_then(Value::as_str).and_then(b64_any),
+            signature: ms
+                .get("signature")
+                .and_then(Value::as_str)
+                .and_then(b64_any),
         }
     } else {
         BundleContent::Missing

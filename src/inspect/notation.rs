@@ -292,7 +292,9 @@ fn cbor_label(k: &Cbor) -> String {
 fn cose_standard(k: &Cbor) -> bool {
     match k {
         Cbor::Integer(i) => matches!(i128::from(*i), 1..=3),
-        Cbor::Text(t) => [SCHEME, SIGNING_TIME, AUTHENTIC_SIGNING_TIME, EXPIRY].contains(&t.as_str()),
+        Cbor::Text(t) => {
+            [SCHEME, SIGNING_TIME, AUTHENTIC_SIGNING_TIME, EXPIRY].contains(&t.as_str())
+        }
         _ => false,
     }
 }
@@ -409,7 +411,8 @@ pub fn decode_cose(bytes: &[u8]) -> Result<NotationSummary, String> {
     let mut s = summarise(e);
     if detached {
         // An empty payload decodes as "not JSON"; say what it really is.
-        s.problems.retain(|p| !p.starts_with("signed payload is not JSON"));
+        s.problems
+            .retain(|p| !p.starts_with("signed payload is not JSON"));
         s.problems.insert(0, "detached or missing payload".into());
     }
     Ok(s)

@@ -90,8 +90,8 @@ pub struct ConfigError(pub String);
 
 fn read(p: &Path, what: &str) -> Result<Vec<u8>, ConfigError> {
     use std::io::Read;
-    let f = std::fs::File::open(p)
-        .map_err(|e| ConfigError(format!("{what} {}: {e}", p.display())))?;
+    let f =
+        std::fs::File::open(p).map_err(|e| ConfigError(format!("{what} {}: {e}", p.display())))?;
     let mut buf = Vec::new();
     f.take(MAX_CONFIG_BYTES + 1)
         .read_to_end(&mut buf)

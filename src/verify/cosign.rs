@@ -48,7 +48,10 @@ fn with_keys<'k>(keys: &'k [NamedKey], msg: &[u8], sigs: &[&[u8]]) -> Result<&'k
             if keys.len() == 1 {
                 "signature does not verify with the key".into()
             } else {
-                format!("signature does not verify with any of the {} keys", keys.len())
+                format!(
+                    "signature does not verify with any of the {} keys",
+                    keys.len()
+                )
             }
         })
 }
@@ -98,7 +101,9 @@ fn pem_chain(texts: &[&String]) -> Vec<Vec<u8>> {
 }
 
 /// Keyless material carried in a layer's annotations (legacy cosign), if any.
-fn annotation_chain(layer: &Descriptor) -> Option<(Vec<Vec<u8>>, Vec<Result<tlog::Entry, String>>)> {
+fn annotation_chain(
+    layer: &Descriptor,
+) -> Option<(Vec<Vec<u8>>, Vec<Result<tlog::Entry, String>>)> {
     let a = layer.annotations.as_ref()?;
     let cert = a.get(dec::ANN_CERTIFICATE).filter(|c| !c.is_empty())?;
     let mut texts = vec![cert];
@@ -287,7 +292,10 @@ pub async fn verify_bundle(
         } => {
             let mut v = SignatureVerdict::new(Kind::Cosign, "bundle-message");
             let Some(sig) = signature else {
-                v.fail("signature", "message signature missing or not base64".into());
+                v.fail(
+                    "signature",
+                    "message signature missing or not base64".into(),
+                );
                 return v.finish();
             };
             let claimed = digest
@@ -309,7 +317,10 @@ pub async fn verify_bundle(
             {
                 Ok(m) => m.bytes,
                 Err(e) => {
-                    v.fail("signature", format!("subject manifest could not be read: {e}"));
+                    v.fail(
+                        "signature",
+                        format!("subject manifest could not be read: {e}"),
+                    );
                     return v.finish();
                 }
             };

@@ -133,9 +133,7 @@ impl PublicKey {
         let raw = spki.subject_public_key.data.to_vec();
         let kind = match alg.as_str() {
             OID_RSA => match spki.parsed() {
-                Ok(ParsedKey::RSA(k)) => KeyKind::Rsa {
-                    bits: k.key_size(),
-                },
+                Ok(ParsedKey::RSA(k)) => KeyKind::Rsa { bits: k.key_size() },
                 _ => return Err("malformed RSA public key".into()),
             },
             OID_EC => {
@@ -316,8 +314,7 @@ mod tests {
         let vk = p521::ecdsa::VerifyingKey::from(&sk);
         // SubjectPublicKeyInfo for P-521: id-ecPublicKey + secp521r1, then the point.
         let point = vk.to_encoded_point(false);
-        let mut spki =
-            hex::decode("30819b301006072a8648ce3d020106052b8104002303818600").unwrap();
+        let mut spki = hex::decode("30819b301006072a8648ce3d020106052b8104002303818600").unwrap();
         spki.extend_from_slice(point.as_bytes());
         let key = PublicKey::from_spki_der(&spki).unwrap();
         assert_eq!(key.kind, KeyKind::Ec(Curve::P521));
@@ -343,7 +340,10 @@ mod tests {
     fn garbage_keys_are_refused() {
         assert!(PublicKey::from_spki_der(b"").is_err());
         assert!(PublicKey::from_spki_der(&[0x30, 0x03, 0x02, 0x01, 0x00]).is_err());
-        assert!(PublicKey::from_pem(b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n").is_err());
+        assert!(PublicKey::from_pem(
+            b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"
+        )
+        .is_err());
         assert!(PublicKey::from_pem(b"nothing").is_err());
     }
 }

@@ -82,7 +82,11 @@ impl<'a> Cert<'a> {
     pub fn signature_from(&self, issuer: &PublicKey) -> Result<(), String> {
         let scheme = cert_scheme(&self.x.signature_algorithm)?;
         issuer
-            .verify(scheme, self.x.tbs_certificate.as_ref(), &self.x.signature_value.data)
+            .verify(
+                scheme,
+                self.x.tbs_certificate.as_ref(),
+                &self.x.signature_value.data,
+            )
             .map_err(|e| match e {
                 super::crypto::SigError::Invalid => "certificate signature does not verify".into(),
                 super::crypto::SigError::Unsupported(m) => m,
@@ -143,7 +147,11 @@ fn cert_scheme(alg: &AlgorithmIdentifier<'_>) -> Result<Scheme, String> {
         "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" | "1.2.840.10045.4.1" => {
             return Err("certificate signed with SHA-1, which is not accepted".into())
         }
-        other => return Err(format!("certificate signature algorithm {other} is not supported")),
+        other => {
+            return Err(format!(
+                "certificate signature algorithm {other} is not supported"
+            ))
+        }
     })
 }
 
@@ -158,7 +166,11 @@ pub fn notary_algorithm(key: &PublicKey) -> Result<&'static str, String> {
         KeyKind::Ec(Curve::P256) => "ES256",
         KeyKind::Ec(Curve::P384) => "ES384",
         KeyKind::Ec(Curve::P521) => "ES512",
-        other => return Err(format!("{other} keys are not allowed for Notary Project signatures")),
+        other => {
+            return Err(format!(
+                "{other} keys are not allowed for Notary Project signatures"
+            ))
+        }
     })
 }
 
@@ -253,8 +265,12 @@ pub fn validate_code_signing_chain(chain: &[Cert<'_>]) -> Result<(), String> {
                     only.subject()
                 ));
             }
-            only.signature_from(&only.public_key()?)
-                .map_err(|e| format!("single certificate {:?} is not self-signed: {e}", only.subject()))?;
+            only.signature_from(&only.public_key()?).map_err(|e| {
+                format!(
+                    "single certificate {:?} is not self-signed: {e}",
+                    only.subject()
+                )
+            })?;
             leaf_rules(only)
         }
         _ => {
@@ -262,7 +278,10 @@ pub fn validate_code_signing_chain(chain: &[Cert<'_>]) -> Result<(), String> {
             for (i, c) in chain.iter().enumerate() {
                 if i == last {
                     c.issued_by(c).map_err(|e| {
-                        format!("chain must end in a self-signed root: {:?}: {e}", c.subject())
+                        format!(
+                            "chain must end in a self-signed root: {:?}: {e}",
+                            c.subject()
+                        )
                     })?;
                 } else {
                     if c.issued_by(c).is_ok() {
@@ -307,10 +326,9 @@ mod tests {
 
     /// The self-signed leaf `notation cert generate-test` made for the inspect fixtures.
     fn fixture_cert() -> Vec<u8> {
-        let jws: serde_json::Value = serde_json::from_slice(include_bytes!(
-            "../../tests/fixtures/inspect/notation.jws"
-        ))
-        .unwrap();
+        let jws: serde_json::Value =
+            serde_json::from_slice(include_bytes!("../../tests/fixtures/inspect/notation.jws"))
+                .unwrap();
         base64::engine::general_purpose::STANDARD
             .decode(jws["header"]["x5c"][0].as_str().unwrap())
             .unwrap()

@@ -79,7 +79,11 @@ pub fn parse(name: &str) -> Result<Dn, String> {
             .split_once('=')
             .ok_or_else(|| format!("distinguished name {name:?}: RDN without '='"))?;
         let mut t = t.trim().to_string();
-        if t.is_empty() || !t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+        if t.is_empty()
+            || !t
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        {
             return Err(format!("distinguished name {name:?}: bad attribute type"));
         }
         if t == "S" {
@@ -87,9 +91,7 @@ pub fn parse(name: &str) -> Result<Dn, String> {
         }
         let v = unescape(v)?;
         if dn.insert(t.clone(), v).is_some() {
-            return Err(format!(
-                "distinguished name {name:?} repeats attribute {t}"
-            ));
+            return Err(format!("distinguished name {name:?} repeats attribute {t}"));
         }
     }
     Ok(dn)
@@ -140,7 +142,9 @@ pub fn from_x509(name: &X509Name<'_>) -> Result<Dn, String> {
         let a = attrs[0];
         let oid = a.attr_type().to_id_string();
         let t = short_name(&oid).ok_or_else(|| {
-            format!("certificate subject has attribute {oid}, which trusted identities cannot match")
+            format!(
+                "certificate subject has attribute {oid}, which trusted identities cannot match"
+            )
         })?;
         let v = a
             .as_str()
@@ -173,8 +177,12 @@ mod tests {
     #[test]
     fn refuses_what_notation_refuses() {
         assert!(parse_identity("C=US, O=Acme").unwrap_err().contains("ST"));
-        assert!(parse("C=US+O=x, ST=WA").unwrap_err().contains("multi-valued"));
-        assert!(parse("C=US, C=DE, ST=WA, O=x").unwrap_err().contains("repeats"));
+        assert!(parse("C=US+O=x, ST=WA")
+            .unwrap_err()
+            .contains("multi-valued"));
+        assert!(parse("C=US, C=DE, ST=WA, O=x")
+            .unwrap_err()
+            .contains("repeats"));
         assert!(parse("C=#1302").unwrap_err().contains("=#"));
         assert!(parse("C=US,,O=x").is_err());
         assert!(parse(r"C=US\").is_err());

@@ -105,7 +105,10 @@ pub fn verify(
         }
     }
     match payload_binding(&e.payload, &subject.descriptor) {
-        Ok(()) => v.pass("payload", Some(format!("names {}", subject.descriptor.digest))),
+        Ok(()) => v.pass(
+            "payload",
+            Some(format!("names {}", subject.descriptor.digest)),
+        ),
         Err(m) => {
             v.fail("payload", m);
             return v.finish();
@@ -151,10 +154,10 @@ pub fn verify(
 fn header_time(t: &Option<env::HeaderTime>, name: &str) -> Result<Option<OffsetDateTime>, String> {
     match t {
         None => Ok(None),
-        Some(t) => t
-            .at
-            .map(Some)
-            .ok_or_else(|| format!("{name} {:?} is not a valid time", t.text)),
+        Some(t) => {
+            t.at.map(Some)
+                .ok_or_else(|| format!("{name} {:?} is not a valid time", t.text))
+        }
     }
 }
 
@@ -178,9 +181,13 @@ fn integrity(e: &RawEnvelope, chain: &[Cert<'_>]) -> Result<(), String> {
     }
     let leaf = chain.first().ok_or("the envelope carries no certificate")?;
     let key = leaf.public_key()?;
-    let alg = e.protected.alg.as_deref().ok_or("no signature algorithm (alg)")?;
-    let scheme = scheme_for(alg)
-        .ok_or_else(|| format!("signature algorithm {alg:?} is not allowed"))?;
+    let alg = e
+        .protected
+        .alg
+        .as_deref()
+        .ok_or("no signature algorithm (alg)")?;
+    let scheme =
+        scheme_for(alg).ok_or_else(|| format!("signature algorithm {alg:?} is not allowed"))?;
     let key_alg = x509::notary_algorithm(&key)?;
     if key_alg != alg {
         return Err(format!(
@@ -211,7 +218,9 @@ fn headers(e: &RawEnvelope) -> Result<(), String> {
         other => return Err(format!("signing scheme {other:?} is not supported")),
     };
     if forbidden.is_some() {
-        return Err(format!("signing scheme {scheme} forbids the other signing time header"));
+        return Err(format!(
+            "signing scheme {scheme} forbids the other signing time header"
+        ));
     }
     let signed_at = header_time(time_header, "signing time")?
         .ok_or_else(|| format!("signing scheme {scheme} requires its signing time header"))?;
@@ -260,8 +269,8 @@ fn headers(e: &RawEnvelope) -> Result<(), String> {
 
 /// The signed `targetArtifact` is the subject: digest, media type and size.
 fn payload_binding(payload: &[u8], subject: &crate::oci::Descriptor) -> Result<(), String> {
-    let v: serde_json::Value = serde_json::from_slice(payload)
-        .map_err(|e| format!("signed payload is not JSON: {e}"))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(payload).map_err(|e| format!("signed payload is not JSON: {e}"))?;
     let t = v
         .get("targetArtifact")
         .ok_or("signed payload has no targetArtifact")?;
@@ -364,7 +373,10 @@ fn authentic_timestamp(
             .ok_or("no authentic signing time")?;
         return match x509::first_invalid_at(chain, t) {
             Some(m) => Err(format!("{m} (authentic signing time {})", rfc3339(t))),
-            None => Ok(Some(format!("valid at authentic signing time {}", rfc3339(t)))),
+            None => Ok(Some(format!(
+                "valid at authentic signing time {}",
+                rfc3339(t)
+            ))),
         };
     }
     let tsa = stmt.trust_stores.iter().any(|(t, _)| t == "tsa");
@@ -383,7 +395,9 @@ fn authentic_timestamp(
     if let Some(m) = x509::first_invalid_at(chain, signed) {
         return Err(format!("{m} (signing time {})", rfc3339(signed)));
     }
-    Ok(Some("certificates valid now and at the signing time".into()))
+    Ok(Some(
+        "certificates valid now and at the signing time".into(),
+    ))
 }
 
 /// Revocation cannot be checked offline: passes only when no certificate names an OCSP

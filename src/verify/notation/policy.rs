@@ -140,8 +140,7 @@ const STORE_TYPES: &[&str] = &["ca", "signingAuthority", "tsa"];
 
 fn valid_store_name(n: &str) -> bool {
     !n.is_empty()
-        && n
-            .chars()
+        && n.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
@@ -168,13 +167,18 @@ fn valid_scope(s: &str) -> bool {
 
 fn level(name: &str, v: &RawVerification) -> Result<Level, String> {
     let mut l = Level::preset(&v.level).ok_or_else(|| {
-        format!("statement {name:?}: unknown signatureVerification level {:?}", v.level)
+        format!(
+            "statement {name:?}: unknown signatureVerification level {:?}",
+            v.level
+        )
     })?;
     if v.overrides.is_empty() {
         return Ok(l);
     }
     if l.is_skip() {
-        return Err(format!("statement {name:?}: level skip cannot be overridden"));
+        return Err(format!(
+            "statement {name:?}: level skip cannot be overridden"
+        ));
     }
     l.name = format!("{} (custom)", l.name);
     for (k, a) in &v.overrides {
@@ -184,13 +188,21 @@ fn level(name: &str, v: &RawVerification) -> Result<Level, String> {
             "enforce" => Action::Enforce,
             "log" => Action::Log,
             "skip" => Action::Skip,
-            _ => return Err(format!("statement {name:?}: unknown action {a:?} in override")),
+            _ => {
+                return Err(format!(
+                    "statement {name:?}: unknown action {a:?} in override"
+                ))
+            }
         };
         if c == CheckType::Integrity {
-            return Err(format!("statement {name:?}: integrity cannot be overridden"));
+            return Err(format!(
+                "statement {name:?}: integrity cannot be overridden"
+            ));
         }
         if action == Action::Skip && c != CheckType::Revocation {
-            return Err(format!("statement {name:?}: only revocation can be skipped"));
+            return Err(format!(
+                "statement {name:?}: only revocation can be skipped"
+            ));
         }
         l.actions[c as usize] = action;
     }
@@ -209,7 +221,11 @@ fn statement(s: RawStatement) -> Result<Statement, String> {
     let after_expiry = match v.verify_timestamp.as_deref() {
         None | Some("") | Some("always") => false,
         Some("afterCertExpiry") => true,
-        Some(o) => return Err(format!("statement {name:?}: verifyTimestamp {o:?} is unknown")),
+        Some(o) => {
+            return Err(format!(
+                "statement {name:?}: verifyTimestamp {o:?} is unknown"
+            ))
+        }
     };
     let mut trust_stores = Vec::new();
     let mut trusted_identities = Some(Vec::new());
@@ -226,14 +242,18 @@ fn statement(s: RawStatement) -> Result<Statement, String> {
             ));
         }
         for ts in &s.trust_stores {
-            let (t, n) = ts
-                .split_once(':')
-                .ok_or_else(|| format!("statement {name:?}: trust store {ts:?} is not TYPE:NAME"))?;
+            let (t, n) = ts.split_once(':').ok_or_else(|| {
+                format!("statement {name:?}: trust store {ts:?} is not TYPE:NAME")
+            })?;
             if !STORE_TYPES.contains(&t) {
-                return Err(format!("statement {name:?}: trust store type {t:?} is unknown"));
+                return Err(format!(
+                    "statement {name:?}: trust store type {t:?} is unknown"
+                ));
             }
             if !valid_store_name(n) {
-                return Err(format!("statement {name:?}: trust store name {n:?} is invalid"));
+                return Err(format!(
+                    "statement {name:?}: trust store name {n:?} is invalid"
+                ));
             }
             trust_stores.push((t.to_string(), n.to_string()));
         }
@@ -320,7 +340,9 @@ impl TrustPolicy {
                     ));
                 }
                 if !seen.insert(r.clone()) {
-                    return Err(format!("registry scope {r:?} is in more than one statement"));
+                    return Err(format!(
+                        "registry scope {r:?} is in more than one statement"
+                    ));
                 }
             }
         }
@@ -359,7 +381,11 @@ mod tests {
         assert_eq!(lab.level.action(CheckType::Revocation), Action::Skip);
         assert_eq!(lab.level.action(CheckType::Authenticity), Action::Enforce);
         assert_eq!(lab.trusted_identities.as_ref().unwrap()[0]["O"], "Notary");
-        assert!(p.applicable("localhost:5000/unsigned").unwrap().level.is_skip());
+        assert!(p
+            .applicable("localhost:5000/unsigned")
+            .unwrap()
+            .level
+            .is_skip());
         let g = p.applicable("other:1/x").unwrap();
         assert_eq!(g.name, "global");
         assert_eq!(g.level.action(CheckType::Authenticity), Action::Log);
@@ -380,16 +406,62 @@ mod tests {
                 r#"{{"version":"1.0","trustPolicies":[{{"name":"a","registryScopes":["*"],{extra}}}]}}"#
             )
         };
-        bad(&st(r#""signatureVerification":{"level":"strictest"},"trustStores":["ca:x"],"trustedIdentities":["*"]"#), "unknown signatureVerification level");
-        bad(&st(r#""signatureVerification":{"level":"skip"},"trustStores":["ca:x"]"#), "skips verification");
-        bad(&st(r#""signatureVerification":{"level":"strict","override":{"integrity":"log"}},"trustStores":["ca:x"],"trustedIdentities":["*"]"#), "integrity");
-        bad(&st(r#""signatureVerification":{"level":"strict","override":{"expiry":"skip"}},"trustStores":["ca:x"],"trustedIdentities":["*"]"#), "only revocation");
-        bad(&st(r#""signatureVerification":{"level":"strict"},"trustStores":["bogus:x"],"trustedIdentities":["*"]"#), "type");
-        bad(&st(r#""signatureVerification":{"level":"strict"},"trustStores":["ca:../x"],"trustedIdentities":["*"]"#), "name");
-        bad(&st(r#""signatureVerification":{"level":"strict"},"trustStores":["ca:x"],"trustedIdentities":["x509.subject: C=US, O=x"]"#), "ST");
-        bad(&st(r#""signatureVerification":{"level":"strict"},"trustStores":["ca:x"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=x","x509.subject: C=US, ST=WA, O=x, CN=y"]"#), "overlapping");
-        bad(&st(r#""signatureVerification":{"level":"strict"},"trustStores":["ca:x"],"trustedIdentities":["*","x509.subject: C=US, ST=WA, O=x"]"#), "'*'");
-        bad(r#"{"version":"1.0","trustPolicies":[{"name":"a","registryScopes":["Host/UPPER"],"signatureVerification":{"level":"skip"}}]}"#, "registry scope");
+        bad(
+            &st(
+                r#""signatureVerification":{"level":"strictest"},"trustStores":["ca:x"],"trustedIdentities":["*"]"#,
+            ),
+            "unknown signatureVerification level",
+        );
+        bad(
+            &st(r#""signatureVerification":{"level":"skip"},"trustStores":["ca:x"]"#),
+            "skips verification",
+        );
+        bad(
+            &st(
+                r#""signatureVerification":{"level":"strict","override":{"integrity":"log"}},"trustStores":["ca:x"],"trustedIdentities":["*"]"#,
+            ),
+            "integrity",
+        );
+        bad(
+            &st(
+                r#""signatureVerification":{"level":"strict","override":{"expiry":"skip"}},"trustStores":["ca:x"],"trustedIdentities":["*"]"#,
+            ),
+            "only revocation",
+        );
+        bad(
+            &st(
+                r#""signatureVerification":{"level":"strict"},"trustStores":["bogus:x"],"trustedIdentities":["*"]"#,
+            ),
+            "type",
+        );
+        bad(
+            &st(
+                r#""signatureVerification":{"level":"strict"},"trustStores":["ca:../x"],"trustedIdentities":["*"]"#,
+            ),
+            "name",
+        );
+        bad(
+            &st(
+                r#""signatureVerification":{"level":"strict"},"trustStores":["ca:x"],"trustedIdentities":["x509.subject: C=US, O=x"]"#,
+            ),
+            "ST",
+        );
+        bad(
+            &st(
+                r#""signatureVerification":{"level":"strict"},"trustStores":["ca:x"],"trustedIdentities":["x509.subject: C=US, ST=WA, O=x","x509.subject: C=US, ST=WA, O=x, CN=y"]"#,
+            ),
+            "overlapping",
+        );
+        bad(
+            &st(
+                r#""signatureVerification":{"level":"strict"},"trustStores":["ca:x"],"trustedIdentities":["*","x509.subject: C=US, ST=WA, O=x"]"#,
+            ),
+            "'*'",
+        );
+        bad(
+            r#"{"version":"1.0","trustPolicies":[{"name":"a","registryScopes":["Host/UPPER"],"signatureVerification":{"level":"skip"}}]}"#,
+            "registry scope",
+        );
         bad("{", "malformed");
     }
 }

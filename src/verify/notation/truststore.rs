@@ -105,7 +105,9 @@ mod tests {
         ))
         .unwrap();
         let b64 = jws["header"]["x5c"][0].as_str().unwrap();
-        let der = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
         let body = base64::engine::general_purpose::STANDARD.encode(der);
         format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n")
     }
@@ -118,9 +120,13 @@ mod tests {
         std::fs::write(store.join("a.crt"), fixture_pem()).unwrap();
         std::fs::write(store.join("sub/ignored.crt"), "garbage").unwrap();
         assert_eq!(load(d.path(), "ca", "lab").unwrap().len(), 1);
-        assert!(load(d.path(), "ca", "none").unwrap_err().contains("does not exist"));
+        assert!(load(d.path(), "ca", "none")
+            .unwrap_err()
+            .contains("does not exist"));
         std::os::unix::fs::symlink(store.join("a.crt"), store.join("b.crt")).unwrap();
-        assert!(load(d.path(), "ca", "lab").unwrap_err().contains("symbolic link"));
+        assert!(load(d.path(), "ca", "lab")
+            .unwrap_err()
+            .contains("symbolic link"));
         std::fs::remove_file(store.join("b.crt")).unwrap();
         std::fs::write(store.join("c.pem"), "not a certificate").unwrap();
         assert!(load(d.path(), "ca", "lab").is_err());

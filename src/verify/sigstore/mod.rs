@@ -102,7 +102,10 @@ pub fn verify_keyless(k: Keyless<'_>, cfg: &VerifyConfig, v: &mut SignatureVerdi
             "signature does not verify with the certificate's key".into(),
         );
     }
-    v.pass("signature", Some(format!("{} key of the certificate", key.kind)));
+    v.pass(
+        "signature",
+        Some(format!("{} key of the certificate", key.kind)),
+    );
     // The first entry that verifies gives the time; otherwise the first reason.
     let mut first_err = None;
     let mut verified_at = None;
@@ -129,7 +132,10 @@ pub fn verify_keyless(k: Keyless<'_>, cfg: &VerifyConfig, v: &mut SignatureVerdi
         return v.fail("transparency-log", format!("transparency log: {m}"));
     };
     v.signing_time = Some(rfc3339(t));
-    v.pass("transparency-log", Some(format!("integrated at {}", rfc3339(t))));
+    v.pass(
+        "transparency-log",
+        Some(format!("integrated at {}", rfc3339(t))),
+    );
     if !leaf.valid_at(t) {
         return v.fail(
             "certificate-chain",
@@ -168,7 +174,9 @@ pub fn verify_keyless(k: Keyless<'_>, cfg: &VerifyConfig, v: &mut SignatureVerdi
     if !chained {
         return v.fail(
             "certificate-chain",
-            format!("certificate is not issued by a certificate authority of the trusted root: {why}"),
+            format!(
+                "certificate is not issued by a certificate authority of the trusted root: {why}"
+            ),
         );
     }
     v.pass("certificate-chain", None);

@@ -118,7 +118,11 @@ fn validity(
 }
 
 /// True when `t` falls in [from, until] (open ends where absent).
-pub fn within(t: OffsetDateTime, from: Option<OffsetDateTime>, until: Option<OffsetDateTime>) -> bool {
+pub fn within(
+    t: OffsetDateTime,
+    from: Option<OffsetDateTime>,
+    until: Option<OffsetDateTime>,
+) -> bool {
     from.is_none_or(|f| t >= f) && until.is_none_or(|u| t <= u)
 }
 
@@ -132,7 +136,10 @@ impl TrustedRoot {
                 .media_type
                 .starts_with("application/vnd.dev.sigstore.trustedroot")
         {
-            return Err(format!("media type {:?} is not a trusted root", raw.media_type));
+            return Err(format!(
+                "media type {:?} is not a trusted root",
+                raw.media_type
+            ));
         }
         let mut tlogs = Vec::new();
         for (i, l) in raw.tlogs.iter().enumerate() {

@@ -37,9 +37,15 @@ pub struct Proof {
 #[derive(Debug, Clone)]
 pub enum Expect<'a> {
     /// A DSSE envelope: the payload's sha256 and the signature.
-    Dsse { payload: &'a [u8], signature: &'a [u8] },
+    Dsse {
+        payload: &'a [u8],
+        signature: &'a [u8],
+    },
     /// A signature over content whose sha256 is `digest`.
-    HashedRekord { digest: &'a [u8], signature: &'a [u8] },
+    HashedRekord {
+        digest: &'a [u8],
+        signature: &'a [u8],
+    },
 }
 
 fn int(v: Option<&Value>) -> Option<i64> {
@@ -85,18 +91,17 @@ impl Entry {
             integrated_time: int(e.get("integratedTime")).unwrap_or(0),
             log_index: int(e.get("logIndex")).ok_or("entry has no logIndex")?,
             log_id: b64(e.get("logId").and_then(|l| l.get("keyId"))).ok_or("entry has no logId")?,
-            set: b64(
-                e.get("inclusionPromise")
-                    .and_then(|p| p.get("signedEntryTimestamp")),
-            ),
+            set: b64(e
+                .get("inclusionPromise")
+                .and_then(|p| p.get("signedEntryTimestamp"))),
             proof,
         })
     }
 
     /// Reads cosign's `dev.sigstore.cosign/bundle` annotation (a Rekor SET and its payload).
     pub fn from_cosign_annotation(text: &str) -> Result<Entry, String> {
-        let v: Value =
-            serde_json::from_str(text).map_err(|e| format!("bundle annotation is not JSON: {e}"))?;
+        let v: Value = serde_json::from_str(text)
+            .map_err(|e| format!("bundle annotation is not JSON: {e}"))?;
         let p = v.get("Payload").ok_or("bundle annotation has no Payload")?;
         Ok(Entry {
             body: b64(p.get("body")).ok_or("bundle annotation has no body")?,
@@ -139,9 +144,16 @@ fn hash_children(l: &[u8], r: &[u8]) -> Vec<u8> {
 
 /// The root an RFC 6962 inclusion proof leads to from `leaf` (transparency-dev's algorithm:
 /// inner nodes by the index bits, then the right border).
-fn root_from_proof(index: u64, size: u64, leaf: &[u8], proof: &[Vec<u8>]) -> Result<Vec<u8>, String> {
+fn root_from_proof(
+    index: u64,
+    size: u64,
+    leaf: &[u8],
+    proof: &[Vec<u8>],
+) -> Result<Vec<u8>, String> {
     if index >= size {
-        return Err(format!("inclusion proof index {index} is outside a tree of {size}"));
+        return Err(format!(
+            "inclusion proof index {index} is outside a tree of {size}"
+        ));
     }
     let inner = (u64::BITS - (index ^ (size - 1)).leading_zeros()) as usize;
     let border = (index >> inner).count_ones() as usize;
@@ -279,7 +291,9 @@ pub fn verify(
     let log = root
         .log(&e.log_id)
         .ok_or("the entry's log is not in the trusted root")?;
-    let t = e.integrated_at().ok_or("the entry has no integrated time")?;
+    let t = e
+        .integrated_at()
+        .ok_or("the entry has no integrated time")?;
     if !within(t, log.valid_from, log.valid_until) {
         return Err("the log's key was not valid at the entry's integrated time".into());
     }

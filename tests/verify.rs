@@ -1,0 +1,558 @@
+//! `arbor verify` against signatures made by the real tools on both registry kinds — valid
+//! and tampered — with `notation verify` and `cosign verify` deciding the truth: every row of
+//! the printed table must agree, and say what the case expects.
+mod common;
+mod verify_common;
+use common::*;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use verify_common::*;
+
+/// What a case must end in, for arbor and for the peer alike.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Want {
+    Verified,
+    /// Verified, with failures the policy level only logs.
+    Logged,
+    /// Accepted unverified: the policy level is `skip`.
+    Skipped,
+    /// Not verified; arbor's reason contains this.
+    Fails(&'static str),
+}
+
+#[derive(Clone)]
+enum Peer {
+    Notation,
+    /// `cosign verify` with these extra arguments (and COSIGN_EXPERIMENTAL=1 when set).
+    Cosign(Vec<String>, bool),
+    /// `cosign verify-attestation --type slsaprovenance`.
+    Attest,
+    /// `cosign verify-blob --bundle BUNDLE FILE` (the same bundle arbor finds attached).
+    Blob(PathBuf, PathBuf),
+}
+
+struct Case {
+    name: &'static str,
+    reference: String,
+    key: Option<PathBuf>,
+    peer: Peer,
+    want: Want,
+}
+
+fn cosign_peer(extra: &[&str]) -> Peer {
+    Peer::Cosign(extra.iter().map(|s| s.to_string()).collect(), false)
+}
+
+fn run_peer(s: &Signer, v: &Verifier, c: &Case) -> bool {
+    let key = c.key.clone().unwrap_or_else(|| s.key("cosign.pub"));
+    let base = |cmd: &str| {
+        let mut t = tool(&s.home, "ARBOR_TEST_COSIGN");
+        t.arg(cmd)
+            .arg("--key")
+            .arg(&key)
+            .arg("--insecure-ignore-tlog");
+        t
+    };
+    let out = match &c.peer {
+        Peer::Notation => v.notation_verify(&c.reference),
+        Peer::Cosign(extra, experimental) => {
+            let mut t = base("verify");
+            t.args(["--allow-http-registry", "--allow-insecure-registry"])
+                .args(extra);
+            if *experimental {
+                t.env("COSIGN_EXPERIMENTAL", "1");
+            }
+            t.arg(&c.reference).output().expect("cosign")
+        }
+        Peer::Attest => base("verify-attestation")
+            .args([
+                "--type",
+                "slsaprovenance",
+                "--allow-http-registry",
+                "--allow-insecure-registry",
+            ])
+            .arg(&c.reference)
+            .output()
+            .expect("cosign"),
+        Peer::Blob(bundle, file) => base("verify-blob")
+            .arg("--bundle")
+            .arg(bundle)
+            .arg(file)
+            .output()
+            .expect("cosign"),
+    };
+    out.status.success()
+}
+
+/// Runs arbor and the peer on a case; returns the table row, or why the row is wrong.
+fn check(s: &Signer, v: &Verifier, c: &Case) -> (String, String, Result<(), String>) {
+    let mut extra: Vec<String> = Vec::new();
+    if let Some(k) = &c.key {
+        extra.push("--key".into());
+        extra.push(k.display().to_string());
+    } else {
+        extra.push("--key".into());
+        extra.push(s.key("cosign.pub").display().to_string());
+    }
+    let args: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let out = v.arbor_verify(&c.reference, &args);
+    let peer_ok = run_peer(s, v, c);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let sigs = report["signatures"].as_array().cloned().unwrap_or_default();
+    let sig = sigs.first().cloned().unwrap_or(Value::Null);
+    let arbor_ok = out.status.success();
+    let arbor_col = match sig["status"].as_str() {
+        Some("verified") if sig["logged"].is_array() => "✓ (logged)".to_string(),
+        Some("verified") => "✓".to_string(),
+        Some("skipped") => "✓ (skip)".to_string(),
+        Some(_) => format!("✗ {}", sig["reason"].as_str().unwrap_or("")),
+        None => format!("error: {}", stderr(&out).trim()),
+    };
+    let peer_col = if peer_ok { "✓" } else { "✗" }.to_string();
+    let verdict = (|| {
+        if sigs.len() != 1 {
+            return Err(format!(
+                "expected 1 signature, arbor found {}: {}",
+                sigs.len(),
+                stdout(&out)
+            ));
+        }
+        let ok = !matches!(c.want, Want::Fails(_));
+        if arbor_ok != ok || report["verified"] != ok {
+            return Err(format!(
+                "arbor exit {} / verified {} (stderr {})",
+                out.status,
+                report["verified"],
+                stderr(&out)
+            ));
+        }
+        if peer_ok != ok {
+            return Err("the peer disagrees".into());
+        }
+        match c.want {
+            Want::Verified if sig["status"] != "verified" || sig["logged"].is_array() => {
+                Err(format!("status {sig}"))
+            }
+            Want::Logged if sig["status"] != "verified" || !sig["logged"].is_array() => {
+                Err(format!("nothing logged: {sig}"))
+            }
+            Want::Skipped if sig["status"] != "skipped" => Err(format!("status {sig}")),
+            Want::Fails(r) if !sig["reason"].as_str().unwrap_or("").contains(r) => {
+                Err(format!("reason {:?} lacks {r:?}", sig["reason"]))
+            }
+            _ => Ok(()),
+        }
+    })();
+    (arbor_col, peer_col, verdict)
+}
+
+/// Builds every case on `reg`, runs them, prints the table and asserts every row.
+fn matrix(reg: &str, kind: &str, referrers_api: bool) {
+    const EXPIRING_SECS: i64 = 25;
+    let s = Signer::new(EXPIRING_SECS);
+    let expired_after = Instant::now() + Duration::from_secs(EXPIRING_SECS as u64 + 2);
+    let v = Verifier::new(&s);
+    let mut cases: Vec<Case> = Vec::new();
+    let mut statements = Vec::new();
+    let image = |name: &str, content: &str| {
+        let repo = unique_repo(&format!("vfy-{name}"));
+        let d = push_image(reg, &repo, "v1", content);
+        (repo, d)
+    };
+    let at = |repo: &str, d: &str| format!("{reg}/{repo}@{d}");
+    let mut add = |name, reference: String, key: Option<PathBuf>, peer, want| {
+        cases.push(Case {
+            name,
+            reference,
+            key,
+            peer,
+            want,
+        })
+    };
+
+    // Notation. The short-lived certificate signs first, while it is still valid.
+    let (repo, x) = image("n-expired", "expired");
+    s.notation_sign(&at(&repo, &x), Some("expiring"), "jws");
+    add(
+        "notation: certificate expired",
+        at(&repo, &x),
+        None,
+        Peer::Notation,
+        Want::Fails("expired"),
+    );
+    for (fmt, key, name) in [
+        ("jws", None, "notation jws"),
+        ("cose", None, "notation cose"),
+        ("jws", Some("ec384"), "notation CA chain, ES384"),
+        ("cose", Some("ec521"), "notation CA chain, ES512"),
+    ] {
+        let (repo, x) = image("n-ok", name);
+        s.notation_sign(&at(&repo, &x), key, fmt);
+        add(name, at(&repo, &x), None, Peer::Notation, Want::Verified);
+    }
+    for (fmt, name) in [
+        ("jws", "notation jws: flipped signature bit"),
+        ("cose", "notation cose: flipped signature bit"),
+    ] {
+        let (repo, x) = image("n-flip", name);
+        let (scratch, x2) = image("n-scratch", name);
+        assert_eq!(x, x2, "same image in both repositories");
+        s.notation_sign(&at(&scratch, &x), None, fmt);
+        let (m, env) = only_referrer(reg, &scratch, &x, NOTARY);
+        let (bad, mt) = if fmt == "jws" {
+            (flip_jws_signature(&env), "application/jose+json")
+        } else {
+            (flip_cose_signature(&env), "application/cose")
+        };
+        attach_bytes(reg, &repo, &x, NOTARY, mt, &bad, &m);
+        add(
+            name,
+            at(&repo, &x),
+            None,
+            Peer::Notation,
+            Want::Fails("does not verify"),
+        );
+    }
+    {
+        let (repo, x) = image("n-moved", "moved target");
+        let y = push_image(reg, &repo, "other", "another image");
+        s.notation_sign(&at(&repo, &y), None, "jws");
+        let (m, env) = only_referrer(reg, &repo, &y, NOTARY);
+        attach_bytes(reg, &repo, &x, NOTARY, "application/jose+json", &env, &m);
+        add(
+            "notation: signature moved onto another subject",
+            at(&repo, &x),
+            None,
+            Peer::Notation,
+            Want::Fails("payload names"),
+        );
+    }
+    {
+        let (repo, x) = image("n-untrusted", "untrusted");
+        s.notation_sign(&at(&repo, &x), Some("stranger"), "jws");
+        add(
+            "notation: certificate not in the trust store",
+            at(&repo, &x),
+            None,
+            Peer::Notation,
+            Want::Fails("not trusted by policy"),
+        );
+    }
+    {
+        let (repo, x) = image("n-identity", "identity");
+        s.notation_sign(&at(&repo, &x), None, "cose");
+        statements.push(scoped(
+            "someone-else",
+            &format!("{reg}/{repo}"),
+            "strict",
+            &["x509.subject: C=US, ST=WA, O=Someone Else"],
+        ));
+        add(
+            "notation: identity not in trustedIdentities",
+            at(&repo, &x),
+            None,
+            Peer::Notation,
+            Want::Fails("not a trusted identity"),
+        );
+        let (repo, x) = image("n-identity-ok", "identity ok");
+        s.notation_sign(&at(&repo, &x), None, "jws");
+        statements.push(scoped(
+            "notary-org",
+            &format!("{reg}/{repo}"),
+            "strict",
+            &["x509.subject: C=US, ST=WA, O=Notary"],
+        ));
+        add(
+            "notation: identity in trustedIdentities",
+            at(&repo, &x),
+            None,
+            Peer::Notation,
+            Want::Verified,
+        );
+    }
+    {
+        let (repo, x) = image("n-audit", "audit");
+        s.notation_sign(&at(&repo, &x), Some("stranger"), "jws");
+        statements.push(scoped("audit", &format!("{reg}/{repo}"), "audit", &["*"]));
+        add(
+            "notation: level audit, untrusted certificate",
+            at(&repo, &x),
+            None,
+            Peer::Notation,
+            Want::Logged,
+        );
+        let (repo, x) = image("n-skip", "skip");
+        s.notation_sign(&at(&repo, &x), Some("stranger"), "cose");
+        statements.push(scoped("skip", &format!("{reg}/{repo}"), "skip", &[]));
+        add(
+            "notation: level skip",
+            at(&repo, &x),
+            None,
+            Peer::Notation,
+            Want::Skipped,
+        );
+    }
+
+    // cosign, key-based.
+    let key = |f: &str| s.key(f).display().to_string();
+    {
+        let (repo, x) = image("c-tag", "cosign tag");
+        run_ok(
+            s.cosign("sign", &key("cosign.key"))
+                .arg("--new-bundle-format=false")
+                .arg(at(&repo, &x)),
+        );
+        add(
+            "cosign: .sig tag",
+            at(&repo, &x),
+            None,
+            cosign_peer(&[]),
+            Want::Verified,
+        );
+        let (repo, x) = image("c-bundle", "cosign bundle");
+        run_ok(s.cosign("sign", &key("cosign.key")).arg(at(&repo, &x)));
+        add(
+            "cosign: bundle v0.3 (DSSE)",
+            at(&repo, &x),
+            None,
+            cosign_peer(&[]),
+            Want::Verified,
+        );
+        if referrers_api {
+            let (repo, x) = image("c-oci11", "cosign oci 1.1");
+            run_ok(
+                s.cosign("sign", &key("cosign.key"))
+                    .env("COSIGN_EXPERIMENTAL", "1")
+                    .args([
+                        "--new-bundle-format=false",
+                        "--registry-referrers-mode=oci-1-1",
+                    ])
+                    .arg(at(&repo, &x)),
+            );
+            let peer = Peer::Cosign(
+                vec![
+                    "--experimental-oci11".into(),
+                    "--new-bundle-format=false".into(),
+                ],
+                true,
+            );
+            add(
+                "cosign: OCI 1.1 referrer (simple signing)",
+                at(&repo, &x),
+                None,
+                peer,
+                Want::Verified,
+            );
+        }
+        for (k, extra, name) in [
+            ("rsa", vec![], "cosign: RSA 2048 key, bundle"),
+            (
+                "p384",
+                vec!["--signature-digest-algorithm", "sha384"],
+                "cosign: P-384 key, bundle",
+            ),
+        ] {
+            let (repo, x) = image("c-keys", name);
+            run_ok(
+                s.cosign("sign", &key(&format!("{k}.key")))
+                    .arg(at(&repo, &x)),
+            );
+            add(
+                name,
+                at(&repo, &x),
+                Some(s.key(&format!("{k}.pub"))),
+                cosign_peer(&extra),
+                Want::Verified,
+            );
+        }
+        let pred = s.home.join("provenance.json");
+        std::fs::write(&pred, r#"{"builder":{"id":"https://example.com/builder@v1"},"buildType":"https://example.com/t"}"#).unwrap();
+        for (legacy, name) in [
+            (true, "cosign: attestation, .att tag"),
+            (false, "cosign: attestation, bundle"),
+        ] {
+            let (repo, x) = image("c-att", name);
+            let mut c = s.cosign("attest", &key("cosign.key"));
+            c.args(["--type", "slsaprovenance"])
+                .arg(format!("--predicate={}", pred.display()));
+            if legacy {
+                c.arg("--new-bundle-format=false");
+            }
+            run_ok(c.arg(at(&repo, &x)));
+            add(name, at(&repo, &x), None, Peer::Attest, Want::Verified);
+        }
+        let (repo, x) = image("c-msg", "message signature");
+        let file = s.home.join(format!("{repo}.manifest.json"));
+        std::fs::write(
+            &file,
+            run_ok(arbor().arg("fetch").arg(at(&repo, &x))).stdout,
+        )
+        .unwrap();
+        let bundle = s.home.join(format!("{repo}.bundle.json"));
+        run_ok(
+            s.cosign("sign-blob", &key("cosign.key"))
+                .arg("--bundle")
+                .arg(&bundle)
+                .arg(&file),
+        );
+        attach_bytes(
+            reg,
+            &repo,
+            &x,
+            BUNDLE,
+            BUNDLE,
+            &std::fs::read(&bundle).unwrap(),
+            &Value::Null,
+        );
+        add(
+            "cosign: bundle v0.3 (message signature)",
+            at(&repo, &x),
+            None,
+            Peer::Blob(bundle, file),
+            Want::Verified,
+        );
+    }
+    {
+        let (repo, x) = image("c-flip-tag", "flip tag");
+        run_ok(
+            s.cosign("sign", &key("cosign.key"))
+                .arg("--new-bundle-format=false")
+                .arg(at(&repo, &x)),
+        );
+        flip_tag_signature(reg, &repo, &sig_tag(&x));
+        add(
+            "cosign: .sig tag, flipped signature bit",
+            at(&repo, &x),
+            None,
+            cosign_peer(&[]),
+            Want::Fails("does not verify"),
+        );
+
+        let (repo, x) = image("c-flip-bundle", "flip bundle");
+        let (scratch, _) = image("c-scratch", "flip bundle");
+        run_ok(s.cosign("sign", &key("cosign.key")).arg(at(&scratch, &x)));
+        let (m, b) = only_referrer(reg, &scratch, &x, BUNDLE);
+        attach_bytes(
+            reg,
+            &repo,
+            &x,
+            BUNDLE,
+            BUNDLE,
+            &flip_bundle_signature(&b),
+            &m,
+        );
+        add(
+            "cosign: bundle, flipped signature bit",
+            at(&repo, &x),
+            None,
+            cosign_peer(&[]),
+            Want::Fails("does not verify"),
+        );
+
+        let (repo, x) = image("c-other-digest", "payload other digest");
+        let other = sha256(b"some other manifest");
+        push_signed_payload(&s, reg, &repo, &x, &other, &key("cosign.key"));
+        add(
+            "cosign: signed payload names another digest",
+            at(&repo, &x),
+            None,
+            cosign_peer(&[]),
+            Want::Fails("payload names"),
+        );
+
+        let (repo, x) = image("c-moved-tag", "moved tag");
+        let y = push_image(reg, &repo, "other", "another image for the tag");
+        run_ok(
+            s.cosign("sign", &key("cosign.key"))
+                .arg("--new-bundle-format=false")
+                .arg(at(&repo, &y)),
+        );
+        copy_tag(reg, &repo, &sig_tag(&y), &sig_tag(&x));
+        add(
+            "cosign: .sig moved onto another subject",
+            at(&repo, &x),
+            None,
+            cosign_peer(&[]),
+            Want::Fails("payload names"),
+        );
+
+        let (repo, x) = image("c-moved-bundle", "moved bundle");
+        let y = push_image(reg, &repo, "other", "another image for the bundle");
+        run_ok(s.cosign("sign", &key("cosign.key")).arg(at(&repo, &y)));
+        let (m, b) = only_referrer(reg, &repo, &y, BUNDLE);
+        attach_bytes(reg, &repo, &x, BUNDLE, BUNDLE, &b, &m);
+        add(
+            "cosign: bundle moved onto another subject",
+            at(&repo, &x),
+            None,
+            cosign_peer(&[]),
+            Want::Fails("names"),
+        );
+
+        let (repo, x) = image("c-wrong-key", "wrong key");
+        run_ok(s.cosign("sign", &key("cosign.key")).arg(at(&repo, &x)));
+        add(
+            "cosign: wrong key",
+            at(&repo, &x),
+            Some(s.key("other.pub")),
+            cosign_peer(&[]),
+            Want::Fails("does not verify"),
+        );
+    }
+
+    v.write_policy(&statements);
+    // The short-lived certificate must have expired before anything is verified.
+    let now = Instant::now();
+    if now < expired_after {
+        std::thread::sleep(expired_after - now);
+    }
+    let rows: Vec<(String, String, Result<(), String>)> = std::thread::scope(|sc| {
+        let handles: Vec<_> = cases
+            .chunks(4)
+            .map(|chunk| sc.spawn(|| chunk.iter().map(|c| check(&s, &v, c)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("case thread"))
+            .collect()
+    });
+    println!(
+        "\n{:<48} {:<62} {:<6} {}",
+        format!("case ({kind})"),
+        "arbor",
+        "peer",
+        "agree"
+    );
+    let mut failures = Vec::new();
+    for (c, (a, p, ok)) in cases.iter().zip(&rows) {
+        let a: String = a.chars().take(60).collect();
+        println!(
+            "{:<48} {:<62} {:<6} {}",
+            c.name,
+            a,
+            p,
+            if ok.is_ok() { "yes" } else { "NO" }
+        );
+        if let Err(e) = ok {
+            failures.push(format!("{}: {e}", c.name));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "rows that do not agree or expect otherwise:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn verify_agrees_with_notation_and_cosign_on_distribution_tag_fallback() {
+    let h = harness();
+    matrix(&h.dist(), "distribution, tag fallback", false);
+}
+
+#[test]
+fn verify_agrees_with_notation_and_cosign_on_referrers_api() {
+    let h = harness();
+    matrix(&h.refs_spec(), "referrers API", true);
+}
