@@ -556,3 +556,210 @@ fn verify_agrees_with_notation_and_cosign_on_referrers_api() {
     let h = harness();
     matrix(&h.refs_spec(), "referrers API", true);
 }
+
+/// Keyless: our own CA and log key stand in for Fulcio and Rekor (no Sigstore service runs
+/// here); cosign, given the same trusted root, decides the truth.
+#[test]
+fn verify_keyless_bundles_agree_with_cosign_against_a_test_trusted_root() {
+    use verify_common::keyless::{Sigstore, Twist, IDENTITY, ISSUER};
+    let h = harness();
+    let reg = h.refs_spec();
+    let sg = Sigstore::new();
+    let root = sg.trusted_root();
+    let other = sg.other_root();
+    let exact = [
+        "--certificate-identity",
+        IDENTITY,
+        "--certificate-oidc-issuer",
+        ISSUER,
+    ];
+    let regexp = [
+        "--certificate-identity-regexp",
+        "^signer@arbor\\.",
+        "--certificate-oidc-issuer",
+        ISSUER,
+    ];
+    let wrong_id = [
+        "--certificate-identity",
+        "mallory@arbor.test",
+        "--certificate-oidc-issuer",
+        ISSUER,
+    ];
+    let wrong_issuer = [
+        "--certificate-identity",
+        IDENTITY,
+        "--certificate-oidc-issuer",
+        "https://other.example",
+    ];
+    let late = Twist {
+        integrated_offset: 2 * 86400,
+        ..Default::default()
+    };
+    let set = Twist {
+        flip_set: true,
+        ..Default::default()
+    };
+    let cp = Twist {
+        flip_checkpoint: true,
+        ..Default::default()
+    };
+    let cases: Vec<(&str, Twist, &PathBuf, &[&str], Option<&str>)> = vec![
+        ("keyless: valid", Twist::default(), &root, &exact, None),
+        (
+            "keyless: identity regexp",
+            Twist::default(),
+            &root,
+            &regexp,
+            None,
+        ),
+        (
+            "keyless: another identity",
+            Twist::default(),
+            &root,
+            &wrong_id,
+            Some("identity"),
+        ),
+        (
+            "keyless: another OIDC issuer",
+            Twist::default(),
+            &root,
+            &wrong_issuer,
+            Some("identity"),
+        ),
+        (
+            "keyless: flipped SET bit",
+            set,
+            &root,
+            &exact,
+            Some("signed entry timestamp"),
+        ),
+        (
+            "keyless: flipped checkpoint signature bit",
+            cp,
+            &root,
+            &exact,
+            Some("checkpoint"),
+        ),
+        (
+            "keyless: logged after the certificate expired",
+            late,
+            &root,
+            &exact,
+            Some("integrated time"),
+        ),
+        (
+            "keyless: CA not in the trusted root",
+            Twist::default(),
+            &other,
+            &exact,
+            Some("not issued"),
+        ),
+    ];
+    let peer_home = tempfile::tempdir().unwrap();
+    println!(
+        "\n{:<48} {:<62} {:<6} agree",
+        "case (keyless, referrers API)", "arbor", "peer"
+    );
+    let mut failures = Vec::new();
+    for (name, twist, trusted_root, identity, want) in cases {
+        let repo = unique_repo("vfy-keyless");
+        let x = push_image(&reg, &repo, "v1", name);
+        attach_bytes(
+            &reg,
+            &repo,
+            &x,
+            BUNDLE,
+            BUNDLE,
+            &sg.bundle(&x, twist),
+            &Value::Null,
+        );
+        let reference = format!("{reg}/{repo}@{x}");
+        let out = arbor()
+            .args(["verify", "--format", "json", "--trusted-root"])
+            .arg(trusted_root)
+            .args(identity)
+            .arg(&reference)
+            .output()
+            .unwrap();
+        let peer = tool(peer_home.path(), "ARBOR_TEST_COSIGN")
+            .args(["verify", "--trusted-root"])
+            .arg(trusted_root)
+            .args(identity)
+            .args([
+                "--insecure-ignore-sct",
+                "--allow-http-registry",
+                "--allow-insecure-registry",
+            ])
+            .arg(&reference)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let s = &v["signatures"][0];
+        let arbor_col = if out.status.success() {
+            format!("✓ {}", s["signer"].as_str().unwrap_or(""))
+        } else {
+            format!("✗ {}", s["reason"].as_str().unwrap_or(""))
+        };
+        let ok = (|| {
+            if v["signatures"].as_array().map(Vec::len) != Some(1) {
+                return Err(format!("arbor: {}", stdout(&out)));
+            }
+            if out.status.success() != want.is_none() || peer.status.success() != want.is_none() {
+                return Err(format!(
+                    "arbor {} / cosign {}: {}",
+                    out.status,
+                    peer.status,
+                    stderr(&peer)
+                ));
+            }
+            if let Some(w) = want {
+                if !s["reason"].as_str().unwrap_or("").contains(w) {
+                    return Err(format!("reason {} lacks {w:?}", s["reason"]));
+                }
+            } else if s["signer"] != format!("{IDENTITY} ({ISSUER})").as_str()
+                || s["signingTime"].is_null()
+            {
+                return Err(format!("signer/time: {s}"));
+            }
+            Ok(())
+        })();
+        let a: String = arbor_col.chars().take(60).collect();
+        let p = if peer.status.success() { "✓" } else { "✗" };
+        println!(
+            "{name:<48} {a:<62} {p:<6} {}",
+            if ok.is_ok() { "yes" } else { "NO" }
+        );
+        if let Err(e) = ok {
+            failures.push(format!("{name}: {e}"));
+        }
+    }
+    // Without a trusted root a keyless signature is not verifiable, and arbor says why.
+    let repo = unique_repo("vfy-keyless-noroot");
+    let x = push_image(&reg, &repo, "v1", "no root");
+    attach_bytes(
+        &reg,
+        &repo,
+        &x,
+        BUNDLE,
+        BUNDLE,
+        &sg.bundle(&x, Twist::default()),
+        &Value::Null,
+    );
+    let out = arbor()
+        .args(["verify", "--format", "json"])
+        .arg(format!("{reg}/{repo}@{x}"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["signatures"][0]["status"], "unverifiable");
+    assert_eq!(
+        v["signatures"][0]["reason"],
+        "keyless signature, not verified: no trusted root given"
+    );
+    assert!(
+        failures.is_empty(),
+        "rows that do not agree:\n{}",
+        failures.join("\n")
+    );
+}

@@ -3,6 +3,8 @@
 //! real `cosign` key pairs; a verifier HOME with Notation's trust store and trust policy; and
 //! helpers that copy or tamper with signature artifacts as an attacker would.
 #![allow(dead_code)]
+pub mod keyless;
+
 use crate::common::*;
 use base64::Engine;
 use serde_json::{json, Value};
