@@ -763,3 +763,151 @@ fn verify_keyless_bundles_agree_with_cosign_against_a_test_trusted_root() {
         failures.join("\n")
     );
 }
+
+/// The command's contract: JSON shape, exit 0/1/2, hostile names escaped in text, and the
+/// platform manifests of an index with --platforms.
+#[test]
+fn verify_exit_codes_json_shape_escaping_and_platforms() {
+    let h = harness();
+    let reg = h.dist();
+    let s = Signer::new(3600);
+    s.add_leaf(
+        "hostile",
+        "P-256",
+        -3600,
+        86400,
+        "/C=US/ST=WA/O=arbor test/CN=evil\x1b[2J\u{202e}name",
+    );
+    let v = Verifier::new(&s);
+    v.write_policy(&[]);
+    let repo = unique_repo("vfy-cli");
+    let x = push_image(&reg, &repo, "v1", "cli");
+    let reference = format!("{reg}/{repo}@{x}");
+
+    // No signature at all: exit 1, and it says so.
+    let out = v.arbor_verify(&reference, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no signature found"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Bad usage: exit 2.
+    for args in [
+        vec!["--key", "/nonexistent/cosign.pub"],
+        vec![
+            "--certificate-identity",
+            "a",
+            "--certificate-identity-regexp",
+            "b",
+        ],
+        vec!["--trusted-root", "/nonexistent/trusted_root.json"],
+    ] {
+        let out = v.arbor_verify(&reference, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+    let bad_policy = s.home.join("bad-policy.json");
+    std::fs::write(&bad_policy, r#"{"version":"1.0","trustPolicies":[]}"#).unwrap();
+    let out = v.arbor_verify(
+        &reference,
+        &["--trust-policy", bad_policy.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no statements"), "{}", stderr(&out));
+
+    // A signer whose name carries an escape sequence and a bidi override.
+    s.notation_sign(&reference, Some("hostile"), "jws");
+    run_ok(
+        s.cosign("sign", &s.key("cosign.key").display().to_string())
+            .arg(&reference),
+    );
+    let out = v.arbor_verify(
+        &reference,
+        &["--key", s.key("cosign.pub").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let j = json(&out);
+    for k in ["reference", "subject", "verified", "signatures"] {
+        assert!(j.get(k).is_some(), "{k} missing: {j:#}");
+    }
+    assert_eq!(j["subject"], x.as_str());
+    let sigs = j["signatures"].as_array().unwrap();
+    assert_eq!(sigs.len(), 2, "{j:#}");
+    for sig in sigs {
+        for k in [
+            "digest",
+            "kind",
+            "format",
+            "source",
+            "verified",
+            "signer",
+            "signingTime",
+            "reason",
+        ] {
+            assert!(sig.get(k).is_some(), "{k} missing: {sig:#}");
+        }
+        assert_eq!(sig["verified"], true, "{sig:#}");
+        assert_eq!(sig["source"], "referrers-tag");
+    }
+    let notation = sigs.iter().find(|s| s["kind"] == "notation").unwrap();
+    assert!(
+        notation["signer"]
+            .as_str()
+            .unwrap()
+            .contains("evil\u{1b}[2J\u{202e}name"),
+        "JSON keeps the exact name: {notation:#}"
+    );
+    let text = stdout(&run_ok(
+        arbor()
+            .env("XDG_CONFIG_HOME", v.home.join(".config"))
+            .args(["verify", "--key"])
+            .arg(s.key("cosign.pub"))
+            .arg(&reference),
+    ));
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "raw control characters: {text:?}"
+    );
+    assert!(text.contains("evil\\x1b[2J\\u{202e}name"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.len(),
+        4,
+        "header, one line per signature, summary: {text}"
+    );
+    assert!(
+        lines[1].starts_with("✓ ") && lines[2].starts_with("✓ "),
+        "{text}"
+    );
+    assert_eq!(lines[3], "2 of 2 verified");
+
+    // An index: --platforms verifies each platform manifest's own signatures too.
+    let a = push_image(&reg, &repo, "amd64", "platform a");
+    let b = push_image(&reg, &repo, "arm64", "platform b");
+    run_ok(
+        crane()
+            .args(["index", "append", "--insecure", "-m"])
+            .arg(format!("{reg}/{repo}@{a}"))
+            .arg("-m")
+            .arg(format!("{reg}/{repo}@{b}"))
+            .arg("-t")
+            .arg(format!("{reg}/{repo}:multi")),
+    );
+    run_ok(
+        s.cosign("sign", &s.key("cosign.key").display().to_string())
+            .arg(format!("{reg}/{repo}@{b}")),
+    );
+    let key = s.key("cosign.pub");
+    let multi = format!("{reg}/{repo}:multi");
+    let out = v.arbor_verify(&multi, &["--key", key.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "the index itself is unsigned");
+    let out = v.arbor_verify(&multi, &["--key", key.to_str().unwrap(), "--platforms"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let j = json(&out);
+    let platforms = j["platforms"].as_array().unwrap();
+    assert_eq!(platforms.len(), 2, "{j:#}");
+    let signed: Vec<&Value> = platforms.iter().filter(|p| p["verified"] == true).collect();
+    assert_eq!(signed.len(), 1);
+    assert_eq!(signed[0]["subject"], b.as_str());
+}

@@ -193,6 +193,7 @@ impl Signer {
             &[
                 "req",
                 "-new",
+                "-utf8",
                 "-key",
                 &key,
                 "-subj",
