@@ -9,6 +9,7 @@ pub(crate) mod cosign;
 mod generic;
 pub(crate) mod intoto;
 pub(crate) mod notation;
+pub(crate) mod notation_envelope;
 mod render;
 mod sbom;
 mod scan;

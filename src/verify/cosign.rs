@@ -75,7 +75,7 @@ fn key_based(v: &mut SignatureVerdict, cfg: &VerifyConfig, msg: &[u8], sigs: &[&
 /// The subject binding: `claimed` digests include the subject's.
 fn binding(v: &mut SignatureVerdict, what: &str, claimed: &[String], subject: &Subject) {
     let want = subject.descriptor.digest.to_string();
-    if claimed.iter().any(|c| *c == want) {
+    if claimed.contains(&want) {
         v.pass("payload", Some(format!("{what} names {want}")));
     } else {
         let named = claimed
@@ -100,10 +100,11 @@ fn pem_chain(texts: &[&String]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// A keyless signature's certificates (DER, leaf first) and transparency-log entries.
+type Material = (Vec<Vec<u8>>, Vec<Result<tlog::Entry, String>>);
+
 /// Keyless material carried in a layer's annotations (legacy cosign), if any.
-fn annotation_chain(
-    layer: &Descriptor,
-) -> Option<(Vec<Vec<u8>>, Vec<Result<tlog::Entry, String>>)> {
+fn annotation_chain(layer: &Descriptor) -> Option<Material> {
     let a = layer.annotations.as_ref()?;
     let cert = a.get(dec::ANN_CERTIFICATE).filter(|c| !c.is_empty())?;
     let mut texts = vec![cert];
@@ -190,7 +191,7 @@ fn verify_dsse(
     env: &Value,
     subject: &Subject,
     cfg: &VerifyConfig,
-    keyless: Option<(Vec<Vec<u8>>, Vec<Result<tlog::Entry, String>>)>,
+    keyless: Option<Material>,
 ) {
     let d = match intoto::parse_dsse(env) {
         Ok(d) => d,

@@ -105,7 +105,7 @@ fn carriers(m: &FetchedManifest) -> Vec<Carrier> {
     let mf = &m.manifest;
     let notation = mf.effective_artifact_type().as_deref() == Some(notation::ARTIFACT_TYPE);
     mf.files()
-        .into_iter()
+        .iter()
         .take(crate::inspect::MAX_FILES)
         .filter_map(|l| {
             let mt = l.media_type.split(';').next().unwrap_or("").trim();

@@ -12,15 +12,16 @@ fn split_unescaped(s: &str, sep: char) -> Vec<String> {
     let mut out = vec![String::new()];
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
+        let Some(part) = out.last_mut() else { break };
         if c == '\\' {
-            out.last_mut().map(|p| p.push(c));
+            part.push(c);
             if let Some(n) = chars.next() {
-                out.last_mut().map(|p| p.push(n));
+                part.push(n);
             }
         } else if c == sep {
             out.push(String::new());
         } else {
-            out.last_mut().map(|p| p.push(c));
+            part.push(c);
         }
     }
     out

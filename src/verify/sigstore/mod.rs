@@ -2,6 +2,7 @@
 //! the signature with the certificate's key, a transparency-log entry (its SET, inclusion
 //! proof and body) for a trustworthy time, the certificate chain to a trusted certificate
 //! authority at that time, and the identity and OIDC issuer the certificate was issued for.
+pub mod merkle;
 pub mod root;
 pub mod tlog;
 

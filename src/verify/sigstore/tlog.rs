@@ -1,6 +1,7 @@
 //! Rekor transparency-log entries, checked offline: the signed entry timestamp (SET) over
 //! the entry, the RFC 6962 inclusion proof and its signed checkpoint, and that the logged
 //! body records this very signature, key and content.
+use super::merkle;
 use super::root::{within, TrustedRoot};
 use crate::verify::crypto::{EcdsaEncoding, Hash, Scheme};
 use base64::engine::general_purpose::STANDARD;
@@ -8,9 +9,6 @@ use base64::Engine;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
-
-/// Inclusion proofs longer than this are refused (a log of 2^64 entries needs 64).
-const MAX_PROOF_HASHES: usize = 64;
 
 /// One entry, from a bundle (`tlogEntries[]`) or cosign's `dev.sigstore.cosign/bundle` annotation.
 #[derive(Debug, Clone, Default)]
@@ -132,50 +130,6 @@ fn set_payload(e: &Entry) -> String {
         Value::String(hex::encode(&e.log_id)),
         e.log_index
     )
-}
-
-fn hash_children(l: &[u8], r: &[u8]) -> Vec<u8> {
-    let mut h = Sha256::new();
-    h.update([1u8]);
-    h.update(l);
-    h.update(r);
-    h.finalize().to_vec()
-}
-
-/// The root an RFC 6962 inclusion proof leads to from `leaf` (transparency-dev's algorithm:
-/// inner nodes by the index bits, then the right border).
-fn root_from_proof(
-    index: u64,
-    size: u64,
-    leaf: &[u8],
-    proof: &[Vec<u8>],
-) -> Result<Vec<u8>, String> {
-    if index >= size {
-        return Err(format!(
-            "inclusion proof index {index} is outside a tree of {size}"
-        ));
-    }
-    let inner = (u64::BITS - (index ^ (size - 1)).leading_zeros()) as usize;
-    let border = (index >> inner).count_ones() as usize;
-    if proof.len() != inner + border || proof.len() > MAX_PROOF_HASHES {
-        return Err(format!(
-            "inclusion proof has {} hashes, a tree of {size} needs {}",
-            proof.len(),
-            inner + border
-        ));
-    }
-    let mut node = leaf.to_vec();
-    for (i, h) in proof[..inner].iter().enumerate() {
-        node = if (index >> i) & 1 == 0 {
-            hash_children(&node, h)
-        } else {
-            hash_children(h, &node)
-        };
-    }
-    for h in &proof[inner..] {
-        node = hash_children(h, &node);
-    }
-    Ok(node)
 }
 
 /// Checks a signed checkpoint (a signed note: origin, size, root, blank line, signatures)
@@ -305,17 +259,12 @@ pub fn verify(
         return Err("the signed entry timestamp does not verify with the log's key".into());
     }
     if let Some(p) = &e.proof {
-        let leaf = {
-            let mut h = Sha256::new();
-            h.update([0u8]);
-            h.update(&e.body);
-            h.finalize().to_vec()
-        };
+        let leaf = merkle::leaf_hash(&e.body);
         let (index, size) = (
             u64::try_from(p.log_index).map_err(|_| "negative log index")?,
             u64::try_from(p.tree_size).map_err(|_| "negative tree size")?,
         );
-        let computed = root_from_proof(index, size, &leaf, &p.hashes)?;
+        let computed = merkle::root_from_proof(index, size, &leaf, &p.hashes)?;
         if computed != p.root_hash {
             return Err("the inclusion proof does not lead to its root hash".into());
         }
@@ -331,71 +280,6 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn leaf(d: &[u8]) -> Vec<u8> {
-        let mut h = Sha256::new();
-        h.update([0u8]);
-        h.update(d);
-        h.finalize().to_vec()
-    }
-
-    /// The largest power of two below `n` (RFC 6962's split point).
-    fn split(n: usize) -> usize {
-        let mut k = 1;
-        while k * 2 < n {
-            k *= 2;
-        }
-        k
-    }
-
-    /// RFC 6962 tree root, by the definition.
-    fn mth(leaves: &[Vec<u8>]) -> Vec<u8> {
-        if leaves.len() == 1 {
-            return leaves[0].clone();
-        }
-        let k = split(leaves.len());
-        hash_children(&mth(&leaves[..k]), &mth(&leaves[k..]))
-    }
-
-    /// RFC 6962 audit path, by the definition.
-    fn path(m: usize, leaves: &[Vec<u8>]) -> Vec<Vec<u8>> {
-        if leaves.len() <= 1 {
-            return Vec::new();
-        }
-        let k = split(leaves.len());
-        if m < k {
-            let mut p = path(m, &leaves[..k]);
-            p.push(mth(&leaves[k..]));
-            p
-        } else {
-            let mut p = path(m - k, &leaves[k..]);
-            p.push(mth(&leaves[..k]));
-            p
-        }
-    }
-
-    #[test]
-    fn inclusion_proofs_match_the_rfc_6962_definition() {
-        for n in 1..=17usize {
-            let leaves: Vec<Vec<u8>> = (0..n).map(|i| leaf(&[i as u8])).collect();
-            let root = mth(&leaves);
-            for m in 0..n {
-                let p = path(m, &leaves);
-                let got = root_from_proof(m as u64, n as u64, &leaves[m], &p).unwrap();
-                assert_eq!(got, root, "leaf {m} of {n}");
-                if !p.is_empty() {
-                    let mut bad = p.clone();
-                    bad[0][0] ^= 1;
-                    assert_ne!(
-                        root_from_proof(m as u64, n as u64, &leaves[m], &bad).unwrap(),
-                        root
-                    );
-                }
-            }
-        }
-        assert!(root_from_proof(3, 3, &leaf(b"x"), &[]).is_err());
-        assert!(root_from_proof(0, 4, &leaf(b"x"), &[]).is_err());
-    }
 
     #[test]
     fn set_payload_is_canonical_json() {
