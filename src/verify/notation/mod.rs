@@ -191,7 +191,7 @@ fn authenticity(
             stmt.name
         ));
     }
-    let leaf = &chain[0];
+    let leaf = chain.first().ok_or("the envelope carries no certificate")?;
     let subject_dn = dn::from_x509(leaf.x.subject())?;
     if ids.iter().any(|id| dn::is_subset(id, &subject_dn)) {
         Ok(Some(format!("{detail}; signer is a trusted identity")))
