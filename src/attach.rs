@@ -1,5 +1,7 @@
 //! Attach files to a manifest as a new OCI 1.1 referrer (`artifactType` + `subject`), and keep
 //! the `sha256-<hex>` fallback index up to date where the registry has no referrers API.
+use crate::graph::fallback;
+use crate::oci::manifest::canonical_json;
 use crate::oci::{media, Descriptor, Digest, Manifest};
 use crate::store::{BlobSource, ReferrersSource, Result, Store, StoreError};
 use bytes::Bytes;
@@ -128,43 +130,6 @@ fn oci_desc(d: &Descriptor, what: &str) -> Result<oci_spec::image::Descriptor> {
     })
 }
 
-/// Serialises a manifest with annotation keys sorted, so equal input gives equal digests.
-fn canonical_bytes(v: serde_json::Value) -> Result<Bytes> {
-    fn sort(v: serde_json::Value) -> serde_json::Value {
-        match v {
-            serde_json::Value::Object(m) => {
-                let mut out = serde_json::Map::new();
-                for (k, v) in m {
-                    let v = if k == "annotations" {
-                        match v {
-                            serde_json::Value::Object(a) => {
-                                let sorted: BTreeMap<String, serde_json::Value> =
-                                    a.into_iter().collect();
-                                serde_json::Value::Object(sorted.into_iter().collect())
-                            }
-                            other => other,
-                        }
-                    } else {
-                        sort(v)
-                    };
-                    out.insert(k, v);
-                }
-                serde_json::Value::Object(out)
-            }
-            serde_json::Value::Array(a) => {
-                serde_json::Value::Array(a.into_iter().map(sort).collect())
-            }
-            other => other,
-        }
-    }
-    serde_json::to_vec(&sort(v))
-        .map(Bytes::from)
-        .map_err(|e| StoreError::Invalid {
-            what: "manifest".into(),
-            detail: e.to_string(),
-        })
-}
-
 /// Builds the referrer manifest (bytes) for `req` attached to `subject`, given the file layers.
 pub fn build_manifest(
     req: &AttachRequest,
@@ -172,15 +137,7 @@ pub fn build_manifest(
     layers: &[Descriptor],
 ) -> Result<Bytes> {
     let what = "attach manifest";
-    let empty = Descriptor {
-        media_type: media::OCI_EMPTY.into(),
-        digest: Digest::sha256_of(b"{}"),
-        size: 2,
-        artifact_type: None,
-        annotations: None,
-        platform: None,
-        urls: None,
-    };
+    let empty = Descriptor::empty();
     let mut config = oci_desc(&empty, what)?;
     config.set_data(Some("e30=".into()));
     let mut annotations = req.annotations.clone();
@@ -212,12 +169,13 @@ pub fn build_manifest(
             what: what.into(),
             detail: e.to_string(),
         })?;
-    canonical_bytes(
-        serde_json::to_value(&manifest).map_err(|e| StoreError::Invalid {
+    serde_json::to_value(&manifest)
+        .and_then(canonical_json)
+        .map(Bytes::from)
+        .map_err(|e| StoreError::Invalid {
             what: what.into(),
             detail: e.to_string(),
-        })?,
-    )
+        })
 }
 
 /// The layer descriptors for the files (hashing each), checking titles are plain, unique names.
@@ -294,15 +252,7 @@ pub async fn attach(
             detail: e.to_string(),
         })??;
     let (mut uploaded, mut skipped) = (0, 0);
-    let empty = Descriptor {
-        media_type: media::OCI_EMPTY.into(),
-        digest: Digest::sha256_of(b"{}"),
-        size: 2,
-        artifact_type: None,
-        annotations: None,
-        platform: None,
-        urls: None,
-    };
+    let empty = Descriptor::empty();
     let mut tally = |up: bool| if up { uploaded += 1 } else { skipped += 1 };
     tally(
         store
@@ -355,12 +305,7 @@ pub async fn attach(
     };
     let mut fallback_index_updated = false;
     if source == Some(ReferrersSource::ReferrersTag) {
-        update_fallback_index(store, repo, &subject.digest, |entries| {
-            if !entries.iter().any(|e| e.digest == descriptor.digest) {
-                entries.push(descriptor.clone());
-            }
-        })
-        .await?;
+        fallback::add_referrer(store, repo, &subject.digest, &descriptor).await?;
         fallback_index_updated = true;
     }
     store.invalidate(repo);
@@ -372,58 +317,6 @@ pub async fn attach(
         referrers_source: source,
         fallback_index_updated,
     })
-}
-
-/// Read–modify–write of the `sha256-<hex>` index of `subject`, as the distribution spec's
-/// referrers tag schema describes. An index left empty is deleted (or, where the registry
-/// refuses deletes, written empty). The replaced index manifest is deleted when possible.
-pub async fn update_fallback_index(
-    store: &dyn Store,
-    repo: &str,
-    subject: &Digest,
-    edit: impl FnOnce(&mut Vec<Descriptor>),
-) -> Result<()> {
-    let tag = subject.fallback_tag();
-    let (old_digest, mut entries) = match store.manifest(repo, &tag).await {
-        Ok(f) => (Some(f.descriptor.digest), f.manifest.manifests),
-        Err(e) if e.is_not_found() => (None, Vec::new()),
-        Err(e) => return Err(e),
-    };
-    let before = entries.clone();
-    edit(&mut entries);
-    if entries == before && old_digest.is_some() {
-        return Ok(());
-    }
-    if entries.is_empty() {
-        if let Some(old) = &old_digest {
-            match store.delete_manifest(repo, old).await {
-                Ok(()) => return Ok(()),
-                Err(e) if e.is_not_found() => return Ok(()),
-                // Refused or failed: an empty index lists nothing stale, so write that instead.
-                Err(e) => {
-                    tracing::debug!(repo, error = %e, "empty fallback index not deleted; writing it empty")
-                }
-            }
-        } else {
-            return Ok(());
-        }
-    }
-    let index = serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": media::OCI_INDEX,
-        "manifests": entries,
-    });
-    let bytes = canonical_bytes(index)?;
-    let put = store
-        .put_manifest(repo, &tag, media::OCI_INDEX, bytes)
-        .await?;
-    if let Some(old) = old_digest.filter(|o| *o != put.digest) {
-        // The replaced index would linger untagged: remove it (best effort, as oras does).
-        if let Err(e) = store.delete_manifest(repo, &old).await {
-            tracing::debug!(repo, error = %e, "old fallback index not deleted");
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

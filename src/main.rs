@@ -61,12 +61,12 @@ fn main() -> ExitCode {
         } else {
             None
         };
-        let opts = cli::client_options(&args.global, secret)?;
+        let conn = cli::connect_options(g, secret)?;
         match args.command {
             Some(cmd) => {
                 let stdout = std::io::stdout();
                 let mut out = stdout.lock();
-                let t = cli::run(cmd, &args.global, &opts, &mut out).await?;
+                let t = cli::run(cmd, &conn, &mut out).await?;
                 if args.global.request_stats {
                     if let Some(r) = t.as_ref().and_then(|t| t.registry.as_ref()) {
                         eprintln!("requests: {}", r.client().request_count());
@@ -74,7 +74,7 @@ fn main() -> ExitCode {
                 }
                 Ok(())
             }
-            None => arbor::tui::run(args.target, &args.global, opts).await,
+            None => arbor::tui::run(args.target, conn).await,
         }
     });
     match result {

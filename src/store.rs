@@ -389,22 +389,3 @@ pub fn filter_artifact_type(descs: &mut Vec<Descriptor>, artifact_type: Option<&
         descs.retain(|d| d.artifact_type.as_deref() == Some(t));
     }
 }
-
-/// A file as a stream of 256 KiB chunks.
-pub fn file_stream(
-    file: tokio::fs::File,
-) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-    use tokio::io::AsyncReadExt;
-    futures::stream::unfold(Some(file), |state| async move {
-        let mut f = state?;
-        let mut buf = vec![0u8; 256 * 1024];
-        match f.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(Bytes::from(buf)), Some(f)))
-            }
-            Err(e) => Some((Err(e), None)),
-        }
-    })
-}

@@ -2,12 +2,9 @@
 //! config, credential helpers, containers auth.json), token renewal, scopes, identity tokens,
 //! and that no secret reaches a log. Every test has its own HOME/DOCKER_CONFIG and no keyring.
 mod common;
-use arbor::registry::auth::Credentials;
-use arbor::registry::client::Client;
-use arbor::registry::{ClientOptions, RegistryStore};
+use arbor::registry::{ClientOptions, Credentials, RegistryStore};
 use arbor::store::{ReferrersMode, Store, StoreError};
 use common::*;
-use reqwest::header::HeaderMap;
 use reqwest::Method;
 use std::path::Path;
 use std::process::Command;
@@ -202,8 +199,18 @@ fn password_flag_works_but_warns_that_it_is_visible() {
     assert!(!stderr(&out).contains(&pass));
 }
 
-/// token_short issues 3 s tokens: the cached one is reused while it lives, and a request
-/// after it expired gets a new one and succeeds.
+/// token_short's token lifetime (`ARBOR_TEST_TOKEN_SHORT_TTL`, a Go duration in seconds: `1s`).
+fn token_short_ttl() -> std::time::Duration {
+    let ttl = harness().var("ARBOR_TEST_TOKEN_SHORT_TTL");
+    let secs: f64 = ttl
+        .strip_suffix('s')
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("ARBOR_TEST_TOKEN_SHORT_TTL={ttl:?}: expected seconds, like 1s"));
+    std::time::Duration::from_secs_f64(secs)
+}
+
+/// token_short issues short tokens (1 s by default): the cached one is reused while it lives,
+/// and a request after it expired gets a new one and succeeds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_token_is_renewed_mid_session() {
     let h = harness();
@@ -238,7 +245,7 @@ async fn expired_token_is_renewed_mid_session() {
         n1 + 1,
         "the cached token was not reused"
     );
-    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    tokio::time::sleep(token_short_ttl() + std::time::Duration::from_millis(250)).await;
     let again = store
         .resolve(&repo, "v1")
         .await
@@ -268,16 +275,10 @@ async fn insufficient_scope_is_a_clear_denial_for_a_readonly_push() {
     };
     let store = RegistryStore::new(&reg, &opts, ReferrersMode::Auto).unwrap();
     let c = store.client();
-    let url = c.url(&format!("/v2/{repo}/blobs/uploads/"));
     let err = c
-        .send(
-            Method::POST,
-            &url,
-            &Client::scope_for(&repo, &Method::POST),
-            HeaderMap::new(),
-            None,
-            "blob upload",
-        )
+        .request(Method::POST, &format!("/v2/{repo}/blobs/uploads/"))
+        .repo(&repo)
+        .send("blob upload")
         .await
         .expect_err("readonly must not push");
     assert!(matches!(err, StoreError::Denied { .. }), "{err:?}");
@@ -288,14 +289,9 @@ async fn insufficient_scope_is_a_clear_denial_for_a_readonly_push() {
     );
     // A read with the same client is fine: the scope is per operation.
     let ok = c
-        .send(
-            Method::GET,
-            &c.url(&format!("/v2/{repo}/tags/list")),
-            &Client::scope_for(&repo, &Method::GET),
-            HeaderMap::new(),
-            None,
-            "tags",
-        )
+        .request(Method::GET, &format!("/v2/{repo}/tags/list"))
+        .repo(&repo)
+        .send("tags")
         .await
         .unwrap();
     assert_eq!(ok.status().as_u16(), 404, "unknown repo, but authorised");

@@ -1,11 +1,11 @@
 //! The app driven headless by actions: the walkthrough, slow and failing stores, stale answers.
 mod tui_common;
 
-use arbor::tui::action::{Action, Cmd};
+use arbor::tui::action::{Cmd, Loaded};
 use arbor::tui::harness::Harness;
 use arbor::tui::open_layout;
+use arbor::tui::state::tree::Load;
 use arbor::tui::state::{Decoding, Screen};
-use arbor::tui::tree::Load;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,7 +82,7 @@ async fn slow_referrers_show_a_loading_row_without_blocking() {
         ..Default::default()
     };
     let (mut h, _s) = wrapped_app(&dir, faults, Some("v1"));
-    h.settle_within(Duration::from_millis(50)).await;
+    h.apply_arrivals_for(Duration::from_millis(50)).await;
     assert!(h.screen_text().contains("loading…"), "{}", h.screen_text());
     // The UI still answers keys meanwhile.
     h.cmd(Cmd::Help);
@@ -120,7 +120,7 @@ async fn stale_tree_answers_are_dropped() {
     h.settle().await;
     let gen = h.state.tree.gen;
     let before = h.state.tree.nodes.len();
-    h.send(Action::Expanded {
+    h.send(Loaded::Expanded {
         gen: gen - 1,
         node: 0,
         result: Err("old answer".into()),
@@ -164,7 +164,7 @@ async fn cycles_are_shown_once_and_marked() {
     let child = h.state.tree.nodes[0].kids[0];
     h.state.tree.begin_expand(child);
     let gen = h.state.tree.gen;
-    h.send(Action::Expanded {
+    h.send(Loaded::Expanded {
         gen,
         node: child,
         result: Ok(arbor::tui::action::Level {
@@ -272,7 +272,7 @@ async fn describe_shows_a_decoding_failure_inline() {
     h.cmd(Cmd::Describe);
     let req = h.state.doc.as_ref().expect("doc").req;
     h.settle().await;
-    h.send(Action::Inspected {
+    h.send(Loaded::Inspected {
         req,
         subject: None,
         result: Err("registry went away".into()),
@@ -283,7 +283,7 @@ async fn describe_shows_a_decoding_failure_inline() {
         "{text}"
     );
     // An answer for an older request is dropped.
-    h.send(Action::Inspected {
+    h.send(Loaded::Inspected {
         req: req - 1,
         subject: None,
         result: Err("stale".into()),
@@ -299,7 +299,7 @@ async fn login_on_a_layout_says_there_is_nothing_to_log_in_to() {
     h.settle().await;
     h.cmd(Cmd::Command);
     h.type_text("login alice");
-    h.send(Action::Input(arbor::tui::action::InputKey::Submit));
+    h.send(arbor::tui::action::InputKey::Submit);
     assert!(h.state.prompt.is_none());
     assert!(h.state.flash.error);
     assert!(

@@ -3,20 +3,21 @@
 //! Needs the harness (ARBOR_HARNESS_ENV): without it these fail, they do not skip.
 mod common;
 
-use arbor::credentials::{LoginOptions, LookupOptions};
+use arbor::connection::LoginOptions;
+use arbor::credentials::LookupOptions;
 use arbor::registry::{ClientOptions, RegistryStore};
 use arbor::store::ReferrersMode;
-use arbor::tui::action::{Action, Cmd, Effect, InputKey};
+use arbor::tui::action::{Action, Cmd, InputKey, Secret};
+use arbor::tui::effect::{Effect, OpJob};
 use arbor::tui::harness::Harness;
 use arbor::tui::open_store;
-use arbor::tui::state::{Prompt, Secret};
+use arbor::tui::state::Prompt;
 use arbor::tui::update::Start;
 use common::*;
 use std::path::Path;
 use std::sync::Arc;
 
-/// (current-thread tests: on a multi-thread runtime the harness can miss the last effect's
-/// bookkeeping and wait out its whole limit.)
+/// Registries on a shared, slow machine: a longer limit than the harness default.
 async fn settle(h: &mut Harness) {
     h.settle_within(std::time::Duration::from_secs(60)).await;
 }
@@ -29,7 +30,7 @@ async fn open(reg: &str, config: &Path) -> Harness {
         no_keyring: true,
     };
     let copts = ClientOptions {
-        credential_lookup: Some(lookup.clone()),
+        credential_source: Some(Arc::new(lookup.clone())),
         ..Default::default()
     };
     let store = RegistryStore::new(reg, &copts, ReferrersMode::Auto).expect("store");
@@ -46,7 +47,7 @@ async fn open(reg: &str, config: &Path) -> Harness {
 fn login(h: &mut Harness, user: &str, password: &str) {
     h.cmd(Cmd::Command);
     h.type_text(&format!("login {user}"));
-    h.send(Action::Input(InputKey::Submit));
+    h.send(InputKey::Submit);
     assert!(
         matches!(h.state.prompt, Some(Prompt::Password { .. })),
         "{:?}",
@@ -60,7 +61,7 @@ fn login(h: &mut Harness, user: &str, password: &str) {
         "{screen}"
     );
     assert!(!format!("{:?}", h.state).contains(password));
-    h.send(Action::Input(InputKey::Submit));
+    h.send(InputKey::Submit);
     assert!(h.state.prompt.is_none());
 }
 
@@ -128,11 +129,11 @@ async fn tui_login_with_a_wrong_password_says_why_and_saves_nothing() {
 #[test]
 fn login_effect_and_password_prompt_debug_redact_the_password() {
     let password = Secret::new("s3cret-pw");
-    let effect = Effect::Login {
+    let effect = Effect::Op(OpJob::Login {
         host: "r.example".into(),
         user: "u".into(),
         password: password.clone(),
-    };
+    });
     let prompt = Prompt::Password {
         host: "r.example".into(),
         user: "u".into(),
@@ -141,7 +142,7 @@ fn login_effect_and_password_prompt_debug_redact_the_password() {
     for dbg in [
         format!("{effect:?}"),
         format!("{prompt:?}"),
-        format!("{:?}", Action::Input(InputKey::Hidden('s'))),
+        format!("{:?}", Action::from(InputKey::Hidden('s'))),
     ] {
         assert!(!dbg.contains("s3cret"), "{dbg}");
         assert!(!dbg.contains("'s'"), "{dbg}");

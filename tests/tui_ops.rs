@@ -3,10 +3,10 @@
 //! store are drawn with the flag set; tests/tui_registry.rs writes to a real registry.)
 mod tui_common;
 
-use arbor::tui::action::{Action, Cmd, InputKey, PullStatus};
-use arbor::tui::dialog::Dialog;
+use arbor::tui::action::{Cmd, InputKey, OpDone, PullStatus};
 use arbor::tui::harness::Harness;
 use arbor::tui::open_layout;
+use arbor::tui::state::dialog::Dialog;
 use arbor::tui::state::Screen;
 use tui_common::{build_layout, settings, SBOM};
 
@@ -46,7 +46,7 @@ fn cursor_to(h: &mut Harness, artifact_type: &str) {
 
 fn backspaces(h: &mut Harness, n: usize) {
     for _ in 0..n {
-        h.send(Action::Input(InputKey::Backspace));
+        h.send(InputKey::Backspace);
     }
 }
 
@@ -75,9 +75,10 @@ async fn attach_form_completes_paths_and_types_then_previews_the_manifest() {
     let (mut h, _t) = app(Some("v1"), 42).await;
     h.state.facts.writable = true;
     h.cmd(Cmd::Attach);
-    // Tab completes the unique file name from the filesystem.
+    // Tab completes the unique file name from the filesystem (an effect: its answer comes back).
     h.type_text(&format!("{}/sb", files.path().display()));
     h.cmd(Cmd::Complete);
+    h.settle().await;
     h.type_text(",");
     h.type_text(&format!("{}/notes.md:text/plain", files.path().display()));
     h.cmd(Cmd::DialogNext);
@@ -182,7 +183,7 @@ async fn pull_shows_progress_and_writes_the_files() {
     };
     let id = p.id;
     // The progress the effect sends, applied before its own messages are drained.
-    h.send(Action::PullProgress {
+    h.send(OpDone::PullProgress {
         id,
         progress: PullStatus {
             files: 1,

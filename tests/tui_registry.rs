@@ -5,10 +5,10 @@ mod common;
 
 use arbor::registry::{ClientOptions, RegistryStore};
 use arbor::store::ReferrersMode;
-use arbor::tui::action::{Action, Cmd, InputKey};
-use arbor::tui::dialog::Dialog;
+use arbor::tui::action::{Cmd, InputKey};
 use arbor::tui::harness::Harness;
 use arbor::tui::open_store;
+use arbor::tui::state::dialog::Dialog;
 use arbor::tui::update::Start;
 use common::*;
 use std::sync::Arc;
@@ -76,7 +76,7 @@ async fn attach_then_delete_through_the_dialogs(reg: &str) {
     h.type_text(NOTES);
     h.cmd(Cmd::DialogNext);
     h.type_text("org.example.from=tui");
-    h.send(Action::Input(InputKey::Submit));
+    h.send(InputKey::Submit);
     settle(&mut h).await;
     let Some(Dialog::Attach(f)) = &h.state.dialog else {
         panic!("attach form: {:?}", h.state.flash)

@@ -2,7 +2,7 @@
 mod tui_common;
 
 use arbor::graph::EdgeSource;
-use arbor::tui::action::{Action, Cmd, InputKey};
+use arbor::tui::action::{Cmd, InputKey, Ui};
 use arbor::tui::harness::Harness;
 use arbor::tui::{open_layout, Opened};
 use std::sync::Arc;
@@ -67,7 +67,7 @@ async fn inspector_shows_pretty_json_and_search() {
     snap!("inspect_json", h);
     h.cmd(Cmd::Filter);
     h.type_text("created");
-    h.send(Action::Input(InputKey::Submit));
+    h.send(InputKey::Submit);
     snap!("inspect_search", h);
     h.cmd(Cmd::NextDoc);
     h.settle().await;
@@ -86,7 +86,7 @@ async fn describe_view_lists_fields_annotations_and_layers() {
 #[tokio::test]
 async fn help_is_generated_from_the_keymap() {
     let (mut h, _t) = app(None).await;
-    h.send(Action::Resize(120, 40));
+    h.send(Ui::Resize(120, 40));
     h.cmd(Cmd::Help);
     snap!("help", h);
     // The key list outgrows 40 rows: it scrolls.
@@ -147,7 +147,7 @@ async fn decode_app(reference: &str, height: u16) -> (Harness, tempfile::TempDir
 }
 
 /// Moves the tree cursor to the first node that fits.
-fn tree_to(h: &mut Harness, fits: impl Fn(&arbor::tui::tree::TreeNode) -> bool) {
+fn tree_to(h: &mut Harness, fits: impl Fn(&arbor::tui::state::tree::TreeNode) -> bool) {
     h.state.tree.cursor = h.state.tree.nodes.iter().position(fits).expect("node");
 }
 
@@ -157,7 +157,7 @@ async fn tree_marks_cosign_tag_referrers_and_hangs_buildx_attestations_under_pla
     snap!("tree_cosign_tag", h);
     h.cmd(Cmd::Command);
     h.type_text("ref multi");
-    h.send(Action::Input(InputKey::Submit));
+    h.send(InputKey::Submit);
     h.settle().await;
     h.cmd(Cmd::ExpandAll);
     h.settle().await;
@@ -173,7 +173,7 @@ async fn describe_view_decodes_a_cosign_tag_signature() {
     // The decoded section comes below the descriptor fields: jump to it.
     h.cmd(Cmd::Filter);
     h.type_text("Decoded");
-    h.send(Action::Input(InputKey::Submit));
+    h.send(InputKey::Submit);
     snap!("describe_signature", h);
 }
 
@@ -187,7 +187,7 @@ async fn describe_view_decodes_an_sbom_and_lists_packages() {
     h.settle().await;
     h.cmd(Cmd::Filter);
     h.type_text("Decoded");
-    h.send(Action::Input(InputKey::Submit));
+    h.send(InputKey::Submit);
     snap!("describe_sbom", h);
 }
 
@@ -203,7 +203,7 @@ async fn login_password_prompt_is_masked() {
     h.settle().await;
     h.cmd(Cmd::Command);
     h.type_text("login alice");
-    h.send(Action::Input(InputKey::Submit));
+    h.send(InputKey::Submit);
     h.type_text("hunter2");
     let screen = h.screen_text();
     assert!(!screen.contains("hunter2"), "{screen}");

@@ -5,17 +5,23 @@ mod tui_common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Session(String);
+/// A tmux session on its own server, whose socket lives in a temporary directory (never the
+/// user's default server); dropping it stops that server and removes the socket.
+struct Session {
+    dir: tempfile::TempDir,
+    name: String,
+}
 
 impl Session {
     fn start(name: &str, cmd: &str) -> Session {
-        let s = Session(format!("{name}-{}", std::process::id()));
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &s.0])
-            .output();
+        let s = Session {
+            dir: tempfile::tempdir().expect("socket dir"),
+            name: name.to_string(),
+        };
         // After arbor exits the shell prints its status, so a test can see the terminal came back.
         let shell = format!("{cmd}; echo ARBOR-EXITED:$?; sleep 30");
-        let ok = Command::new("tmux")
+        let ok = s
+            .tmux()
             .args([
                 "new-session",
                 "-d",
@@ -24,7 +30,7 @@ impl Session {
                 "-y",
                 "40",
                 "-s",
-                &s.0,
+                &s.name,
                 "sh",
                 "-c",
                 &shell,
@@ -35,19 +41,29 @@ impl Session {
         s
     }
 
+    /// `tmux -S <this session's socket>`, with no user config.
+    fn tmux(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.arg("-S")
+            .arg(self.dir.path().join("tmux.sock"))
+            .args(["-f", "/dev/null"]);
+        c
+    }
+
     fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.0];
-        args.extend_from_slice(keys);
-        let ok = Command::new("tmux")
-            .args(&args)
+        let ok = self
+            .tmux()
+            .args(["send-keys", "-t", &self.name])
+            .args(keys)
             .status()
             .expect("tmux send-keys");
         assert!(ok.success());
     }
 
     fn capture(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
+        let out = self
+            .tmux()
+            .args(["capture-pane", "-p", "-t", &self.name])
             .output()
             .expect("capture-pane");
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -71,9 +87,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
+        let _ = self.tmux().arg("kill-server").output();
     }
 }
 

@@ -87,135 +87,215 @@ pub enum ListFormat {
 pub enum Command {
     /// Check credentials against a registry and save them: OS keyring, else the docker config's
     /// credential helper, else (unencrypted) the docker config.
-    Login {
-        /// Registry host, e.g. `ghcr.io` or `localhost:5000`.
-        registry: String,
-    },
+    Login(LoginArgs),
     /// Remove a registry's saved credentials from every place arbor reads them.
-    Logout {
-        /// Registry host.
-        registry: String,
-    },
+    Logout(LogoutArgs),
     /// Show the graph of artifacts attached to a manifest (like `oras discover`).
-    Discover {
-        /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
-        reference: String,
-        /// Only referrers of this artifact type (applied at every level).
-        #[arg(long)]
-        artifact_type: Option<String>,
-        /// Levels of referrers to show (default: all).
-        #[arg(long)]
-        depth: Option<usize>,
-        #[arg(long, value_enum, default_value_t)]
-        format: TreeFormat,
-        /// JSON: also index children (with platform) and where each node came from.
-        #[arg(long)]
-        full: bool,
-    },
+    Discover(DiscoverArgs),
     /// List the repositories of a registry (catalog).
-    Repos {
-        registry: Option<String>,
-        #[arg(long, value_enum, default_value_t)]
-        format: ListFormat,
-        /// Entries asked for per request (`n`).
-        #[arg(long, default_value_t = 1000, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=100_000), |v| v as usize))]
-        page_size: usize,
-    },
+    Repos(ReposArgs),
     /// List the tags of a repository.
-    Tags {
-        /// `registry/repo` (or nothing with --oci-layout).
-        repository: Option<String>,
-        /// Also show `sha256-<hex>` referrers fallback tags and cosign `.sig/.att/.sbom` tags.
-        #[arg(long)]
-        all: bool,
-        #[arg(long, value_enum, default_value_t)]
-        format: ListFormat,
-        /// Entries asked for per request (`n`).
-        #[arg(long, default_value_t = 1000, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=100_000), |v| v as usize))]
-        page_size: usize,
-    },
+    Tags(TagsArgs),
     /// Attach files to a manifest as a new referrer (OCI 1.1 `subject`).
-    Attach {
-        /// The subject: `registry/repo:tag` or `registry/repo@sha256:…` (an image, index or referrer).
-        reference: String,
-        /// Artifact type of the new referrer, e.g. `application/vnd.example.sbom+json`.
-        #[arg(long)]
-        artifact_type: String,
-        /// Files to attach, each optionally with its media type: `FILE[:MEDIATYPE]`.
-        #[arg(required = true, value_name = "FILE[:MEDIATYPE]")]
-        files: Vec<String>,
-        /// Manifest annotation `KEY=VALUE` (repeatable).
-        #[arg(long = "annotation", short = 'a', value_name = "KEY=VALUE")]
-        annotations: Vec<String>,
-        /// Annotations from a JSON file in oras's format: `{"$manifest": {…}, "<file name>": {…}}`.
-        #[arg(long, value_name = "FILE")]
-        annotation_file: Option<std::path::PathBuf>,
-        #[arg(long, value_enum, default_value_t)]
-        format: ListFormat,
-    },
+    Attach(AttachArgs),
     /// Delete a manifest — with --cascade, the whole graph of referrers below it.
-    Delete {
-        reference: String,
-        /// Also delete every referrer below it (any depth), leaves first.
-        #[arg(long)]
-        cascade: bool,
-        /// Print the plan and change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Do not ask for confirmation.
-        #[arg(short = 'y', long)]
-        yes: bool,
-        #[arg(long, value_enum, default_value_t)]
-        format: ListFormat,
-    },
+    Delete(DeleteArgs),
     /// List a repository's untagged manifests, or orphaned referrers.
-    Manifests {
-        repository: Option<String>,
-        /// Only untagged manifests.
-        #[arg(long, conflicts_with = "orphans")]
-        untagged: bool,
-        /// Only orphans: referrers whose subject no longer exists.
-        #[arg(long)]
-        orphans: bool,
-        #[arg(long, value_enum, default_value_t)]
-        format: ListFormat,
-    },
+    Manifests(ManifestsArgs),
     /// Decode what an artifact carries: signatures (cosign, Notation), SBOMs (SPDX, CycloneDX),
     /// in-toto attestations (SLSA provenance) and scan results (SARIF, Trivy). Signatures are
     /// decoded and their digest binding checked, not cryptographically verified.
-    Inspect {
-        /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
-        reference: String,
-        #[arg(long, value_enum, default_value_t)]
-        format: ListFormat,
-    },
+    Inspect(InspectArgs),
     /// Verify every signature attached to a reference: Notation (trust policy and trust store,
     /// by default Notation's own) and cosign (--key, or keyless with --trusted-root). Exit 0
     /// when at least one verifies, 1 when none does.
-    Verify(crate::cli::verify::VerifyArgs),
+    Verify(VerifyArgs),
     /// Print a manifest exactly as served (its digest verifies).
-    Fetch {
-        reference: String,
-        /// Pretty-print the JSON instead of the exact bytes.
-        #[arg(long)]
-        pretty: bool,
-        /// Print the descriptor instead of the manifest.
-        #[arg(long)]
-        descriptor: bool,
-    },
+    Fetch(FetchArgs),
     /// Download an artifact's files into a directory (like `oras pull`).
     ///
     /// Files are named by their `org.opencontainers.image.title` annotation; titles that would
     /// leave DIR (absolute, `..`, through a symbolic link) are refused before anything is written.
     /// Existing files are replaced, never written through a symbolic link.
-    Pull {
-        /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
-        reference: String,
-        /// Directory to write the files into (created if missing).
-        #[arg(short = 'o', long, value_name = "DIR", default_value = ".")]
-        output: PathBuf,
-        /// Files downloaded at once.
-        #[arg(long, default_value_t = crate::pull::DEFAULT_CONCURRENCY, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=64), |v| v as usize))]
-        concurrency: usize,
-    },
+    Pull(PullArgs),
+}
+
+/// `arbor login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Registry host, e.g. `ghcr.io` or `localhost:5000`.
+    pub registry: String,
+}
+
+/// `arbor logout`.
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Registry host.
+    pub registry: String,
+}
+
+/// `arbor discover`.
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
+    pub reference: String,
+    /// Only referrers of this artifact type (applied at every level).
+    #[arg(long)]
+    pub artifact_type: Option<String>,
+    /// Levels of referrers to show (default: all).
+    #[arg(long)]
+    pub depth: Option<usize>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TreeFormat,
+    /// JSON: also index children (with platform) and where each node came from.
+    #[arg(long)]
+    pub full: bool,
+}
+
+/// `arbor repos`.
+#[derive(Debug, Args)]
+pub struct ReposArgs {
+    pub registry: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+    /// Entries asked for per request (`n`).
+    #[arg(long, default_value_t = 1000, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=100_000), |v| v as usize))]
+    pub page_size: usize,
+}
+
+/// `arbor tags`.
+#[derive(Debug, Args)]
+pub struct TagsArgs {
+    /// `registry/repo` (or nothing with --oci-layout).
+    pub repository: Option<String>,
+    /// Also show `sha256-<hex>` referrers fallback tags and cosign `.sig/.att/.sbom` tags.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+    /// Entries asked for per request (`n`).
+    #[arg(long, default_value_t = 1000, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=100_000), |v| v as usize))]
+    pub page_size: usize,
+}
+
+/// `arbor attach`.
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// The subject: `registry/repo:tag` or `registry/repo@sha256:…` (an image, index or referrer).
+    pub reference: String,
+    /// Artifact type of the new referrer, e.g. `application/vnd.example.sbom+json`.
+    #[arg(long)]
+    pub artifact_type: String,
+    /// Files to attach, each optionally with its media type: `FILE[:MEDIATYPE]`.
+    #[arg(required = true, value_name = "FILE[:MEDIATYPE]")]
+    pub files: Vec<String>,
+    /// Manifest annotation `KEY=VALUE` (repeatable).
+    #[arg(long = "annotation", short = 'a', value_name = "KEY=VALUE")]
+    pub annotations: Vec<String>,
+    /// Annotations from a JSON file in oras's format: `{"$manifest": {…}, "<file name>": {…}}`.
+    #[arg(long, value_name = "FILE")]
+    pub annotation_file: Option<std::path::PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+/// `arbor delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    pub reference: String,
+    /// Also delete every referrer below it (any depth), leaves first.
+    #[arg(long)]
+    pub cascade: bool,
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+/// `arbor manifests`.
+#[derive(Debug, Args)]
+pub struct ManifestsArgs {
+    pub repository: Option<String>,
+    /// Only untagged manifests.
+    #[arg(long, conflicts_with = "orphans")]
+    pub untagged: bool,
+    /// Only orphans: referrers whose subject no longer exists.
+    #[arg(long)]
+    pub orphans: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+/// `arbor inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
+    pub reference: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+/// `arbor verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
+    pub reference: String,
+    /// cosign public key (PEM: ECDSA P-256/P-384/P-521, RSA, Ed25519); repeatable.
+    #[arg(long = "key", value_name = "FILE")]
+    pub keys: Vec<PathBuf>,
+    /// Notation trust policy (default: Notation's own, `$XDG_CONFIG_HOME/notation/trustpolicy.oci.json`).
+    #[arg(long, value_name = "FILE")]
+    pub trust_policy: Option<PathBuf>,
+    /// Notation trust store: the directory holding `x509/` (default: Notation's own `truststore`).
+    #[arg(long, value_name = "DIR")]
+    pub trust_store: Option<PathBuf>,
+    /// Sigstore trusted root (`trusted_root.json`) for keyless cosign signatures.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// Identity (URI or e-mail) a keyless certificate must carry.
+    #[arg(long, conflicts_with = "certificate_identity_regexp")]
+    pub certificate_identity: Option<String>,
+    /// Regular expression a keyless certificate's identity must match.
+    #[arg(long, value_name = "REGEXP")]
+    pub certificate_identity_regexp: Option<String>,
+    /// OIDC issuer a keyless certificate must have been issued for.
+    #[arg(long, conflicts_with = "certificate_oidc_issuer_regexp")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// Regular expression the OIDC issuer must match.
+    #[arg(long, value_name = "REGEXP")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// For an index, also verify the signatures of each platform manifest.
+    #[arg(long)]
+    pub platforms: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+/// `arbor fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    pub reference: String,
+    /// Pretty-print the JSON instead of the exact bytes.
+    #[arg(long)]
+    pub pretty: bool,
+    /// Print the descriptor instead of the manifest.
+    #[arg(long)]
+    pub descriptor: bool,
+}
+
+/// `arbor pull`.
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
+    pub reference: String,
+    /// Directory to write the files into (created if missing).
+    #[arg(short = 'o', long, value_name = "DIR", default_value = ".")]
+    pub output: PathBuf,
+    /// Files downloaded at once.
+    #[arg(long, default_value_t = crate::pull::DEFAULT_CONCURRENCY, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=64), |v| v as usize))]
+    pub concurrency: usize,
 }

@@ -1,7 +1,7 @@
 //! `arbor attach`.
-use super::args::ListFormat;
-use super::Target;
+use super::args::{AttachArgs, ListFormat};
 use crate::attach::{attach, AttachFile, AttachRequest};
+use crate::connection::{open_target, ConnectOptions, Target};
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -27,19 +27,47 @@ fn parse_annotation(a: &str) -> Result<(String, String)> {
     Ok((k.to_string(), v.to_string()))
 }
 
-pub async fn run(
-    t: &Target,
+pub async fn run(a: AttachArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
+    let t = open_target(conn, Some(&a.reference), false)?;
+    let reference = t.require_reference().context("the subject to attach to")?;
+    let req = request(
+        a.artifact_type,
+        &a.files,
+        &a.annotations,
+        a.annotation_file.as_deref(),
+    )?;
+    let report = attach(t.store.as_ref(), &t.repo, reference, &req).await?;
+    match a.format {
+        ListFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+        ListFormat::Text => {
+            writeln!(
+                out,
+                "Attached to {}@{}",
+                t.display_name, report.subject.digest
+            )?;
+            writeln!(out, "Digest: {}", report.descriptor.digest)?;
+            let via = match report.referrers_source {
+                Some(crate::store::ReferrersSource::ReferrersTag) => "tag fallback index updated",
+                Some(crate::store::ReferrersSource::ReferrersApi) => "referrers API",
+                _ => "layout",
+            };
+            writeln!(
+                out,
+                "Blobs uploaded: {}, already present: {}; {via}",
+                report.uploaded, report.skipped
+            )?;
+        }
+    }
+    Ok(t)
+}
+
+/// The attach request the arguments describe (files, their media types and annotations).
+fn request(
     artifact_type: String,
     files: &[String],
     annotations: &[String],
     annotation_file: Option<&Path>,
-    format: ListFormat,
-    out: &mut dyn Write,
-) -> Result<()> {
-    let reference = t
-        .reference
-        .clone()
-        .ok_or_else(|| anyhow!("a tag or digest of the subject is required"))?;
+) -> Result<AttachRequest> {
     let mut req = AttachRequest {
         artifact_type,
         ..Default::default()
@@ -83,29 +111,7 @@ pub async fn run(
     if let Some(name) = per_file.keys().next() {
         bail!("--annotation-file names {name:?}, which is not among the files attached");
     }
-    let report = attach(t.store.as_ref(), &t.repo, &reference, &req).await?;
-    match format {
-        ListFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
-        ListFormat::Text => {
-            writeln!(
-                out,
-                "Attached to {}@{}",
-                t.display_name, report.subject.digest
-            )?;
-            writeln!(out, "Digest: {}", report.descriptor.digest)?;
-            let via = match report.referrers_source {
-                Some(crate::store::ReferrersSource::ReferrersTag) => "tag fallback index updated",
-                Some(crate::store::ReferrersSource::ReferrersApi) => "referrers API",
-                _ => "layout",
-            };
-            writeln!(
-                out,
-                "Blobs uploaded: {}, already present: {}; {via}",
-                report.uploaded, report.skipped
-            )?;
-        }
-    }
-    Ok(())
+    Ok(req)
 }
 
 #[cfg(test)]

@@ -1,25 +1,10 @@
-//! `arbor delete` and `arbor manifests`.
-use super::args::ListFormat;
-use super::Target;
+//! `arbor delete`: the plan, a confirmation, then exactly the plan, reported in its terms.
+use super::args::{DeleteArgs, ListFormat};
+use super::format::human;
+use crate::connection::{open_target, ConnectOptions, Target};
 use crate::graph::delete::{execute, plan_delete, DeletePlan};
-use crate::graph::orphans;
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use std::io::{BufRead, IsTerminal, Write};
-
-fn human(n: i64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n.max(0) as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < units.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", units[u])
-    }
-}
 
 /// The plan as a person reads it.
 pub fn print_plan(name: &str, plan: &DeletePlan, out: &mut dyn Write) -> Result<()> {
@@ -89,7 +74,13 @@ fn confirm(prompt: &str) -> Result<bool> {
     Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
-pub async fn run(
+pub async fn run(a: DeleteArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
+    let t = open_target(conn, Some(&a.reference), false)?;
+    delete(&t, a.cascade, a.dry_run, a.yes, a.format, out).await?;
+    Ok(t)
+}
+
+async fn delete(
     t: &Target,
     cascade: bool,
     dry_run: bool,
@@ -97,11 +88,8 @@ pub async fn run(
     format: ListFormat,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let reference = t
-        .reference
-        .clone()
-        .ok_or_else(|| anyhow!("a tag or digest is required"))?;
-    let plan = plan_delete(t.store.as_ref(), &t.repo, &reference, cascade).await?;
+    let reference = t.require_reference()?;
+    let plan = plan_delete(t.store.as_ref(), &t.repo, reference, cascade).await?;
     match format {
         ListFormat::Json if dry_run => {
             writeln!(out, "{}", serde_json::to_string_pretty(&plan)?)?;
@@ -144,55 +132,6 @@ pub async fn run(
                 not.join(", ")
             }
         );
-    }
-    Ok(())
-}
-
-pub async fn manifests(
-    t: &Target,
-    untagged: bool,
-    orphans_only: bool,
-    format: ListFormat,
-    out: &mut dyn Write,
-) -> Result<()> {
-    let listed = if orphans_only {
-        orphans::orphans(t.store.as_ref(), &t.repo).await?
-    } else {
-        let _ = untagged; // untagged is the default listing
-        orphans::untagged(t.store.as_ref(), &t.repo).await?
-    };
-    match format {
-        ListFormat::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "manifests": listed }))?
-        )?,
-        ListFormat::Text => {
-            for l in &listed {
-                let ty = l.descriptor.artifact_type.clone().unwrap_or_else(|| {
-                    crate::oci::media::short_label(&l.descriptor.media_type).to_string()
-                });
-                let parent = l
-                    .parent
-                    .as_ref()
-                    .map(|p| format!(" of {}", p.short()))
-                    .unwrap_or_default();
-                writeln!(
-                    out,
-                    "{}  {:9}{}  {}  {}  +{} below ({})",
-                    l.descriptor.digest,
-                    l.kind,
-                    parent,
-                    ty,
-                    human(l.descriptor.size),
-                    l.below,
-                    human(l.size_with_below)
-                )?;
-            }
-            if listed.is_empty() {
-                writeln!(out, "none")?;
-            }
-        }
     }
     Ok(())
 }

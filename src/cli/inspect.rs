@@ -1,17 +1,14 @@
 //! `arbor inspect REF`: what an artifact carries, decoded (signatures, SBOMs, attestations, scans).
-use super::args::ListFormat;
-use super::Target;
-use anyhow::{anyhow, Result};
+use super::args::{InspectArgs, ListFormat};
+use crate::connection::{open_target, ConnectOptions, Target};
+use anyhow::Result;
 use std::io::Write;
 
-/// Decodes the manifest `t` points at and prints the report as text or JSON.
-pub async fn run(t: &Target, format: ListFormat, out: &mut dyn Write) -> Result<()> {
-    let r = t
-        .reference
-        .clone()
-        .ok_or_else(|| anyhow!("a tag or digest is required"))?;
-    let i = crate::inspect::inspect(t.store.as_ref(), &t.repo, &r).await?;
-    match format {
+/// Decodes the manifest the reference names and prints the report as text or JSON.
+pub async fn run(a: InspectArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
+    let t = open_target(conn, Some(&a.reference), false)?;
+    let i = crate::inspect::inspect(t.store.as_ref(), &t.repo, t.require_reference()?).await?;
+    match a.format {
         ListFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&i)?)?,
         ListFormat::Text => {
             for l in crate::inspect::render_lines(&i) {
@@ -19,5 +16,5 @@ pub async fn run(t: &Target, format: ListFormat, out: &mut dyn Write) -> Result<
             }
         }
     }
-    Ok(())
+    Ok(t)
 }

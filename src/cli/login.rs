@@ -1,9 +1,9 @@
 //! `arbor login` / `arbor logout`, and credentials from the command-line flags.
 use super::args::GlobalArgs;
-use crate::credentials::{self, LoginOptions, LookupOptions};
+use crate::connection::{login_with, ConnectOptions};
+use crate::credentials::{self, LookupOptions};
 use crate::oci::reference::parse_registry;
-use crate::registry::auth::Credentials;
-use crate::registry::ClientOptions;
+use crate::registry::Credentials;
 use anyhow::{bail, Context, Result};
 use std::io::{IsTerminal, Write};
 
@@ -85,14 +85,9 @@ fn prompt_username() -> Result<String> {
 }
 
 /// `arbor login REGISTRY`: verify, then save; says where, and warns when it is a plain file.
-pub async fn login(
-    registry: &str,
-    g: &GlobalArgs,
-    opts: &ClientOptions,
-    out: &mut dyn Write,
-) -> Result<()> {
+pub async fn login(registry: &str, conn: &ConnectOptions, out: &mut dyn Write) -> Result<()> {
     let host = parse_registry(registry)?;
-    let creds = match &opts.credentials {
+    let creds = match &conn.client.credentials {
         Some(c) => c.clone(),
         None => {
             let username = prompt_username()?;
@@ -100,11 +95,7 @@ pub async fn login(
             Credentials::Basic { username, password }
         }
     };
-    let lopts = LoginOptions {
-        client: opts.clone(),
-        lookup: LookupOptions::from_env(g.registry_config.clone()),
-    };
-    let saved = credentials::login_with(&host, creds, &lopts).await?;
+    let saved = login_with(&host, creds, &conn.login_options()).await?;
     if saved.is_unencrypted() {
         eprintln!(
             "arbor: warning: your credentials are stored unencrypted in {saved}; configure a credential helper (credsStore) to keep them safe"
@@ -115,9 +106,9 @@ pub async fn login(
 }
 
 /// `arbor logout REGISTRY`.
-pub fn logout(registry: &str, g: &GlobalArgs, out: &mut dyn Write) -> Result<()> {
+pub fn logout(registry: &str, lookup: &LookupOptions, out: &mut dyn Write) -> Result<()> {
     let host = parse_registry(registry)?;
-    let removed = credentials::logout(&host, &LookupOptions::from_env(g.registry_config.clone()))?;
+    let removed = credentials::logout(&host, lookup)?;
     let places: Vec<String> = removed.iter().map(ToString::to_string).collect();
     writeln!(
         out,

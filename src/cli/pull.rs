@@ -1,35 +1,41 @@
 //! `arbor pull`: the library's pull with progress bars on a terminal and ctrl-c to cancel.
-use super::Target;
-use crate::pull::{pull, PullFile, PullOptions, PullProgress, Skipped};
-use anyhow::{anyhow, Result};
+use super::args::PullArgs;
+use crate::connection::{open_target, ConnectOptions, Target};
+use crate::pull::{pull, PullFile, PullOptions, PullProgress, PullReport, Skipped};
+use anyhow::Result;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
-/// Pulls `t` into `output`; prints what was written to `out`, notes and progress to stderr.
-pub async fn run(t: &Target, output: &Path, concurrency: usize, out: &mut dyn Write) -> Result<()> {
-    let reference = t
-        .reference
-        .clone()
-        .ok_or_else(|| anyhow!("a tag or digest is required"))?;
-    let opts = PullOptions {
-        concurrency,
-        cancel: CancellationToken::new(),
-    };
-    let signals = tokio::spawn(cancel_on_signal(opts.cancel.clone()));
-    let bars = Bars::new(std::io::stderr().is_terminal());
-    let result = pull(t.store.as_ref(), &t.repo, &reference, output, &opts, &bars).await;
-    signals.abort();
-    bars.clear();
+/// Pulls the reference into its output directory; prints what was written to `out`, notes
+/// and progress to stderr.
+pub async fn run(a: PullArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
+    let t = open_target(conn, Some(&a.reference), false)?;
+    let result = pull_into(&t, &a.output, a.concurrency).await;
     let report = result?;
     for f in &report.files {
         writeln!(out, "Downloaded {}", f.title)?;
     }
     writeln!(out, "Pulled {}", report.reference)?;
     writeln!(out, "Digest: {}", report.manifest.digest)?;
-    Ok(())
+    Ok(t)
+}
+
+/// The library's pull, with bars on a terminal and ctrl-c or SIGTERM cancelling it.
+async fn pull_into(t: &Target, output: &Path, concurrency: usize) -> Result<PullReport> {
+    let reference = t.require_reference()?;
+    let opts = PullOptions {
+        concurrency,
+        cancel: CancellationToken::new(),
+    };
+    let signals = tokio::spawn(cancel_on_signal(opts.cancel.clone()));
+    let bars = Bars::new(std::io::stderr().is_terminal());
+    let result = pull(t.store.as_ref(), &t.repo, reference, output, &opts, &bars).await;
+    signals.abort();
+    bars.clear();
+    Ok(result?)
 }
 
 /// Cancels on ctrl-c or SIGTERM.

@@ -1,50 +1,11 @@
 //! `arbor verify REF`: every signature attached to a reference, verified — one line each, or
 //! JSON — and the exit status scripts need (0: at least one verified, 1: none, 2: bad usage).
-use super::args::{GlobalArgs, ListFormat};
-use super::{open_target, Target};
-use crate::registry::ClientOptions;
+use super::args::{ListFormat, VerifyArgs};
+use crate::connection::{open_target, ConnectOptions, Target};
 use crate::verify::{self, Status, Subject, VerifyConfig, VerifyOptions, VerifyReport};
 use anyhow::{anyhow, bail, Result};
-use clap::Args;
 use std::borrow::Cow;
 use std::io::Write;
-use std::path::PathBuf;
-
-/// Options of `arbor verify`.
-#[derive(Debug, Args)]
-pub struct VerifyArgs {
-    /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
-    pub reference: String,
-    /// cosign public key (PEM: ECDSA P-256/P-384/P-521, RSA, Ed25519); repeatable.
-    #[arg(long = "key", value_name = "FILE")]
-    pub keys: Vec<PathBuf>,
-    /// Notation trust policy (default: Notation's own, `$XDG_CONFIG_HOME/notation/trustpolicy.oci.json`).
-    #[arg(long, value_name = "FILE")]
-    pub trust_policy: Option<PathBuf>,
-    /// Notation trust store: the directory holding `x509/` (default: Notation's own `truststore`).
-    #[arg(long, value_name = "DIR")]
-    pub trust_store: Option<PathBuf>,
-    /// Sigstore trusted root (`trusted_root.json`) for keyless cosign signatures.
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
-    /// Identity (URI or e-mail) a keyless certificate must carry.
-    #[arg(long, conflicts_with = "certificate_identity_regexp")]
-    pub certificate_identity: Option<String>,
-    /// Regular expression a keyless certificate's identity must match.
-    #[arg(long, value_name = "REGEXP")]
-    pub certificate_identity_regexp: Option<String>,
-    /// OIDC issuer a keyless certificate must have been issued for.
-    #[arg(long, conflicts_with = "certificate_oidc_issuer_regexp")]
-    pub certificate_oidc_issuer: Option<String>,
-    /// Regular expression the OIDC issuer must match.
-    #[arg(long, value_name = "REGEXP")]
-    pub certificate_oidc_issuer_regexp: Option<String>,
-    /// For an index, also verify the signatures of each platform manifest.
-    #[arg(long)]
-    pub platforms: bool,
-    #[arg(long, value_enum, default_value_t)]
-    pub format: ListFormat,
-}
 
 /// A command line that cannot be acted on (exit status 2).
 #[derive(Debug, thiserror::Error)]
@@ -52,12 +13,7 @@ pub struct VerifyArgs {
 pub struct UsageError(pub String);
 
 /// Runs `arbor verify`.
-pub async fn run(
-    a: VerifyArgs,
-    g: &GlobalArgs,
-    opts: &ClientOptions,
-    out: &mut dyn Write,
-) -> Result<Target> {
+pub async fn run(a: VerifyArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
     let cfg = VerifyConfig::load(&VerifyOptions {
         keys: a.keys.clone(),
         trust_policy: a.trust_policy.clone(),
@@ -70,12 +26,11 @@ pub async fn run(
         certificate_oidc_issuer_regexp: a.certificate_oidc_issuer_regexp.clone(),
     })
     .map_err(|e| UsageError(e.0))?;
-    let t = open_target(g, opts, Some(&a.reference), false)?;
+    let t = open_target(conn, Some(&a.reference), false)?;
     let r = t
-        .reference
-        .clone()
-        .ok_or_else(|| UsageError("a tag or digest is required".into()))?;
-    let root = t.store.resolve(&t.repo, &r).await?;
+        .require_reference()
+        .map_err(|e| UsageError(e.to_string()))?;
+    let root = t.store.resolve(&t.repo, r).await?;
     let shown = format!("{}@{}", t.display_name, root.digest);
     let mut reports = Vec::new();
     let subject = Subject::new(t.store.as_ref(), &t.repo, root.clone());

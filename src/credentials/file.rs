@@ -1,7 +1,7 @@
 //! docker's `config.json` and containers' `auth.json`: `credHelpers`, `credsStore` and
 //! `auths` entries, read and written (atomically, 0600) without disturbing other keys.
 use super::CredentialError;
-use crate::registry::auth::Credentials;
+use crate::registry::Credentials;
 use base64::Engine;
 use serde_json::{Map, Value};
 use std::io::Write;

@@ -5,7 +5,7 @@
 //! `store`/`erase`, which `arbor login`/`logout` need), consults `auths` before `credsStore`,
 //! and puts the helper's whole stdout into its error text.
 use super::CredentialError;
-use crate::registry::auth::Credentials;
+use crate::registry::Credentials;
 use std::io::Write;
 use std::process::{Command, Stdio};
 

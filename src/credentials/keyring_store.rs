@@ -1,7 +1,7 @@
 //! arbor's own store: the OS keyring (Secret Service over D-Bus on Linux). Headless machines
 //! without a Secret Service give an error here, which callers treat as "not available".
 use super::CredentialError;
-use crate::registry::auth::Credentials;
+use crate::registry::Credentials;
 
 /// The keyring service name entries are filed under (the account is the registry host).
 const SERVICE: &str = "arbor-registry";

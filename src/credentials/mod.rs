@@ -1,16 +1,16 @@
 //! Where registry credentials come from and go to: docker's config.json (credential helpers,
-//! `credsStore`, `auths`), containers' auth.json, and the OS keyring; `login` and `logout`.
+//! `credsStore`, `auths`), containers' auth.json, and the OS keyring; saving after a login, `logout`.
 //!
 //! Lookup order for a host (after `-u`/`--identity-token` flags, which the CLI handles):
 //! docker config `credHelpers[host]`, its `credsStore`, its `auths`; then containers'
-//! auth.json (`credHelpers`, `auths`); then arbor's keyring entry.
+//! auth.json (`credHelpers`, `auths`); then arbor's keyring entry. Verifying a login against
+//! a registry is `connection::login`'s: this module never talks to a registry.
 pub mod file;
 pub mod helper;
 pub mod keyring_store;
 
-use crate::registry::auth::Credentials;
-use crate::registry::{ClientOptions, RegistryStore};
-use crate::store::{ReferrersMode, StoreError};
+use crate::registry::{CredentialSource, Credentials};
+use crate::store::StoreError;
 use file::{server_key, AuthFile};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -221,6 +221,22 @@ pub fn lookup(
     }
 }
 
+/// The client's saved-credentials source: [`lookup`] in these stores.
+impl CredentialSource for LookupOptions {
+    fn credentials(
+        &self,
+        host: &str,
+    ) -> Result<Option<Credentials>, crate::registry::credential::SourceError> {
+        match lookup(host, self)? {
+            Some((c, source)) => {
+                tracing::debug!(host, %source, "using saved credentials");
+                Ok(Some(c))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
 /// Saves credentials: the OS keyring when it works, else the docker config's helper
 /// (`credHelpers[host]`, `credsStore`), else the docker config's `auths` (unencrypted).
 pub fn save(
@@ -287,59 +303,4 @@ pub fn logout(host: &str, opts: &LookupOptions) -> Result<Vec<Source>, Credentia
         });
     }
     Ok(removed)
-}
-
-/// How `login` reaches the registry and where it may save.
-#[derive(Debug, Clone, Default)]
-pub struct LoginOptions {
-    /// TLS / plain-HTTP settings (its `credentials` and lookup are ignored).
-    pub client: ClientOptions,
-    pub lookup: LookupOptions,
-}
-
-/// Checks the credentials against the registry (`GET /v2/` through the challenge, so a
-/// token registry issues a token), then saves them. For the CLI and the TUI's `:login`.
-pub async fn login(
-    host: &str,
-    username: &str,
-    password: &str,
-    opts: &LoginOptions,
-) -> Result<SavedTo, CredentialError> {
-    let creds = Credentials::Basic {
-        username: username.to_string(),
-        password: password.to_string(),
-    };
-    login_with(host, creds, opts).await
-}
-
-/// [`login`] for any kind of credentials (an identity token too).
-pub async fn login_with(
-    host: &str,
-    creds: Credentials,
-    opts: &LoginOptions,
-) -> Result<SavedTo, CredentialError> {
-    verify(host, &creds, &opts.client).await?;
-    let (host_owned, lookup) = (host.to_string(), opts.lookup.clone());
-    tokio::task::spawn_blocking(move || save(&host_owned, &creds, &lookup))
-        .await
-        .map_err(|e| CredentialError::Keyring(format!("saving credentials: {e}")))?
-}
-
-/// `GET /v2/` with exactly these credentials (no saved ones).
-pub async fn verify(
-    host: &str,
-    creds: &Credentials,
-    client: &ClientOptions,
-) -> Result<(), CredentialError> {
-    let copts = ClientOptions {
-        credentials: Some(creds.clone()),
-        credential_lookup: None,
-        ..client.clone()
-    };
-    let verr = |source| CredentialError::Verify {
-        host: host.to_string(),
-        source,
-    };
-    let store = RegistryStore::new(host, &copts, ReferrersMode::Auto).map_err(verr)?;
-    store.ping().await.map_err(verr)
 }

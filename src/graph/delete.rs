@@ -1,8 +1,8 @@
 //! Deleting a whole graph: a plan shown first (everything that goes, every tag that vanishes),
 //! then leaves-first execution that reports exactly what was and was not deleted.
+use super::fallback::update_fallback_index;
 use super::{discover, DiscoverOptions, EdgeSource, Expansion, Node};
-use crate::attach::update_fallback_index;
-use crate::oci::{Descriptor, Digest};
+use crate::oci::{tags, Descriptor, Digest};
 use crate::store::{ReferrersSource, Result, Store, StoreError};
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
@@ -131,12 +131,12 @@ pub async fn plan_delete(
     };
     let fallback_tags: Vec<String> = all_tags
         .iter()
-        .filter(|t| Digest::from_fallback_tag(t).is_some_and(|d| digests.contains(&d)))
+        .filter(|t| tags::from_fallback_tag(t).is_some_and(|d| digests.contains(&d)))
         .cloned()
         .collect();
     let plain: Vec<String> = all_tags
         .iter()
-        .filter(|t| !crate::cli::is_hidden_tag(t))
+        .filter(|t| !tags::is_hidden_tag(t))
         .cloned()
         .collect();
     let tags_checked = plain.len() <= MAX_TAGS_RESOLVED;
@@ -199,7 +199,7 @@ pub async fn execute(
             .map(|item| {
                 async move {
                     let d = &item.descriptor.digest;
-                    let tag = d.fallback_tag();
+                    let tag = tags::fallback_tag(d);
                     let mut removed = None;
                     if fallback.contains(tag.as_str()) {
                         // Its referrers are gone already: drop the whole index.
@@ -270,10 +270,10 @@ pub async fn execute(
             })
             .await
             {
-                Ok(()) => report.fallback_indexes_updated.push(p.fallback_tag()),
+                Ok(()) => report.fallback_indexes_updated.push(tags::fallback_tag(&p)),
                 Err(e) if report.failed.is_none() => {
                     report.failed = Some((
-                        format!("update fallback index {}", p.fallback_tag()),
+                        format!("update fallback index {}", tags::fallback_tag(&p)),
                         e.to_string(),
                     ))
                 }

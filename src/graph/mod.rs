@@ -1,6 +1,7 @@
 //! Referrers graphs: discovery to a depth with bounded concurrency, cycle detection, and the
 //! model later views build on (index children with platforms, where each edge came from).
 pub mod delete;
+pub mod fallback;
 pub mod orphans;
 
 use crate::oci::{media, Descriptor, Digest};
@@ -52,7 +53,7 @@ pub async fn cosign_tags(store: &dyn Store, repo: &str) -> CosignTags {
         .map(|t| t.to_vec())
         .unwrap_or_default()
     {
-        if let Some(d) = crate::inspect::cosign_tag_subject(&t) {
+        if let Some(d) = crate::oci::tags::cosign_tag_subject(&t) {
             out.entry(d).or_default().push(t);
         }
     }

@@ -1,6 +1,6 @@
 //! Untagged and orphaned manifests of a repository.
 use super::{discover, DiscoverOptions, EdgeSource, Node};
-use crate::oci::{Descriptor, Digest};
+use crate::oci::{tags, Descriptor, Digest};
 use crate::store::{Result, Store};
 use futures::StreamExt;
 use std::collections::{HashMap, HashSet};
@@ -41,7 +41,7 @@ pub async fn tagged_digests(
         Err(e) => return Err(e),
     };
     let (hidden, plain): (Vec<String>, Vec<String>) =
-        tags.into_iter().partition(|t| crate::cli::is_hidden_tag(t));
+        tags.into_iter().partition(|t| tags::is_hidden_tag(t));
     let map = resolve_tags(store, repo, plain).await?;
     Ok((map, hidden))
 }
@@ -78,7 +78,7 @@ pub async fn orphans(store: &dyn Store, repo: &str) -> Result<Vec<Listed>> {
     let (_, hidden) = tagged_digests(store, repo).await?;
     let mut out = Vec::new();
     for tag in hidden {
-        let Some(subject) = Digest::from_fallback_tag(&tag) else {
+        let Some(subject) = tags::from_fallback_tag(&tag) else {
             continue;
         };
         match store.resolve(repo, &subject.to_string()).await {

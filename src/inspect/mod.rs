@@ -248,14 +248,6 @@ fn sniff(bytes: &[u8]) -> Decoded {
     Decoded::Raw(generic::preview(bytes))
 }
 
-/// The digest a cosign legacy tag (`sha256-<hex>.sig|.att|.sbom`) names, if `reference` is one.
-pub fn cosign_tag_subject(reference: &str) -> Option<Digest> {
-    let base = [".sig", ".att", ".sbom"]
-        .iter()
-        .find_map(|s| reference.strip_suffix(s))?;
-    Digest::from_fallback_tag(base)
-}
-
 /// Fetches `reference` (verified), reads its files (bounded, verified) and decodes them.
 pub async fn inspect(store: &dyn Store, repo: &str, reference: &str) -> Result<Inspection> {
     inspect_with_subject(store, repo, reference, None).await
@@ -276,7 +268,7 @@ pub async fn inspect_with_subject(
         .subject
         .as_ref()
         .map(|s| s.digest.to_string())
-        .or_else(|| cosign_tag_subject(reference).map(|d| d.to_string()))
+        .or_else(|| crate::oci::tags::cosign_tag_subject(reference).map(|d| d.to_string()))
         .or_else(|| subject_hint.map(|d| d.to_string()));
     let all = m.files();
     let mut files = Vec::new();

@@ -291,7 +291,7 @@ impl Store for LayoutStore {
                 }
             }
         })?;
-        let stream = crate::store::file_stream(file).map(move |r| {
+        let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).map(move |r| {
             r.map_err(|e| StoreError::Io {
                 what: what.clone(),
                 source: e,

@@ -35,7 +35,8 @@ impl Algorithm {
             Algorithm::Sha512 => 128,
         }
     }
-    fn name(self) -> &'static str {
+    /// The name digests and fallback tags spell it with (`sha256`).
+    pub fn name(self) -> &'static str {
         match self {
             Algorithm::Sha256 => "sha256",
             Algorithm::Sha512 => "sha512",
@@ -83,17 +84,6 @@ impl Digest {
     /// The encoded (hex) part.
     pub fn hex(&self) -> &str {
         &self.hex
-    }
-
-    /// `sha256-<hex>`: the tag the referrers tag schema uses for this digest.
-    pub fn fallback_tag(&self) -> String {
-        format!("{}-{}", self.algorithm.name(), self.hex)
-    }
-
-    /// Parses a `sha256-<hex>` fallback tag back into the digest it names.
-    pub fn from_fallback_tag(tag: &str) -> Option<Digest> {
-        let (alg, hex) = tag.split_once('-')?;
-        format!("{alg}:{hex}").parse().ok()
     }
 
     /// First 12 hex characters, for display.
@@ -182,8 +172,6 @@ mod tests {
         assert_eq!(parsed, d);
         assert!(d.verifies(b"hello"));
         assert!(!d.verifies(b"hellO"));
-        assert_eq!(d.fallback_tag(), format!("sha256-{}", d.hex()));
-        assert_eq!(Digest::from_fallback_tag(&d.fallback_tag()), Some(d));
     }
 
     #[test]
@@ -205,8 +193,6 @@ mod tests {
             upper.parse::<Digest>(),
             Err(DigestError::Encoded(_))
         ));
-        assert_eq!(Digest::from_fallback_tag("v1"), None);
-        assert_eq!(Digest::from_fallback_tag("sha256-abc.sig"), None);
     }
 
     #[test]

@@ -87,6 +87,53 @@ pub struct Manifest {
 #[error("malformed manifest: {0}")]
 pub struct ManifestError(String);
 
+impl Descriptor {
+    /// The OCI empty descriptor (`{}`), the config of an artifact manifest.
+    pub fn empty() -> Self {
+        Descriptor {
+            media_type: media::OCI_EMPTY.into(),
+            digest: Digest::sha256_of(b"{}"),
+            size: 2,
+            artifact_type: None,
+            annotations: None,
+            platform: None,
+            urls: None,
+        }
+    }
+}
+
+/// Serialises a manifest with annotation keys sorted, so equal input gives equal digests.
+pub fn canonical_json(v: serde_json::Value) -> serde_json::Result<Vec<u8>> {
+    fn sort(v: serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in m {
+                    let v = if k == "annotations" {
+                        match v {
+                            serde_json::Value::Object(a) => {
+                                let sorted: BTreeMap<String, serde_json::Value> =
+                                    a.into_iter().collect();
+                                serde_json::Value::Object(sorted.into_iter().collect())
+                            }
+                            other => other,
+                        }
+                    } else {
+                        sort(v)
+                    };
+                    out.insert(k, v);
+                }
+                serde_json::Value::Object(out)
+            }
+            serde_json::Value::Array(a) => {
+                serde_json::Value::Array(a.into_iter().map(sort).collect())
+            }
+            other => other,
+        }
+    }
+    serde_json::to_vec(&sort(v))
+}
+
 impl Manifest {
     /// Parses manifest bytes; `served_type` is the Content-Type the registry sent, used when
     /// the body has no `mediaType` field (allowed for OCI manifests).

@@ -229,16 +229,6 @@ impl Reference {
         }
     }
 
-    /// The same repository at another digest.
-    pub fn with_digest(&self, digest: Digest) -> Reference {
-        Reference {
-            registry: self.registry.clone(),
-            repository: self.repository.clone(),
-            tag: None,
-            digest: Some(digest),
-        }
-    }
-
     /// `registry/repository` without tag or digest.
     pub fn repository_name(&self) -> String {
         format!("{}/{}", self.registry, self.repository)

@@ -1,5 +1,4 @@
-//! What flows through the app: user commands, messages carrying results, and effects to run.
-use super::state::Secret;
+//! The messages `update` reacts to: user commands and the answers effects send back.
 use crate::attach::{AttachReport, AttachRequest};
 use crate::credentials::SavedTo;
 use crate::graph::delete::{DeletePlan, DeleteReport};
@@ -9,7 +8,6 @@ use crate::oci::{Descriptor, Digest, Manifest};
 use crate::store::ReferrersSource;
 use bytes::Bytes;
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A named command the keymap binds keys to (the name is what users override in keymap.toml).
@@ -72,11 +70,22 @@ impl fmt::Debug for InputKey {
     }
 }
 
-/// Everything `update` reacts to.
+/// Everything `update` reacts to, in three groups; each group is routed whole to one module.
 // Messages are moved once through a channel; boxing the big ones buys nothing measurable.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Action {
+    /// What the user did (`update::keys`, `update::prompt`, `update::dialog`).
+    Ui(Ui),
+    /// Answers of store reads, `Effect::Load` (`update::loaded`).
+    Load(Loaded),
+    /// Answers of graph operations, `Effect::Op` (`update::op_done`).
+    Op(OpDone),
+}
+
+/// Terminal input, already read through the keymap.
+#[derive(Debug, Clone)]
+pub enum Ui {
     Cmd(Cmd),
     Input(InputKey),
     Resize(u16, u16),
@@ -84,6 +93,15 @@ pub enum Action {
     Scroll(i32),
     /// Mouse click on a terminal row.
     Click(u16),
+    /// ctrl-c, SIGTERM, SIGINT, SIGHUP.
+    Quit,
+}
+
+/// Answers of the browsing effects; stale ones (older request ids/generations) are dropped.
+// Messages are moved once through a channel; boxing the big ones buys nothing measurable.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Loaded {
     /// Store status after a request (auth may change after the first challenge).
     Status {
         auth: String,
@@ -121,6 +139,25 @@ pub enum Action {
         subject: Option<Digest>,
         result: Result<Arc<Inspection>, String>,
     },
+    UntaggedListed {
+        req: u64,
+        result: Result<Vec<Listed>, String>,
+    },
+}
+
+/// Answers of the graph operations, `:login` and path completion in dialogs.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum OpDone {
+    /// Tab in a dialog's path field: `completed` is the field's new text when the completion
+    /// grew it, `candidates` the names that match when more than one does. Applied only while
+    /// the field still reads `text`.
+    PathCompleted {
+        req: u64,
+        text: String,
+        completed: Option<String>,
+        candidates: Vec<String>,
+    },
     /// The request (its created time now fixed) and the manifest bytes an attach would push.
     AttachPreviewed {
         req: u64,
@@ -153,17 +190,42 @@ pub enum Action {
         reports: Vec<DeleteReport>,
         error: Option<String>,
     },
-    UntaggedListed {
-        req: u64,
-        result: Result<Vec<Listed>, String>,
-    },
     /// `:login` finished: where the credentials were saved, or why not (never the password).
     LoggedIn {
         host: String,
         user: String,
         result: Result<SavedTo, String>,
     },
-    Quit,
+}
+
+impl From<Ui> for Action {
+    fn from(u: Ui) -> Action {
+        Action::Ui(u)
+    }
+}
+
+impl From<Loaded> for Action {
+    fn from(l: Loaded) -> Action {
+        Action::Load(l)
+    }
+}
+
+impl From<OpDone> for Action {
+    fn from(o: OpDone) -> Action {
+        Action::Op(o)
+    }
+}
+
+impl From<Cmd> for Action {
+    fn from(c: Cmd) -> Action {
+        Action::Ui(Ui::Cmd(c))
+    }
+}
+
+impl From<InputKey> for Action {
+    fn from(k: InputKey) -> Action {
+        Action::Ui(Ui::Input(k))
+    }
 }
 
 /// Where a running pull is.
@@ -222,91 +284,35 @@ pub enum DocKind {
     Config,
 }
 
-/// Work for the runtime; results come back as [`Action`]s.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone)]
-pub enum Effect {
-    LoadRepos {
-        req: u64,
-        cursor: Option<String>,
-    },
-    LoadTags {
-        req: u64,
-        repo: String,
-    },
-    /// The rows currently on screen that lack details; replaces any earlier want.
-    WantDetails {
-        repo: String,
-        items: Vec<(String, String)>,
-    },
-    Resolve {
-        gen: u64,
-        repo: String,
-        reference: String,
-    },
-    Expand {
-        gen: u64,
-        node: usize,
-        repo: String,
-        desc: Descriptor,
-    },
-    Fetch {
-        req: u64,
-        repo: String,
-        reference: String,
-        kind: DocKind,
-    },
-    /// Decodes a manifest's files for the describe view (`subject`: known from a cosign tag).
-    Inspect {
-        req: u64,
-        repo: String,
-        reference: String,
-        subject: Option<Digest>,
-    },
-    Invalidate {
-        repo: String,
-    },
-    /// Hashes the files and builds the manifest an attach would push (nothing is sent).
-    PreviewAttach {
-        req: u64,
-        repo: String,
-        subject: String,
-        request: AttachRequest,
-    },
-    Attach {
-        req: u64,
-        repo: String,
-        subject: String,
-        request: AttachRequest,
-    },
-    Pull {
-        id: u64,
-        repo: String,
-        reference: String,
-        dir: PathBuf,
-    },
-    CancelPull {
-        id: u64,
-    },
-    /// One cascade plan per reference.
-    PlanDelete {
-        id: u64,
-        repo: String,
-        refs: Vec<String>,
-    },
-    Delete {
-        id: u64,
-        plans: Plans,
-    },
-    LoadUntagged {
-        req: u64,
-        repo: String,
-    },
-    /// Verifies and saves credentials through [`crate::credentials::login`] (the password's
-    /// Debug output is redacted).
-    Login {
-        host: String,
-        user: String,
-        password: Secret,
-    },
+/// Text that must not show up in logs or Debug output (a typed password).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    /// The secret itself: only for handing to the credentials library.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn push(&mut self, c: char) {
+        self.0.push(c);
+    }
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+    /// Characters typed (what the masked prompt draws).
+    pub fn len(&self) -> usize {
+        self.0.chars().count()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }

@@ -1,8 +1,9 @@
-//! The event loop: drain every pending event, then render once.
-use super::action::{Action, Effect, InputKey};
-use super::effects::Runner;
+//! The event loop: terminal events become actions through the keymap; every pending action is
+//! applied (its effects handed to the runner) before the one render.
+use super::action::{Action, InputKey, Ui};
 use super::keymap::{Key, Keymap, Scope};
 use super::state::{Prompt, State};
+use super::tasks::Runner;
 use super::update::{boot, update};
 use super::{term, view, Opened};
 use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
@@ -28,8 +29,7 @@ pub fn start(
     if let Some(w) = warnings.first() {
         s.fail(w.clone());
     }
-    let fx: Vec<Effect> = boot(&mut s, opened.start);
-    for e in fx {
+    for e in boot(&mut s, opened.start) {
         runner.run(e);
     }
     (s, runner)
@@ -42,7 +42,7 @@ pub async fn run(opened: Opened) -> anyhow::Result<()> {
     let (mut terminal, _guard) = term::setup()?;
     let (mut s, runner) = start(opened, keymap, warnings, tx);
     let size = terminal.size()?;
-    apply(&mut s, &runner, Action::Resize(size.width, size.height));
+    apply(&mut s, &runner, Ui::Resize(size.width, size.height).into());
     let mut events = read_events();
     terminal.draw(|f| view::draw(&s, f))?;
     tracing::debug!("first frame drawn");
@@ -104,12 +104,12 @@ fn dialog_key(s: &State, k: &crossterm::event::KeyEvent) -> Option<Action> {
     let typed = matches!(k.code, KeyCode::Char(_)) && !key.ctrl;
     if !typed {
         if let Some(c) = s.keymap.lookup(Scope::Dialog, key) {
-            return Some(Action::Cmd(c));
+            return Some(c.into());
         }
     }
     match k.code {
-        KeyCode::Char(c) if typed => Some(Action::Input(InputKey::Char(c))),
-        KeyCode::Backspace => Some(Action::Input(InputKey::Backspace)),
+        KeyCode::Char(c) if typed => Some(InputKey::Char(c).into()),
+        KeyCode::Backspace => Some(InputKey::Backspace.into()),
         _ => None,
     }
 }
@@ -119,13 +119,13 @@ pub fn translate(s: &State, ev: Event) -> Option<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
             if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
-                return Some(Action::Quit);
+                return Some(Ui::Quit.into());
             }
             if s.dialog.is_some() {
                 return dialog_key(s, &k);
             }
             if s.prompt.is_some() {
-                return Some(Action::Input(match k.code {
+                return Some(Action::from(match k.code {
                     KeyCode::Esc => InputKey::Cancel,
                     KeyCode::Enter => InputKey::Submit,
                     KeyCode::Backspace => InputKey::Backspace,
@@ -138,15 +138,15 @@ pub fn translate(s: &State, ev: Event) -> Option<Action> {
             }
             s.keymap
                 .lookup(s.screen().scope(), Key::from_event(&k))
-                .map(Action::Cmd)
+                .map(Action::from)
         }
         Event::Mouse(m) => match m.kind {
-            MouseEventKind::ScrollDown => Some(Action::Scroll(1)),
-            MouseEventKind::ScrollUp => Some(Action::Scroll(-1)),
-            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click(m.row)),
+            MouseEventKind::ScrollDown => Some(Ui::Scroll(1).into()),
+            MouseEventKind::ScrollUp => Some(Ui::Scroll(-1).into()),
+            MouseEventKind::Down(MouseButton::Left) => Some(Ui::Click(m.row).into()),
             _ => None,
         },
-        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        Event::Resize(w, h) => Some(Ui::Resize(w, h).into()),
         _ => None,
     }
 }

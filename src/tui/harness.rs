@@ -1,9 +1,10 @@
 //! Headless driving for tests and benchmarks: the real update and effects, a TestBackend screen.
-use super::action::{Action, Cmd, InputKey};
+//! Built with the `test-support` feature only.
+use super::action::{Action, Cmd, InputKey, Ui};
 use super::app::{apply, start};
-use super::effects::Runner;
 use super::keymap::Keymap;
 use super::state::{Prompt, State};
+use super::tasks::Runner;
 use super::{view, Opened};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -23,16 +24,17 @@ impl Harness {
         let (tx, rx) = mpsc::unbounded_channel();
         let (state, runner) = start(opened, Keymap::default(), Vec::new(), tx);
         let mut h = Harness { state, runner, rx };
-        h.send(Action::Resize(width, height));
+        h.send(Ui::Resize(width, height));
         h
     }
 
-    pub fn send(&mut self, a: Action) {
-        apply(&mut self.state, &self.runner, a);
+    /// Applies one action (a command, typed key, or an effect's answer) and starts its effects.
+    pub fn send(&mut self, a: impl Into<Action>) {
+        apply(&mut self.state, &self.runner, a.into());
     }
 
     pub fn cmd(&mut self, c: Cmd) {
-        self.send(Action::Cmd(c));
+        self.send(c);
     }
 
     /// Types text into the open prompt.
@@ -42,36 +44,53 @@ impl Harness {
                 Some(Prompt::Password { .. }) => InputKey::Hidden(c),
                 _ => InputKey::Char(c),
             };
-            self.send(Action::Input(k));
+            self.send(k);
         }
     }
 
-    /// Applies results until no effect is outstanding (or `limit` passes).
+    /// Applies answers until every effect has answered and nothing is left to apply.
+    /// Panics, saying what is still running, when that takes longer than `limit`.
     pub async fn settle_within(&mut self, limit: Duration) {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
+            // Read before draining: a task counts itself done only after its last send, so
+            // once idle is seen, every answer is already in the channel.
+            let idle = !self.runner.busy();
+            let mut applied = false;
             while let Ok(a) = self.rx.try_recv() {
                 self.send(a);
+                applied = true;
             }
-            if !self.runner.busy() {
-                // One more drain: the last task sends before it counts itself done.
-                tokio::task::yield_now().await;
-                while let Ok(a) = self.rx.try_recv() {
-                    self.send(a);
-                }
-                if !self.runner.busy() {
-                    return;
-                }
+            if idle && !applied {
+                return;
             }
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(a)) => self.send(a),
-                Ok(None) | Err(_) => return,
+            if applied {
+                continue;
+            }
+            tokio::select! {
+                a = self.rx.recv() => if let Some(a) = a { self.send(a) },
+                _ = self.runner.finished() => {}
+                _ = tokio::time::sleep_until(deadline) => panic!(
+                    "effects still running after {limit:?}: {}\nscreen:\n{}",
+                    self.runner.describe_busy(),
+                    self.screen_text()
+                ),
             }
         }
     }
 
+    /// [`Harness::settle_within`] 10 seconds.
     pub async fn settle(&mut self) {
         self.settle_within(Duration::from_secs(10)).await;
+    }
+
+    /// Applies whatever answers arrive during `span`, finished or not: for looking at the
+    /// screen while effects are still running (the one place a test waits on purpose).
+    pub async fn apply_arrivals_for(&mut self, span: Duration) {
+        let deadline = tokio::time::Instant::now() + span;
+        while let Ok(Some(a)) = tokio::time::timeout_at(deadline, self.rx.recv()).await {
+            self.send(a);
+        }
     }
 
     /// Draws the current state into a test terminal.

@@ -3,30 +3,23 @@
 //! Nothing here speaks HTTP; everything goes through `Arc<dyn Store>`.
 pub mod action;
 mod app;
-pub mod dialog;
-pub mod doc;
-pub mod effects;
+pub mod effect;
+#[cfg(feature = "test-support")]
 pub mod harness;
-mod input;
-mod jobs;
 pub mod keymap;
-mod keytable;
-mod nav;
-mod ops;
-mod outcome;
-mod results;
+pub mod label;
+pub mod layout;
 pub mod state;
+pub mod tasks;
 mod term;
-pub mod tree;
 pub mod update;
 pub mod view;
 
-use crate::cli::args::GlobalArgs;
-use crate::cli::{open_target, referrers_mode};
-use crate::credentials::{LoginOptions, LookupOptions};
+use crate::connection::{open_registry, open_target, ConnectOptions, LoginOptions};
+use crate::credentials::LookupOptions;
 use crate::layout::LayoutStore;
-use crate::oci::{media, reference::parse_registry, Descriptor};
-use crate::registry::{ClientOptions, RegistryStore};
+use crate::oci::{media, Descriptor};
+use crate::registry::ClientOptions;
 use crate::store::Store;
 use anyhow::{Context, Result};
 use state::StoreFacts;
@@ -43,23 +36,15 @@ pub struct Opened {
     pub login: LoginOptions,
 }
 
-/// `:login` options for a store opened with `opts`.
-fn login_options(global: &GlobalArgs, opts: &ClientOptions) -> LoginOptions {
-    LoginOptions {
-        client: opts.clone(),
-        lookup: LookupOptions::from_env(global.registry_config.clone()),
-    }
-}
-
 /// Runs the terminal UI.
-pub async fn run(target: Option<String>, global: &GlobalArgs, opts: ClientOptions) -> Result<()> {
-    let opened = open(target.as_deref(), global, &opts)?;
+pub async fn run(target: Option<String>, conn: ConnectOptions) -> Result<()> {
+    let opened = open(target.as_deref(), &conn)?;
     app::run(opened).await
 }
 
 /// Opens what the command line names: a layout (or the demo), a registry, a repository or a reference.
-pub fn open(target: Option<&str>, global: &GlobalArgs, opts: &ClientOptions) -> Result<Opened> {
-    if let Some(dir) = &global.oci_layout {
+pub fn open(target: Option<&str>, conn: &ConnectOptions) -> Result<Opened> {
+    if let Some(dir) = &conn.oci_layout {
         return open_layout(dir, target, false);
     }
     let Some(t) = target else {
@@ -67,18 +52,16 @@ pub fn open(target: Option<&str>, global: &GlobalArgs, opts: &ClientOptions) -> 
         return open_layout(&dir, None, true);
     };
     if !t.contains('/') {
-        let host = parse_registry(t)?;
-        let store: Arc<dyn Store> =
-            Arc::new(RegistryStore::new(&host, opts, referrers_mode(global))?);
+        let store = open_registry(conn, t)?.store;
         let facts = facts_of(store.as_ref(), false);
         return Ok(Opened {
             store,
             facts,
             start: Start::Repos,
-            login: login_options(global, opts),
+            login: conn.login_options(),
         });
     }
-    let tg = open_target(global, opts, Some(t), true)?;
+    let tg = open_target(conn, Some(t), true)?;
     let facts = facts_of(tg.store.as_ref(), false);
     let start = match tg.reference {
         Some(reference) => Start::Ref {
@@ -95,7 +78,7 @@ pub fn open(target: Option<&str>, global: &GlobalArgs, opts: &ClientOptions) -> 
         store: tg.store,
         facts,
         start,
-        login: login_options(global, opts),
+        login: conn.login_options(),
     })
 }
 

@@ -1,4 +1,5 @@
 //! The terminal: raw mode + alternate screen, restored on exit, panic, ctrl-c and SIGTERM.
+use super::action::{Action, Ui};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -50,14 +51,20 @@ fn install_panic_hook() {
 }
 
 /// SIGTERM, SIGINT and SIGHUP become a quit message (the loop then restores the terminal).
-pub fn watch_signals(tx: tokio::sync::mpsc::UnboundedSender<super::action::Action>) {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) else {
+pub fn watch_signals(tx: tokio::sync::mpsc::UnboundedSender<Action>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let kinds = [
+        SignalKind::terminate(),
+        SignalKind::interrupt(),
+        SignalKind::hangup(),
+    ];
+    let Ok(mut streams) = kinds.into_iter().map(signal).collect::<Result<Vec<_>, _>>() else {
         return;
     };
-    std::thread::spawn(move || {
-        if signals.forever().next().is_some() {
-            let _ = tx.send(super::action::Action::Quit);
+    tokio::spawn(async move {
+        let any = futures::future::select_all(streams.iter_mut().map(|s| Box::pin(s.recv())));
+        if any.await.0.is_some() {
+            let _ = tx.send(Ui::Quit.into());
         }
     });
 }

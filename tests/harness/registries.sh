@@ -6,7 +6,7 @@
 # and $ARBOR_HARNESS_DIR/env, a sourceable file of `export ARBOR_TEST_...=` lines (no secrets in it:
 # passwords are in 0600 files it names). `start` begins from empty registries every time (it stops
 # leftovers and wipes run/); if everything is already up it leaves it alone (use restart to reset).
-# Knobs: ARBOR_TEST_TOKEN_TTL (token lifetime of `token`, default 300s), ARBOR_TEST_TOKEN_SHORT_TTL (3s),
+# Knobs: ARBOR_TEST_TOKEN_TTL (token lifetime of `token`, default 300s), ARBOR_TEST_TOKEN_SHORT_TTL (1s),
 # ARBOR_TEST_REFS_PAGE_SIZE (referrers page size of refs_spec, default 50).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,7 +14,7 @@ REPO_ROOT=$(cd "$HERE/../.." && pwd)
 DIR=${ARBOR_HARNESS_DIR:-$REPO_ROOT/target/harness}
 BIN="$DIR/bin"; RUN="$DIR/run"; ENVF="$DIR/env"
 NAMES=(dist nodelete refs refs_spec basic tokensrv token tokensrv_short token_short fault_dist fault_refs tls)
-TOKEN_TTL=${ARBOR_TEST_TOKEN_TTL:-300s}; TOKEN_SHORT_TTL=${ARBOR_TEST_TOKEN_SHORT_TTL:-3s}
+TOKEN_TTL=${ARBOR_TEST_TOKEN_TTL:-300s}; TOKEN_SHORT_TTL=${ARBOR_TEST_TOKEN_SHORT_TTL:-1s}
 PAGE_SIZE=${ARBOR_TEST_REFS_PAGE_SIZE:-50}
 ISSUER=arbor-test-issuer
 
@@ -182,7 +182,7 @@ do_start() {
     > "$RUN/secrets/token.users")
   "$BIN/tokensrv" gencert "$RUN/secrets/token-signer"
   # token: x5c JWT header; token_short: kid header, and exp pulled back by distribution's 60s leeway so
-  # the registry really refuses its tokens once expires_in (3s) has passed
+  # the registry really refuses its tokens once expires_in (1s, rounded up to a whole second) has passed
   start_token_pair token tokensrv arbor-token "$TOKEN_TTL" x5c 0s
   start_token_pair token_short tokensrv_short arbor-token-short "$TOKEN_SHORT_TTL" kid 60s
 

@@ -1,9 +1,10 @@
 //! Dialogs drawn over the screen: the attach form and preview, pull, delete plan, reports.
 //! The focused button is bracketed (`▶ Cancel ◀`) so it shows without colour too.
-use super::super::dialog::{
+use super::style::ACCENT;
+use crate::tui::label::{human_size, kind_label, short_ref};
+use crate::tui::state::dialog::{
     AttachForm, DeleteDialog, Dialog, PlanSummary, PullDialog, Report, ATTACH_FIELDS,
 };
-use super::{human_size, short_ref, ACCENT};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -249,7 +250,7 @@ fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
     lines.push(Line::from(""));
     for p in plans.0.iter() {
         for i in &p.items {
-            let kind = super::super::tree::kind_label(
+            let kind = kind_label(
                 &i.descriptor.media_type,
                 i.descriptor.artifact_type.as_deref(),
             );

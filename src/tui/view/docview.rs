@@ -1,10 +1,11 @@
 //! The inspector (syntax-coloured JSON) and describe view.
-use super::super::state::State;
-use super::ACCENT;
+use super::style::ACCENT;
+use crate::tui::layout;
+use crate::tui::state::State;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 pub fn draw(s: &State, f: &mut Frame, area: Rect) {
@@ -19,7 +20,7 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
         (d.scroll + 1).min(d.lines.len().max(1)),
         d.lines.len()
     );
-    let block = Block::bordered()
+    let block = layout::pane()
         .title(Line::from(format!(" {} ", d.title)).bold())
         .title_bottom(Line::from(format!("{search}{pos}")).right_aligned())
         .border_style(Style::new().fg(Color::DarkGray));

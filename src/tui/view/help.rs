@@ -1,7 +1,7 @@
 //! `?`: generated from the keymap table, so it cannot disagree with the keys.
-use super::super::keymap::Scope;
-use super::super::state::State;
-use super::ACCENT;
+use super::style::ACCENT;
+use crate::tui::keymap::Scope;
+use crate::tui::state::State;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
 use ratatui::text::{Line, Span};

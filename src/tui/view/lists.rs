@@ -1,34 +1,14 @@
 //! Repositories and tags: virtualised, only the rows in the window are built.
-use super::super::state::{DetailState, State};
-use super::{human_size, ACCENT};
+use super::style::{badge_colour, block, filter_note, message, selected, ACCENT};
 use crate::oci::media;
+use crate::tui::label::{human_size, kind_label};
+use crate::tui::layout;
+use crate::tui::state::{DetailState, State};
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::{Color, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Row, Table};
 use ratatui::Frame;
-
-pub(super) fn block(title: String) -> Block<'static> {
-    Block::bordered()
-        .title(Line::from(title).bold())
-        .border_style(Style::new().fg(Color::DarkGray))
-}
-
-/// A pane with no rows shows why, in words, instead of an empty table.
-pub(super) fn message(f: &mut Frame, area: Rect, title: String, text: String) {
-    f.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: false })
-            .block(block(title)),
-        area,
-    );
-}
-
-pub(super) fn selected() -> Style {
-    Style::new()
-        .bg(Color::DarkGray)
-        .add_modifier(Modifier::BOLD)
-}
 
 pub fn repos(s: &State, f: &mut Frame, area: Rect) {
     let r = &s.repos;
@@ -48,7 +28,7 @@ pub fn repos(s: &State, f: &mut Frame, area: Rect) {
         message(f, area, title, text);
         return;
     }
-    let h = area.height.saturating_sub(3) as usize;
+    let h = layout::list_rows(area).height as usize;
     let rows: Vec<Row> = r
         .view
         .window(h)
@@ -72,14 +52,6 @@ pub fn repos(s: &State, f: &mut Frame, area: Rect) {
         .header(Row::new(vec!["REPOSITORY"]).fg(ACCENT))
         .block(block(title));
     f.render_widget(t, area);
-}
-
-pub(super) fn filter_note(f: &str) -> String {
-    if f.is_empty() {
-        String::new()
-    } else {
-        format!(" filter: {f}")
-    }
 }
 
 pub fn tags(s: &State, f: &mut Frame, area: Rect) {
@@ -108,7 +80,7 @@ pub fn tags(s: &State, f: &mut Frame, area: Rect) {
         message(f, area, title, text);
         return;
     }
-    let h = area.height.saturating_sub(3) as usize;
+    let h = layout::list_rows(area).height as usize;
     let rows: Vec<Row> = t
         .view
         .window(h)
@@ -131,10 +103,7 @@ pub fn tags(s: &State, f: &mut Frame, area: Rect) {
             let mut cells: Vec<Line> = vec![name];
             match (t.details.get(&key), &row.descriptor) {
                 (Some(DetailState::Ready(d)), _) => {
-                    let kind = super::super::tree::kind_label(
-                        &d.descriptor.media_type,
-                        d.artifact_type.as_deref(),
-                    );
+                    let kind = kind_label(&d.descriptor.media_type, d.artifact_type.as_deref());
                     cells.push(Line::from(d.descriptor.digest.short().to_string()));
                     cells.push(Line::from(kind));
                     cells.push(Line::from(human_size(d.descriptor.size)));
@@ -214,15 +183,4 @@ pub fn tags(s: &State, f: &mut Frame, area: Rect) {
         Table::new(rows, widths).header(header).block(block(title)),
         area,
     );
-}
-
-pub(super) fn badge_colour(b: &str) -> Color {
-    match b {
-        "SIG" => Color::Green,
-        "SBOM" => Color::Magenta,
-        "ATT" => Color::Yellow,
-        "SCAN" => Color::Red,
-        "DOC" => Color::Blue,
-        _ => Color::Gray,
-    }
 }

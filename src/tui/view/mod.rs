@@ -3,29 +3,31 @@ mod dialog;
 mod docview;
 mod help;
 mod lists;
+mod style;
 mod tree;
 mod untagged;
 
-use super::keymap::Scope;
-use super::state::{Prompt, Screen, State};
 use crate::store::StoreKind;
-use ratatui::layout::{Constraint, Layout, Rect};
+use crate::tui::keymap::Scope;
+use crate::tui::label::short_ref;
+use crate::tui::layout;
+use crate::tui::state::{Prompt, Screen, State};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-
-pub(super) const ACCENT: Color = Color::Cyan;
+use style::ACCENT;
 
 /// Draws the whole screen.
 pub fn draw(s: &State, f: &mut Frame) {
-    let [header, body, flash, footer] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Min(3),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(f.area());
+    let area = f.area();
+    let layout::Areas {
+        header,
+        body,
+        flash,
+        footer,
+    } = layout::areas(area.width, area.height);
     draw_header(s, f, header);
     // Overlays draw over the screen beneath them.
     let base = s
@@ -143,14 +145,6 @@ pub fn breadcrumbs(s: &State) -> Vec<String> {
     c
 }
 
-/// Tags as they are; digests shortened.
-pub fn short_ref(r: &str) -> String {
-    match r.parse::<crate::oci::Digest>() {
-        Ok(d) => format!("@{}", d.short()),
-        Err(_) => r.to_string(),
-    }
-}
-
 fn draw_flash(s: &State, f: &mut Frame, area: Rect) {
     let line = match &s.prompt {
         Some(Prompt::Filter(t)) => Line::from(vec![
@@ -197,18 +191,4 @@ fn draw_footer(s: &State, f: &mut Frame, area: Rect) {
         spans.push(Span::raw(format!(" {d}")).dark_gray());
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// `1.2 KiB`
-pub fn human_size(n: i64) -> String {
-    let n = n.max(0) as f64;
-    if n < 1024.0 {
-        format!("{n} B")
-    } else if n < 1024.0 * 1024.0 {
-        format!("{:.1} KiB", n / 1024.0)
-    } else if n < 1024.0 * 1024.0 * 1024.0 {
-        format!("{:.1} MiB", n / 1024.0 / 1024.0)
-    } else {
-        format!("{:.1} GiB", n / 1024.0 / 1024.0 / 1024.0)
-    }
 }

@@ -1,15 +1,16 @@
 //! The referrers tree (tui-tree-widget), rebuilt from the arena each frame.
-use super::super::state::State;
-use super::super::tree::{Load, TreeModel};
-use super::lists::badge_colour;
-use super::{human_size, short_ref, ACCENT};
+use super::style::{badge_colour, ACCENT};
 use crate::graph::EdgeSource;
 use crate::oci::media;
+use crate::tui::label::{badge, human_size, kind_label, short_ref};
+use crate::tui::layout;
+use crate::tui::state::tree::{Load, TreeModel};
+use crate::tui::state::State;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, StatefulWidget};
+use ratatui::widgets::{Paragraph, StatefulWidget};
 use ratatui::Frame;
 use std::collections::BTreeSet;
 use tui_tree_widget::{Tree, TreeItem, TreeState};
@@ -21,7 +22,7 @@ const PLACEHOLDER: u64 = 3 << 32;
 pub fn draw(s: &State, f: &mut Frame, area: Rect) {
     let t = &s.tree;
     let title = format!(" Referrers of {} ", short_ref(&t.reference));
-    let block = Block::bordered()
+    let block = layout::pane()
         .title(Line::from(title).bold())
         .border_style(Style::new().fg(Color::DarkGray));
     if t.nodes.is_empty() {
@@ -108,7 +109,7 @@ fn node_line(t: &TreeModel, i: usize) -> Line<'static> {
     let label = t.label(i);
     let mut spans = vec![];
     if i > 0 {
-        let b = super::super::tree::badge(d.artifact_type.as_deref());
+        let b = badge(d.artifact_type.as_deref());
         if n.edge == EdgeSource::Index {
             spans.push(Span::raw(" PLATFORM ").fg(Color::Black).bg(Color::Cyan));
         } else {
@@ -122,7 +123,7 @@ fn node_line(t: &TreeModel, i: usize) -> Line<'static> {
     }
     spans.push(Span::raw(label).bold());
     spans.push(Span::raw("  "));
-    let kind = super::super::tree::kind_label(&d.media_type, d.artifact_type.as_deref());
+    let kind = kind_label(&d.media_type, d.artifact_type.as_deref());
     spans.push(Span::raw(kind).fg(ACCENT));
     spans.push(Span::raw(format!("  {}", d.digest.short())).dark_gray());
     spans.push(Span::raw(format!("  {}", human_size(d.size))));

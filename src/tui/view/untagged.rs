@@ -1,7 +1,8 @@
 //! `u`: the repository's untagged manifests and orphans, with what hangs below each.
-use super::super::state::State;
-use super::lists::{block, filter_note, message, selected};
-use super::{human_size, ACCENT};
+use super::style::{block, filter_note, message, selected, ACCENT};
+use crate::tui::label::{human_size, kind_label};
+use crate::tui::layout;
+use crate::tui::state::State;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Stylize};
 use ratatui::text::Line;
@@ -35,7 +36,7 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
         message(f, area, title, text);
         return;
     }
-    let h = area.height.saturating_sub(3) as usize;
+    let h = layout::list_rows(area).height as usize;
     let rows: Vec<Row> = u
         .view
         .window(h)
@@ -62,10 +63,7 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
                 Line::from(mark).fg(ACCENT),
                 Line::from(d.digest.short().to_string()),
                 kind,
-                Line::from(super::super::tree::kind_label(
-                    &d.media_type,
-                    d.artifact_type.as_deref(),
-                )),
+                Line::from(kind_label(&d.media_type, d.artifact_type.as_deref())),
                 Line::from(human_size(d.size)),
                 Line::from(below),
                 Line::from(

@@ -183,9 +183,16 @@ func (s *server) sign(user string, acc []access) (string, time.Time, error) {
 	if acc == nil {
 		acc = []access{}
 	}
+	// exp is in whole seconds: rounded up, so the registry accepts the token for at least ttl
+	// (truncated, a 1s token could be refused the instant it is issued).
+	exp := now.Add(s.ttl - s.leeway)
+	expSecs := exp.Unix()
+	if exp.Nanosecond() > 0 {
+		expSecs++
+	}
 	claims := map[string]any{
 		"iss": s.issuer, "sub": user, "aud": s.service,
-		"exp": now.Add(s.ttl - s.leeway).Unix(), "nbf": now.Add(-time.Second).Unix(), "iat": now.Unix(),
+		"exp": expSecs, "nbf": now.Add(-time.Second).Unix(), "iat": now.Unix(),
 		"jti": hex.EncodeToString(jti), "access": acc,
 	}
 	hj, err := json.Marshal(hdr)

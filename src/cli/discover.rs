@@ -1,7 +1,46 @@
-//! Output formats shared by the subcommands: oras-compatible discover JSON and the tree view.
-use crate::graph::{EdgeSource, Expansion, Node};
+//! `arbor discover`: the referrers graph as a tree, or as oras-compatible JSON.
+use super::args::{DiscoverArgs, TreeFormat};
+use crate::connection::{open_target, ConnectOptions, Target};
+use crate::graph::{discover, DiscoverOptions, EdgeSource, Expansion, Node};
+use anyhow::{bail, Result};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use std::io::Write;
+
+pub async fn run(a: DiscoverArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
+    let t = open_target(conn, Some(&a.reference), false)?;
+    let root = t.store.resolve(&t.repo, t.require_reference()?).await?;
+    let dopts = DiscoverOptions {
+        artifact_type: a.artifact_type,
+        depth: a.depth,
+        index_children: a.full,
+        // The tree shows cosign tags; oras-compatible JSON leaves them out.
+        cosign_tags: a.full || a.format == TreeFormat::Tree,
+        ..Default::default()
+    };
+    let graph = discover(t.store.as_ref(), &t.repo, root, &dopts).await?;
+    match a.format {
+        TreeFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&discover_json(&t.display_name, &graph, a.full))?
+        )?,
+        TreeFormat::Tree => {
+            write!(out, "{}", discover_tree(&t.display_name, &graph))?;
+            if let Some(src) = t.store.referrers_source(&t.repo) {
+                eprintln!("referrers from: {src}");
+            }
+        }
+    }
+    let errors = graph.errors();
+    if let Some((d, e)) = errors.first() {
+        bail!(
+            "{} node(s) could not be expanded; first: {d}: {e}",
+            errors.len()
+        );
+    }
+    Ok(t)
+}
 
 /// `oras discover --format json` shape (oras 1.3): reference, mediaType, digest, size,
 /// annotations, artifactType, nested referrers. `full` adds index children and edge sources.

@@ -1,7 +1,7 @@
 //! Text of the inspector (pretty JSON) and the describe view, and search over it.
-use super::action::Doc;
-use super::state::DocView;
 use crate::oci::media;
+use crate::tui::action::Doc;
+use crate::tui::state::DocView;
 
 /// Pretty-printed JSON lines (or the text as is when it is not JSON).
 pub fn pretty(bytes: &[u8]) -> Vec<String> {

@@ -1,12 +1,16 @@
-//! The graph operations as effects: previews and attach, pull with progress and cancel,
-//! delete plans and their execution, the untagged listing. Library calls only, via the store.
-use super::action::{Action, Effect, Plans, PullStatus};
+//! Graph operations as tasks: attach previews and pushes, pull with progress and cancel,
+//! delete plans and their execution, `:login`, and path completion for dialogs. Library calls
+//! only, via the store.
+use super::complete::{complete_field, expand_home};
 use crate::attach::{attach, build_manifest, layers_for};
+use crate::connection::LoginOptions;
 use crate::graph::delete::{execute, plan_delete, DeletePlan};
-use crate::graph::orphans::untagged;
 use crate::oci::{media, Digest};
 use crate::pull::{pull, PullFile, PullOptions, PullProgress};
 use crate::store::Store;
+use crate::tui::action::{Action, OpDone, Plans, PullStatus};
+use crate::tui::effect::OpJob;
+use crate::tui::label::human_size;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,20 +20,37 @@ use tokio_util::sync::CancellationToken;
 /// Pull progress is sent at most this often (each send is a redraw).
 const PROGRESS_EVERY: Duration = Duration::from_millis(50);
 
-/// Runs one graph-operation effect; `None` for effects that are not ours.
+/// Runs one operation; pulls and deletes report progress through `tx` as they go.
 pub async fn perform(
     store: &dyn Store,
     tx: &UnboundedSender<Action>,
-    effect: Effect,
+    job: OpJob,
     cancel: Option<CancellationToken>,
-) -> Option<Action> {
-    Some(match effect {
-        Effect::PreviewAttach {
+    login: &LoginOptions,
+) -> OpDone {
+    match job {
+        OpJob::CompletePath { req, text, from } => {
+            let asked = text.clone();
+            let (completed, candidates) =
+                tokio::task::spawn_blocking(move || complete_field(&asked, from))
+                    .await
+                    .unwrap_or_default();
+            OpDone::PathCompleted {
+                req,
+                text,
+                completed,
+                candidates,
+            }
+        }
+        OpJob::PreviewAttach {
             req,
             repo,
             subject,
             mut request,
         } => {
+            for f in &mut request.files {
+                f.path = expand_home(&f.path);
+            }
             // Fixed now, so the pushed manifest is byte for byte the one previewed.
             request
                 .annotations
@@ -49,20 +70,20 @@ pub async fn perform(
                 Ok((request, bytes))
             }
             .await;
-            Action::AttachPreviewed { req, result }
+            OpDone::AttachPreviewed { req, result }
         }
-        Effect::Attach {
+        OpJob::Attach {
             req,
             repo,
             subject,
             request,
-        } => Action::Attached {
+        } => OpDone::Attached {
             req,
             result: attach(store, &repo, &subject, &request)
                 .await
                 .map_err(|e| e.to_string()),
         },
-        Effect::Pull {
+        OpJob::Pull {
             id,
             repo,
             reference,
@@ -84,14 +105,14 @@ pub async fn perform(
                         "pulled {}: {} file(s), {} into {}{skipped}",
                         r.reference,
                         r.files.len(),
-                        super::view::human_size(r.bytes as i64),
+                        human_size(r.bytes as i64),
                         dir.display()
                     )
                 })
                 .map_err(|e| e.to_string());
-            Action::Pulled { id, result }
+            OpDone::Pulled { id, result }
         }
-        Effect::PlanDelete { id, repo, refs } => {
+        OpJob::PlanDelete { id, repo, refs } => {
             let mut plans = Vec::new();
             let mut error = None;
             for r in &refs {
@@ -107,14 +128,14 @@ pub async fn perform(
                 Some(e) => Err(e),
                 None => Ok(Plans(Arc::new(without_overlap(plans)))),
             };
-            Action::Planned { id, result }
+            OpDone::Planned { id, result }
         }
-        Effect::Delete { id, plans } => {
+        OpJob::Delete { id, plans } => {
             let (mut reports, mut error, mut count) = (Vec::new(), None, 0);
             for p in plans.0.iter() {
                 let progress = |_: &Digest| {
                     count += 1;
-                    let _ = tx.send(Action::DeleteProgress { id, deleted: count });
+                    let _ = tx.send(Action::Op(OpDone::DeleteProgress { id, deleted: count }));
                 };
                 match execute(store, p, progress).await {
                     Ok(r) => {
@@ -130,14 +151,20 @@ pub async fn perform(
                     }
                 }
             }
-            Action::Deleted { id, reports, error }
+            OpDone::Deleted { id, reports, error }
         }
-        Effect::LoadUntagged { req, repo } => Action::UntaggedListed {
-            req,
-            result: untagged(store, &repo).await.map_err(|e| e.to_string()),
-        },
-        _ => return None,
-    })
+        OpJob::Login {
+            host,
+            user,
+            password,
+        } => {
+            // The library verifies the credentials against the registry and saves them.
+            let result = crate::connection::login(&host, &user, password.expose(), login)
+                .await
+                .map_err(|e| e.to_string());
+            OpDone::LoggedIn { host, user, result }
+        }
+    }
 }
 
 /// Plans whose root another plan already removes are dropped (marked a subject and its referrer).
@@ -199,10 +226,10 @@ impl Progress {
             done: c.done.iter().sum(),
             total: c.sizes.iter().sum(),
         };
-        let _ = self.tx.send(Action::PullProgress {
+        let _ = self.tx.send(Action::Op(OpDone::PullProgress {
             id: self.id,
             progress,
-        });
+        }));
     }
 }
 

@@ -1,20 +1,23 @@
-//! Navigation: opening repositories, trees and documents, and keeping list windows filled.
-use super::action::{DocKind, Effect};
-use super::doc;
-use super::state::{Decoding, DocView, Screen, State, TagRow, MAX_INSPECTIONS};
-use crate::cli::is_hidden_tag;
+//! Navigation: opening repositories, trees and documents, going back, and the store reads
+//! that fill them (list windows ask only for the rows on screen).
+use super::doc_text;
 use crate::inspect::Inspection;
+use crate::oci::tags::is_hidden_tag;
 use crate::oci::{Descriptor, Digest};
+use crate::tui::action::{Cmd, DocKind};
+use crate::tui::effect::{Control, Effect, LoadJob};
+use crate::tui::state::{Decoding, DocView, Screen, State, TagRow, UntaggedList, MAX_INSPECTIONS};
+use std::collections::HashSet;
 use std::sync::Arc;
 
-pub(super) fn load_repos(s: &mut State, cursor: Option<String>) -> Vec<Effect> {
+pub fn load_repos(s: &mut State, cursor: Option<String>) -> Vec<Effect> {
     let req = s.req();
     s.repos.req = req;
     s.repos.loading = true;
-    vec![Effect::LoadRepos { req, cursor }]
+    vec![LoadJob::Repos { req, cursor }.into()]
 }
 
-pub(super) fn open_repo(s: &mut State, repo: String, untagged: Vec<Descriptor>) -> Vec<Effect> {
+pub fn open_repo(s: &mut State, repo: String, untagged: Vec<Descriptor>) -> Vec<Effect> {
     let req = s.req();
     if s.repo.as_deref() != Some(repo.as_str()) {
         s.marks.clear();
@@ -34,10 +37,10 @@ pub(super) fn open_repo(s: &mut State, repo: String, untagged: Vec<Descriptor>) 
     rebuild_tags_visible(s);
     s.stack.retain(|x| *x == Screen::Repos);
     s.stack.push(Screen::Tags);
-    vec![Effect::LoadTags { req, repo }]
+    vec![LoadJob::Tags { req, repo }.into()]
 }
 
-pub(super) fn open_tree(s: &mut State, repo: &str, reference: &str) -> Vec<Effect> {
+pub fn open_tree(s: &mut State, repo: &str, reference: &str) -> Vec<Effect> {
     s.tree.reset(repo, reference);
     if let Some(p) = s
         .stack
@@ -47,26 +50,28 @@ pub(super) fn open_tree(s: &mut State, repo: &str, reference: &str) -> Vec<Effec
         s.stack.truncate(p + 1);
     }
     s.stack.push(Screen::Tree);
-    vec![Effect::Resolve {
+    vec![LoadJob::Resolve {
         gen: s.tree.gen,
         repo: repo.to_string(),
         reference: reference.to_string(),
-    }]
+    }
+    .into()]
 }
 
-pub(super) fn expand(s: &mut State, i: usize) -> Vec<Effect> {
+pub fn expand(s: &mut State, i: usize) -> Vec<Effect> {
     match s.tree.begin_expand(i) {
-        Some(desc) => vec![Effect::Expand {
+        Some(desc) => vec![LoadJob::Expand {
             gen: s.tree.gen,
             node: i,
             repo: s.tree.repo.clone(),
             desc,
-        }],
+        }
+        .into()],
         None => vec![],
     }
 }
 
-pub(super) fn expand_all(s: &mut State, i: usize) -> Vec<Effect> {
+pub fn expand_all(s: &mut State, i: usize) -> Vec<Effect> {
     let mut fx = Vec::new();
     let mut stack = vec![i];
     while let Some(n) = stack.pop() {
@@ -84,7 +89,7 @@ pub(super) fn expand_all(s: &mut State, i: usize) -> Vec<Effect> {
     fx
 }
 
-pub(super) fn open_doc(
+pub fn open_doc(
     s: &mut State,
     repo: String,
     reference: String,
@@ -113,16 +118,17 @@ pub(super) fn open_doc(
     } else {
         Screen::Inspect
     });
-    vec![Effect::Fetch {
+    vec![LoadJob::Fetch {
         req,
         repo,
         reference,
         kind,
-    }]
+    }
+    .into()]
 }
 
 /// Recomputes which tag rows pass the hidden-tag toggle and the filter, keeping the cursor's row.
-pub(super) fn rebuild_tags_visible(s: &mut State) {
+pub fn rebuild_tags_visible(s: &mut State) {
     let t = &mut s.tags;
     let keep = t.view.selected();
     let f = t.view.filter.to_lowercase();
@@ -141,7 +147,7 @@ pub(super) fn rebuild_tags_visible(s: &mut State) {
     s.tags.view.keep_in_view(bh);
 }
 
-pub(super) fn row_for_tag(tag: String) -> TagRow {
+pub fn row_for_tag(tag: String) -> TagRow {
     let hidden = is_hidden_tag(&tag);
     TagRow {
         tag: Some(tag),
@@ -151,7 +157,7 @@ pub(super) fn row_for_tag(tag: String) -> TagRow {
 }
 
 /// Asks for details of the rows on screen that lack them (newest want replaces older ones).
-pub(super) fn want_details(s: &mut State) -> Vec<Effect> {
+pub fn want_details(s: &mut State) -> Vec<Effect> {
     let Some(repo) = s.repo.clone() else {
         return vec![];
     };
@@ -169,18 +175,18 @@ pub(super) fn want_details(s: &mut State) -> Vec<Effect> {
         .filter(|k| !s.tags.details.contains_key(k))
         .map(|k| (k.clone(), k))
         .collect();
-    let keys: std::collections::HashSet<String> = items.iter().map(|(k, _)| k.clone()).collect();
+    let keys: HashSet<String> = items.iter().map(|(k, _)| k.clone()).collect();
     if items.is_empty() || keys == s.tags.wanted {
         return vec![];
     }
     s.tags.wanted = keys;
-    vec![Effect::WantDetails { repo, items }]
+    vec![Control::WantDetails { repo, items }.into()]
 }
 
 /// Opens the describe view of `reference` and decodes it alongside (`subject`: the digest a
 /// cosign tag named it for, when the manifest names none); a digest decoded before is shown
 /// from the cache at once.
-pub(super) fn open_describe(
+pub fn open_describe(
     s: &mut State,
     repo: String,
     reference: String,
@@ -196,19 +202,22 @@ pub(super) fn open_describe(
         Some(i) => d.decoded = Decoding::Ready(crate::inspect::render_lines(&i)),
         None => {
             d.decoded = Decoding::Loading;
-            fx.push(Effect::Inspect {
-                req: d.req,
-                repo,
-                reference,
-                subject,
-            });
+            fx.push(
+                LoadJob::Inspect {
+                    req: d.req,
+                    repo,
+                    reference,
+                    subject,
+                }
+                .into(),
+            );
         }
     }
     fx
 }
 
 /// Keeps a decoded manifest (by digest and subject hint), bounded.
-pub(super) fn cache_inspection(s: &mut State, subject: Option<Digest>, i: &Arc<Inspection>) {
+pub fn cache_inspection(s: &mut State, subject: Option<Digest>, i: &Arc<Inspection>) {
     let Ok(d) = i.digest.parse::<Digest>() else {
         return;
     };
@@ -219,7 +228,7 @@ pub(super) fn cache_inspection(s: &mut State, subject: Option<Digest>, i: &Arc<I
 }
 
 /// The describe view's lines: descriptor fields, then what the manifest decodes to.
-pub(super) fn compose_describe(d: &mut DocView) {
+pub fn compose_describe(d: &mut DocView) {
     let mut lines = d.fields.clone();
     match &d.decoded {
         Decoding::Off => {}
@@ -243,7 +252,62 @@ pub(super) fn compose_describe(d: &mut DocView) {
 }
 
 /// Rebuilds a doc view's lines and search matches.
-pub(super) fn set_doc_lines(d: &mut DocView, lines: Vec<String>) {
+pub fn set_doc_lines(d: &mut DocView, lines: Vec<String>) {
     d.lines = lines;
-    doc::find_matches(d);
+    doc_text::find_matches(d);
+}
+
+/// Pops the screen on top (the last one stays: it says how to quit instead).
+pub fn back(s: &mut State) -> Vec<Effect> {
+    if s.stack.len() > 1 {
+        if let Some(Screen::Inspect | Screen::Describe) = s.stack.pop() {
+            s.doc = None;
+        }
+    } else {
+        s.say(format!("{} to quit", s.keymap.keys_of(Cmd::Quit)));
+    }
+    vec![]
+}
+
+/// Lists the repository's untagged manifests and orphans again.
+pub fn load_untagged(s: &mut State) -> Vec<Effect> {
+    let Some(repo) = s.repo.clone() else {
+        return vec![];
+    };
+    let req = s.req();
+    s.untagged = UntaggedList {
+        loading: true,
+        req,
+        ..Default::default()
+    };
+    s.say(format!("listing untagged manifests and orphans of {repo}…"));
+    vec![LoadJob::Untagged { req, repo }.into()]
+}
+
+/// The tag rows minus the untagged rows that are gone; the tags are listed again.
+pub fn reload_tags(s: &mut State, gone: &HashSet<Digest>) -> Vec<Effect> {
+    let Some(repo) = s.repo.clone() else {
+        return vec![];
+    };
+    let req = s.req();
+    let keep: Vec<TagRow> = s
+        .tags
+        .rows
+        .iter()
+        .filter(|r| r.tag.is_none())
+        .filter(|r| {
+            r.descriptor
+                .as_ref()
+                .is_none_or(|d| !gone.contains(&d.digest))
+        })
+        .cloned()
+        .collect();
+    s.tags.rows = keep;
+    s.tags.details.clear();
+    s.tags.wanted.clear();
+    s.tags.loading = true;
+    s.tags.keep_flash = true;
+    s.tags.req = req;
+    rebuild_tags_visible(s);
+    vec![LoadJob::Tags { req, repo }.into()]
 }

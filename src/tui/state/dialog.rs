@@ -1,10 +1,10 @@
 //! Dialog state as plain data: the attach form, the pull prompt and progress, the delete plan
 //! and its confirmation, and reports. Parsing of what the user typed lives here too.
-use super::action::{Plans, PullStatus};
 use crate::attach::{media_type_for, AttachFile, AttachRequest};
 use crate::oci::Digest;
+use crate::tui::action::{Plans, PullStatus};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The open dialog (at most one).
 #[derive(Debug, Clone)]
@@ -138,45 +138,35 @@ impl AttachForm {
         })
     }
 
-    /// Tab: completes the last path in the files field, or cycles the artifact types seen.
-    pub fn complete(&mut self) {
-        match self.focus {
-            0 => {
-                let start = self
-                    .files
-                    .rfind([',', ' ', '\n'])
-                    .map(|i| i + 1)
-                    .unwrap_or(0);
-                let (done, candidates) = complete_path(&self.files[start..]);
-                if let Some(done) = done {
-                    self.files.truncate(start);
-                    self.files.push_str(&done);
-                }
-                self.candidates = candidates;
-            }
-            1 => {
-                let prefix = self
-                    .type_prefix
-                    .get_or_insert_with(|| self.artifact_type.clone())
-                    .to_lowercase();
-                let matches: Vec<String> = self
-                    .seen_types
-                    .iter()
-                    .filter(|t| t.to_lowercase().contains(&prefix))
-                    .cloned()
-                    .collect();
-                let next = matches
-                    .iter()
-                    .position(|t| *t == self.artifact_type)
-                    .map(|i| (i + 1) % matches.len())
-                    .unwrap_or(0);
-                if let Some(t) = matches.get(next) {
-                    self.artifact_type = t.clone();
-                }
-                self.candidates = matches;
-            }
-            _ => self.move_focus(1),
+    /// Where the last path of the files field starts (what tab completes).
+    pub fn last_path_start(&self) -> usize {
+        self.files
+            .rfind([',', ' ', '\n'])
+            .map(|i| i + 1)
+            .unwrap_or(0)
+    }
+
+    /// Tab on the artifact type: cycles through the types seen here that contain what was typed.
+    pub fn cycle_type(&mut self) {
+        let prefix = self
+            .type_prefix
+            .get_or_insert_with(|| self.artifact_type.clone())
+            .to_lowercase();
+        let matches: Vec<String> = self
+            .seen_types
+            .iter()
+            .filter(|t| t.to_lowercase().contains(&prefix))
+            .cloned()
+            .collect();
+        let next = matches
+            .iter()
+            .position(|t| *t == self.artifact_type)
+            .map(|i| (i + 1) % matches.len())
+            .unwrap_or(0);
+        if let Some(t) = matches.get(next) {
+            self.artifact_type = t.clone();
         }
+        self.candidates = matches;
     }
 }
 
@@ -185,64 +175,17 @@ fn split_list(text: &str) -> impl Iterator<Item = &str> {
     text.split([',', ' ', '\n', '\t']).filter(|t| !t.is_empty())
 }
 
-/// `path` or `path:media/type` (as oras writes it).
+/// `path` or `path:media/type` (as oras writes it); `~/` is expanded when the files are read.
 fn parse_file(token: &str) -> AttachFile {
     let (path, media_type) = match token.rsplit_once(':') {
         Some((p, mt)) if mt.contains('/') && !p.is_empty() => (p, Some(mt.to_string())),
         _ => (token, None),
     };
     AttachFile {
-        path: expand_home(path),
+        path: PathBuf::from(path),
         media_type,
         annotations: BTreeMap::new(),
     }
-}
-
-fn expand_home(p: &str) -> PathBuf {
-    match (p.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => Path::new(&home).join(rest),
-        _ => PathBuf::from(p),
-    }
-}
-
-/// Completes a partial path from the filesystem: the completed text when it grew, and the
-/// names that match when more than one does.
-pub fn complete_path(partial: &str) -> (Option<String>, Vec<String>) {
-    let (dir, prefix) = match partial.rfind('/') {
-        Some(i) => (&partial[..=i], &partial[i + 1..]),
-        None => ("", partial),
-    };
-    let read = if dir.is_empty() {
-        Path::new(".").to_path_buf()
-    } else {
-        expand_home(dir)
-    };
-    let Ok(entries) = std::fs::read_dir(&read) else {
-        return (None, Vec::new());
-    };
-    let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
-            (name.starts_with(prefix) && (prefix.starts_with('.') || !name.starts_with('.')))
-                .then(|| if is_dir { format!("{name}/") } else { name })
-        })
-        .collect();
-    names.sort();
-    let Some(first) = names.first() else {
-        return (None, Vec::new());
-    };
-    let common = names.iter().fold(first.clone(), |acc, n| {
-        acc.chars()
-            .zip(n.chars())
-            .take_while(|(a, b)| a == b)
-            .map(|(a, _)| a)
-            .collect()
-    });
-    let grown = (common.len() > prefix.len()).then(|| format!("{dir}{common}"));
-    let shown = if names.len() > 1 { names } else { Vec::new() };
-    (grown, shown)
 }
 
 /// `p`: the output directory, then progress.

@@ -1,15 +1,19 @@
 //! Everything the screen shows, as plain data. `update` changes it; `draw` only reads it.
-use super::action::{Detail, DocKind};
-use super::dialog::Dialog;
-use super::keymap::{Keymap, Scope};
-use super::tree::TreeModel;
+pub mod dialog;
+pub mod tree;
+
 use crate::graph::orphans::Listed;
 use crate::inspect::Inspection;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{ReferrersSource, StoreKind};
+use crate::tui::action::{Detail, DocKind, Secret};
+use crate::tui::keymap::{Keymap, Scope};
+use crate::tui::layout;
+use dialog::Dialog;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
+use tree::TreeModel;
 
 /// Screens, stacked: `back` pops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +156,14 @@ pub struct UntaggedList {
     pub view: ListView,
 }
 
+impl UntaggedList {
+    /// Digest of the row under the cursor.
+    pub fn selected_digest(&self) -> Option<String> {
+        let row = self.view.selected().and_then(|i| self.rows.get(i))?;
+        Some(row.descriptor.digest.to_string())
+    }
+}
+
 /// The inspector / describe view.
 #[derive(Debug, Clone)]
 pub struct DocView {
@@ -218,39 +230,6 @@ impl fmt::Debug for Prompt {
     }
 }
 
-/// Text that must not show up in logs or Debug output (a typed password).
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Secret {
-        Secret(s.into())
-    }
-    /// The secret itself: only for handing to the credentials library.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn push(&mut self, c: char) {
-        self.0.push(c);
-    }
-    pub fn pop(&mut self) {
-        self.0.pop();
-    }
-    /// Characters typed (what the masked prompt draws).
-    pub fn len(&self) -> usize {
-        self.0.chars().count()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
 /// The flash line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Flash {
@@ -298,11 +277,6 @@ pub struct State {
     pub quit: bool,
 }
 
-/// Rows above the list body: header (2), block border (1), column titles (1).
-pub const BODY_TOP: u16 = 4;
-/// Rows below the body: border (1), flash (1), footer (1).
-pub const BODY_BOTTOM: u16 = 3;
-
 impl State {
     pub fn new(facts: StoreFacts, keymap: Arc<Keymap>) -> State {
         State {
@@ -333,9 +307,14 @@ impl State {
         self.stack.last().copied().unwrap_or(Screen::Tags)
     }
 
+    /// The screen's bands at its current size.
+    pub fn areas(&self) -> layout::Areas {
+        layout::areas(self.width, self.height)
+    }
+
     /// Rows available to a list body.
     pub fn body_height(&self) -> usize {
-        self.height.saturating_sub(BODY_TOP + BODY_BOTTOM).max(1) as usize
+        layout::list_rows(self.areas().body).height.max(1) as usize
     }
 
     pub fn req(&mut self) -> u64 {

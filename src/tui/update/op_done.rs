@@ -1,20 +1,50 @@
-//! Answers of the graph-operation effects: previews, attach, pull progress, delete plans and
-//! reports, the untagged listing. The tree and lists change in place (no full reload).
-use super::action::{Action, Effect};
-use super::dialog::{AttachPreview, Dialog, Report};
-use super::doc;
-use super::nav::expand;
-use super::ops::reload_tags;
-use super::state::{DetailState, Screen, State};
-use super::tree::Load;
+//! Answers of graph operations (`Action::Op`): path completions, attach previews and pushes,
+//! pull progress, delete plans and reports, `:login`. The tree and lists change in place (no
+//! full reload).
+use super::doc_text;
+use super::nav::{expand, load_untagged, reload_tags, want_details};
+use super::prompt::logged_in;
 use crate::graph::delete::DeleteReport;
 use crate::graph::EdgeSource;
 use crate::oci::Digest;
+use crate::tui::action::OpDone;
+use crate::tui::effect::Effect;
+use crate::tui::state::dialog::{AttachPreview, Dialog, Report};
+use crate::tui::state::tree::Load;
+use crate::tui::state::{DetailState, Screen, State};
 use std::collections::HashSet;
 
-pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
+pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
     match a {
-        Action::AttachPreviewed { req, result } => {
+        OpDone::PathCompleted {
+            req,
+            text,
+            completed,
+            candidates,
+        } => {
+            // Only into the field it was asked for, and only if nothing was typed since.
+            match s.dialog.as_mut().filter(|d| dialog_req(d) == req) {
+                Some(Dialog::Attach(f))
+                    if f.preview.is_none() && f.focus == 0 && f.files == text =>
+                {
+                    if let Some(c) = completed {
+                        f.files = c;
+                    }
+                    f.candidates = candidates;
+                }
+                Some(Dialog::Pull(p)) if !p.running && p.focus == 0 && p.dir == text => {
+                    if let Some(c) = completed {
+                        p.dir = c;
+                    }
+                }
+                Some(
+                    Dialog::Attach(_) | Dialog::Pull(_) | Dialog::Delete(_) | Dialog::Report(_),
+                )
+                | None => {}
+            }
+            vec![]
+        }
+        OpDone::AttachPreviewed { req, result } => {
             if let Some(Dialog::Attach(f)) = s.dialog.as_mut().filter(|d| dialog_req(d) == req) {
                 f.busy = None;
                 match result {
@@ -22,7 +52,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                         f.preview = Some(AttachPreview {
                             request,
                             digest: Digest::sha256_of(&bytes),
-                            lines: doc::pretty(&bytes),
+                            lines: doc_text::pretty(&bytes),
                         });
                         f.focus = 0;
                         s.dialog_scroll = 0;
@@ -32,7 +62,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::Attached { req, result } => {
+        OpDone::Attached { req, result } => {
             let Some(Dialog::Attach(f)) = s.dialog.as_mut().filter(|d| dialog_req(d) == req) else {
                 return vec![];
             };
@@ -68,7 +98,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                 !matches!(d, DetailState::Ready(d) if d.descriptor.digest == report.subject.digest)
             });
             s.tags.wanted.clear();
-            let mut fx = super::nav::want_details(s);
+            let mut fx = want_details(s);
             if s.tree.repo == repo {
                 if let Some(&i) = s.tree.seen.get(&report.subject.digest) {
                     let loaded = s.tree.node(i).is_some_and(|n| n.load == Load::Loaded);
@@ -89,13 +119,13 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             }
             fx
         }
-        Action::PullProgress { id, progress } => {
+        OpDone::PullProgress { id, progress } => {
             if let Some(Dialog::Pull(p)) = s.dialog.as_mut().filter(|d| dialog_req(d) == id) {
                 p.status = progress;
             }
             vec![]
         }
-        Action::Pulled { id, result } => {
+        OpDone::Pulled { id, result } => {
             if s.dialog.as_ref().is_some_and(|d| dialog_req(d) == id) {
                 s.dialog = None;
             }
@@ -105,7 +135,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::Planned { id, result } => {
+        OpDone::Planned { id, result } => {
             let Some(Dialog::Delete(d)) = s.dialog.as_mut().filter(|d| dialog_req(d) == id) else {
                 return vec![];
             };
@@ -122,56 +152,23 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::DeleteProgress { id, deleted } => {
+        OpDone::DeleteProgress { id, deleted } => {
             if let Some(Dialog::Delete(d)) = s.dialog.as_mut().filter(|d| dialog_req(d) == id) {
                 d.deleted = deleted;
             }
             vec![]
         }
-        Action::Deleted { id, reports, error } => {
+        OpDone::Deleted { id, reports, error } => {
             if s.dialog.as_ref().is_none_or(|d| dialog_req(d) != id) {
                 return vec![];
             }
             s.dialog = None;
             deleted(s, reports, error)
         }
-        Action::UntaggedListed { req, result } => {
-            let repo = s.repo.clone().unwrap_or_default();
-            let u = &mut s.untagged;
-            if u.req != req {
-                return vec![];
-            }
-            u.loading = false;
-            match result {
-                Ok(mut rows) => {
-                    // The library walks tags in hash order: group by kind, then a stable order.
-                    rows.sort_by(|a, b| {
-                        (a.kind, &a.parent, &a.descriptor.digest).cmp(&(
-                            b.kind,
-                            &b.parent,
-                            &b.descriptor.digest,
-                        ))
-                    });
-                    u.view.visible = (0..rows.len()).collect();
-                    u.rows = rows;
-                    let bh = s.body_height();
-                    s.untagged.view.keep_in_view(bh);
-                    if s.untagged.keep_flash {
-                        return vec![];
-                    }
-                    s.say(format!(
-                        "{} untagged manifest(s) and orphan(s) in {repo}",
-                        s.untagged.rows.len()
-                    ));
-                }
-                Err(e) => {
-                    u.error = Some(e.clone());
-                    s.fail(e);
-                }
-            }
+        OpDone::LoggedIn { host, user, result } => {
+            logged_in(s, &host, &user, result);
             vec![]
         }
-        _ => vec![],
     }
 }
 
@@ -201,7 +198,7 @@ fn deleted(s: &mut State, reports: Vec<DeleteReport>, error: Option<String>) -> 
     if !gone.is_empty() {
         fx.extend(reload_tags(s, &gone));
         if s.stack.contains(&Screen::Untagged) {
-            fx.extend(super::ops::load_untagged(s));
+            fx.extend(load_untagged(s));
             s.untagged.keep_flash = true;
         }
     }

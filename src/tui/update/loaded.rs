@@ -1,16 +1,24 @@
-//! Results coming back from effects; stale answers (older request ids/generations) are dropped.
-use super::action::{Action, DocKind, Effect};
-use super::doc;
-use super::state::Decoding;
-use super::state::{DetailState, State};
-use super::update::{
+//! Answers of store reads (`Action::Load`): pages, details, tree levels, documents, decodings,
+//! the untagged listing. Stale answers (older request ids/generations) are dropped.
+use super::doc_text;
+use super::nav::{
     cache_inspection, compose_describe, expand, rebuild_tags_visible, row_for_tag, set_doc_lines,
     want_details,
 };
+use crate::tui::action::{DocKind, Loaded};
+use crate::tui::effect::Effect;
+use crate::tui::state::{Decoding, DetailState, State};
 
-pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
+pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
     match a {
-        Action::ReposPage { req, result } => {
+        Loaded::Status { auth, referrers } => {
+            s.facts.auth = auth;
+            if referrers.is_some() {
+                s.facts.referrers = referrers;
+            }
+            vec![]
+        }
+        Loaded::ReposPage { req, result } => {
             if req != s.repos.req {
                 return vec![];
             }
@@ -39,7 +47,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::TagsPage { req, result } => {
+        Loaded::TagsPage { req, result } => {
             if req != s.tags.req {
                 return vec![];
             }
@@ -70,7 +78,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                 }
             }
         }
-        Action::Detail { repo, key, result } => {
+        Loaded::Detail { repo, key, result } => {
             if s.repo.as_deref() != Some(repo.as_str()) {
                 return vec![];
             }
@@ -84,7 +92,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             );
             vec![]
         }
-        Action::Resolved { gen, result } => {
+        Loaded::Resolved { gen, result } => {
             if gen != s.tree.gen {
                 return vec![];
             }
@@ -101,7 +109,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                 }
             }
         }
-        Action::Expanded { gen, node, result } => {
+        Loaded::Expanded { gen, node, result } => {
             if gen != s.tree.gen {
                 return vec![];
             }
@@ -115,7 +123,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             }
             fx
         }
-        Action::Fetched { req, result } => {
+        Loaded::Fetched { req, result } => {
             let Some(d) = s.doc.as_mut() else {
                 return vec![];
             };
@@ -137,10 +145,10 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
                         docu.descriptor.digest, docu.descriptor.size
                     );
                     if d.describe {
-                        d.fields = doc::describe(&docu);
+                        d.fields = doc_text::describe(&docu);
                         compose_describe(d);
                     } else {
-                        set_doc_lines(d, doc::pretty(&docu.bytes));
+                        set_doc_lines(d, doc_text::pretty(&docu.bytes));
                     }
                 }
                 Err(e) => {
@@ -150,7 +158,7 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::Inspected {
+        Loaded::Inspected {
             req,
             subject,
             result,
@@ -171,6 +179,41 @@ pub fn result(s: &mut State, a: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        _ => vec![],
+        Loaded::UntaggedListed { req, result } => {
+            let repo = s.repo.clone().unwrap_or_default();
+            let u = &mut s.untagged;
+            if u.req != req {
+                return vec![];
+            }
+            u.loading = false;
+            match result {
+                Ok(mut rows) => {
+                    // The library walks tags in hash order: group by kind, then a stable order.
+                    rows.sort_by(|a, b| {
+                        (a.kind, &a.parent, &a.descriptor.digest).cmp(&(
+                            b.kind,
+                            &b.parent,
+                            &b.descriptor.digest,
+                        ))
+                    });
+                    u.view.visible = (0..rows.len()).collect();
+                    u.rows = rows;
+                    let bh = s.body_height();
+                    s.untagged.view.keep_in_view(bh);
+                    if s.untagged.keep_flash {
+                        return vec![];
+                    }
+                    s.say(format!(
+                        "{} untagged manifest(s) and orphan(s) in {repo}",
+                        s.untagged.rows.len()
+                    ));
+                }
+                Err(e) => {
+                    u.error = Some(e.clone());
+                    s.fail(e);
+                }
+            }
+            vec![]
+        }
     }
 }

@@ -1,11 +1,12 @@
-//! Text prompts: `/` filter or search, `:` commands.
-use super::action::{Effect, InputKey};
-use super::doc;
-use super::state::{Prompt, Screen, Secret, State};
-use super::tree::RowKind;
-use super::update::{back, open_repo, open_tree, rebuild_tags_visible, want_details};
+//! Text prompts: `/` filter or search, `:` commands, the `:login` password.
+use super::doc_text;
+use super::nav::{back, open_repo, open_tree, rebuild_tags_visible, want_details};
 use crate::credentials::SavedTo;
 use crate::store::StoreKind;
+use crate::tui::action::{InputKey, Secret};
+use crate::tui::effect::{Effect, OpJob};
+use crate::tui::state::tree::RowKind;
+use crate::tui::state::{Prompt, Screen, State};
 
 pub fn input(s: &mut State, k: InputKey) -> Vec<Effect> {
     let Some(prompt) = s.prompt.clone() else {
@@ -86,11 +87,12 @@ pub fn input(s: &mut State, k: InputKey) -> Vec<Effect> {
                 return vec![];
             }
             s.say(format!("logging in to {host} as {user}…"));
-            vec![Effect::Login {
+            vec![OpJob::Login {
                 host,
                 user,
                 password: text,
-            }]
+            }
+            .into()]
         }
         (Prompt::Password { .. }, InputKey::Cancel) => {
             s.prompt = None;
@@ -157,7 +159,7 @@ fn apply_filter(s: &mut State, text: &str) -> Vec<Effect> {
         Screen::Inspect | Screen::Describe => {
             if let Some(d) = s.doc.as_mut() {
                 d.search = text.to_string();
-                doc::find_matches(d);
+                doc_text::find_matches(d);
                 if let Some(&m) = d.matches.first() {
                     d.scroll = m;
                 }

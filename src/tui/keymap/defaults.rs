@@ -1,6 +1,6 @@
 //! The default key table: `(command, name, keys, description, scopes, footer hint)` rows.
-use super::action::Cmd;
-use super::keymap::Scope;
+use super::key::Scope;
+use crate::tui::action::Cmd;
 
 use Scope::{Dialog, Doc, Global, List, Tree};
 

@@ -1,0 +1,42 @@
+//! Plain output shared by the subcommands: lists as lines or JSON, sizes for people.
+use super::args::ListFormat;
+use anyhow::Result;
+use std::io::Write;
+
+/// A list of names: one a line, or `{"<key>": [...]}`.
+pub fn print_list(
+    out: &mut dyn Write,
+    items: &[String],
+    format: ListFormat,
+    key: &str,
+) -> Result<()> {
+    match format {
+        ListFormat::Text => {
+            for i in items {
+                writeln!(out, "{i}")?;
+            }
+        }
+        ListFormat::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ key: items }))?
+        )?,
+    }
+    Ok(())
+}
+
+/// A size in bytes as a person reads it (`1.5 MiB`).
+pub fn human(n: i64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n.max(0) as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < units.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
+}

@@ -1,0 +1,22 @@
+//! `arbor repos`: a registry's catalog (or the layout's one repository).
+use super::args::ReposArgs;
+use super::format::print_list;
+use crate::connection::{open_registry, open_target, ConnectOptions, Target};
+use anyhow::{bail, Result};
+use std::io::Write;
+
+pub async fn run(a: ReposArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
+    let t = match (&conn.oci_layout, &a.registry) {
+        (Some(_), _) => open_target(conn, None, true)?,
+        (None, Some(reg)) => open_registry(conn, reg)?,
+        (None, None) => bail!("a registry is required (or use --oci-layout DIR)"),
+    };
+    let store = t.store.clone();
+    let all = crate::store::collect_pages("catalog", |c| {
+        let store = store.clone();
+        async move { store.repositories(c.as_deref(), a.page_size).await }
+    })
+    .await?;
+    print_list(out, &all, a.format, "repositories")?;
+    Ok(t)
+}

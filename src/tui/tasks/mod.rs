@@ -1,0 +1,160 @@
+//! Runs effects: control effects on the spot, store reads and graph operations as tokio tasks
+//! whose answers come back as actions through the app's channel.
+mod complete;
+mod load;
+mod op;
+
+use crate::connection::LoginOptions;
+use crate::store::Store;
+use crate::tui::action::{Action, Loaded};
+use crate::tui::effect::{Control, Effect};
+use load::Want;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, watch, Notify};
+use tokio_util::sync::CancellationToken;
+
+/// The effect runner: owns the store handle and the details worker.
+pub struct Runner {
+    store: Arc<dyn Store>,
+    tx: mpsc::UnboundedSender<Action>,
+    want: watch::Sender<Option<Want>>,
+    /// Tasks started and not yet finished (a task counts itself done after its last send).
+    inflight: Arc<AtomicUsize>,
+    want_gen: AtomicU64,
+    done_gen: Arc<AtomicU64>,
+    /// Signalled whenever a task or a details request finishes.
+    finished: Arc<Notify>,
+    /// Cancellation of running pulls, by id.
+    cancels: Arc<Mutex<HashMap<u64, CancellationToken>>>,
+    /// How `:login` reaches the registry and where it saves.
+    login: Arc<LoginOptions>,
+}
+
+impl Runner {
+    /// Starts the details worker; must be called inside a tokio runtime.
+    pub fn new(store: Arc<dyn Store>, tx: mpsc::UnboundedSender<Action>) -> Runner {
+        let (want, rx) = watch::channel(None);
+        let done_gen = Arc::new(AtomicU64::new(0));
+        let finished = Arc::new(Notify::new());
+        tokio::spawn(load::details_worker(
+            store.clone(),
+            rx,
+            tx.clone(),
+            done_gen.clone(),
+            finished.clone(),
+        ));
+        Runner {
+            store,
+            tx,
+            want,
+            inflight: Arc::new(AtomicUsize::new(0)),
+            want_gen: AtomicU64::new(0),
+            done_gen,
+            finished,
+            cancels: Arc::new(Mutex::new(HashMap::new())),
+            login: Arc::new(LoginOptions::default()),
+        }
+    }
+
+    /// Sets the options `:login` uses (TLS settings, where credentials are saved).
+    pub fn with_login(mut self, login: LoginOptions) -> Runner {
+        self.login = Arc::new(login);
+        self
+    }
+
+    /// True while any effect has not answered yet. When this turns false, every answer sent
+    /// so far is already in the channel.
+    pub fn busy(&self) -> bool {
+        self.inflight.load(Ordering::SeqCst) > 0
+            || self.done_gen.load(Ordering::SeqCst) < self.want_gen.load(Ordering::SeqCst)
+    }
+
+    /// What is still running, for a test that gave up waiting.
+    pub fn describe_busy(&self) -> String {
+        format!(
+            "{} task(s) running, details request {} of {} done",
+            self.inflight.load(Ordering::SeqCst),
+            self.done_gen.load(Ordering::SeqCst),
+            self.want_gen.load(Ordering::SeqCst)
+        )
+    }
+
+    /// Resolves once some task or details request has finished since the last call.
+    pub async fn finished(&self) {
+        self.finished.notified().await;
+    }
+
+    pub fn run(&self, effect: Effect) {
+        match effect {
+            Effect::Control(c) => self.control(c),
+            Effect::Load(job) => {
+                let repo = job.repo().map(str::to_string);
+                let (store, tx) = (self.store.clone(), self.tx.clone());
+                self.spawn(repo, async move {
+                    Action::Load(load::perform(store.as_ref(), &tx, job).await)
+                });
+            }
+            Effect::Op(job) => {
+                let repo = job.repo().map(str::to_string);
+                let pull = job.pull_id().map(|id| (id, self.cancel_token(id)));
+                let (store, tx, login) = (self.store.clone(), self.tx.clone(), self.login.clone());
+                let cancels = self.cancels.clone();
+                self.spawn(repo, async move {
+                    let token = pull.as_ref().map(|(_, t)| t.clone());
+                    let done = op::perform(store.as_ref(), &tx, job, token, &login).await;
+                    if let (Some((id, _)), Ok(mut m)) = (pull, cancels.lock()) {
+                        m.remove(&id);
+                    }
+                    Action::Op(done)
+                });
+            }
+        }
+    }
+
+    fn control(&self, c: Control) {
+        match c {
+            Control::WantDetails { repo, items } => {
+                // Newest wins: the worker drops whatever it was doing for an older want.
+                let gen = self.want_gen.fetch_add(1, Ordering::SeqCst) + 1;
+                let _ = self.want.send(Some((gen, repo, items)));
+            }
+            Control::CancelPull { id } => {
+                if let Some(t) = self.cancels.lock().ok().and_then(|m| m.get(&id).cloned()) {
+                    t.cancel();
+                }
+            }
+            // Synchronous: the loads a refresh asks for next must not race the old caches.
+            Control::Invalidate { repo } => self.store.invalidate(&repo),
+        }
+    }
+
+    /// A cancellation token for pull `id`, registered for [`Control::CancelPull`].
+    fn cancel_token(&self, id: u64) -> CancellationToken {
+        let t = CancellationToken::new();
+        if let Ok(mut m) = self.cancels.lock() {
+            m.insert(id, t.clone());
+        }
+        t
+    }
+
+    /// Runs `task`, sends its answer and the store's status, then counts it done.
+    fn spawn(&self, repo: Option<String>, task: impl Future<Output = Action> + Send + 'static) {
+        let (store, tx) = (self.store.clone(), self.tx.clone());
+        let (inflight, finished) = (self.inflight.clone(), self.finished.clone());
+        inflight.fetch_add(1, Ordering::SeqCst);
+        tokio::spawn(async move {
+            let answer = task.await;
+            let _ = tx.send(answer);
+            let _ = tx.send(Action::Load(Loaded::Status {
+                auth: store.info().auth,
+                referrers: repo.and_then(|r| store.referrers_source(&r)),
+            }));
+            // After the sends: whoever sees the count drop finds the answers already queued.
+            inflight.fetch_sub(1, Ordering::SeqCst);
+            finished.notify_one();
+        });
+    }
+}
