@@ -62,6 +62,19 @@ pub struct GlobalArgs {
     /// Print the number of HTTP requests made to standard error when done.
     #[arg(long, global = true, hide = true)]
     pub request_stats: bool,
+    /// Seconds a registry request may take in all (manifests, listings, referrers, tokens);
+    /// blob bodies must keep 1 KiB/s over windows this long [default: 30].
+    #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: Option<u64>,
+    /// Most tags listed for one repository; past it a listing stops with an error [default: 100000].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub max_tags: Option<u64>,
+    /// Most repositories listed from one catalog [default: 100000].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub max_repos: Option<u64>,
+    /// Most referrers listed for one manifest [default: 10000].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub max_referrers: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -162,9 +175,9 @@ pub struct DiscoverArgs {
     /// Only referrers of this artifact type (applied at every level).
     #[arg(long)]
     pub artifact_type: Option<String>,
-    /// Levels of referrers to show (default: all).
-    #[arg(long)]
-    pub depth: Option<usize>,
+    /// Levels of referrers to show; a node below which more was not fetched is marked.
+    #[arg(long, default_value_t = crate::graph::DEFAULT_DEPTH)]
+    pub depth: usize,
     #[arg(long, value_enum, default_value_t)]
     pub format: TreeFormat,
     /// JSON: also index children (with platform) and where each node came from.
@@ -223,9 +236,12 @@ pub struct AttachArgs {
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     pub reference: String,
-    /// Also delete every referrer below it (any depth), leaves first.
+    /// Also delete every referrer below it, leaves first.
     #[arg(long)]
     pub cascade: bool,
+    /// With --cascade: levels of referrers followed; a deeper graph is refused, never deleted in part.
+    #[arg(long, default_value_t = crate::graph::DEFAULT_DEPTH)]
+    pub depth: usize,
     /// Print the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,

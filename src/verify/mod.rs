@@ -174,7 +174,11 @@ pub async fn verify_reference(
     reference: &str,
     cfg: &VerifyConfig,
 ) -> Result<VerifyReport, StoreError> {
-    let tags = cosign_tags(store, &subject.repo).await;
+    // Best effort, as before: a repository whose tags cannot be listed has no cosign tags here.
+    let (tags, skipped) = cosign_tags(store, &subject.repo).await;
+    if let Some(why) = skipped {
+        tracing::debug!(%why, "verifying without cosign tags");
+    }
     let found = expand_one(
         store,
         &subject.repo,
