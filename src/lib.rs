@@ -13,5 +13,6 @@ pub mod oci;
 pub mod pull;
 pub mod registry;
 pub mod store;
+pub mod text;
 pub mod tui;
 pub mod verify;

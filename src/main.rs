@@ -77,6 +77,8 @@ fn main() -> ExitCode {
             None => arbor::tui::run(args.target, conn).await,
         }
     });
+    // Blocking work still running (a credential helper, a file read) must not hold the exit.
+    rt.shutdown_timeout(std::time::Duration::from_millis(250));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

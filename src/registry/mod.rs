@@ -15,6 +15,7 @@ pub mod options;
 mod referrers;
 pub mod token;
 pub mod transport;
+pub mod trust;
 
 pub use auth::AuthState;
 pub use client::Request;
