@@ -10,6 +10,7 @@ pub mod demo;
 pub mod graph;
 pub mod inspect;
 pub mod layout;
+pub mod listing;
 pub mod oci;
 pub mod pull;
 pub mod registry;

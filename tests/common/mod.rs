@@ -3,7 +3,8 @@
 //! hostile scenarios (`hostile`) are faultproxy rules in front of the real ones.
 #![allow(dead_code)]
 pub mod hostile;
-
+pub mod scenario;
+pub mod signers;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};

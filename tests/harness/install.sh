@@ -5,7 +5,7 @@
 #     apt/    private apt config, lists and cache (the system's apt is not touched)
 #     debs/   downloaded .deb files          root/  their contents (dpkg -x)
 #     gopath/ the harness Go programs (GOPATH mode)   gocache/  Go build cache
-#     bin/    docker-registry oras crane cosign notation go refreg faultproxy tokensrv
+#     bin/    docker-registry oras crane cosign notation go refreg faultproxy tokensrv vendorreg
 #
 # Debian packages: tools from TOOLS_SUITE (sid), Go toolchain GO_PKG (golang-1.24-go) from GO_SUITE (trixie).
 # Idempotent: apt lists are refreshed at most once a day; downloads, extractions and builds are skipped
