@@ -419,6 +419,9 @@ impl Drop for OwnRegistry {
     }
 }
 
+/// (repository, tag, verified, SBOM formats, missing requirements).
+type Row = (String, String, bool, Vec<String>, Vec<String>);
+
 #[test]
 fn audit_of_a_registry_covers_every_repository_of_its_catalog() {
     let r = OwnRegistry::start();
@@ -447,7 +450,7 @@ fn audit_of_a_registry_covers_every_repository_of_its_catalog() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report = json(&out);
-    let rows: Vec<(String, String, bool, Vec<String>, Vec<String>)> = report["tags"]
+    let rows: Vec<Row> = report["tags"]
         .as_array()
         .expect("tags")
         .iter()
@@ -461,7 +464,7 @@ fn audit_of_a_registry_covers_every_repository_of_its_catalog() {
             )
         })
         .collect();
-    let want: Vec<(String, String, bool, Vec<String>, Vec<String>)> = vec![
+    let want: Vec<Row> = vec![
         (
             "lib".into(),
             "1.0".into(),

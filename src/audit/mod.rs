@@ -10,7 +10,7 @@ pub mod classify;
 
 pub use classify::{Category, Found};
 
-use crate::graph::{buildx_attestation_target, cosign_tags, expand_one, CosignTags, EdgeSource};
+use crate::graph::{cosign_tags, expand_one, CosignTags, EdgeSource};
 use crate::oci::{media, tags::is_hidden_tag, Descriptor};
 use crate::store::{Store, StoreError};
 use crate::verify::{self, SignatureVerdict, Status, Subject, VerifyConfig};
@@ -400,24 +400,7 @@ async fn audit_tag(
             return a;
         }
     };
-    let source = found
-        .source
-        .map(EdgeSource::from)
-        .unwrap_or(EdgeSource::Layout);
-    let mut candidates: Vec<(Descriptor, EdgeSource)> = found
-        .referrers
-        .into_iter()
-        .map(|d| (d, source))
-        .chain(found.cosign.into_iter().map(|d| (d, EdgeSource::CosignTag)))
-        .chain(
-            found
-                .children
-                .into_iter()
-                .filter(|d| buildx_attestation_target(d).is_some())
-                .map(|d| (d, EdgeSource::BuildxAttestation)),
-        )
-        .filter(|(d, _)| media::is_manifest(&d.media_type) || d.media_type.is_empty())
-        .collect();
+    let mut candidates = found.attached();
     a.not_examined = candidates.len().saturating_sub(verify::MAX_SIGNATURES);
     candidates.truncate(verify::MAX_SIGNATURES);
     let subject = Subject::new(store, repo, desc);
