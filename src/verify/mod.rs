@@ -14,7 +14,7 @@ pub mod sigstore;
 pub mod verdict;
 pub mod x509;
 
-pub use config::{VerifyConfig, VerifyOptions};
+pub use config::{VerifyConfig, VerifyOptions, VerifySettings};
 pub use verdict::{Kind, SignatureVerdict, Status, VerifyReport};
 
 use crate::graph::{cosign_tags, expand_one, EdgeSource};
