@@ -143,6 +143,10 @@ pub enum Command {
     /// by default Notation's own) and cosign (--key, or keyless with --trusted-root). Exit 0
     /// when at least one verifies, 1 when none does.
     Verify(VerifyArgs),
+    /// Signing and SBOM coverage of every tag of a repository, or of every repository of a
+    /// registry: signed? verified? SBOM? provenance? attestations? scan result? One row per
+    /// tag, counts at the end; exit 1 when a tag lacks what --require names.
+    Audit(AuditArgs),
     /// Print a manifest exactly as served (its digest verifies).
     Fetch(FetchArgs),
     /// Download an artifact's files into a directory (like `oras pull`).
@@ -275,11 +279,10 @@ pub struct InspectArgs {
     pub format: ListFormat,
 }
 
-/// `arbor verify`.
-#[derive(Debug, Args)]
-pub struct VerifyArgs {
-    /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
-    pub reference: String,
+/// What signatures are verified against (`arbor verify`, `arbor audit`); config.toml's
+/// `[verify]` section fills what is not given here.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TrustArgs {
     /// cosign public key (PEM: ECDSA P-256/P-384/P-521, RSA, Ed25519); repeatable.
     #[arg(long = "key", value_name = "FILE")]
     pub keys: Vec<PathBuf>,
@@ -304,11 +307,46 @@ pub struct VerifyArgs {
     /// Regular expression the OIDC issuer must match.
     #[arg(long, value_name = "REGEXP")]
     pub certificate_oidc_issuer_regexp: Option<String>,
+}
+
+/// `arbor verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
+    pub reference: String,
+    #[command(flatten)]
+    pub trust: TrustArgs,
     /// For an index, also verify the signatures of each platform manifest.
     #[arg(long)]
     pub platforms: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: ListFormat,
+}
+
+/// `arbor audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// A repository (`registry/repo`, or `registry/repo:tag` for one tag), or a registry
+    /// (`localhost:5000`) for every repository of its catalog. With --oci-layout, optional.
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Exit 1 when a tag lacks one of these: signed, verified, sbom, provenance, attestation, scan.
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(crate::audit::Requirement))]
+    pub require: Vec<crate::audit::Requirement>,
+    /// Tags audited at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=64), |v| v as usize))]
+    pub concurrency: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TableFormat,
+}
+
+/// Output of `arbor audit`: a table for people, JSON for scripts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    #[default]
+    Table,
+    Json,
 }
 
 /// `arbor fetch`.

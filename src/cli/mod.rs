@@ -1,6 +1,7 @@
 //! Non-interactive subcommands: one module each, dispatched by [`run`]; their flags in `args`.
 pub mod args;
 pub mod attach;
+pub mod audit;
 pub mod delete;
 pub mod discover;
 pub mod fetch;
@@ -92,6 +93,7 @@ pub async fn run(
         Command::Manifests(a) => manifests::run(a, conn, out).await?,
         Command::Inspect(a) => inspect::run(a, conn, out).await?,
         Command::Verify(a) => verify::run(a, conn, out).await?,
+        Command::Audit(a) => audit::run(a, conn, out).await?,
         Command::Fetch(a) => fetch::run(a, conn, out).await?,
         Command::Pull(a) => pull::run(a, conn, out).await?,
     };

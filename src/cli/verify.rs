@@ -1,6 +1,6 @@
 //! `arbor verify REF`: every signature attached to a reference, verified — one line each, or
 //! JSON — and the exit status scripts need (0: at least one verified, 1: none, 2: bad usage).
-use super::args::{ListFormat, VerifyArgs};
+use super::args::{ListFormat, TrustArgs, VerifyArgs};
 use crate::connection::{open_target, ConnectOptions, Target};
 use crate::text::escape;
 use crate::verify::{self, Status, Subject, VerifyConfig, VerifyOptions, VerifyReport};
@@ -12,20 +12,25 @@ use std::io::Write;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// Loads what signatures are verified against; a file named that cannot be used is bad usage.
+pub fn load_trust(t: &TrustArgs) -> Result<VerifyConfig, UsageError> {
+    VerifyConfig::load(&VerifyOptions {
+        keys: t.keys.clone(),
+        trust_policy: t.trust_policy.clone(),
+        trust_store: t.trust_store.clone(),
+        notation_dir: None,
+        trusted_root: t.trusted_root.clone(),
+        certificate_identity: t.certificate_identity.clone(),
+        certificate_identity_regexp: t.certificate_identity_regexp.clone(),
+        certificate_oidc_issuer: t.certificate_oidc_issuer.clone(),
+        certificate_oidc_issuer_regexp: t.certificate_oidc_issuer_regexp.clone(),
+    })
+    .map_err(|e| UsageError(e.0))
+}
+
 /// Runs `arbor verify`.
 pub async fn run(a: VerifyArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
-    let cfg = VerifyConfig::load(&VerifyOptions {
-        keys: a.keys.clone(),
-        trust_policy: a.trust_policy.clone(),
-        trust_store: a.trust_store.clone(),
-        notation_dir: None,
-        trusted_root: a.trusted_root.clone(),
-        certificate_identity: a.certificate_identity.clone(),
-        certificate_identity_regexp: a.certificate_identity_regexp.clone(),
-        certificate_oidc_issuer: a.certificate_oidc_issuer.clone(),
-        certificate_oidc_issuer_regexp: a.certificate_oidc_issuer_regexp.clone(),
-    })
-    .map_err(|e| UsageError(e.0))?;
+    let cfg = load_trust(&a.trust)?;
     let t = open_target(conn, Some(&a.reference), false)?;
     let r = t
         .require_reference()

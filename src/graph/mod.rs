@@ -110,6 +110,29 @@ pub struct Expanded {
     pub cosign: Vec<Descriptor>,
 }
 
+impl Expanded {
+    /// Every manifest attached to the node, with how it was found: referrers, cosign tags, and
+    /// the buildx attestation manifests among an index's children (platform manifests left out).
+    pub fn attached(self) -> Vec<(Descriptor, EdgeSource)> {
+        let source = self
+            .source
+            .map(EdgeSource::from)
+            .unwrap_or(EdgeSource::Layout);
+        self.referrers
+            .into_iter()
+            .map(|d| (d, source))
+            .chain(self.cosign.into_iter().map(|d| (d, EdgeSource::CosignTag)))
+            .chain(
+                self.children
+                    .into_iter()
+                    .filter(|d| buildx_attestation_target(d).is_some())
+                    .map(|d| (d, EdgeSource::BuildxAttestation)),
+            )
+            .filter(|(d, _)| media::is_manifest(&d.media_type) || d.media_type.is_empty())
+            .collect()
+    }
+}
+
 /// Fetches what hangs directly below `desc`: its referrers, an index's entries (platform
 /// manifests and buildx attestation manifests alike; see [`buildx_attestation_target`]) when
 /// `index_children`, and the manifests the repository's cosign legacy tags name it with
