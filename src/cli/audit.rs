@@ -17,7 +17,8 @@ pub async fn run(a: AuditArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Re
     let (t, whole_registry) = open(&a, conn)?;
     let repositories = if whole_registry {
         let store = t.store.clone();
-        crate::store::collect_pages("catalog", |c| {
+        let cap = crate::store::Cap::new(store.limits().repositories, "--max-repos");
+        crate::store::collect_pages("catalog", cap, |c: Option<String>| {
             let store = store.clone();
             async move { store.repositories(c.as_deref(), 1000).await }
         })

@@ -3,7 +3,7 @@
 //! identity keyless certificates must carry.
 use super::crypto::PublicKey;
 use super::notation::policy::TrustPolicy;
-use super::sigstore::TrustedRoot;
+use super::sigstore::root::TrustedRoot;
 use std::path::{Path, PathBuf};
 
 /// Bytes read from a key, policy or trusted-root file at most.
@@ -78,8 +78,7 @@ impl VerifyOptions {
             self.certificate_identity = s.certificate_identity.clone();
             self.certificate_identity_regexp = s.certificate_identity_regexp.clone();
         }
-        if self.certificate_oidc_issuer.is_none() && self.certificate_oidc_issuer_regexp.is_none()
-        {
+        if self.certificate_oidc_issuer.is_none() && self.certificate_oidc_issuer_regexp.is_none() {
             self.certificate_oidc_issuer = s.certificate_oidc_issuer.clone();
             self.certificate_oidc_issuer_regexp = s.certificate_oidc_issuer_regexp.clone();
         }
@@ -305,7 +304,13 @@ mod tests {
         assert_eq!(flags.trusted_root, Some(PathBuf::from("other.json")));
         // An identity regexp from a flag replaces the file's exact identity (never both).
         assert_eq!(flags.certificate_identity, None);
-        assert_eq!(flags.certificate_oidc_issuer.as_deref(), Some("https://issuer"));
-        assert!(toml::from_str::<VerifySettings>("key = []").is_err(), "typos are refused");
+        assert_eq!(
+            flags.certificate_oidc_issuer.as_deref(),
+            Some("https://issuer")
+        );
+        assert!(
+            toml::from_str::<VerifySettings>("key = []").is_err(),
+            "typos are refused"
+        );
     }
 }
