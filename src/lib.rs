@@ -3,6 +3,7 @@
 //! The library has no terminal code except under [`tui`]; nothing under [`tui`] speaks HTTP.
 pub mod attach;
 pub mod cli;
+pub mod config;
 pub mod connection;
 pub mod credentials;
 pub mod demo;

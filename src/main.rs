@@ -74,7 +74,10 @@ fn main() -> ExitCode {
                 }
                 Ok(())
             }
-            None => arbor::tui::run(args.target, conn).await,
+            None => {
+                let ui = arbor::tui::UiOptions { theme: args.theme };
+                arbor::tui::run(args.target, conn, ui).await
+            }
         }
     });
     match result {

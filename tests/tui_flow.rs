@@ -172,6 +172,7 @@ async fn cycles_are_shown_once_and_marked() {
             referrers: vec![root],
             source: None,
             cosign: vec![],
+            leaves: Default::default(),
         }),
     });
     let last = h.state.tree.nodes.last().expect("node");

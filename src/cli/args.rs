@@ -13,6 +13,10 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Registry, repository or reference to open in the TUI (e.g. `localhost:5000/net-monitor:v1`).
     pub target: Option<String>,
+    /// TUI colours: `dark`, `light`, `mono`, or `auto` (ask the terminal). Also ARBOR_THEME and
+    /// `theme` in config.toml; NO_COLOR always wins.
+    #[arg(long, value_name = "THEME", value_parser = ["dark", "light", "mono", "auto"])]
+    pub theme: Option<String>,
     #[command(flatten)]
     pub global: GlobalArgs,
 }

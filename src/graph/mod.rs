@@ -3,6 +3,7 @@
 pub mod delete;
 pub mod fallback;
 pub mod orphans;
+pub mod size;
 
 use crate::oci::{media, Descriptor, Digest};
 use crate::store::{ReferrersSource, Result, Store, StoreError};

@@ -4,9 +4,14 @@ use super::doc_text;
 use crate::inspect::Inspection;
 use crate::oci::tags::is_hidden_tag;
 use crate::oci::{Descriptor, Digest};
+use crate::store::StoreKind;
 use crate::tui::action::{Cmd, DocKind};
 use crate::tui::effect::{Control, Effect, LoadJob};
-use crate::tui::state::{Decoding, DocView, Screen, State, TagRow, UntaggedList, MAX_INSPECTIONS};
+use crate::tui::state::prefs::SortKey;
+use crate::tui::state::{
+    ContextRow, Decoding, DetailState, DocView, Screen, State, TagRow, UntaggedList,
+    MAX_INSPECTIONS,
+};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -35,12 +40,29 @@ pub fn open_repo(s: &mut State, repo: String, untagged: Vec<Descriptor>) -> Vec<
         })
         .collect();
     rebuild_tags_visible(s);
-    s.stack.retain(|x| *x == Screen::Repos);
+    s.stack
+        .retain(|x| matches!(x, Screen::Repos | Screen::Contexts));
     s.stack.push(Screen::Tags);
     vec![LoadJob::Tags { req, repo }.into()]
 }
 
+/// Keeps a registry reference the user opened among the recent ones (this run's list and the
+/// saved file).
+pub fn remember(s: &mut State, repo: &str, reference: Option<&str>) -> Vec<Effect> {
+    if s.facts.kind != StoreKind::Registry {
+        return vec![];
+    }
+    let r = match reference {
+        Some(r) if r.contains(':') => format!("{}/{repo}@{r}", s.facts.name),
+        Some(r) => format!("{}/{repo}:{r}", s.facts.name),
+        None => format!("{}/{repo}", s.facts.name),
+    };
+    s.recent = crate::config::push_recent(&s.recent, &r);
+    vec![Control::Remember { reference: r }.into()]
+}
+
 pub fn open_tree(s: &mut State, repo: &str, reference: &str) -> Vec<Effect> {
+    keep_tree(s);
     s.tree.reset(repo, reference);
     if let Some(p) = s
         .stack
@@ -56,6 +78,15 @@ pub fn open_tree(s: &mut State, repo: &str, reference: &str) -> Vec<Effect> {
         reference: reference.to_string(),
     }
     .into()]
+}
+
+/// Remembers what is open in the tree shown, for the next time its subject is shown.
+pub fn keep_tree(s: &mut State) {
+    if let Some(root) = s.tree.node(0) {
+        let key = (s.tree.repo.clone(), root.desc.digest.clone());
+        let r = s.tree.remember();
+        s.trees.insert(key, r);
+    }
 }
 
 pub fn expand(s: &mut State, i: usize) -> Vec<Effect> {
@@ -140,11 +171,206 @@ pub fn rebuild_tags_visible(s: &mut State) {
         .filter(|(_, r)| f.is_empty() || r.key().to_lowercase().contains(&f))
         .map(|(i, _)| i)
         .collect();
+    sort_tags(&mut t.view.visible, &t.rows, &t.details, s.sorts.tags);
     t.view.cursor = keep
         .and_then(|k| t.view.visible.iter().position(|&i| i == k))
         .unwrap_or(t.view.cursor);
     let bh = s.body_height();
     s.tags.view.keep_in_view(bh);
+}
+
+/// Orders the visible tag rows: by name (untagged rows last), created or image size. Rows whose
+/// value is not known yet go last whichever the direction.
+fn sort_tags(
+    visible: &mut [usize],
+    rows: &[TagRow],
+    details: &std::collections::HashMap<String, DetailState>,
+    sort: crate::tui::state::prefs::Sort,
+) {
+    let detail = |i: usize| match rows.get(i).and_then(|r| details.get(&r.key())) {
+        Some(DetailState::Ready(d)) => Some(d),
+        _ => None,
+    };
+    let rev = |o: std::cmp::Ordering| if sort.reverse { o.reverse() } else { o };
+    match sort.key {
+        SortKey::Name => {
+            let name = |i: usize| rows.get(i).and_then(|r| r.tag.as_deref());
+            let ordered = |a: &usize, b: &usize| match (name(*a), name(*b)) {
+                (Some(x), Some(y)) => rev(x.cmp(y)),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => a.cmp(b),
+            };
+            // Registries list tags in order already: then there is nothing to do.
+            if !visible.is_sorted_by(|a, b| ordered(a, b).is_le()) {
+                visible.sort_by(ordered);
+            }
+        }
+        SortKey::Created => visible.sort_by(|a, b| {
+            known_last(
+                detail(*a).and_then(|d| d.created.clone()),
+                detail(*b).and_then(|d| d.created.clone()),
+                rev,
+            )
+        }),
+        SortKey::Size => visible.sort_by(|a, b| {
+            known_last(
+                detail(*a).and_then(|d| d.image_size),
+                detail(*b).and_then(|d| d.image_size),
+                rev,
+            )
+        }),
+    }
+}
+
+/// Compares two values in a direction, with unknown ones after every known one.
+fn known_last<T: Ord>(
+    a: Option<T>,
+    b: Option<T>,
+    rev: impl Fn(std::cmp::Ordering) -> std::cmp::Ordering,
+) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => rev(x.cmp(&y)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
+/// Orders the untagged view: by kind and parent (as listed), or by size with what hangs below.
+pub fn sort_untagged(s: &mut State) {
+    let sort = s.sorts.untagged;
+    let u = &mut s.untagged;
+    let keep = u
+        .view
+        .selected()
+        .and_then(|i| u.rows.get(i))
+        .map(|r| r.descriptor.digest.clone());
+    let mut order: Vec<usize> = (0..u.rows.len()).collect();
+    let rows = &u.rows;
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&rows[a], &rows[b]);
+        let o =
+            match sort.key {
+                SortKey::Name | SortKey::Created => (x.kind, &x.parent, &x.descriptor.digest)
+                    .cmp(&(y.kind, &y.parent, &y.descriptor.digest)),
+                SortKey::Size => x.size_with_below.cmp(&y.size_with_below),
+            };
+        if sort.reverse {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+    u.view.visible = order;
+    if let Some(d) = keep {
+        if let Some(p) = u
+            .view
+            .visible
+            .iter()
+            .position(|&i| rows[i].descriptor.digest == d)
+        {
+            u.view.cursor = p;
+        }
+    }
+    let bh = s.body_height();
+    s.untagged.view.keep_in_view(bh);
+}
+
+/// Orders the repositories by name, either way.
+pub fn rebuild_repos_visible(s: &mut State) {
+    let f = s.repos.view.filter.to_lowercase();
+    let items = &s.repos.items;
+    let mut v: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.to_lowercase().contains(&f))
+        .map(|(i, _)| i)
+        .collect();
+    if s.sorts.repos.reverse {
+        v.reverse();
+    }
+    s.repos.view.visible = v;
+    let bh = s.body_height();
+    s.repos.view.keep_in_view(bh);
+}
+
+/// Asks for the decoded summary of the manifest under the cursor when the detail pane shows
+/// and it is not known yet (asked once per digest; the answer is cached with `d`'s).
+pub fn want_summary(s: &mut State) -> Vec<Effect> {
+    if s.pane_columns() == 0 {
+        return vec![];
+    }
+    let (Some((digest, subject)), Some(repo)) = (s.selected_manifest(), s.repo.clone()) else {
+        return vec![];
+    };
+    let known = s
+        .inspections
+        .contains_key(&(digest.clone(), subject.clone()))
+        || s.summary_failed.contains_key(&digest)
+        || s.summary_wanted.as_ref() == Some(&digest);
+    if known {
+        return vec![];
+    }
+    s.summary_wanted = Some(digest.clone());
+    let repo = if s.screen() == Screen::Tree {
+        s.tree.repo.clone()
+    } else {
+        repo
+    };
+    vec![Control::WantSummary {
+        repo,
+        digest,
+        subject,
+    }
+    .into()]
+}
+
+/// Enter on the contexts screen: a registry opens its repositories, a recent reference opens
+/// itself (on its registry).
+pub fn open_context(s: &mut State) -> Vec<Effect> {
+    let Some(row) = s
+        .contexts
+        .view
+        .selected()
+        .and_then(|i| s.contexts.rows.get(i))
+        .cloned()
+    else {
+        return vec![];
+    };
+    match row {
+        ContextRow::Registry(c) => {
+            s.say(format!("connecting to {} ({})…", c.name, c.host));
+            vec![Control::Connect {
+                context: c,
+                then: crate::tui::action::Then::Repos,
+            }
+            .into()]
+        }
+        ContextRow::Recent(r) => match crate::oci::Reference::parse_repository(&r) {
+            Ok(parsed) => {
+                let context = crate::config::Context {
+                    name: parsed.registry.clone(),
+                    host: parsed.registry.clone(),
+                    ..Default::default()
+                };
+                let then = if parsed.tag.is_some() || parsed.digest.is_some() {
+                    crate::tui::action::Then::Ref(
+                        parsed.repository.clone(),
+                        parsed.manifest_reference(),
+                    )
+                } else {
+                    crate::tui::action::Then::Repo(parsed.repository.clone())
+                };
+                s.say(format!("opening {r}…"));
+                vec![Control::Connect { context, then }.into()]
+            }
+            Err(e) => {
+                s.fail(format!("{r}: {e}"));
+                vec![]
+            }
+        },
+    }
 }
 
 pub fn row_for_tag(tag: String) -> TagRow {
@@ -257,14 +483,56 @@ pub fn set_doc_lines(d: &mut DocView, lines: Vec<String>) {
     doc_text::find_matches(d);
 }
 
-/// Pops the screen on top (the last one stays: it says how to quit instead).
+/// Pops the screen on top. From a registry's repository it goes up to the repositories pane;
+/// on the first screen it says how to quit instead.
 pub fn back(s: &mut State) -> Vec<Effect> {
     if s.stack.len() > 1 {
-        if let Some(Screen::Inspect | Screen::Describe) = s.stack.pop() {
-            s.doc = None;
+        match s.stack.pop() {
+            Some(Screen::Inspect | Screen::Describe) => s.doc = None,
+            Some(Screen::Tree) => keep_tree(s),
+            _ => {}
         }
-    } else {
-        s.say(format!("{} to quit", s.keymap.keys_of(Cmd::Quit)));
+        return vec![];
+    }
+    if s.screen() == Screen::Tags && s.facts.kind == StoreKind::Registry {
+        return open_repos(s);
+    }
+    s.say(format!("{} to quit", s.keymap.keys_of(Cmd::Quit)));
+    vec![]
+}
+
+/// The registry's repositories pane (`:repos`, `esc` from a repository), listed if not yet.
+pub fn open_repos(s: &mut State) -> Vec<Effect> {
+    if s.facts.kind != StoreKind::Registry {
+        s.fail(format!(
+            "{} is an OCI layout: its one repository is {}",
+            s.facts.name,
+            s.repo.as_deref().unwrap_or("shown")
+        ));
+        return vec![];
+    }
+    if s.screen() == Screen::Tree {
+        keep_tree(s);
+    }
+    s.doc = None;
+    s.stack.retain(|x| *x == Screen::Contexts);
+    s.stack.push(Screen::Repos);
+    // Where we came from stays selected.
+    if let Some(i) = s
+        .repo
+        .as_ref()
+        .and_then(|r| s.repos.items.iter().position(|x| x == r))
+    {
+        if let Some(p) = s.repos.view.visible.iter().position(|&v| v == i) {
+            s.repos.view.cursor = p;
+            let bh = s.body_height();
+            s.repos.view.keep_in_view(bh);
+        }
+    }
+    if s.repos.items.is_empty() && !s.repos.loading {
+        s.repos.error = None;
+        s.repos.unsupported = false;
+        return load_repos(s, None);
     }
     vec![]
 }

@@ -38,7 +38,11 @@ pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
                     }
                 }
                 Some(
-                    Dialog::Attach(_) | Dialog::Pull(_) | Dialog::Delete(_) | Dialog::Report(_),
+                    Dialog::Attach(_)
+                    | Dialog::Pull(_)
+                    | Dialog::Delete(_)
+                    | Dialog::Report(_)
+                    | Dialog::Commands(_),
                 )
                 | None => {}
             }
@@ -108,7 +112,7 @@ pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
                             .map(EdgeSource::from)
                             .unwrap_or(EdgeSource::ReferrersApi);
                         if let Some(n) = s.tree.add_child(i, report.descriptor, edge) {
-                            s.tree.cursor = n;
+                            s.tree.select(n);
                             let rows = s.tree.rows();
                             s.tree.keep_in_view(&rows, s.body_height());
                         }
@@ -165,10 +169,7 @@ pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
             s.dialog = None;
             deleted(s, reports, error)
         }
-        OpDone::LoggedIn { host, user, result } => {
-            logged_in(s, &host, &user, result);
-            vec![]
-        }
+        OpDone::LoggedIn { host, user, result } => logged_in(s, &host, &user, result),
     }
 }
 
@@ -178,7 +179,7 @@ fn dialog_req(d: &Dialog) -> u64 {
         Dialog::Attach(f) => f.req,
         Dialog::Pull(p) => p.id,
         Dialog::Delete(d) => d.id,
-        Dialog::Report(_) => 0,
+        Dialog::Report(_) | Dialog::Commands(_) => 0,
     }
 }
 

@@ -1,36 +1,49 @@
-//! Colours and the pieces every pane is drawn with.
+//! The pieces every pane is drawn with, and the one place text becomes cells: every string
+//! (ours or a registry's) reaches the screen through [`text`] or [`styled`].
+use super::theme::Theme;
+use crate::tui::label::ellipsize_middle;
 use crate::tui::layout;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style, Stylize};
-use ratatui::text::Line;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
-/// Titles, keys and marks.
-pub const ACCENT: Color = Color::Cyan;
+/// The marker before the row under the cursor (with reverse video: visible without colour).
+pub const CURSOR: &str = "› ";
+/// Its width, reserved on every row.
+pub const CURSOR_COLS: u16 = 2;
+
+/// A cell of plain text.
+pub fn text(s: impl Into<String>) -> Span<'static> {
+    Span::raw(s.into())
+}
+
+/// A cell of text in a style.
+pub fn styled(s: impl Into<String>, style: Style) -> Span<'static> {
+    Span::styled(s.into(), style)
+}
+
+/// A cell cut to `max` columns by its middle (tags, names).
+pub fn fitted(s: &str, max: usize, style: Style) -> Span<'static> {
+    styled(ellipsize_middle(s, max), style)
+}
 
 /// A titled pane.
-pub fn block(title: String) -> Block<'static> {
+pub fn block(t: &Theme, title: String) -> Block<'static> {
     layout::pane()
-        .title(Line::from(title).bold())
-        .border_style(Style::new().fg(Color::DarkGray))
+        .title(Line::from(styled(title, t.title)))
+        .border_style(t.border)
 }
 
 /// A pane with no rows shows why, in words, instead of an empty table.
-pub fn message(f: &mut Frame, area: Rect, title: String, text: String) {
+pub fn message(t: &Theme, f: &mut Frame, area: Rect, title: String, body: String) {
     f.render_widget(
-        Paragraph::new(text)
+        Paragraph::new(body)
             .wrap(Wrap { trim: false })
-            .block(block(title)),
+            .block(block(t, title)),
         area,
     );
-}
-
-/// The row under the cursor.
-pub fn selected() -> Style {
-    Style::new()
-        .bg(Color::DarkGray)
-        .add_modifier(Modifier::BOLD)
 }
 
 /// ` filter: …` for a pane title, when a filter is set.
@@ -42,14 +55,16 @@ pub fn filter_note(f: &str) -> String {
     }
 }
 
-/// The background of a badge (SIG, SBOM…).
-pub fn badge_colour(b: &str) -> Color {
-    match b {
-        "SIG" => Color::Green,
-        "SBOM" => Color::Magenta,
-        "ATT" => Color::Yellow,
-        "SCAN" => Color::Red,
-        "DOC" => Color::Blue,
-        _ => Color::Gray,
+/// `12/5000` for a list title: where the cursor is.
+pub fn position(cursor: usize, len: usize) -> String {
+    if len == 0 {
+        "0".to_string()
+    } else {
+        format!("{}/{len}", (cursor + 1).min(len))
     }
+}
+
+/// The cursor column of a row: `›` on the selected one.
+pub fn cursor_cell(selected: bool) -> Span<'static> {
+    text(if selected { CURSOR } else { "  " })
 }
