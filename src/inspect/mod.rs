@@ -14,7 +14,7 @@ mod render;
 mod sbom;
 mod scan;
 
-pub use render::render_lines;
+pub use render::{render_lines, summary_lines};
 
 use crate::oci::{Descriptor, Digest};
 use crate::store::{Store, StoreError};

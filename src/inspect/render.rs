@@ -93,6 +93,45 @@ pub fn render_lines(i: &Inspection) -> Vec<String> {
     o
 }
 
+/// What a narrow pane shows of an inspection: its kind and what its files decode to (signer
+/// and time, package and licence counts, findings by severity, a readme's first lines, an
+/// image's platform and command) — the descriptor fields the pane shows already are left out.
+pub fn summary_lines(i: &Inspection) -> Vec<String> {
+    let mut o = vec![i.kind.word().to_string()];
+    if i.binding.status == BindingStatus::Mismatch {
+        o.push(format!(
+            "  binding MISMATCH: the payload names {}",
+            i.binding.claimed.join(", ")
+        ));
+    }
+    if i.files.iter().any(|f| is_signature(&f.decoded)) && !i.signature_verified {
+        o.push("  signature NOT cryptographically verified".to_string());
+    }
+    if let Some(im) = &i.image {
+        image(im, &mut o);
+    }
+    for m in &i.manifests {
+        let what = m
+            .platform
+            .as_ref()
+            .map(|p| p.to_string())
+            .or_else(|| m.artifact_type.clone())
+            .unwrap_or_else(|| m.media_type.clone());
+        o.push(format!("  {what}  {}", m.digest.short()));
+    }
+    for f in i
+        .files
+        .iter()
+        .filter(|f| !matches!(f.decoded, Decoded::Layer))
+    {
+        if let Some(t) = &f.title {
+            o.push(format!("{t}:"));
+        }
+        decoded(&f.decoded, &mut o);
+    }
+    o
+}
+
 fn is_signature(d: &Decoded) -> bool {
     match d {
         Decoded::CosignSimpleSigning(_) | Decoded::SigstoreBundle(_) | Decoded::Notation(_) => true,

@@ -1,8 +1,8 @@
 //! The detail pane beside the tag list and the tree: what the row under the cursor is, and
 //! what it decodes to (the describe view's decoders, fetched lazily and cached).
-use super::style::{block, styled, text};
+use super::style::{block, fitted, styled, text};
 use super::theme::Theme;
-use crate::inspect::render_lines;
+use crate::inspect::summary_lines;
 use crate::tui::label::{count, human_size, kind_label};
 use crate::tui::state::{DetailState, Screen, State};
 use ratatui::layout::Rect;
@@ -12,7 +12,14 @@ use ratatui::Frame;
 
 pub fn draw(s: &State, t: &Theme, base: Screen, f: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
-    let field = |k: &str, v: String| Line::from(vec![styled(format!("{k:<10}"), t.muted), text(v)]);
+    // Values are cut in the middle to the pane's width (`c` copies a whole digest).
+    let room = area.width.saturating_sub(12) as usize;
+    let field = |k: &str, v: String| {
+        Line::from(vec![
+            styled(format!("{k:<10}"), t.muted),
+            fitted(&v, room, Default::default()),
+        ])
+    };
     match base {
         Screen::Tags => {
             let row = s.tags.view.selected().and_then(|i| s.tags.rows.get(i));
@@ -54,10 +61,10 @@ pub fn draw(s: &State, t: &Theme, base: Screen, f: &mut Frame, area: Rect) {
             if let Some(n) = s.tree.selected().and_then(|i| s.tree.node(i)) {
                 let d = &n.desc;
                 lines.push(field("digest", d.digest.to_string()));
-                lines.push(field("media", d.media_type.clone()));
-                if let Some(a) = &d.artifact_type {
-                    lines.push(field("artifact", a.clone()));
-                }
+                lines.push(field(
+                    "type",
+                    kind_label(&d.media_type, d.artifact_type.as_deref()),
+                ));
                 lines.push(field("manifest", human_size(d.size)));
                 if !n.kids.is_empty() {
                     lines.push(field("below", count(n.kids.len(), "manifest")));
@@ -85,13 +92,7 @@ pub fn draw(s: &State, t: &Theme, base: Screen, f: &mut Frame, area: Rect) {
             s.summary_failed.get(&digest),
         ) {
             (Some(i), _) => {
-                // The first line repeats the digest shown above: skip it.
-                lines.extend(
-                    render_lines(i)
-                        .into_iter()
-                        .skip(1)
-                        .map(|l| Line::from(text(l))),
-                );
+                lines.extend(summary_lines(i).into_iter().map(|l| Line::from(text(l))));
             }
             (None, Some(e)) => lines.push(Line::from(styled(format!("✗ {e}"), t.error))),
             (None, None) => lines.push(Line::from(styled("decoding…", t.muted))),
