@@ -82,10 +82,23 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `arbor tags … | head -1`: the reader went away; stop quietly, as ripgrep does.
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let msg = format!("{e:#}").replace('\n', " ");
-            eprintln!("arbor: error: {msg}");
+            // One line, each cause once (store::error_text is the one formatter).
+            eprintln!("arbor: error: {}", arbor::store::error_text(e.as_ref()));
+            if e.downcast_ref::<arbor::connection::UsageError>().is_some() {
+                eprintln!("(see arbor --help)");
+                return ExitCode::from(2);
+            }
             ExitCode::FAILURE
         }
     }
+}
+
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

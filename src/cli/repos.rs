@@ -2,14 +2,19 @@
 use super::args::ReposArgs;
 use super::format::print_list;
 use crate::connection::{open_registry, open_target, ConnectOptions, Target};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use std::io::Write;
 
 pub async fn run(a: ReposArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
     let t = match (&conn.oci_layout, &a.registry) {
         (Some(_), _) => open_target(conn, None, true)?,
         (None, Some(reg)) => open_registry(conn, reg)?,
-        (None, None) => bail!("a registry is required (or use --oci-layout DIR)"),
+        (None, None) => {
+            return Err(crate::connection::UsageError(
+                "a registry is required: HOST (or use --oci-layout DIR)".into(),
+            )
+            .into())
+        }
     };
     let store = t.store.clone();
     let all = crate::store::collect_pages("catalog", |c| {
