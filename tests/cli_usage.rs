@@ -7,7 +7,8 @@ use std::process::{Command, Stdio};
 
 fn arbor() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_arbor"));
-    c.env_remove("ARBOR_LOG_FILE").env("ARBOR_CONFIG", "/nonexistent/config.toml");
+    c.env_remove("ARBOR_LOG_FILE")
+        .env("ARBOR_CONFIG", "/nonexistent/config.toml");
     c
 }
 
@@ -25,7 +26,10 @@ fn a_host_without_a_repository_is_refused_as_a_usage_error() {
     let (code, _, err) = run(&["tags", "127.0.0.1:5101"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("a repository is needed (HOST/REPO"), "{err}");
-    assert!(!err.contains("docker.io"), "not read as a Docker Hub name: {err}");
+    assert!(
+        !err.contains("docker.io"),
+        "not read as a Docker Hub name: {err}"
+    );
 }
 
 #[test]
@@ -79,7 +83,11 @@ fn completions_and_man_page_are_printed() {
     ] {
         let (code, out, err) = run(&["completions", shell]);
         assert_eq!(code, 0, "{shell}: {err}");
-        assert!(out.contains(marker), "{shell}: {}", &out[..out.len().min(300)]);
+        assert!(
+            out.contains(marker),
+            "{shell}: {}",
+            &out[..out.len().min(300)]
+        );
         assert!(out.contains("discover"), "{shell} completes subcommands");
     }
     let (code, out, _) = run(&["man"]);

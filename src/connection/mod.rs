@@ -171,10 +171,19 @@ mod tests {
     fn a_bare_host_is_not_a_repository() {
         for bad in ["127.0.0.1:5101", "localhost:5000", "localhost", "ghcr.io"] {
             let e = refuse_bare_host(bad).expect_err(bad);
-            assert!(e.to_string().contains("a repository is needed (HOST/REPO"), "{e}");
+            assert!(
+                e.to_string().contains("a repository is needed (HOST/REPO"),
+                "{e}"
+            );
             assert!(e.downcast_ref::<UsageError>().is_some());
         }
-        for ok in ["ubuntu", "ubuntu:22.04", "localhost:5000/app", "ghcr.io/o/r:v1", "r@sha256:ab"] {
+        for ok in [
+            "ubuntu",
+            "ubuntu:22.04",
+            "localhost:5000/app",
+            "ghcr.io/o/r:v1",
+            "r@sha256:ab",
+        ] {
             assert!(refuse_bare_host(ok).is_ok(), "{ok}");
         }
     }

@@ -122,6 +122,12 @@ impl Harness {
         t
     }
 
+    /// The screen with its styles (ratatui's buffer Debug: text, then style runs), for
+    /// snapshots where colour and reverse video matter.
+    pub fn styled_text(&self) -> String {
+        format!("{:?}", self.terminal().backend().buffer())
+    }
+
     /// The screen as plain text lines.
     pub fn screen_text(&self) -> String {
         let t = self.terminal();

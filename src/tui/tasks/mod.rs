@@ -203,14 +203,21 @@ impl Runner {
 
     /// Opens the registry a context names (no request is made yet) and uses it from now on.
     fn connect(&self, c: &crate::config::Context) -> Result<(Arc<dyn Store>, bool), String> {
-        let mut conn = self.conn.clone();
-        conn.oci_layout = None;
+        let login = match self.login.read() {
+            Ok(l) => l.clone(),
+            Err(p) => p.into_inner().clone(),
+        };
+        let mut client = self.conn.client.clone();
         if let Some(p) = c.plain_http {
-            conn.client.plain_http = Some(p);
+            client.plain_http = Some(p);
         }
         if let Some(f) = &c.ca_file {
-            conn.client.ca_file = Some(f.clone());
+            client.ca_file = Some(f.clone());
         }
+        // Saved credentials are read where `:login` saves them.
+        client.credential_source = None;
+        let mut conn = ConnectOptions::new(client, login.lookup.clone());
+        conn.referrers = self.conn.referrers;
         let t = crate::connection::open_registry(&conn, &c.host)
             .map_err(|e| format!("opening {} ({}): {e:#}", c.name, c.host))?;
         if let Ok(mut l) = self.login.write() {

@@ -209,7 +209,10 @@ fn draw_footer(s: &State, t: &theme::Theme, f: &mut Frame, area: Rect) {
         None => s.screen().scope(),
     };
     let hints = s.keymap.hints(scope, |c| s.acts(c));
-    let (help, others): (Vec<_>, Vec<_>) = hints.into_iter().partition(|h| h.0 == Cmd::Help);
+    // `? help` on a screen and `esc cancel` in a dialog are never cut.
+    let (help, others): (Vec<_>, Vec<_>) = hints
+        .into_iter()
+        .partition(|h| matches!(h.0, Cmd::Help | Cmd::Cancel));
     let piece = |k: &str, d: &str| width(k) + width(d) + 3;
     let mut room = (area.width as usize).saturating_sub(1);
     room = room.saturating_sub(help.iter().map(|h| piece(&h.1, h.2)).sum::<usize>());
