@@ -9,6 +9,7 @@ use crate::graph::EdgeSource;
 use crate::oci::Digest;
 use crate::tui::action::OpDone;
 use crate::tui::effect::Effect;
+use crate::tui::label::count;
 use crate::tui::state::dialog::{AttachPreview, Dialog, Report};
 use crate::tui::state::tree::Load;
 use crate::tui::state::{DetailState, Screen, State};
@@ -87,14 +88,14 @@ pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
                 (false, None) => String::new(),
             };
             s.say(format!(
-                "attached {} {} to {label} ({} blob(s) uploaded, {} already there{how})",
+                "attached {} {} to {label} ({} uploaded, {} already there{how})",
                 report
                     .descriptor
                     .artifact_type
                     .as_deref()
                     .unwrap_or("artifact"),
                 report.descriptor.digest.short(),
-                report.uploaded,
+                count(report.uploaded, "blob"),
                 report.skipped,
             ));
             // The subject's row in the tag list shows new badges once fetched again.
@@ -209,10 +210,10 @@ fn deleted(s: &mut State, reports: Vec<DeleteReport>, error: Option<String>) -> 
         .sum();
     match (error, failed) {
         (None, None) => s.say(format!(
-            "deleted {} manifest(s){}",
-            gone.len(),
+            "deleted {}{}",
+            count(gone.len(), "manifest"),
             if fallback > 0 {
-                format!("; {fallback} fallback index(es) removed or updated")
+                format!("; {} removed or updated", count(fallback, "fallback index"))
             } else {
                 String::new()
             }

@@ -274,8 +274,8 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
     if sum.referrers > 0 {
         lines.push(Line::from(styled(
             format!(
-                "Cascade: {} referrer(s) attached below go too (deleted leaves first).",
-                sum.referrers
+                "Cascade: {} attached below go too (deleted leaves first).",
+                count(sum.referrers, "referrer")
             ),
             t.warn,
         )));
