@@ -166,7 +166,8 @@ fn binary_in_tmux_opens_a_real_registry() {
 /// The digest `tag` names in a layout's index.json.
 fn layout_digest(dir: &std::path::Path, tag: &str) -> String {
     let index: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.join("index.json")).expect("index")).expect("json");
+        serde_json::from_slice(&std::fs::read(dir.join("index.json")).expect("index"))
+            .expect("json");
     index["manifests"]
         .as_array()
         .expect("manifests")
@@ -278,16 +279,16 @@ fn an_unknown_keymap_action_is_reported_at_start() {
     assert!(text.contains("not_an_action"), "{text}");
     s.keys(&["q"]);
     let text = s.wait_for("ARBOR-EXITED:0");
-    assert!(text.contains("arbor: warning: keymap.toml: unknown action"), "{text}");
+    assert!(
+        text.contains("arbor: warning: keymap.toml: unknown action"),
+        "{text}"
+    );
 }
 
 #[test]
 fn esc_on_a_repository_goes_up_to_the_repositories() {
     let host = harness_registry();
-    let s = Session::start(
-        "arbor-up",
-        &format!("{} {host}/net-monitor", bin()),
-    );
+    let s = Session::start("arbor-up", &format!("{} {host}/net-monitor", bin()));
     s.wait_for("Tags & manifests");
     s.keys(&["Escape"]);
     let text = s.wait_for("Repositories");

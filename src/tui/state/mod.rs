@@ -2,6 +2,7 @@
 pub mod dialog;
 pub mod prefs;
 pub mod tree;
+mod tree_rows;
 
 use crate::graph::orphans::Listed;
 use crate::inspect::Inspection;

@@ -3,7 +3,7 @@
 use crate::graph::{buildx_attestation_target, EdgeSource};
 use crate::oci::{Descriptor, Digest};
 use crate::tui::action::Level;
-use crate::tui::label::{group_word, node_word};
+use crate::tui::label::node_word;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Bound on nodes one tree holds, so `*` on a hostile graph cannot run away.
@@ -321,158 +321,6 @@ impl TreeModel {
         false
     }
 
-    /// The referrers of node `i` grouped by kind, when there are more than a screenful.
-    pub fn groups(&self, i: usize) -> Vec<Group> {
-        let Some(n) = self.nodes.get(i) else {
-            return Vec::new();
-        };
-        let refs: Vec<usize> = n
-            .kids
-            .iter()
-            .copied()
-            .filter(|&k| !is_platform(self.nodes[k].edge))
-            .collect();
-        if self.group_over == 0 || refs.len() <= self.group_over {
-            return Vec::new();
-        }
-        let mut out: Vec<Group> = Vec::new();
-        for k in refs {
-            let w = group_word(&self.nodes[k].desc);
-            match out.iter_mut().find(|g| g.word == w) {
-                Some(g) => g.kids.push(k),
-                None => out.push(Group {
-                    word: w,
-                    kids: vec![k],
-                }),
-            }
-        }
-        out
-    }
-
-    /// Visible rows, depth first through open nodes (and open groups).
-    pub fn rows(&self) -> Vec<Row> {
-        let mut out = Vec::new();
-        if !self.nodes.is_empty() {
-            self.push_rows(0, 0, &mut out);
-        }
-        out
-    }
-
-    fn push_rows(&self, i: usize, depth: usize, out: &mut Vec<Row>) {
-        out.push(Row {
-            kind: RowKind::Node(i),
-            depth,
-        });
-        let n = &self.nodes[i];
-        if !n.open {
-            return;
-        }
-        match &n.load {
-            Load::Loading => out.push(Row {
-                kind: RowKind::Loading(i),
-                depth: depth + 1,
-            }),
-            Load::Failed(_) => out.push(Row {
-                kind: RowKind::Error(i),
-                depth: depth + 1,
-            }),
-            _ => {}
-        }
-        let groups = self.groups(i);
-        if groups.is_empty() {
-            for &k in &n.kids {
-                self.push_rows(k, depth + 1, out);
-            }
-            return;
-        }
-        for &k in n.kids.iter().filter(|&&k| is_platform(self.nodes[k].edge)) {
-            self.push_rows(k, depth + 1, out);
-        }
-        for (g, group) in groups.iter().enumerate() {
-            out.push(Row {
-                kind: RowKind::Group(i, g),
-                depth: depth + 1,
-            });
-            if n.groups_open.contains(&group.word) {
-                for &k in &group.kids {
-                    self.push_rows(k, depth + 2, out);
-                }
-            }
-        }
-    }
-
-    /// Opens or closes group `g` of node `i`.
-    pub fn toggle_group(&mut self, i: usize, g: usize) {
-        let Some(word) = self.groups(i).get(g).map(|x| x.word.clone()) else {
-            return;
-        };
-        if let Some(n) = self.nodes.get_mut(i) {
-            if !n.groups_open.remove(&word) {
-                n.groups_open.insert(word);
-            }
-        }
-    }
-
-    /// Path of node ids from the root to `i`.
-    pub fn path(&self, i: usize) -> Vec<usize> {
-        let mut p = vec![i];
-        let mut cur = i;
-        while let Some(parent) = self.nodes.get(cur).and_then(|n| n.parent) {
-            p.push(parent);
-            cur = parent;
-        }
-        p.reverse();
-        p
-    }
-
-    /// The row kind the cursor is on.
-    pub fn cursor_kind(&self) -> RowKind {
-        match self.group {
-            Some(g) => RowKind::Group(self.cursor, g),
-            None => RowKind::Node(self.cursor),
-        }
-    }
-
-    /// Moves the cursor over node and group rows by `delta`, keeping it in a window `height` tall.
-    pub fn move_by(&mut self, delta: i64, height: usize) {
-        let rows = self.rows();
-        let spots: Vec<RowKind> = rows
-            .iter()
-            .map(|r| r.kind)
-            .filter(|k| matches!(k, RowKind::Node(_) | RowKind::Group(..)))
-            .collect();
-        if spots.is_empty() {
-            return;
-        }
-        let here = self.cursor_kind();
-        let pos = spots.iter().position(|&k| k == here).unwrap_or(0) as i64;
-        let new = (pos + delta).clamp(0, spots.len() as i64 - 1) as usize;
-        match spots[new] {
-            RowKind::Group(n, g) => {
-                self.cursor = n;
-                self.group = Some(g);
-            }
-            RowKind::Node(n) => self.select(n),
-            RowKind::Loading(_) | RowKind::Error(_) => {}
-        }
-        self.keep_in_view(&rows, height);
-    }
-
-    /// Scrolls so the cursor's row shows, and no further than the last row needs.
-    pub fn keep_in_view(&mut self, rows: &[Row], height: usize) {
-        let h = height.max(1);
-        self.offset = self.offset.min(rows.len().saturating_sub(h));
-        let here = self.cursor_kind();
-        let Some(pos) = rows.iter().position(|r| r.kind == here) else {
-            return;
-        };
-        if pos < self.offset {
-            self.offset = pos;
-        } else if pos >= self.offset + h {
-            self.offset = pos + 1 - h;
-        }
-    }
-
     /// A short word for a node: platform, artifact kind, or media type.
     pub fn label(&self, i: usize) -> String {
         let Some(n) = self.nodes.get(i) else {
@@ -483,10 +331,6 @@ impl TreeModel {
         }
         node_word(&n.desc)
     }
-}
-
-fn is_platform(e: EdgeSource) -> bool {
-    matches!(e, EdgeSource::Index | EdgeSource::BuildxAttestation)
 }
 
 fn new_node(
