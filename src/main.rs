@@ -80,6 +80,8 @@ fn main() -> ExitCode {
             }
         }
     });
+    // Blocking work still running (a credential helper, a file read) must not hold the exit.
+    rt.shutdown_timeout(std::time::Duration::from_millis(250));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // `arbor tags … | head -1`: the reader went away; stop quietly, as ripgrep does.

@@ -1,5 +1,6 @@
 //! The one trait both stores implement: a remote registry and an OCI image layout directory.
 //! Everything above this line (graph discovery, CLI, TUI) talks to a `dyn Store`.
+use crate::listing::{ManifestListing, RegistryKind};
 use crate::oci::{Descriptor, Digest, Manifest};
 use bytes::Bytes;
 use futures::stream::BoxStream;
@@ -235,6 +236,17 @@ pub trait Store: Send + Sync {
     /// index.json); `None` where there is no such listing (the distribution API has none).
     async fn list_manifests(&self, _repo: &str) -> Result<Option<Vec<Descriptor>>> {
         Ok(None)
+    }
+
+    /// Every manifest of `repo` with what the store knows of it (a vendor listing API, an OCI
+    /// layout's blobs); `None` where only a walk from the tags can find manifests.
+    async fn manifest_listing(&self, _repo: &str) -> Result<Option<ManifestListing>> {
+        Ok(None)
+    }
+
+    /// What kind of registry (or store) this is, detected once and remembered.
+    async fn registry_kind(&self) -> Result<RegistryKind> {
+        Ok(RegistryKind::Generic)
     }
 
     /// True when arbor may change this store (write actions are offered).

@@ -34,13 +34,21 @@ async fn contexts_open_a_registry_and_remember_what_was_opened() {
     h.settle().await;
     assert_eq!(h.state.screen(), Screen::Contexts, "{}", h.screen_text());
     assert!(matches!(&h.state.contexts.rows[0], ContextRow::Registry(c) if c.name == "local"));
-    assert!(h.screen_text().contains("plain HTTP"), "{}", h.screen_text());
+    assert!(
+        h.screen_text().contains("plain HTTP"),
+        "{}",
+        h.screen_text()
+    );
 
     h.cmd(Cmd::Open);
     h.settle_within(std::time::Duration::from_secs(60)).await;
     assert_eq!(h.state.screen(), Screen::Repos, "{}", h.screen_text());
     assert_eq!(h.state.facts.name, reg);
-    assert!(h.state.repos.items.contains(&repo), "{:?}", h.state.repos.items);
+    assert!(
+        h.state.repos.items.contains(&repo),
+        "{:?}",
+        h.state.repos.items
+    );
 
     // Open the repository by name: it is remembered, in this run and on disk.
     h.cmd(Cmd::Command);

@@ -57,6 +57,9 @@ pub struct GlobalArgs {
     /// Referrers mechanism: `v1.1-referrers-api` or `v1.1-referrers-tag` (default: probe, then remember).
     #[arg(long, global = true, value_name = "SPEC")]
     pub distribution_spec: Option<DistributionSpec>,
+    /// Registry kind: `acr`, `harbor` or `generic` (default: probe the vendor API once, then remember).
+    #[arg(long, global = true, value_name = "KIND")]
+    pub flavor: Option<Flavor>,
     /// Write logs to this file (never to the terminal). Also ARBOR_LOG_FILE.
     #[arg(long, global = true, value_name = "FILE", env = "ARBOR_LOG_FILE")]
     pub log_file: Option<PathBuf>,
@@ -71,6 +74,23 @@ pub enum DistributionSpec {
     ReferrersApi,
     #[value(name = "v1.1-referrers-tag")]
     ReferrersTag,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Flavor {
+    Acr,
+    Harbor,
+    Generic,
+}
+
+impl From<Flavor> for crate::listing::RegistryKind {
+    fn from(f: Flavor) -> Self {
+        match f {
+            Flavor::Acr => Self::Acr,
+            Flavor::Harbor => Self::Harbor,
+            Flavor::Generic => Self::Generic,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]

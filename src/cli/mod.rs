@@ -28,6 +28,7 @@ pub fn connect_options(g: &GlobalArgs, secret: Option<String>) -> Result<Connect
         insecure: g.insecure,
         ca_file: g.ca_file.clone(),
         credentials: login::credentials_from_args(g, secret)?,
+        flavor: g.flavor.map(Into::into),
         ..Default::default()
     };
     let lookup = LookupOptions::from_env(g.registry_config.clone());

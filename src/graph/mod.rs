@@ -2,6 +2,7 @@
 //! model later views build on (index children with platforms, where each edge came from).
 pub mod delete;
 pub mod fallback;
+pub mod inventory;
 pub mod orphans;
 pub mod size;
 

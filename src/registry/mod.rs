@@ -1,8 +1,8 @@
 //! A remote registry behind the [`Store`] trait. Where things are:
 //! `client` (requests, with `auth` + `challenge` + `token` behind them, bytes via `transport`,
 //! settings in `options`),
-//! `list` (catalog and tag pages), `manifests`, `blobs`, and `referrers` (the OCI 1.1 API, or
-//! the `sha256-<hex>` tag schema where the registry lacks it).
+//! `list` (catalog and tag pages), `manifests`, `blobs`, `referrers` (the OCI 1.1 API, or
+//! the `sha256-<hex>` tag schema where the registry lacks it), and `vendor` (ACR / Harbor listings).
 pub mod auth;
 mod blobs;
 pub mod challenge;
@@ -15,6 +15,8 @@ pub mod options;
 mod referrers;
 pub mod token;
 pub mod transport;
+pub mod trust;
+pub mod vendor;
 
 pub use auth::AuthState;
 pub use client::Request;
@@ -44,6 +46,8 @@ pub struct RegistryStore {
     referrers: ReferrersCache,
     /// Per repository: the whole tag list, kept until `invalidate`.
     tag_lists: Mutex<HashMap<String, Arc<Vec<String>>>>,
+    /// ACR, Harbor or generic: probed once, or forced by `--flavor`.
+    vendor: vendor::Detector,
 }
 
 impl RegistryStore {
@@ -53,6 +57,7 @@ impl RegistryStore {
             mode,
             referrers: ReferrersCache::default(),
             tag_lists: Mutex::new(HashMap::new()),
+            vendor: vendor::Detector::new(opts.flavor),
         })
     }
 
@@ -119,6 +124,17 @@ impl Store for RegistryStore {
 
     fn writable(&self) -> bool {
         true
+    }
+
+    async fn manifest_listing(
+        &self,
+        repo: &str,
+    ) -> Result<Option<crate::listing::ManifestListing>> {
+        vendor::listing(&self.client, &self.vendor, repo).await
+    }
+
+    async fn registry_kind(&self) -> Result<crate::listing::RegistryKind> {
+        self.vendor.kind(&self.client).await
     }
 
     async fn blob_exists(&self, repo: &str, digest: &Digest) -> Result<bool> {

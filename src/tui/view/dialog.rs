@@ -126,7 +126,7 @@ fn attach(a: &AttachForm, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
             styled("Manifest to push ", t.muted),
             styled(p.digest.to_string(), t.title),
         ]));
-        lines.extend(p.lines.iter().map(|l| Line::from(l.clone())));
+        lines.extend(p.lines.iter().map(|l| Line::from(text(l.clone()))));
         bottom = vec![buttons(a.buttons(), Some(a.focus))];
     } else {
         let values = [&a.files, &a.artifact_type, &a.annotations];
@@ -287,14 +287,14 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
             v.join(", ")
         }
     };
-    lines.push(Line::from(format!(
+    lines.push(Line::from(text(format!(
         "Tags that disappear: {}",
         list(&sum.tags)
-    )));
-    lines.push(Line::from(format!(
+    ))));
+    lines.push(Line::from(text(format!(
         "Fallback tags removed: {}",
         list(&sum.fallback_tags)
-    )));
+    ))));
     if !sum.all_tags_checked {
         lines.push(Line::from(styled(
             "Too many tags to check them all: other tags may point here too.",
@@ -313,20 +313,20 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
             } else {
                 format!("  [{}]", i.tags.join(", "))
             };
-            lines.push(Line::from(format!(
+            lines.push(Line::from(text(format!(
                 "{}{}  {kind}  {}{tags}",
                 "  ".repeat(i.depth),
                 i.descriptor.digest.short(),
                 human_size(i.descriptor.size)
-            )));
+            ))));
         }
     }
     let mut bottom = vec![buttons(&DeleteDialog::BUTTONS, Some(d.focus))];
     if d.running {
-        bottom = vec![Line::from(format!(
+        bottom = vec![Line::from(text(format!(
             "deleting… {}/{} done",
             d.deleted, sum.manifests
-        ))];
+        )))];
     }
     let h = (lines.len() + bottom.len() + 3) as u16;
     let inner = boxed(f, t, area, 90, h, title, true);
@@ -344,7 +344,11 @@ fn report(r: &Report, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
     let h = (r.lines.len() + 4) as u16;
     let inner = boxed(f, t, area, 90, h, format!(" {} ", r.title), r.error);
     let [top, low] = Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
-    let lines: Vec<Line> = r.lines.iter().map(|l| Line::from(l.clone())).collect();
+    let lines: Vec<Line> = r
+        .lines
+        .iter()
+        .map(|l| Line::from(text(l.clone())))
+        .collect();
     f.render_widget(body(lines, scroll, top), top);
     f.render_widget(
         Paragraph::new(vec![Line::from(""), buttons(&["OK"], Some(0))]),

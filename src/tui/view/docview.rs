@@ -4,7 +4,7 @@ use super::theme::Theme;
 use crate::tui::state::State;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
@@ -86,7 +86,7 @@ pub fn json_line(t: &Theme, l: &str) -> Line<'static> {
             i = (i + 1).min(chars.len());
             let text: String = chars[start..i].iter().collect();
             let is_key = chars[i..].iter().find(|c| !c.is_whitespace()) == Some(&':');
-            spans.push(Span::styled(
+            spans.push(styled(
                 text,
                 if is_key { t.json_key } else { t.json_string },
             ));
@@ -96,7 +96,7 @@ pub fn json_line(t: &Theme, l: &str) -> Line<'static> {
             {
                 i += 1;
             }
-            spans.push(Span::styled(
+            spans.push(styled(
                 chars[start..i].iter().collect::<String>(),
                 t.json_number,
             ));
@@ -105,7 +105,7 @@ pub fn json_line(t: &Theme, l: &str) -> Line<'static> {
             while i < chars.len() && chars[i].is_ascii_alphabetic() {
                 i += 1;
             }
-            spans.push(Span::styled(
+            spans.push(styled(
                 chars[start..i].iter().collect::<String>(),
                 t.json_literal,
             ));
@@ -116,7 +116,7 @@ pub fn json_line(t: &Theme, l: &str) -> Line<'static> {
             {
                 i += 1;
             }
-            spans.push(Span::styled(
+            spans.push(styled(
                 chars[start..i].iter().collect::<String>(),
                 t.json_punct,
             ));

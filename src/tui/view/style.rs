@@ -1,5 +1,7 @@
 //! The pieces every pane is drawn with, and the one place text becomes cells: every string
-//! (ours or a registry's) reaches the screen through [`text`] or [`styled`].
+//! (ours or a registry's) reaches the screen through [`text`], [`styled`] or [`fitted`], which
+//! pass it through the one sanitiser (`text::escape`: control and bidi characters shown
+//! escaped, never interpreted).
 use super::theme::Theme;
 use crate::tui::label::ellipsize_middle;
 use crate::tui::layout;
@@ -16,17 +18,22 @@ pub const CURSOR_COLS: u16 = 2;
 
 /// A cell of plain text.
 pub fn text(s: impl Into<String>) -> Span<'static> {
-    Span::raw(s.into())
+    styled(s, Style::new())
 }
 
 /// A cell of text in a style.
 pub fn styled(s: impl Into<String>, style: Style) -> Span<'static> {
-    Span::styled(s.into(), style)
+    let s: String = s.into();
+    let safe = match crate::text::escape(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(e) => e,
+    };
+    Span::styled(safe, style)
 }
 
-/// A cell cut to `max` columns by its middle (tags, names).
+/// A cell cut to `max` columns by its middle (tags, names), escaped before it is cut.
 pub fn fitted(s: &str, max: usize, style: Style) -> Span<'static> {
-    styled(ellipsize_middle(s, max), style)
+    Span::styled(ellipsize_middle(&crate::text::escape(s), max), style)
 }
 
 /// A titled pane.
