@@ -29,6 +29,19 @@ pub struct Context {
     pub flavor: Option<String>,
 }
 
+impl Context {
+    /// The registry kind `flavor` forces, if it names one.
+    pub fn registry_kind(&self) -> Option<crate::listing::RegistryKind> {
+        use crate::listing::RegistryKind;
+        match self.flavor.as_deref()?.to_ascii_lowercase().as_str() {
+            "acr" => Some(RegistryKind::Acr),
+            "harbor" => Some(RegistryKind::Harbor),
+            "generic" => Some(RegistryKind::Generic),
+            _ => None,
+        }
+    }
+}
+
 /// Where config.toml is read from: `ARBOR_CONFIG`, else the XDG config directory.
 pub fn config_path() -> Option<PathBuf> {
     std::env::var_os("ARBOR_CONFIG")
@@ -70,7 +83,23 @@ impl Config {
                 return Err("every [[registry]] needs a name and a host".into());
             }
         }
+        c.check()?;
         Ok(c)
+    }
+
+    /// Checks what the types cannot: a flavor arbor knows.
+    fn check(&self) -> Result<(), String> {
+        for r in &self.registries {
+            if let Some(f) = &r.flavor {
+                if r.registry_kind().is_none() {
+                    return Err(format!(
+                        "registry {:?}: flavor {f:?} is not acr, harbor or generic",
+                        r.name
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The context called `name`.
@@ -126,6 +155,9 @@ mod tests {
         assert_eq!(c.context("local").and_then(|c| c.plain_http), Some(true));
         assert!(Config::parse("[[registry]]\nname = \"x\"\nhots = \"typo\"\n").is_err());
         assert!(Config::parse("[[registry]]\nname = \"\"\nhost = \"h\"\n").is_err());
+        assert!(
+            Config::parse("[[registry]]\nname = \"x\"\nhost = \"h\"\nflavor = \"quay\"\n").is_err()
+        );
     }
 
     #[test]

@@ -186,6 +186,7 @@ fn cursor_is_visible_without_colour() {
         "arbor-nocolor",
         &format!("NO_COLOR=1 {} --oci-layout {}", bin(), dir.display()),
     );
+    s.wait_for("SBOM");
     let text = s.wait_for("<untagged>");
     // The plain captured text marks the selected row: no colour needed to find it.
     let row = |text: &str, name: &str| {
@@ -291,8 +292,10 @@ fn esc_on_a_repository_goes_up_to_the_repositories() {
     let s = Session::start("arbor-up", &format!("{} {host}/net-monitor", bin()));
     s.wait_for("Tags & manifests");
     s.keys(&["Escape"]);
-    let text = s.wait_for("Repositories");
-    assert!(text.contains("REPOSITORY"), "{text}");
+    // The catalog lists, and the repository we came from is in it.
+    let text = s.wait_for("REPOSITORY");
+    assert!(text.contains("Repositories"), "{text}");
+    assert!(text.contains("net-monitor"), "{text}");
     assert!(!text.contains("ARBOR-EXITED"), "{text}");
     s.keys(&["q"]);
     s.wait_for("ARBOR-EXITED:0");

@@ -214,6 +214,9 @@ impl Runner {
         if let Some(f) = &c.ca_file {
             client.ca_file = Some(f.clone());
         }
+        if let Some(k) = c.registry_kind() {
+            client.flavor = Some(k);
+        }
         // Saved credentials are read where `:login` saves them.
         client.credential_source = None;
         let mut conn = ConnectOptions::new(client, login.lookup.clone());

@@ -12,7 +12,7 @@ mod keys;
 mod loaded;
 mod nav;
 mod op_done;
-mod ops;
+pub(crate) mod ops;
 mod prompt;
 #[cfg(test)]
 mod tests;

@@ -76,13 +76,25 @@ pub fn copy(s: &mut State, what: CopyWhat) -> Vec<Effect> {
     vec![TermJob::Copy(text).into()]
 }
 
+/// `s` as one shell word: as it is when it holds only characters no shell reads, else in
+/// single quotes.
+pub fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// `!`: commands that act on the manifest under the cursor, to copy one.
 pub fn copy_commands(s: &mut State) -> Vec<Effect> {
     let Some(d) = selected_digest(s) else {
         s.fail("copy: move to a manifest first (its digest is not known yet)");
         return vec![];
     };
-    let r = full_reference(s, &d);
+    // A repository name is the registry's to choose: quoted where a shell would read it.
+    let r = shell_word(&full_reference(s, &d));
     let (oras, crane, arbor) = match s.facts.kind {
         StoreKind::Layout => ("--oci-layout ", "", ""),
         StoreKind::Registry if s.facts.plain_http => {
@@ -91,7 +103,7 @@ pub fn copy_commands(s: &mut State) -> Vec<Effect> {
         StoreKind::Registry => ("", "", ""),
     };
     let arbor_ref = match s.facts.kind {
-        StoreKind::Layout => format!("--oci-layout {} {d}", s.facts.name),
+        StoreKind::Layout => format!("--oci-layout {} {d}", shell_word(&s.facts.name)),
         StoreKind::Registry => format!("{arbor}{r}"),
     };
     let mut items = vec![

@@ -205,3 +205,14 @@ fn the_summary_answer_is_cached_and_not_asked_again() {
         "a failed digest is not asked again: {fx:?}"
     );
 }
+
+#[test]
+fn commands_quote_what_a_shell_would_read() {
+    use crate::tui::update::ops::shell_word;
+    assert_eq!(
+        shell_word("localhost:5000/app@sha256:ab"),
+        "localhost:5000/app@sha256:ab"
+    );
+    assert_eq!(shell_word("reg/a b;rm -rf ~"), "'reg/a b;rm -rf ~'");
+    assert_eq!(shell_word("it's"), "'it'\\''s'");
+}
