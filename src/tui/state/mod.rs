@@ -392,7 +392,7 @@ impl State {
 
     /// A notice from work finishing in the background: it does not cover an error.
     pub fn note(&mut self, text: impl Into<String>) {
-        if !(self.flash.error && !self.flash.text.is_empty()) {
+        if !self.flash.error || self.flash.text.is_empty() {
             self.say(text);
         }
     }
