@@ -38,21 +38,9 @@ pub fn render_lines(i: &Inspection) -> Vec<String> {
             "  binding:       (the payload names no target digest)".to_string()
         }
     });
-    if i.files.iter().any(|f| is_signature(&f.decoded)) && !i.signature_verified {
-        o.push("  signature NOT cryptographically verified".to_string());
-    }
-    if let Some(im) = &i.image {
-        image(im, &mut o);
-    }
-    for m in &i.manifests {
-        let what = m
-            .platform
-            .as_ref()
-            .map(|p| p.to_string())
-            .or_else(|| m.artifact_type.clone())
-            .unwrap_or_else(|| m.media_type.clone());
-        o.push(format!("  manifest {}  {what}", m.digest));
-    }
+    image_and_entries(i, &mut o, |what, m| {
+        format!("  manifest {}  {what}", m.digest)
+    });
     for f in i
         .files
         .iter()
@@ -104,21 +92,9 @@ pub fn summary_lines(i: &Inspection) -> Vec<String> {
             i.binding.claimed.join(", ")
         ));
     }
-    if i.files.iter().any(|f| is_signature(&f.decoded)) && !i.signature_verified {
-        o.push("  signature NOT cryptographically verified".to_string());
-    }
-    if let Some(im) = &i.image {
-        image(im, &mut o);
-    }
-    for m in &i.manifests {
-        let what = m
-            .platform
-            .as_ref()
-            .map(|p| p.to_string())
-            .or_else(|| m.artifact_type.clone())
-            .unwrap_or_else(|| m.media_type.clone());
-        o.push(format!("  {what}  {}", m.digest.short()));
-    }
+    image_and_entries(i, &mut o, |what, m| {
+        format!("  {what}  {}", m.digest.short())
+    });
     for f in i
         .files
         .iter()
@@ -130,6 +106,30 @@ pub fn summary_lines(i: &Inspection) -> Vec<String> {
         decoded(&f.decoded, &mut o);
     }
     o
+}
+
+/// The unverified-signature note, an image's config summary and an index's entries (each
+/// line made by `entry` from a word for the entry and the entry).
+fn image_and_entries(
+    i: &Inspection,
+    o: &mut Vec<String>,
+    entry: impl Fn(&str, &crate::oci::Descriptor) -> String,
+) {
+    if i.files.iter().any(|f| is_signature(&f.decoded)) && !i.signature_verified {
+        o.push("  signature NOT cryptographically verified".to_string());
+    }
+    if let Some(im) = &i.image {
+        image(im, o);
+    }
+    for m in &i.manifests {
+        let what = m
+            .platform
+            .as_ref()
+            .map(|p| p.to_string())
+            .or_else(|| m.artifact_type.clone())
+            .unwrap_or_else(|| m.media_type.clone());
+        o.push(entry(&what, m));
+    }
 }
 
 fn is_signature(d: &Decoded) -> bool {
