@@ -90,7 +90,6 @@ fn main() -> ExitCode {
             // One line, each cause once (store::error_text is the one formatter).
             eprintln!("arbor: error: {}", arbor::store::error_text(e.as_ref()));
             if e.downcast_ref::<arbor::connection::UsageError>().is_some() {
-                eprintln!("(see arbor --help)");
                 return ExitCode::from(2);
             }
             ExitCode::FAILURE

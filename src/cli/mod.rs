@@ -11,6 +11,7 @@ pub mod manifests;
 pub mod pull;
 pub mod repos;
 pub mod tags;
+pub mod verify;
 
 use crate::connection::{ConnectOptions, Target};
 use crate::credentials::LookupOptions;
@@ -76,6 +77,7 @@ pub async fn run(
         Command::Delete(a) => delete::run(a, conn, out).await?,
         Command::Manifests(a) => manifests::run(a, conn, out).await?,
         Command::Inspect(a) => inspect::run(a, conn, out).await?,
+        Command::Verify(a) => verify::run(a, conn, out).await?,
         Command::Fetch(a) => fetch::run(a, conn, out).await?,
         Command::Pull(a) => pull::run(a, conn, out).await?,
         Command::Completions(a) => {
