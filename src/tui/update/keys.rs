@@ -2,9 +2,10 @@
 //! that start graph operations. Every command is matched by name.
 use super::nav::{
     back, expand, expand_all, load_repos, open_context, open_describe, open_doc, open_repo,
-    open_tree, rebuild_repos_visible, rebuild_tags_visible, remember, sort_untagged, want_details,
+    open_tree, rebuild_tags_visible, remember, want_details,
 };
 use super::ops;
+use super::order::{rebuild_repos_visible, sort_untagged};
 use crate::oci::Descriptor;
 use crate::tui::action::{Cmd, DocKind};
 use crate::tui::effect::{Control, Effect, TermJob};

@@ -4,9 +4,9 @@ use super::doc_text;
 use super::keys::refresh_view;
 use super::nav::{
     cache_inspection, compose_describe, expand, load_repos, open_repo, open_tree,
-    rebuild_repos_visible, rebuild_tags_visible, row_for_tag, set_doc_lines, sort_untagged,
-    want_details,
+    rebuild_tags_visible, row_for_tag, set_doc_lines, want_details,
 };
+use super::order::{rebuild_repos_visible, sort_untagged};
 use crate::store::StoreKind;
 use crate::tui::action::{Connected, DocKind, Loaded, Then};
 use crate::tui::effect::Effect;

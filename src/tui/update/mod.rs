@@ -13,6 +13,7 @@ mod loaded;
 mod nav;
 mod op_done;
 pub(crate) mod ops;
+mod order;
 mod prompt;
 #[cfg(test)]
 mod tests;

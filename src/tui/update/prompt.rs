@@ -1,9 +1,9 @@
 //! Text prompts: `/` filter or search, `:` commands, the `:login` password.
 use super::doc_text;
 use super::nav::{
-    back, open_repo, open_repos, open_tree, rebuild_repos_visible, rebuild_tags_visible, remember,
-    want_details,
+    back, open_repo, open_repos, open_tree, rebuild_tags_visible, remember, want_details,
 };
+use super::order::rebuild_repos_visible;
 use crate::credentials::SavedTo;
 use crate::store::StoreKind;
 use crate::tui::action::{InputKey, Secret, Then};
