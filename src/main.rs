@@ -80,15 +80,17 @@ fn main() -> ExitCode {
             }
         }
     });
-    // Blocking work still running (a credential helper, a file read) must not hold the exit.
-    rt.shutdown_timeout(std::time::Duration::from_millis(250));
+    // The outcome is decided and written: nothing still running (a credential helper, a file
+    // read, a listing the TUI was loading when it quit) may hold the exit.
+    rt.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // `arbor tags … | head -1`: the reader went away; stop quietly, as ripgrep does.
         Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            // One line, each cause once (store::error_text is the one formatter).
-            eprintln!("arbor: error: {}", arbor::store::error_text(e.as_ref()));
+            // One terminal-safe line, each cause once (store::error_text is the one formatter).
+            let line = arbor::store::error_text(e.as_ref());
+            eprintln!("arbor: error: {}", arbor::text::escape(&line));
             if e.downcast_ref::<arbor::connection::UsageError>().is_some() {
                 return ExitCode::from(2);
             }

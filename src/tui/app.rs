@@ -11,7 +11,7 @@ use super::update::{boot, update};
 use super::{term, view, Opened};
 use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// How long a flash line shows (an error longer: it may need reading twice).
@@ -52,14 +52,25 @@ pub fn start(
     (s, runner)
 }
 
-pub async fn run(opened: Opened, look: Look) -> anyhow::Result<()> {
+/// Answers applied at most between two looks at the keyboard.
+const MAX_BATCH: usize = 64;
+/// Longest the loop applies what waits before it draws again.
+const FRAME_BUDGET: Duration = Duration::from_millis(20);
+
+/// The app on the terminal until a quit key or signal. `tx`/`rx` carry the answers of effects
+/// (and the store's notices, which may be sent before the app starts).
+pub async fn run(
+    opened: Opened,
+    look: Look,
+    tx: mpsc::UnboundedSender<Action>,
+    mut rx: mpsc::UnboundedReceiver<Action>,
+) -> anyhow::Result<()> {
     let (keymap, warnings) = Keymap::load();
     // Also on stderr: still readable after arbor exits.
     for w in warnings.iter().chain(&opened.warnings) {
         eprintln!("arbor: warning: {w}");
     }
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    term::watch_signals(tx.clone());
+    let stop = term::watch_signals();
     let (mut terminal, _guard) = term::setup()?;
     let (mut s, runner) = start(opened, keymap, warnings, tx);
     s.look = look;
@@ -69,31 +80,44 @@ pub async fn run(opened: Opened, look: Look) -> anyhow::Result<()> {
     terminal.draw(|f| view::draw(&s, f))?;
     tracing::debug!("first frame drawn");
     loop {
+        // A signal first, then keys: neither waits behind a flood of answers (an endless
+        // listing), and a key is never starved by them.
         tokio::select! {
+            biased;
+            _ = stop.wait() => break,
             ev = events.recv() => match ev {
                 Some(ev) => if let Some(a) = translate(&s, ev) { jobs.extend(apply(&mut s, &runner, a)) },
                 None => break,
             },
             Some(a) = rx.recv() => jobs.extend(apply(&mut s, &runner, a)),
         }
-        // Coalesce: everything already waiting is applied before the one render.
+        // Coalesce before the one render: every waiting key, then a batch of answers, again
+        // until nothing waits or the frame's time is up.
+        let until = Instant::now() + FRAME_BUDGET;
         loop {
             let mut progressed = false;
-            while let Ok(a) = rx.try_recv() {
-                jobs.extend(apply(&mut s, &runner, a));
-                progressed = true;
-            }
             while let Ok(ev) = events.try_recv() {
                 if let Some(a) = translate(&s, ev) {
                     jobs.extend(apply(&mut s, &runner, a));
                 }
                 progressed = true;
+                if s.quit {
+                    break;
+                }
             }
-            if !progressed || s.quit {
+            for _ in 0..MAX_BATCH {
+                if s.quit {
+                    break;
+                }
+                let Ok(a) = rx.try_recv() else { break };
+                jobs.extend(apply(&mut s, &runner, a));
+                progressed = true;
+            }
+            if !progressed || s.quit || stop.is_set() || Instant::now() >= until {
                 break;
             }
         }
-        if s.quit {
+        if s.quit || stop.is_set() {
             break;
         }
         for j in jobs.drain(..) {
@@ -104,6 +128,10 @@ pub async fn run(opened: Opened, look: Look) -> anyhow::Result<()> {
         }
         terminal.draw(|f| view::draw(&s, f))?;
     }
+    // The terminal first; then the process ends, and freeing what it loaded (a long listing,
+    // answers still queued) is work the system does for free at exit.
+    drop(_guard);
+    std::mem::forget((s, rx));
     Ok(())
 }
 

@@ -20,7 +20,7 @@ use crate::connection::{open_registry, open_target, ConnectOptions, LoginOptions
 use crate::credentials::LookupOptions;
 use crate::layout::LayoutStore;
 use crate::oci::{media, Descriptor};
-use crate::registry::ClientOptions;
+use crate::registry::{ClientOptions, RetryNotify};
 use crate::store::Store;
 use anyhow::{Context, Result};
 use state::StoreFacts;
@@ -48,8 +48,18 @@ pub struct UiOptions {
     pub theme: Option<String>,
 }
 
-/// Runs the terminal UI.
-pub async fn run(target: Option<String>, conn: ConnectOptions, ui: UiOptions) -> Result<()> {
+/// Runs the terminal UI. A registry's retry waits ("rate limited, retrying in 2 s") reach
+/// the flash line as they happen.
+pub async fn run(target: Option<String>, mut conn: ConnectOptions, ui: UiOptions) -> Result<()> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let notices = tx.clone();
+    // Set before opening: a context switch opens its registry with the same options.
+    conn.client.on_retry = Some(RetryNotify::new(move |n| {
+        let _ = notices.send(action::Action::Load(action::Loaded::Notice {
+            text: n.to_string(),
+            error: false,
+        }));
+    }));
     let config_path = crate::config::config_path();
     let config = config_path
         .as_deref()
@@ -63,7 +73,7 @@ pub async fn run(target: Option<String>, conn: ConnectOptions, ui: UiOptions) ->
         opened.warnings.push(format!("config: {e}"));
     }
     let look = look::choose(ui.theme, config.as_ref().ok().and_then(|c| c.theme.clone()));
-    app::run(opened, look).await
+    app::run(opened, look, tx, rx).await
 }
 
 /// Opens what the command line names: a layout (or the demo), a registry, a repository or a

@@ -3,8 +3,8 @@
 use super::doc_text;
 use super::keys::refresh_view;
 use super::nav::{
-    cache_inspection, compose_describe, expand, load_repos, open_repo, open_tree,
-    rebuild_tags_visible, row_for_tag, set_doc_lines, want_details,
+    append_tags, cache_inspection, compose_describe, expand, load_repos, open_repo, open_tree,
+    set_doc_lines, want_details,
 };
 use super::order::{rebuild_repos_visible, sort_untagged};
 use crate::store::StoreKind;
@@ -15,6 +15,15 @@ use crate::tui::state::{Decoding, DetailState, Screen, State};
 
 pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
     match a {
+        Loaded::Notice { text, error } => {
+            // Background words do not cover an error still showing; a failure does.
+            if error {
+                s.fail(text);
+            } else {
+                s.note(text);
+            }
+            vec![]
+        }
         Loaded::Status { auth, referrers } => {
             s.facts.auth = auth;
             if referrers.is_some() {
@@ -64,16 +73,7 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             match result {
                 Ok((items, done)) => {
                     s.tags.loading = !done;
-                    // Untagged rows stay last.
-                    let at = s
-                        .tags
-                        .rows
-                        .iter()
-                        .position(|r| r.tag.is_none())
-                        .unwrap_or(s.tags.rows.len());
-                    let new: Vec<_> = items.into_iter().map(row_for_tag).collect();
-                    s.tags.rows.splice(at..at, new);
-                    rebuild_tags_visible(s);
+                    append_tags(s, items);
                     if done && !s.tags.keep_flash {
                         let n = s.tags.rows.iter().filter(|r| r.tag.is_some()).count();
                         s.note(format!(

@@ -7,6 +7,7 @@ use crate::oci::{Descriptor, Digest};
 use crate::store::StoreKind;
 use crate::tui::action::{Cmd, DocKind};
 use crate::tui::effect::{Control, Effect, LoadJob};
+use crate::tui::state::prefs::SortKey;
 use crate::tui::state::{
     ContextRow, Decoding, DocView, Screen, State, TagRow, UntaggedList, MAX_INSPECTIONS,
 };
@@ -165,8 +166,7 @@ pub fn rebuild_tags_visible(s: &mut State) {
         .rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| t.show_hidden || !r.hidden)
-        .filter(|(_, r)| f.is_empty() || r.key().to_lowercase().contains(&f))
+        .filter(|(_, r)| tag_shown(r, t.show_hidden, &f))
         .map(|(i, _)| i)
         .collect();
     super::order::sort_tags(&mut t.view.visible, &t.rows, &t.details, s.sorts.tags);
@@ -253,6 +253,100 @@ pub fn open_context(s: &mut State) -> Vec<Effect> {
             }
         },
     }
+}
+
+/// Whether a row passes the hidden-tag switch and the (lower-cased) filter.
+fn tag_shown(r: &TagRow, show_hidden: bool, filter: &str) -> bool {
+    (show_hidden || !r.hidden) && (filter.is_empty() || r.key().to_lowercase().contains(filter))
+}
+
+/// Adds a page of tags before the untagged rows (which stay last). Sorted by name (either
+/// way), the page is sorted alone and each row placed among the tags shown by a binary search:
+/// a page that lands after them (a registry's listing) costs its own size, any other a copy of
+/// the visible indices, never a comparison per row, so an endless listing in any order never
+/// makes the keys wait. Another sort rebuilds the list. The cursor stays on its row, or on the
+/// first one while it is there (a listing opening: its first tag, not the untagged rows).
+pub fn append_tags(s: &mut State, items: Vec<String>) {
+    let sort = s.sorts.tags;
+    let t = &mut s.tags;
+    let at = t
+        .rows
+        .iter()
+        .rposition(|r| r.tag.is_some())
+        .map_or(0, |i| i + 1);
+    let f = t.view.filter.to_lowercase();
+    let added = items.len();
+    let new: Vec<TagRow> = items.into_iter().map(row_for_tag).collect();
+    let mut shown: Vec<usize> = new
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| tag_shown(r, t.show_hidden, &f))
+        .map(|(i, _)| at + i)
+        .collect();
+    t.rows.splice(at..at, new);
+    // By name, tagged rows come first and untagged ones (rows from `at` on) last, either way
+    // round: only that tail moves down by the page.
+    let by_name = sort.key == SortKey::Name;
+    let p = if by_name {
+        t.view.visible.partition_point(|&i| i < at)
+    } else {
+        0
+    };
+    for v in &mut t.view.visible[p..] {
+        if *v >= at {
+            *v += added;
+        }
+    }
+    let (cursor, at_top) = (t.view.cursor, t.view.cursor == 0);
+    if !by_name {
+        rebuild_tags_visible(s);
+        if at_top {
+            s.tags.view.cursor = 0;
+        }
+    } else {
+        let rows = &t.rows;
+        let by = |a: usize, b: usize| {
+            let o = rows[a].tag.cmp(&rows[b].tag);
+            if sort.reverse {
+                o.reverse()
+            } else {
+                o
+            }
+        };
+        shown.sort_by(|&a, &b| by(a, b));
+        let v = &mut t.view.visible;
+        let old = v.len();
+        // Where the page's first row lands among the tagged rows: after them all, the page
+        // goes in whole; else each row finds its place by a binary search from the last one's.
+        let first = shown
+            .first()
+            .map_or(p, |&n| v[..p].partition_point(|&x| by(x, n).is_le()));
+        // Page rows placed before the cursor's row (it moves down by as many).
+        let mut moved = 0;
+        if first == p {
+            moved = if cursor >= p { shown.len() } else { 0 };
+            v.splice(p..p, shown);
+        } else {
+            let mut merged = Vec::with_capacity(old + shown.len());
+            let mut from = 0;
+            for &n in &shown {
+                let to = from + v[from..p].partition_point(|&x| by(x, n).is_le());
+                if to <= cursor {
+                    moved += 1;
+                }
+                merged.extend_from_slice(&v[from..to]);
+                merged.push(n);
+                from = to;
+            }
+            merged.extend_from_slice(&v[from..]);
+            *v = merged;
+        }
+        if !at_top && cursor < old {
+            t.view.cursor = cursor + moved;
+        }
+    }
+    let bh = s.body_height();
+    s.tags.view.keep_in_view(bh);
 }
 
 pub fn row_for_tag(tag: String) -> TagRow {

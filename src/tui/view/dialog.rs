@@ -2,6 +2,7 @@
 //! The focused button is bracketed (`▶ Cancel ◀`) so it shows without colour too.
 use super::style::{styled, text};
 use super::theme::Theme;
+use crate::text::tag_label;
 use crate::tui::label::{count, human_size, kind_label, short_ref};
 use crate::tui::state::dialog::{
     AttachForm, CommandsDialog, DeleteDialog, Dialog, PlanSummary, PullDialog, Report,
@@ -253,6 +254,11 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
         format!("{} marked manifests", d.refs.len())
     };
     let title = format!(" Delete {what} from {} ", d.repo);
+    // Tags as the plan names them: valid ones as they are, others marked (escaped by `text`).
+    let tag_list = |v: &[String]| {
+        let shown: Vec<String> = v.iter().map(|t| tag_label(t).into_owned()).collect();
+        shown.join(", ")
+    };
     let Some(plans) = &d.plans else {
         let inner = boxed(f, t, area, 70, 4, title, true);
         f.render_widget(
@@ -284,7 +290,7 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
         if v.is_empty() {
             "none".to_string()
         } else {
-            v.join(", ")
+            tag_list(v)
         }
     };
     lines.push(Line::from(text(format!(
@@ -311,7 +317,7 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
             let tags = if i.tags.is_empty() {
                 String::new()
             } else {
-                format!("  [{}]", i.tags.join(", "))
+                format!("  [{}]", tag_list(&i.tags))
             };
             lines.push(Line::from(text(format!(
                 "{}{}  {kind}  {}{tags}",

@@ -2,7 +2,7 @@
 //! columns have priorities: TAG and a 12-hex DIGEST always show; on a narrow terminal CREATED
 //! goes first, then PLATFORMS, TYPE, ATTACHED and SIZE.
 use super::style::{
-    block, cursor_cell, filter_note, fitted, message, position, styled, text, CURSOR_COLS,
+    block, cursor_cell, filter_note, fitted, message, position, styled, tag, text, CURSOR_COLS,
 };
 use super::theme::Theme;
 use crate::oci::media;
@@ -249,7 +249,7 @@ fn cell(
             let mark = if marked { "✓ " } else { "" };
             let room = w.saturating_sub(mark.len().min(2));
             let name = match &row.tag {
-                Some(tag) => fitted(tag, room, Default::default()),
+                Some(name) => tag(name, room, Default::default()),
                 None => styled("<untagged>", t.muted),
             };
             Line::from(vec![styled(mark, t.accent), name])

@@ -76,6 +76,7 @@ pub fn draw(s: &State, f: &mut Frame) {
     }
     draw_flash(s, t, f, flash);
     draw_footer(s, t, f, footer);
+    style::scrub(f.buffer_mut());
 }
 
 fn draw_header(s: &State, t: &theme::Theme, f: &mut Frame, area: Rect) {

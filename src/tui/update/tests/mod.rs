@@ -3,6 +3,7 @@
 mod moving;
 mod op_done;
 mod operations;
+mod pages;
 mod screens;
 
 use super::update;
