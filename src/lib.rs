@@ -4,6 +4,7 @@
 pub mod attach;
 pub mod audit;
 pub mod cli;
+pub mod config;
 pub mod connection;
 pub mod credentials;
 pub mod demo;

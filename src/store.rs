@@ -106,6 +106,23 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// An error and its causes on one line, each said once: a cause whose text the line already
+/// holds (a transport error quotes its whole chain) is not repeated. The CLI's `arbor: error:`
+/// line and the TUI's flash line both come from here.
+pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let t = s.to_string();
+        if !t.is_empty() && !out.contains(&t) {
+            out.push_str(": ");
+            out.push_str(&t);
+        }
+        src = s.source();
+    }
+    out.replace('\n', " ")
+}
+
 /// One page of a listing; `next` is the cursor for the following page.
 #[derive(Debug, Clone, Default)]
 pub struct Page {

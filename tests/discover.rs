@@ -567,7 +567,7 @@ fn basic_auth_registry_with_password_stdin() {
     let anon = arbor().args(["discover"]).arg(&subject).output().unwrap();
     assert!(!anon.status.success());
     assert!(
-        stderr(&anon).contains("username and password"),
+        stderr(&anon).contains("this registry needs credentials"),
         "{}",
         stderr(&anon)
     );

@@ -141,8 +141,8 @@ async fn delete_dialog_lists_the_plan_with_cancel_focused() {
     };
     assert_eq!(d.focus, 1, "Cancel is the default");
     let text = h.screen_text();
-    assert!(text.contains("5 manifest(s)"), "{text}");
-    assert!(text.contains("Cascade: 4 referrer(s)"), "{text}");
+    assert!(text.contains("5 manifests"), "{text}");
+    assert!(text.contains("Cascade: 4 referrers"), "{text}");
     assert!(text.contains("Tags that disappear: v1"), "{text}");
     snap!("delete_confirm", h);
     // enter on the default button changes nothing.

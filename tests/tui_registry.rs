@@ -122,7 +122,11 @@ async fn attach_then_delete_through_the_dialogs(reg: &str) {
         panic!("delete dialog: {:?}", h.state.flash)
     };
     assert_eq!(d.focus, 1);
-    assert!(h.screen_text().contains("1 manifest(s)"));
+    assert!(
+        h.screen_text().contains("1 manifest ·"),
+        "{}",
+        h.screen_text()
+    );
     h.cmd(Cmd::DialogPrev);
     h.cmd(Cmd::Submit);
     settle(&mut h).await;
@@ -181,7 +185,11 @@ async fn tui_deletes_marked_untagged_referrers_together() {
     assert!(
         matches!(&h.state.dialog, Some(Dialog::Delete(d)) if d.plans.as_ref().is_some_and(|p| p.0.len() == 2))
     );
-    assert!(h.screen_text().contains("2 manifest(s)"));
+    assert!(
+        h.screen_text().contains("2 manifests ·"),
+        "{}",
+        h.screen_text()
+    );
     h.cmd(Cmd::DialogNext);
     h.cmd(Cmd::Submit);
     settle(&mut h).await;

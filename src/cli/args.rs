@@ -13,6 +13,10 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Registry, repository or reference to open in the TUI (e.g. `localhost:5000/net-monitor:v1`).
     pub target: Option<String>,
+    /// TUI colours: `dark`, `light`, `mono`, or `auto` (ask the terminal). Also ARBOR_THEME and
+    /// `theme` in config.toml; NO_COLOR always wins.
+    #[arg(long, value_name = "THEME", value_parser = ["dark", "light", "mono", "auto"])]
+    pub theme: Option<String>,
     #[command(flatten)]
     pub global: GlobalArgs,
 }
@@ -149,12 +153,23 @@ pub enum Command {
     Audit(AuditArgs),
     /// Print a manifest exactly as served (its digest verifies).
     Fetch(FetchArgs),
+    /// Print a shell completion script: `arbor completions bash > /etc/bash_completion.d/arbor`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): `arbor man > ~/.local/share/man/man1/arbor.1`.
+    Man,
     /// Download an artifact's files into a directory (like `oras pull`).
     ///
     /// Files are named by their `org.opencontainers.image.title` annotation; titles that would
     /// leave DIR (absolute, `..`, through a symbolic link) are refused before anything is written.
     /// Existing files are replaced, never written through a symbolic link.
     Pull(PullArgs),
+}
+
+/// `arbor completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell (or elvish).
+    pub shell: clap_complete::Shell,
 }
 
 /// `arbor login`.

@@ -96,6 +96,15 @@ pub async fn run(
         Command::Audit(a) => audit::run(a, conn, out).await?,
         Command::Fetch(a) => fetch::run(a, conn, out).await?,
         Command::Pull(a) => pull::run(a, conn, out).await?,
+        Command::Completions(a) => {
+            let mut cmd = <args::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(a.shell, &mut cmd, "arbor", out);
+            return Ok(None);
+        }
+        Command::Man => {
+            clap_mangen::Man::new(<args::Cli as clap::CommandFactory>::command()).render(out)?;
+            return Ok(None);
+        }
     };
     Ok(Some(target))
 }

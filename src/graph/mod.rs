@@ -5,6 +5,7 @@ pub mod fallback;
 pub mod inventory;
 mod node;
 pub mod orphans;
+pub mod size;
 
 pub use node::{EdgeSource, Expansion, Node, Walked};
 
