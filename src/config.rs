@@ -15,6 +15,8 @@ pub struct Config {
     pub theme: Option<String>,
     #[serde(default, rename = "registry")]
     pub registries: Vec<Context>,
+    /// `[verify]`: keys, trust policy and trusted root signatures are verified against.
+    pub verify: Option<crate::verify::VerifySettings>,
 }
 
 /// A registry the operator uses, by a short name.
@@ -106,6 +108,21 @@ impl Config {
     pub fn context(&self, name: &str) -> Option<&Context> {
         self.registries.iter().find(|c| c.name == name)
     }
+}
+
+/// Verification options from flags, with what they leave out taken from config.toml's
+/// `[verify]` (paths relative to the file); an unreadable config.toml is an error saying why.
+pub fn verify_options(
+    flags: crate::verify::VerifyOptions,
+) -> Result<crate::verify::VerifyOptions, String> {
+    let Some(path) = config_path() else {
+        return Ok(flags);
+    };
+    let c = Config::load(&path)?;
+    Ok(match (&c.verify, path.parent()) {
+        (Some(v), Some(dir)) => flags.or_settings(v, dir),
+        _ => flags,
+    })
 }
 
 /// References opened recently, newest first (one per line in the file).
