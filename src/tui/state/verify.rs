@@ -126,19 +126,17 @@ pub fn summary(verdicts: &[SignatureVerdict]) -> String {
     else {
         return format!("{} no signature arbor can verify", m.glyph());
     };
-    let what = format!("{} {}", v.kind.name(), v.format);
     match v.status {
         Status::Verified => format!(
-            "{} verified: {what}, {}",
+            "{} {} ({} {})",
             m.glyph(),
-            v.signer.as_deref().unwrap_or("signer unknown")
+            v.signer.as_deref().unwrap_or("signer unknown"),
+            v.kind.name(),
+            v.format
         ),
-        Status::Skipped => format!(
-            "{} not verified: {what}, trust policy level skip",
-            m.glyph()
-        ),
+        Status::Skipped => format!("{} accepted unverified: trust policy level skip", m.glyph()),
         Status::Failed | Status::Unverifiable => format!(
-            "{} {what}: {}",
+            "{} {}",
             m.glyph(),
             v.reason.as_deref().unwrap_or("not verified")
         ),

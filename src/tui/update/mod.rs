@@ -19,6 +19,7 @@ mod prompt;
 #[cfg(test)]
 mod tests;
 mod verify;
+mod verify_text;
 
 use super::action::{Action, Cmd, Ui};
 use super::effect::Effect;

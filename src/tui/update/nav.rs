@@ -454,11 +454,17 @@ pub fn compose_describe(d: &mut DocView, v: &Verifications) {
         Decoding::Ready(r) => {
             lines.push(String::new());
             lines.push("Decoded".to_string());
-            lines.extend(r.iter().map(|l| format!("  {l}")));
+            // A signature's verification follows: the decoder's "not verified" points to it.
+            lines.extend(r.iter().map(|l| match l.trim() {
+                crate::inspect::UNVERIFIED if d.verify.is_some() => {
+                    "    signature verification: see Verification below".to_string()
+                }
+                _ => format!("  {l}"),
+            }));
         }
     }
     if let Some(item) = &d.verify {
-        lines.extend(super::verify::lines(&d.repo, item, v));
+        lines.extend(super::verify_text::lines(&d.repo, item, v));
     }
     set_doc_lines(d, lines);
 }
@@ -478,7 +484,9 @@ pub fn back(s: &mut State) -> Vec<Effect> {
             Some(Screen::Tree) => keep_tree(s),
             _ => {}
         }
-        return vec![];
+        // Back on a list: the rows on screen that lack details ask for them (a tree opened
+        // first left the tag list underneath unfetched).
+        return want_details(s);
     }
     if s.screen() == Screen::Tags && s.facts.kind == StoreKind::Registry {
         return open_repos(s);
