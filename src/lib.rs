@@ -4,6 +4,7 @@
 pub mod attach;
 pub mod cli;
 pub mod connection;
+pub mod copy;
 pub mod credentials;
 pub mod demo;
 pub mod graph;
@@ -13,4 +14,5 @@ pub mod oci;
 pub mod pull;
 pub mod registry;
 pub mod store;
+pub mod tag;
 pub mod tui;

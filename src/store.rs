@@ -5,6 +5,9 @@ use bytes::Bytes;
 use futures::stream::BoxStream;
 use std::fmt;
 
+pub mod verified;
+pub use verified::verify_stream;
+
 /// Manifests larger than this are refused (the distribution spec's suggested limit).
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
 /// No listing follows more pages than this.
@@ -244,6 +247,34 @@ pub trait Store: Send + Sync {
         _bytes: Bytes,
     ) -> Result<PutManifest> {
         Err(read_only(&format!("manifest {reference}")))
+    }
+
+    /// Uploads a blob from a stream (the caller knows it is missing), verified against `desc`
+    /// on the way: a blob whose bytes are not exactly `desc` is never stored.
+    async fn push_blob_stream(
+        &self,
+        _repo: &str,
+        desc: &Descriptor,
+        _stream: ByteStream,
+    ) -> Result<()> {
+        Err(read_only(&format!("blob {}", desc.digest)))
+    }
+
+    /// Makes a blob of repository `from` in this same store available in `repo` without
+    /// sending its bytes (cross-repository mount): true when done, false when not possible.
+    async fn mount_blob(&self, _repo: &str, _desc: &Descriptor, _from: &str) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Removes one tag, leaving the manifest and its other tags in place.
+    async fn delete_tag(&self, _repo: &str, tag: &str) -> Result<()> {
+        Err(read_only(&format!("tag {tag}")))
+    }
+
+    /// Removes blobs nothing references any more; `None` where the store collects its own
+    /// garbage (a registry), else how many blobs and bytes went.
+    async fn collect_garbage(&self, _repo: &str) -> Result<Option<(usize, u64)>> {
+        Ok(None)
     }
 
     /// Deletes a manifest by digest (registries also drop the tags pointing at it).

@@ -1,63 +1,10 @@
 //! `arbor inspect` on artifacts made by the real tools (cosign, notation, oras) against the
 //! harness registries: signatures, attestations and SBOMs decoded, digest binding checked.
 mod common;
+use common::signers::*;
 use common::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
-
-/// A HOME for cosign and notation with a cosign key pair and a notation test certificate,
-/// made once per test process.
-fn signer_home() -> &'static Path {
-    static HOME: OnceLock<PathBuf> = OnceLock::new();
-    HOME.get_or_init(|| {
-        let d = tempfile::Builder::new()
-            .prefix("arbor-inspect-home")
-            .tempdir()
-            .expect("tempdir")
-            .keep();
-        run_ok(
-            tool(&d, "ARBOR_TEST_COSIGN")
-                .current_dir(&d)
-                .env("COSIGN_PASSWORD", "")
-                .args(["generate-key-pair"]),
-        );
-        run_ok(tool(&d, "ARBOR_TEST_NOTATION").args([
-            "cert",
-            "generate-test",
-            "--default",
-            "arbor.inspect",
-        ]));
-        d
-    })
-}
-
-fn tool(home: &Path, var: &str) -> Command {
-    let mut c = Command::new(harness().var(var));
-    c.env("HOME", home)
-        .env("DOCKER_CONFIG", home.join(".docker"))
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("COSIGN_PASSWORD", "")
-        .env("COSIGN_YES", "true")
-        .env("TUF_ROOT", home.join(".sigstore"))
-        .stdin(std::process::Stdio::null());
-    c
-}
-
-fn cosign(args: &[&str]) -> Command {
-    let home = signer_home();
-    let mut c = tool(home, "ARBOR_TEST_COSIGN");
-    c.current_dir(home).args(args).args([
-        "--key",
-        "cosign.key",
-        "--use-signing-config=false",
-        "--tlog-upload=false",
-        "--allow-http-registry",
-        "--allow-insecure-registry",
-    ]);
-    c
-}
+use std::path::Path;
 
 fn notation(reg_ref: &str, format: &str) {
     run_ok(tool(signer_home(), "ARBOR_TEST_NOTATION").args([

@@ -13,9 +13,9 @@ pub async fn run(a: DiscoverArgs, conn: &ConnectOptions, out: &mut dyn Write) ->
     let dopts = DiscoverOptions {
         artifact_type: a.artifact_type,
         depth: a.depth,
-        index_children: a.full,
-        // The tree shows cosign tags; oras-compatible JSON leaves them out.
-        cosign_tags: a.full || a.format == TreeFormat::Tree,
+        // The tree and the drawings show cosign tags; oras-compatible JSON leaves them out.
+        cosign_tags: a.full || a.format != TreeFormat::Json,
+        index_children: a.full || matches!(a.format, TreeFormat::Dot | TreeFormat::Mermaid),
         ..Default::default()
     };
     let graph = discover(t.store.as_ref(), &t.repo, root, &dopts).await?;
@@ -24,6 +24,16 @@ pub async fn run(a: DiscoverArgs, conn: &ConnectOptions, out: &mut dyn Write) ->
             out,
             "{}",
             serde_json::to_string_pretty(&discover_json(&t.display_name, &graph, a.full))?
+        )?,
+        TreeFormat::Dot => write!(
+            out,
+            "{}",
+            crate::graph::export::to_dot(&t.display_name, &graph)
+        )?,
+        TreeFormat::Mermaid => write!(
+            out,
+            "{}",
+            crate::graph::export::to_mermaid(&t.display_name, &graph)
         )?,
         TreeFormat::Tree => {
             write!(out, "{}", discover_tree(&t.display_name, &graph))?;

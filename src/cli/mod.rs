@@ -1,6 +1,8 @@
 //! Non-interactive subcommands: one module each, dispatched by [`run`]; their flags in `args`.
 pub mod args;
 pub mod attach;
+pub mod bars;
+pub mod cp;
 pub mod delete;
 pub mod discover;
 pub mod fetch;
@@ -10,6 +12,7 @@ pub mod login;
 pub mod manifests;
 pub mod pull;
 pub mod repos;
+pub mod tag;
 pub mod tags;
 
 use crate::connection::{ConnectOptions, Target};
@@ -77,6 +80,9 @@ pub async fn run(
         Command::Inspect(a) => inspect::run(a, conn, out).await?,
         Command::Fetch(a) => fetch::run(a, conn, out).await?,
         Command::Pull(a) => pull::run(a, conn, out).await?,
+        Command::Cp(a) => cp::run(a, conn, out).await?,
+        Command::Tag(a) => tag::tag(a, conn, out).await?,
+        Command::Untag(a) => tag::untag(a, conn, out).await?,
     };
     Ok(Some(target))
 }

@@ -61,6 +61,32 @@ impl LayoutStore {
         })
     }
 
+    /// Opens a layout, creating an empty one (`oci-layout`, `index.json`) where there is none.
+    pub fn open_or_create(root: impl AsRef<Path>) -> Result<Self> {
+        let root = root.as_ref();
+        if !root.join("oci-layout").exists() {
+            let what = format!("OCI layout {}", root.display());
+            let io = |e| StoreError::Io {
+                what: what.clone(),
+                source: e,
+            };
+            std::fs::create_dir_all(root.join("blobs").join("sha256")).map_err(io)?;
+            if !root.join("index.json").exists() {
+                std::fs::write(
+                    root.join("index.json"),
+                    br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#,
+                )
+                .map_err(io)?;
+            }
+            std::fs::write(
+                root.join("oci-layout"),
+                br#"{"imageLayoutVersion":"1.0.0"}"#,
+            )
+            .map_err(io)?;
+        }
+        Self::open(root)
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

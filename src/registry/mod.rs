@@ -44,6 +44,8 @@ pub struct RegistryStore {
     referrers: ReferrersCache,
     /// Per repository: the whole tag list, kept until `invalidate`.
     tag_lists: Mutex<HashMap<String, Arc<Vec<String>>>>,
+    /// The registry refused a whole blob in one request (413): upload in chunks.
+    needs_chunks: std::sync::atomic::AtomicBool,
 }
 
 impl RegistryStore {
@@ -53,6 +55,7 @@ impl RegistryStore {
             mode,
             referrers: ReferrersCache::default(),
             tag_lists: Mutex::new(HashMap::new()),
+            needs_chunks: Default::default(),
         })
     }
 
@@ -127,6 +130,23 @@ impl Store for RegistryStore {
 
     async fn push_blob(&self, repo: &str, desc: &Descriptor, source: BlobSource) -> Result<bool> {
         self.upload_blob(repo, desc, source).await
+    }
+
+    async fn push_blob_stream(
+        &self,
+        repo: &str,
+        desc: &Descriptor,
+        stream: ByteStream,
+    ) -> Result<()> {
+        self.upload_stream(repo, desc, stream).await
+    }
+
+    async fn mount_blob(&self, repo: &str, desc: &Descriptor, from: &str) -> Result<bool> {
+        self.mount(repo, &desc.digest, from).await
+    }
+
+    async fn delete_tag(&self, repo: &str, tag: &str) -> Result<()> {
+        self.remove_tag(repo, tag).await
     }
 
     async fn put_manifest(

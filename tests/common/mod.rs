@@ -1,6 +1,7 @@
 //! Shared integration-test support: the registries started by tests/harness/registries.sh,
 //! the arbor binary, and real peer tools (oras, crane). Nothing here fakes a registry.
 #![allow(dead_code)]
+pub mod signers;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};

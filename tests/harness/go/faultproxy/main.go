@@ -9,7 +9,7 @@
 //	PUT    /__fault/<repo>   JSON rule (below); replaces the repo's rule and resets its counters
 //	GET    /__fault/<repo>   the current rule
 //	DELETE /__fault/<repo>   clears the rule (counters are kept until the next PUT)
-//	GET    /__stats/<repo>   {"requests": n, "by_method": {"GET": n, ...}} seen for the repo since
+//	GET    /__stats/<repo>   {"requests": n, "by_method": {"GET": n, ...}, "by_route": {"GET blobs": n, ...}} seen for the repo since
 //	                         its rule was last PUT (or since start)
 //	DELETE /__stats/<repo>   resets the counters
 //
@@ -59,7 +59,11 @@ type rule struct {
 type stats struct {
 	Requests int            `json:"requests"`
 	ByMethod map[string]int `json:"by_method"`
+	// "GET blobs", "POST uploads", "PUT manifests"...: method and kind of resource
+	ByRoute map[string]int `json:"by_route"`
 }
+
+func newStats() stats { return stats{ByMethod: map[string]int{}, ByRoute: map[string]int{}} }
 
 type state struct {
 	rule            *rule
@@ -96,7 +100,7 @@ func classify(path string) (repo, kind string) {
 func (p *proxy) st(repo string) *state {
 	s := p.repos[repo]
 	if s == nil {
-		s = &state{stats: stats{ByMethod: map[string]int{}}}
+		s = &state{stats: newStats()}
 		p.repos[repo] = s
 	}
 	return s
@@ -141,7 +145,7 @@ func (p *proxy) control(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "bad rule: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		s.rule, s.stats, s.manifestDeletes = &ru, stats{ByMethod: map[string]int{}}, 0
+		s.rule, s.stats, s.manifestDeletes = &ru, newStats(), 0
 		if !p.quiet {
 			log.Printf("rule for %q: %+v", repo, ru)
 		}
@@ -158,7 +162,7 @@ func (p *proxy) control(w http.ResponseWriter, r *http.Request) {
 	case "stats GET":
 		reply(s.stats)
 	case "stats DELETE":
-		s.stats = stats{ByMethod: map[string]int{}}
+		s.stats = newStats()
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -178,6 +182,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s := p.st(repo)
 		s.stats.Requests++
 		s.stats.ByMethod[r.Method]++
+		s.stats.ByRoute[r.Method+" "+kind]++
 		if s.rule != nil {
 			ru = *s.rule
 		}
