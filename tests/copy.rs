@@ -462,3 +462,99 @@ fn ctrl_c_during_a_copy_leaves_the_destination_consistent() {
     ]);
     assert_signatures_verify(&reg, &dst, &s);
 }
+
+#[test]
+fn cp_uploads_in_chunks_where_the_registry_needs_them() {
+    let h = harness();
+    let proxy = h.fault_dist();
+    let repo = unique_repo("chunks-src");
+    let s = build_signed(&h.refs_spec(), &repo);
+    for rule in [
+        r#"{"chunk_min_length":1048576}"#,
+        r#"{"refuse_monolithic":true}"#,
+    ] {
+        let dst = unique_repo("chunks-dst");
+        fault(&proxy, &dst, Some(rule));
+        let out = json(&run_ok(
+            arbor()
+                .args(["cp", "--format", "json"])
+                .arg(format!("{}/{repo}@{}", h.refs_spec(), s.amd64))
+                .arg(format!("{proxy}/{dst}:amd64")),
+        ));
+        assert_eq!(out["blobs_copied"], 3, "{rule}: {out:#}");
+        let stats = fault_stats(&proxy, &dst);
+        // The 3 MiB layer alone takes four chunks of 1 MiB at most.
+        assert!(
+            stats["by_route"]["PATCH uploads"].as_u64().unwrap_or(0) >= 4,
+            "{rule}: {stats}"
+        );
+        fault(&proxy, &dst, None);
+        let layers = oras_graph(&format!("{}/{dst}", h.dist()), &s.amd64, false);
+        assert_eq!(layers["digest"], s.amd64.as_str());
+        // Every layer reads back as exactly its digest.
+        let m: Value = serde_json::from_slice(
+            &run_ok(
+                crane()
+                    .args(["manifest", "--insecure"])
+                    .arg(format!("{}/{dst}:amd64", h.dist())),
+            )
+            .stdout,
+        )
+        .unwrap();
+        for l in m["layers"].as_array().unwrap() {
+            let d = l["digest"].as_str().unwrap();
+            let got = run_ok(
+                std::process::Command::new("curl")
+                    .args(["-sf"])
+                    .arg(format!("http://{}/v2/{dst}/blobs/{d}", h.dist())),
+            )
+            .stdout;
+            assert_eq!(sha256(&got), d);
+        }
+    }
+}
+
+#[test]
+fn cp_refuses_a_corrupted_blob_and_stores_nothing_of_it() {
+    let h = harness();
+    let proxy = h.fault_dist();
+    let repo = unique_repo("corrupt-src");
+    let d = push_image(&h.dist(), &repo, "v1", "corrupted on the way");
+    fault(&proxy, &repo, Some(r#"{"corrupt_blob":true}"#));
+    let dst = unique_repo("corrupt-dst");
+    let out = arbor()
+        .args(["cp"])
+        .arg(format!("{proxy}/{repo}:v1"))
+        .arg(format!("{}/{dst}:v1", h.refs_spec()))
+        .output()
+        .unwrap();
+    fault(&proxy, &repo, None);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("digest mismatch"), "{}", stderr(&out));
+    assert!(!manifest_exists(&h.refs_spec(), &dst, &d));
+    let m: Value = serde_json::from_slice(
+        &run_ok(
+            crane()
+                .args(["manifest", "--insecure"])
+                .arg(format!("{}/{repo}:v1", h.dist())),
+        )
+        .stdout,
+    )
+    .unwrap();
+    for l in m["layers"].as_array().unwrap() {
+        let code = std::process::Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-I"])
+            .arg(format!(
+                "http://{}/v2/{dst}/blobs/{}",
+                h.dist(),
+                l["digest"].as_str().unwrap()
+            ))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&code.stdout),
+            "404",
+            "the bad blob was not stored"
+        );
+    }
+}

@@ -12,8 +12,12 @@ use reqwest::{Method, StatusCode};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-/// Chunk size when the registry needs chunked uploads and names no minimum.
-const DEFAULT_CHUNK: u64 = 16 * 1024 * 1024;
+/// Chunk size when a registry refused a whole blob (413) and names no minimum: under the most
+/// common proxy body limit (nginx's 1 MiB default).
+const FALLBACK_CHUNK: u64 = 1024 * 1024 - 4096;
+
+/// Chunks are never smaller than this, whatever minimum a registry names.
+const MIN_CHUNK: u64 = 1024 * 1024;
 
 /// An upload session the registry opened.
 struct Session {
@@ -242,10 +246,10 @@ impl RegistryStore {
         let Some(session) = self.open_session(repo, None, &what).await? else {
             return Ok(());
         };
-        let chunked = session.chunk_min.map(|m| m.max(DEFAULT_CHUNK)).or_else(|| {
+        let chunked = session.chunk_min.map(|m| m.max(MIN_CHUNK)).or_else(|| {
             self.needs_chunks
                 .load(Ordering::Relaxed)
-                .then_some(DEFAULT_CHUNK)
+                .then_some(FALLBACK_CHUNK)
         });
         match chunked {
             Some(chunk) if desc.size > 0 => {

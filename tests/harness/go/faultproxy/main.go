@@ -25,6 +25,9 @@
 //	fail_delete_after  N: the first N manifest DELETEs are forwarded, the later ones answer 500
 //	delay_ms           sleep this long before forwarding each request of the repo
 //	no_referrers_api   GET /v2/<repo>/referrers/* answers 404 like a registry without the API
+//	chunk_min_length   N: upload sessions (POST …/blobs/uploads/) answer with OCI-Chunk-Min-Length: N
+//	refuse_monolithic  a PUT that completes an upload with a non-empty body answers 413 (a proxy
+//	                   body limit): only chunked uploads (PATCH, then an empty PUT) get through
 package main
 
 import (
@@ -54,6 +57,8 @@ type rule struct {
 	FailDeleteAfter *int `json:"fail_delete_after,omitempty"`
 	DelayMS         int  `json:"delay_ms,omitempty"`
 	NoReferrersAPI  bool `json:"no_referrers_api,omitempty"`
+	ChunkMinLength  int  `json:"chunk_min_length,omitempty"`
+	RefuseMonolith  bool `json:"refuse_monolithic,omitempty"`
 }
 
 type stats struct {
@@ -220,6 +225,16 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if kind == "uploads" && r.Method == http.MethodPut && ru.RefuseMonolith && r.ContentLength != 0 {
+		io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		io.WriteString(w, "<html><body>413 Request Entity Too Large</body></html>\n")
+		return
+	}
+	if kind == "uploads" && r.Method == http.MethodPost && ru.ChunkMinLength > 0 {
+		r = r.WithContext(context.WithValue(r.Context(), chunkKey{}, ru.ChunkMinLength))
+	}
 	if ru.IgnoreN && (kind == "tags" || kind == "catalog") {
 		q := r.URL.Query()
 		q.Del("n")
@@ -232,6 +247,8 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 type corruptKey struct{}
+
+type chunkKey struct{}
 
 func withCorrupt(ctx context.Context, kind string) context.Context {
 	return context.WithValue(ctx, corruptKey{}, kind)
@@ -273,6 +290,9 @@ func main() {
 	rp := httputil.NewSingleHostReverseProxy(u) // keeps the client's Host, so Location headers point here
 	rp.FlushInterval = -1
 	rp.ModifyResponse = func(resp *http.Response) error {
+		if n, ok := resp.Request.Context().Value(chunkKey{}).(int); ok && resp.StatusCode == http.StatusAccepted {
+			resp.Header.Set("OCI-Chunk-Min-Length", strconv.Itoa(n))
+		}
 		kind, ok := corruptKind(resp.Request.Context())
 		if !ok || resp.StatusCode != http.StatusOK {
 			return nil
