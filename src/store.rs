@@ -1,5 +1,6 @@
 //! The one trait both stores implement: a remote registry and an OCI image layout directory.
 //! Everything above this line (graph discovery, CLI, TUI) talks to a `dyn Store`.
+use crate::listing::{ManifestListing, RegistryKind};
 use crate::oci::{Descriptor, Digest, Manifest};
 use bytes::Bytes;
 use futures::stream::BoxStream;
@@ -223,6 +224,17 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
+    /// Every manifest of `repo` with what the store knows of it (a vendor listing API, an OCI
+    /// layout's blobs); `None` where only a walk from the tags can find manifests.
+    async fn manifest_listing(&self, _repo: &str) -> Result<Option<ManifestListing>> {
+        Ok(None)
+    }
+
+    /// What kind of registry (or store) this is, detected once and remembered.
+    async fn registry_kind(&self) -> Result<RegistryKind> {
+        Ok(RegistryKind::Generic)
+    }
+
     /// True when arbor may change this store (write actions are offered).
     fn writable(&self) -> bool {
         false
@@ -392,6 +404,18 @@ pub async fn collect_verified(
         });
     }
     Ok(Bytes::from(buf))
+}
+
+/// Refuses manifest bytes over [`MAX_MANIFEST_BYTES`] (before they are pushed anywhere).
+pub fn check_manifest_size(what: &str, len: usize) -> Result<()> {
+    if len > MAX_MANIFEST_BYTES {
+        return Err(StoreError::TooLarge {
+            what: what.to_string(),
+            size: len as u64,
+            limit: MAX_MANIFEST_BYTES as u64,
+        });
+    }
+    Ok(())
 }
 
 /// Checks manifest bytes against the digest they were asked for (or announced under).

@@ -271,15 +271,7 @@ fn cp_platform_filter_rewrites_the_index_and_says_so() {
     let report = json(&out);
     let root = report["root"].as_str().unwrap().to_string();
     assert_ne!(root, s.index);
-    let index: Value = serde_json::from_slice(
-        &run_ok(
-            crane()
-                .args(["manifest", "--insecure"])
-                .arg(format!("{dist}/{dst}:v1")),
-        )
-        .stdout,
-    )
-    .unwrap();
+    let index: Value = crane_manifest(&format!("{dist}/{dst}:v1"));
     let kept: Vec<&str> = index["manifests"]
         .as_array()
         .unwrap()
@@ -431,15 +423,7 @@ fn ctrl_c_during_a_copy_leaves_the_destination_consistent() {
         if !manifest_exists(&reg, &dst, d) {
             continue;
         }
-        let m: Value = serde_json::from_slice(
-            &run_ok(
-                crane()
-                    .args(["manifest", "--insecure"])
-                    .arg(format!("{reg}/{dst}@{d}")),
-            )
-            .stdout,
-        )
-        .unwrap();
+        let m: Value = crane_manifest(&format!("{reg}/{dst}@{d}"));
         if let Some(subject) = m["subject"]["digest"].as_str() {
             assert!(
                 manifest_exists(&reg, &dst, subject),
@@ -492,15 +476,7 @@ fn cp_uploads_in_chunks_where_the_registry_needs_them() {
         let layers = oras_graph(&format!("{}/{dst}", h.dist()), &s.amd64, false);
         assert_eq!(layers["digest"], s.amd64.as_str());
         // Every layer reads back as exactly its digest.
-        let m: Value = serde_json::from_slice(
-            &run_ok(
-                crane()
-                    .args(["manifest", "--insecure"])
-                    .arg(format!("{}/{dst}:amd64", h.dist())),
-            )
-            .stdout,
-        )
-        .unwrap();
+        let m = crane_manifest(&format!("{}/{dst}:amd64", h.dist()));
         for l in m["layers"].as_array().unwrap() {
             let d = l["digest"].as_str().unwrap();
             let got = run_ok(
@@ -532,15 +508,7 @@ fn cp_refuses_a_corrupted_blob_and_stores_nothing_of_it() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("digest mismatch"), "{}", stderr(&out));
     assert!(!manifest_exists(&h.refs_spec(), &dst, &d));
-    let m: Value = serde_json::from_slice(
-        &run_ok(
-            crane()
-                .args(["manifest", "--insecure"])
-                .arg(format!("{}/{repo}:v1", h.dist())),
-        )
-        .stdout,
-    )
-    .unwrap();
+    let m = crane_manifest(&format!("{}/{repo}:v1", h.dist()));
     for l in m["layers"].as_array().unwrap() {
         let code = std::process::Command::new("curl")
             .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-I"])

@@ -37,19 +37,6 @@ proxy() {
 reset() { curl -sf -X PUT -d '{}' "http://$1/__fault/$2" >/dev/null; }
 count() { curl -sf "http://$1/__stats/$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
 
-# measure cmd... -> "<seconds> <peak RSS KiB>" of one run (output discarded; failure is fatal)
-measure() {
-  python3 - "$@" <<'PY'
-import resource, subprocess, sys, time
-t = time.monotonic()
-rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-e = time.monotonic() - t
-if rc != 0:
-    sys.exit(f"{sys.argv[1:]} failed ({rc})")
-print(f"{e:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
-PY
-}
-
 # referrers SRC_PROXY_REPO_REF -> number of referrers oras finds below the subject (any depth)
 referrers() {
   "$ARBOR_TEST_ORAS" discover --plain-http --format json "$1" |

@@ -108,30 +108,13 @@ async fn copy_with_progress(
     };
     let result = tokio::select! {
         r = copy::execute(src, dst, plan, opts, &on_progress) => r,
-        _ = interrupted() => {
+        _ = super::signals::interrupted() => {
             bars.clear();
             bail!("interrupted: the destination holds only complete manifests, each referrer after its subject; the tag was not written (run the same command again to finish)");
         }
     };
     bars.clear();
     Ok(result?)
-}
-
-/// Resolves on ctrl-c or SIGTERM.
-async fn interrupted() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let term = async {
-        match signal(SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => if r.is_err() { std::future::pending::<()>().await },
-        _ = term => {}
-    }
 }
 
 fn via(v: Option<ReferrersSource>) -> &'static str {
@@ -143,11 +126,6 @@ fn via(v: Option<ReferrersSource>) -> &'static str {
         Some(ReferrersSource::Layout) => "index.json entries",
         None => "decided once the first manifest is there",
     }
-}
-
-/// Text that came from a registry, safe for a terminal.
-fn shown(s: &str) -> String {
-    s.escape_debug().to_string()
 }
 
 /// The plan as a person reads it: every manifest and blob, and what the destination has.
@@ -176,7 +154,7 @@ pub fn print_plan(plan: &CopyPlan, out: &mut dyn Write) -> Result<()> {
             .descriptor
             .artifact_type
             .as_deref()
-            .map(shown)
+            .map(|t| crate::text::escape(t).into_owned())
             .unwrap_or_else(|| {
                 crate::oci::media::short_label(&m.descriptor.media_type).to_string()
             });

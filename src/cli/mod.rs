@@ -12,8 +12,10 @@ pub mod login;
 pub mod manifests;
 pub mod pull;
 pub mod repos;
+pub mod signals;
 pub mod tag;
 pub mod tags;
+pub mod verify;
 
 use crate::connection::{ConnectOptions, Target};
 use crate::credentials::LookupOptions;
@@ -31,6 +33,7 @@ pub fn connect_options(g: &GlobalArgs, secret: Option<String>) -> Result<Connect
         insecure: g.insecure,
         ca_file: g.ca_file.clone(),
         credentials: login::credentials_from_args(g, secret)?,
+        flavor: g.flavor.map(Into::into),
         ..Default::default()
     };
     let lookup = LookupOptions::from_env(g.registry_config.clone());
@@ -78,6 +81,7 @@ pub async fn run(
         Command::Delete(a) => delete::run(a, conn, out).await?,
         Command::Manifests(a) => manifests::run(a, conn, out).await?,
         Command::Inspect(a) => inspect::run(a, conn, out).await?,
+        Command::Verify(a) => verify::run(a, conn, out).await?,
         Command::Fetch(a) => fetch::run(a, conn, out).await?,
         Command::Pull(a) => pull::run(a, conn, out).await?,
         Command::Cp(a) => cp::run(a, conn, out).await?,

@@ -47,6 +47,11 @@ pub async fn untag(a: UntagArgs, conn: &ConnectOptions, out: &mut dyn Write) -> 
                 .and_then(|mut m| m.remove(&desc.digest))
                 .unwrap_or_default();
             same.sort();
+            let same: Vec<String> = same
+                .iter()
+                .map(|t| crate::text::tag_label(t).into_owned())
+                .collect();
+            let detail = crate::text::escape(&detail);
             bail!(
                 "{}:{tag} cannot be removed on its own: {detail}. On this registry a tag goes only with its manifest: `arbor delete {}@{}` deletes {} and every tag pointing at it ({}){}",
                 t.display_name,

@@ -8,7 +8,7 @@ use super::{
     BlobAction, BlobDone, CopyOptions, CopyPlan, CopyReport, PlannedBlob, PlannedManifest,
     Progress, Side,
 };
-use crate::store::{ReferrersSource, Result, StoreError};
+use crate::store::{PutManifest, ReferrersSource, Result, StoreError};
 use futures::{StreamExt, TryStreamExt};
 use std::collections::BTreeMap;
 
@@ -60,22 +60,7 @@ pub async fn execute(
     for (_, group) in levels {
         let subjects: Vec<bool> = futures::stream::iter(group)
             .map(|m| async move {
-                let put = dst
-                    .store
-                    .put_manifest(
-                        dst.repo,
-                        &m.descriptor.digest.to_string(),
-                        &m.descriptor.media_type,
-                        m.bytes.clone(),
-                    )
-                    .await?;
-                if put.digest != m.descriptor.digest {
-                    return Err(StoreError::DigestMismatch {
-                        what: format!("push of manifest {}", m.descriptor.digest),
-                        expected: m.descriptor.digest.to_string(),
-                        actual: put.digest.to_string(),
-                    });
-                }
+                let put = push_manifest(dst, m).await?;
                 progress(Progress::ManifestPushed {
                     digest: m.descriptor.digest.clone(),
                 });
@@ -116,6 +101,27 @@ pub async fn execute(
     }
     dst.store.invalidate(dst.repo);
     Ok(report)
+}
+
+/// Pushes a planned manifest by digest; the destination must answer with the same digest.
+pub(super) async fn push_manifest(dst: Side<'_>, m: &PlannedManifest) -> Result<PutManifest> {
+    let put = dst
+        .store
+        .put_manifest(
+            dst.repo,
+            &m.descriptor.digest.to_string(),
+            &m.descriptor.media_type,
+            m.bytes.clone(),
+        )
+        .await?;
+    if put.digest != m.descriptor.digest {
+        return Err(StoreError::DigestMismatch {
+            what: format!("push of manifest {}", m.descriptor.digest),
+            expected: m.descriptor.digest.to_string(),
+            actual: put.digest.to_string(),
+        });
+    }
+    Ok(put)
 }
 
 /// Mounts or streams one blob; a failed stream is tried once more from the start.

@@ -25,14 +25,7 @@ pub async fn publish_referrers(
                 .iter()
                 .filter(|m| m.exists && m.subject.is_some())
             {
-                dst.store
-                    .put_manifest(
-                        dst.repo,
-                        &m.descriptor.digest.to_string(),
-                        &m.descriptor.media_type,
-                        m.bytes.clone(),
-                    )
-                    .await?;
+                super::execute::push_manifest(dst, m).await?;
             }
             return Ok(Vec::new());
         }

@@ -3,6 +3,7 @@
 pub mod delete;
 pub mod export;
 pub mod fallback;
+pub mod inventory;
 pub mod orphans;
 
 use crate::oci::{media, Descriptor, Digest};

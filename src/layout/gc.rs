@@ -2,11 +2,10 @@
 //! index.json, the content (config, layers, index entries) of a manifest that stays, or a
 //! referrer whose subject stays (arbor finds referrers by scanning, so one not listed in
 //! index.json is still part of its subject's graph). Everything else in `blobs/` goes.
-use super::files::read_regular;
 use super::index_file::digest_of;
 use super::{blob_path, layout_what, MAX_SCAN_ENTRIES};
 use crate::oci::{Digest, Manifest};
-use crate::store::{Result, StoreError, MAX_MANIFEST_BYTES};
+use crate::store::{Result, StoreError};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -76,26 +75,12 @@ pub fn blob_files(root: &Path) -> Result<Vec<(Digest, PathBuf, u64)>> {
     Ok(out)
 }
 
-/// The links of every blob that is a manifest (verified, bounded).
-pub fn manifest_links(files: &[(Digest, PathBuf, u64)]) -> HashMap<Digest, Links> {
-    let mut out = HashMap::new();
-    for (d, path, len) in files {
-        if *len < 2 || *len > MAX_MANIFEST_BYTES as u64 {
-            continue;
-        }
-        let Ok(bytes) = read_regular(path, MAX_MANIFEST_BYTES as u64, "") else {
-            continue;
-        };
-        if bytes.first() != Some(&b'{') || !d.verifies(&bytes) {
-            continue;
-        }
-        if let Ok(m) = Manifest::parse(&bytes, None) {
-            if crate::oci::media::is_manifest(m.media_type()) {
-                out.insert(d.clone(), Links::of(&m));
-            }
-        }
-    }
-    out
+/// The links of every blob that is a manifest (verified, bounded: see `listing::manifest_blobs`).
+pub fn manifest_links(root: &Path) -> Result<HashMap<Digest, Links>> {
+    Ok(super::listing::manifest_blobs(root)?
+        .into_iter()
+        .map(|b| (b.digest, Links::of(&b.manifest)))
+        .collect())
 }
 
 /// The digests still referenced: from index.json's entries through content, and referrers of
@@ -130,7 +115,7 @@ pub fn collect(root: &Path) -> Result<(usize, u64)> {
     })?
     .1;
     let files = blob_files(root)?;
-    let links = manifest_links(&files);
+    let links = manifest_links(root)?;
     let kept = reachable(entries, &links);
     let (mut n, mut bytes) = (0, 0);
     for (d, path, len) in files {

@@ -4,8 +4,10 @@
 mod files;
 mod gc;
 mod index_file;
+mod listing;
 mod write;
 
+use crate::listing::{ManifestListing, RegistryKind};
 use crate::oci::{media, Descriptor, Digest, Manifest};
 use crate::store::{
     filter_artifact_type, verify_manifest_bytes, BlobSource, ByteStream, FetchedManifest, Page,
@@ -112,57 +114,18 @@ fn read_manifest_blob(root: &Path, d: &Digest) -> Result<Bytes> {
     Ok(Bytes::from(bytes))
 }
 
-/// Scans every regular blob small enough to be a manifest for a `subject`.
+/// Scans every manifest blob for a `subject`.
 fn scan_referrers(root: &Path) -> Result<ReferrerMap> {
     let mut map = ReferrerMap::new();
-    let dir = root.join("blobs").join("sha256");
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(map),
-        Err(e) => {
-            return Err(StoreError::Io {
-                what: layout_what(root),
-                source: e,
-            })
-        }
-    };
-    for (n, entry) in entries.flatten().enumerate() {
-        if n >= MAX_SCAN_ENTRIES {
-            return Err(StoreError::TooLarge {
-                what: format!("referrers scan of {}", dir.display()),
-                size: n as u64,
-                limit: MAX_SCAN_ENTRIES as u64,
-            });
-        }
-        // DirEntry::metadata does not follow symlinks: only plain files are scanned.
-        let Ok(meta) = entry.metadata() else { continue };
-        if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES as u64 || meta.len() < 2 {
-            continue;
-        }
-        let Ok(digest) =
-            format!("sha256:{}", entry.file_name().to_string_lossy()).parse::<Digest>()
-        else {
-            continue;
-        };
-        let Ok(bytes) = read_regular(&entry.path(), MAX_MANIFEST_BYTES as u64, "") else {
-            continue;
-        };
-        if bytes.first() != Some(&b'{') || !digest.verifies(&bytes) {
-            continue;
-        }
-        let Ok(m) = Manifest::parse(&bytes, None) else {
-            continue;
-        };
+    for b in listing::manifest_blobs(root)? {
+        let m = b.manifest;
         let Some(subject) = m.subject.clone() else {
             continue;
         };
-        if !media::is_manifest(m.media_type()) {
-            continue;
-        }
         map.entry(subject.digest).or_default().push(Descriptor {
             media_type: m.media_type().to_string(),
-            digest,
-            size: bytes.len() as i64,
+            digest: b.digest,
+            size: b.size as i64,
             artifact_type: m.effective_artifact_type(),
             annotations: m.annotations.clone().filter(|a| !a.is_empty()),
             platform: None,
@@ -379,6 +342,15 @@ impl Store for LayoutStore {
         let root = self.root.clone();
         let entries = blocking(&self.what(), move || read_index(&root)).await?;
         Ok(Some(entries.manifests))
+    }
+
+    async fn manifest_listing(&self, _repo: &str) -> Result<Option<ManifestListing>> {
+        let root = self.root.clone();
+        blocking(&self.what(), move || listing::listing(&root).map(Some)).await
+    }
+
+    async fn registry_kind(&self) -> Result<RegistryKind> {
+        Ok(RegistryKind::OciLayout)
     }
 
     fn referrers_source(&self, _repo: &str) -> Option<ReferrersSource> {

@@ -3,13 +3,11 @@
 //! `oras discover --oci-layout` finds them); tags and manifests removed. One writer at a time
 //! (the write lock); file work on the blocking pool; reads and writes bounded.
 use super::files::blocking;
-use super::gc::{blob_files, manifest_links, Links};
+use super::gc::{manifest_links, Links};
 use super::index_file::{self, digest_of, tag_of};
 use super::{blob_path, layout_what, LayoutStore};
 use crate::oci::{media, Descriptor, Digest, Manifest};
-use crate::store::{
-    verify_stream, ByteStream, PutManifest, Result, StoreError, MAX_MANIFEST_BYTES,
-};
+use crate::store::{verify_stream, ByteStream, PutManifest, Result, StoreError};
 use bytes::Bytes;
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -138,13 +136,7 @@ impl LayoutStore {
     ) -> Result<PutManifest> {
         let what = format!("manifest {reference} in {}", layout_what(&self.root));
         self.check_writable(&what)?;
-        if bytes.len() > MAX_MANIFEST_BYTES {
-            return Err(StoreError::TooLarge {
-                what,
-                size: bytes.len() as u64,
-                limit: MAX_MANIFEST_BYTES as u64,
-            });
-        }
+        crate::store::check_manifest_size(&what, bytes.len())?;
         let digest = Digest::sha256_of(&bytes);
         let tag = match reference.parse::<Digest>() {
             Ok(d) if d == digest => None,
@@ -225,7 +217,7 @@ impl LayoutStore {
         }
         let root = self.root.clone();
         let map = blocking(&layout_what(&self.root), move || {
-            let links = manifest_links(&blob_files(&root)?);
+            let links = manifest_links(&root)?;
             let mut map = Parents::new();
             for (d, l) in links {
                 for c in l.content {

@@ -18,13 +18,80 @@ pub fn from_fallback_tag(tag: &str) -> Option<Digest> {
 
 /// The digest a cosign legacy tag (`sha256-<hex>.sig|.att|.sbom`) names, if `tag` is one.
 pub fn cosign_tag_subject(tag: &str) -> Option<Digest> {
-    let base = COSIGN_SUFFIXES.iter().find_map(|s| tag.strip_suffix(s))?;
-    from_fallback_tag(base)
+    match TagRole::of(tag) {
+        TagRole::Cosign(_, d) => Some(d),
+        TagRole::Fallback(_) | TagRole::Plain => None,
+    }
+}
+
+/// What a cosign legacy tag's suffix says the tagged manifest is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CosignTag {
+    /// `.sig`
+    Signature,
+    /// `.att`
+    Attestation,
+    /// `.sbom`
+    Sbom,
+}
+
+/// The role a tag's name gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagRole {
+    /// `sha256-<hex>`: the referrers tag schema's index for that subject.
+    Fallback(Digest),
+    /// `sha256-<hex>.sig|.att|.sbom`: cosign's legacy tag for that subject.
+    Cosign(CosignTag, Digest),
+    /// Any other tag.
+    Plain,
+}
+
+impl TagRole {
+    /// The role of `tag`, from its name alone.
+    pub fn of(tag: &str) -> TagRole {
+        if let Some(d) = from_fallback_tag(tag) {
+            return TagRole::Fallback(d);
+        }
+        let kinds = [
+            CosignTag::Signature,
+            CosignTag::Attestation,
+            CosignTag::Sbom,
+        ];
+        for (suffix, kind) in COSIGN_SUFFIXES.into_iter().zip(kinds) {
+            if let Some(d) = tag.strip_suffix(suffix).and_then(from_fallback_tag) {
+                return TagRole::Cosign(kind, d);
+            }
+        }
+        TagRole::Plain
+    }
+
+    /// The digest the tag's name points at (the subject of its referrers or signature).
+    pub fn subject(&self) -> Option<&Digest> {
+        match self {
+            TagRole::Fallback(d) | TagRole::Cosign(_, d) => Some(d),
+            TagRole::Plain => None,
+        }
+    }
+}
+
+/// Longest tag the distribution grammar allows.
+pub const MAX_TAG_LEN: usize = 128;
+
+/// True when `tag` matches distribution's tag grammar `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`:
+/// only such a tag may be put in a request URL (a URL parser trims or drops control
+/// characters, so `v1\t` would be requested as `v1`).
+pub fn is_valid_tag(tag: &str) -> bool {
+    let b = tag.as_bytes();
+    !b.is_empty()
+        && b.len() <= MAX_TAG_LEN
+        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
 }
 
 /// True for tags arbor hides by default: fallback index tags and cosign's legacy tags.
 pub fn is_hidden_tag(tag: &str) -> bool {
-    from_fallback_tag(tag).is_some() || cosign_tag_subject(tag).is_some()
+    TagRole::of(tag) != TagRole::Plain
 }
 
 #[cfg(test)]
@@ -54,6 +121,29 @@ mod tests {
     }
 
     #[test]
+    fn tag_roles_come_from_the_name() {
+        let d = Digest::sha256_of(b"image");
+        let f = fallback_tag(&d);
+        assert_eq!(TagRole::of(&f), TagRole::Fallback(d.clone()));
+        assert_eq!(
+            TagRole::of(&format!("{f}.sig")),
+            TagRole::Cosign(CosignTag::Signature, d.clone())
+        );
+        assert_eq!(
+            TagRole::of(&format!("{f}.att")),
+            TagRole::Cosign(CosignTag::Attestation, d.clone())
+        );
+        assert_eq!(
+            TagRole::of(&format!("{f}.sbom")),
+            TagRole::Cosign(CosignTag::Sbom, d.clone())
+        );
+        assert_eq!(TagRole::of(&format!("{f}.sig")).subject(), Some(&d));
+        assert_eq!(TagRole::of("v1.sig"), TagRole::Plain);
+        assert_eq!(TagRole::of("sha256-xyz"), TagRole::Plain);
+        assert_eq!(TagRole::of("latest").subject(), None);
+    }
+
+    #[test]
     fn hides_fallback_and_cosign_tags_only() {
         let h = "a".repeat(64);
         assert!(is_hidden_tag(&format!("sha256-{h}")));
@@ -63,5 +153,25 @@ mod tests {
         assert!(!is_hidden_tag("v1"));
         assert!(!is_hidden_tag("sha256-notadigest"));
         assert!(!is_hidden_tag(&format!("sha256-{h}.txt")));
+    }
+
+    #[test]
+    fn tags_follow_the_distribution_grammar() {
+        for ok in ["v1", "_x", "1.0-rc_2", &"a".repeat(128)] {
+            assert!(is_valid_tag(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "-x",
+            ".x",
+            "v1\t",
+            "v1\n",
+            "ev\u{202e}il",
+            "a:b",
+            "a/b",
+            &"a".repeat(129),
+        ] {
+            assert!(!is_valid_tag(bad), "{bad:?}");
+        }
     }
 }

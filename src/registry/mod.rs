@@ -1,8 +1,8 @@
 //! A remote registry behind the [`Store`] trait. Where things are:
 //! `client` (requests, with `auth` + `challenge` + `token` behind them, bytes via `transport`,
 //! settings in `options`),
-//! `list` (catalog and tag pages), `manifests`, `blobs`, and `referrers` (the OCI 1.1 API, or
-//! the `sha256-<hex>` tag schema where the registry lacks it).
+//! `list` (catalog and tag pages), `manifests`, `blobs`, `referrers` (the OCI 1.1 API, or
+//! the `sha256-<hex>` tag schema where the registry lacks it), and `vendor` (ACR / Harbor listings).
 pub mod auth;
 mod blobs;
 pub mod challenge;
@@ -15,6 +15,8 @@ pub mod options;
 mod referrers;
 pub mod token;
 pub mod transport;
+pub mod trust;
+pub mod vendor;
 
 pub use auth::AuthState;
 pub use client::Request;
@@ -24,7 +26,7 @@ pub use options::ClientOptions;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{
     BlobSource, ByteStream, FetchedManifest, Page, PutManifest, Referrers, ReferrersMode,
-    ReferrersSource, Result, Store, StoreError, StoreInfo, StoreKind, MAX_MANIFEST_BYTES,
+    ReferrersSource, Result, Store, StoreError, StoreInfo, StoreKind,
 };
 use bytes::Bytes;
 use client::Client;
@@ -46,6 +48,8 @@ pub struct RegistryStore {
     tag_lists: Mutex<HashMap<String, Arc<Vec<String>>>>,
     /// The registry refused a whole blob in one request (413): upload in chunks.
     needs_chunks: std::sync::atomic::AtomicBool,
+    /// ACR, Harbor or generic: probed once, or forced by `--flavor`.
+    vendor: vendor::Detector,
 }
 
 impl RegistryStore {
@@ -56,6 +60,7 @@ impl RegistryStore {
             referrers: ReferrersCache::default(),
             tag_lists: Mutex::new(HashMap::new()),
             needs_chunks: Default::default(),
+            vendor: vendor::Detector::new(opts.flavor),
         })
     }
 
@@ -124,6 +129,17 @@ impl Store for RegistryStore {
         true
     }
 
+    async fn manifest_listing(
+        &self,
+        repo: &str,
+    ) -> Result<Option<crate::listing::ManifestListing>> {
+        vendor::listing(&self.client, &self.vendor, repo).await
+    }
+
+    async fn registry_kind(&self) -> Result<crate::listing::RegistryKind> {
+        self.vendor.kind(&self.client).await
+    }
+
     async fn blob_exists(&self, repo: &str, digest: &Digest) -> Result<bool> {
         self.head_blob(repo, digest).await
     }
@@ -157,13 +173,7 @@ impl Store for RegistryStore {
         bytes: Bytes,
     ) -> Result<PutManifest> {
         let what = format!("push of manifest {}/{repo}:{reference}", self.client.host());
-        if bytes.len() > MAX_MANIFEST_BYTES {
-            return Err(StoreError::TooLarge {
-                what,
-                size: bytes.len() as u64,
-                limit: MAX_MANIFEST_BYTES as u64,
-            });
-        }
+        crate::store::check_manifest_size(&what, bytes.len())?;
         let digest = Digest::sha256_of(&bytes);
         let content_type = HeaderValue::from_str(media_type).map_err(|_| StoreError::Invalid {
             what: what.clone(),

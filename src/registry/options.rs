@@ -18,4 +18,6 @@ pub struct ClientOptions {
     /// registry asks for them.
     pub credential_source: Option<Arc<dyn CredentialSource>>,
     pub user_agent: Option<String>,
+    /// `--flavor`: treat the registry as ACR, Harbor or generic instead of probing.
+    pub flavor: Option<crate::listing::RegistryKind>,
 }

@@ -4,7 +4,8 @@
 //! on a platform manifest. And the checks a copy must pass on its destination: oras discover
 //! equals the source's, cosign and notation verify, fallback indexes list exactly what exists.
 #![allow(dead_code)]
-use crate::common::signers::{cosign, notation_cmd, signer_home};
+use crate::common::scenario::{attach_sbom, crane_digest};
+use crate::common::signers::{cosign_sign, notation_cmd, notation_sign, signer_home};
 use crate::common::*;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -36,15 +37,16 @@ fn push_oci_image(
         .iter()
         .map(|(mt, data)| json!({"mediaType": mt, "digest": push_blob(reg, repo, data), "size": data.len()}))
         .collect();
-    let m = serde_json::to_vec(&json!({
-        "schemaVersion": 2, "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
-        "layers": layers,
-    }))
-    .expect("json");
-    let digest = sha256(&m);
-    put_manifest(reg, repo, &digest, OCI_MANIFEST, &m);
-    (digest, m.len())
+    put_by_digest(
+        reg,
+        repo,
+        OCI_MANIFEST,
+        &json!({
+            "schemaVersion": 2, "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+            "layers": layers,
+        }),
+    )
 }
 
 /// Deterministic bytes that do not compress to nothing.
@@ -101,38 +103,11 @@ pub fn build_signed(reg: &str, repo: &str) -> Signed {
     let index = sha256(&index);
     let subject = format!("{reg}/{repo}@{index}");
 
-    run_ok(cosign(&["sign", "--new-bundle-format=false"]).arg(&subject));
-    let cosign_tag_sig = stdout(&run_ok(
-        crane()
-            .args(["digest", "--insecure"])
-            .arg(format!("{reg}/{repo}:sha256-{}.sig", &index[7..])),
-    ))
-    .trim()
-    .to_string();
-    run_ok(
-        cosign(&[
-            "sign",
-            "--new-bundle-format=false",
-            "--registry-referrers-mode=oci-1-1",
-        ])
-        .env("COSIGN_EXPERIMENTAL", "1")
-        .arg(&subject),
-    );
+    cosign_sign(&subject, false);
+    let cosign_tag_sig = crane_digest(&format!("{reg}/{repo}:sha256-{}.sig", &index[7..]));
+    cosign_sign(&subject, true);
     notation_sign(&subject);
-    let files = files_dir();
-    std::fs::write(
-        files.path().join("sbom.spdx.json"),
-        r#"{"spdxVersion":"SPDX-2.3","name":"app","packages":[]}"#,
-    )
-    .expect("write");
-    let sbom = oras_attach(
-        reg,
-        repo,
-        &index,
-        "application/spdx+json",
-        files.path(),
-        &["sbom.spdx.json:application/spdx+json"],
-    );
+    let sbom = attach_sbom(reg, repo, &index);
     notation_sign(&format!("{reg}/{repo}@{sbom}"));
     notation_sign(&format!("{reg}/{repo}@{}", amd64.0));
     Signed {
@@ -143,14 +118,6 @@ pub fn build_signed(reg: &str, repo: &str) -> Signed {
         cosign_tag_sig,
         sbom,
     }
-}
-
-pub fn notation_sign(reference: &str) {
-    run_ok(
-        notation_cmd()
-            .args(["sign", "--insecure-registry", "--force-referrers-tag=false"])
-            .arg(reference),
-    );
 }
 
 /// `notation verify` with a trust policy that trusts the signer's test certificate.
@@ -272,26 +239,10 @@ pub fn assert_fallback_consistent(reg: &str, repo: &str) {
             manifest_exists(reg, repo, &subject),
             "{t}: subject {subject} missing"
         );
-        let idx: Value = serde_json::from_slice(
-            &run_ok(
-                crane()
-                    .args(["manifest", "--insecure"])
-                    .arg(format!("{reg}/{repo}:{t}")),
-            )
-            .stdout,
-        )
-        .expect("index");
+        let idx: Value = crane_manifest(&format!("{reg}/{repo}:{t}"));
         for e in idx["manifests"].as_array().expect("manifests") {
             let d = e["digest"].as_str().expect("digest");
-            let m: Value = serde_json::from_slice(
-                &run_ok(
-                    crane()
-                        .args(["manifest", "--insecure"])
-                        .arg(format!("{reg}/{repo}@{d}")),
-                )
-                .stdout,
-            )
-            .expect("manifest");
+            let m: Value = crane_manifest(&format!("{reg}/{repo}@{d}"));
             assert_eq!(m["subject"]["digest"], subject.as_str(), "{t} lists {d}");
         }
     }

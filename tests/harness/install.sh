@@ -5,11 +5,11 @@
 #     apt/    private apt config, lists and cache (the system's apt is not touched)
 #     debs/   downloaded .deb files          root/  their contents (dpkg -x)
 #     gopath/ the harness Go programs (GOPATH mode)   gocache/  Go build cache
-#     bin/    docker-registry oras crane cosign notation go refreg faultproxy tokensrv
+#     bin/    docker-registry oras crane cosign notation go refreg faultproxy tokensrv vendorreg
 #
 # Debian packages: tools from TOOLS_SUITE (sid), Go toolchain GO_PKG (golang-1.24-go) from GO_SUITE (trixie).
 # Idempotent: apt lists are refreshed at most once a day; downloads, extractions and builds are skipped
-# when already done (a Go program is rebuilt when its main.go changed).
+# when already done (a Go program is rebuilt when one of its .go files changed).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
@@ -62,15 +62,22 @@ for b in docker-registry oras crane cosign notation; do ln -sfn "$DIR/root/usr/b
 GOROOT_DIR="$DIR/root/usr/lib/go-$GO_VER"
 ln -sfn "$GOROOT_DIR/bin/go" "$DIR/bin/go"
 
-# Build the harness Go programs (tests/harness/go/<name>/main.go) in GOPATH mode against Debian's Go sources.
+# Build the harness Go programs (tests/harness/go/<name>/*.go, package main) in GOPATH mode against Debian's Go sources.
 export GOROOT="$GOROOT_DIR" GO111MODULE=off GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=
 export GOPATH="$DIR/gopath:$DIR/root/usr/share/gocode" GOCACHE="$DIR/gocache" GOENV=off GOTELEMETRY=off
-for src in "$HERE"/go/*/main.go; do
-  prog=$(basename "$(dirname "$src")")
+for srcdir in "$HERE"/go/*/; do
+  prog=$(basename "$srcdir")
   dst="$DIR/gopath/src/arbor-harness/$prog"
   mkdir -p "$dst"
-  cmp -s "$src" "$dst/main.go" || cp "$src" "$dst/main.go"
-  if [ ! -x "$DIR/bin/$prog" ] || [ "$dst/main.go" -nt "$DIR/bin/$prog" ]; then
+  changed=0
+  for f in "$srcdir"*.go; do
+    cmp -s "$f" "$dst/$(basename "$f")" || { cp "$f" "$dst/"; changed=1; }
+  done
+  for f in "$dst"/*.go; do  # a file removed from the source goes from the build too
+    [ -e "$srcdir$(basename "$f")" ] || { rm -f "$f"; changed=1; }
+    [ "$f" -nt "$DIR/bin/$prog" ] && changed=1  # also after a build that failed
+  done
+  if [ ! -x "$DIR/bin/$prog" ] || [ $changed = 1 ]; then
     log "go build $prog"
     (cd "$dst" && "$GOROOT/bin/go" build -trimpath -o "$DIR/bin/$prog.tmp" . && mv "$DIR/bin/$prog.tmp" "$DIR/bin/$prog")
   fi

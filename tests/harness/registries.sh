@@ -8,12 +8,15 @@
 # leftovers and wipes run/); if everything is already up it leaves it alone (use restart to reset).
 # Knobs: ARBOR_TEST_TOKEN_TTL (token lifetime of `token`, default 300s), ARBOR_TEST_TOKEN_SHORT_TTL (1s),
 # ARBOR_TEST_REFS_PAGE_SIZE (referrers page size of refs_spec, default 50).
+# acr and harbor are vendorreg stand-ins (ACR / Harbor listing APIs), each in front of its own
+# docker-registry (acr_dist, harbor_dist) and reading that instance's storage directory.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$HERE/../.." && pwd)
 DIR=${ARBOR_HARNESS_DIR:-$REPO_ROOT/target/harness}
 BIN="$DIR/bin"; RUN="$DIR/run"; ENVF="$DIR/env"
-NAMES=(dist nodelete refs refs_spec basic tokensrv token tokensrv_short token_short fault_dist fault_refs tls)
+NAMES=(dist nodelete refs refs_spec basic tokensrv token tokensrv_short token_short fault_dist fault_refs tls
+       acr_dist acr harbor_dist harbor)
 TOKEN_TTL=${ARBOR_TEST_TOKEN_TTL:-300s}; TOKEN_SHORT_TTL=${ARBOR_TEST_TOKEN_SHORT_TTL:-1s}
 PAGE_SIZE=${ARBOR_TEST_REFS_PAGE_SIZE:-50}
 ISSUER=arbor-test-issuer
@@ -187,8 +190,15 @@ do_start() {
   start_token_pair token_short tokensrv_short arbor-token-short "$TOKEN_SHORT_TTL" kid 60s
 
   start_tls
-  start_go fault_dist faultproxy -upstream "http://$(addr_of dist)" -quiet
-  start_go fault_refs faultproxy -upstream "http://$(addr_of refs_spec)" -quiet
+  # each faultproxy has a second listener, the collector: another origin for cross-origin scenarios
+  start_go fault_dist faultproxy -upstream "http://$(addr_of dist)" -quiet -collector-addr-file "$RUN/fault_dist/collector"
+  start_go fault_refs faultproxy -upstream "http://$(addr_of refs_spec)" -quiet -collector-addr-file "$RUN/fault_refs/collector"
+  # vendor API stand-ins, each in front of its own distribution 2.8.3 and reading its storage
+  for v in acr harbor; do
+    start_dist "${v}_dist" true
+    start_go "$v" vendorreg -flavor "$v" -upstream "http://$(addr_of "${v}_dist")" -root "$RUN/${v}_dist/data" \
+      -locks "$RUN/$v/locks.json" -quiet
+  done
 
   mkdir -p "$DIR/home"
   cat > "$ENVF.tmp" <<ENV
@@ -215,8 +225,14 @@ export ARBOR_TEST_TOKEN_TTL=$TOKEN_TTL
 export ARBOR_TEST_TOKEN_SHORT_TTL=$TOKEN_SHORT_TTL
 export ARBOR_TEST_FAULT_DIST=$(addr_of fault_dist)
 export ARBOR_TEST_FAULT_REFS=$(addr_of fault_refs)
+export ARBOR_TEST_FAULT_DIST_COLLECTOR=$(cat "$RUN/fault_dist/collector")
+export ARBOR_TEST_FAULT_REFS_COLLECTOR=$(cat "$RUN/fault_refs/collector")
 export ARBOR_TEST_TLS=$(addr_of tls)
 export ARBOR_TEST_TLS_CA=$RUN/tls/ca.crt
+export ARBOR_TEST_ACR=$(addr_of acr)
+export ARBOR_TEST_ACR_UPSTREAM=$(addr_of acr_dist)
+export ARBOR_TEST_HARBOR=$(addr_of harbor)
+export ARBOR_TEST_HARBOR_UPSTREAM=$(addr_of harbor_dist)
 export ARBOR_TEST_ORAS=$BIN/oras
 export ARBOR_TEST_CRANE=$BIN/crane
 export ARBOR_TEST_COSIGN=$BIN/cosign

@@ -28,6 +28,10 @@
 //	chunk_min_length   N: upload sessions (POST …/blobs/uploads/) answer with OCI-Chunk-Min-Length: N
 //	refuse_monolithic  a PUT that completes an upload with a non-empty body answers 413 (a proxy
 //	                   body limit): only chunked uploads (PATCH, then an empty PUT) get through
+//
+// Hostile-registry scenarios (hostile.go, chain.go, seed.go, collector.go) are rule fields too;
+// tests/harness/README.md lists them. GET /__stats/<repo> then also has a request log, and
+// GET /__collected/<repo> what the second ("collector") listener saw.
 package main
 
 import (
@@ -59,6 +63,7 @@ type rule struct {
 	NoReferrersAPI  bool `json:"no_referrers_api,omitempty"`
 	ChunkMinLength  int  `json:"chunk_min_length,omitempty"`
 	RefuseMonolith  bool `json:"refuse_monolithic,omitempty"`
+	hostileRule
 }
 
 type stats struct {
@@ -66,21 +71,25 @@ type stats struct {
 	ByMethod map[string]int `json:"by_method"`
 	// "GET blobs", "POST uploads", "PUT manifests"...: method and kind of resource
 	ByRoute map[string]int `json:"by_route"`
+	hostileStats
 }
-
-func newStats() stats { return stats{ByMethod: map[string]int{}, ByRoute: map[string]int{}} }
 
 type state struct {
 	rule            *rule
 	stats           stats
 	manifestDeletes int
+	since           time.Time
+	collected       []collected
 }
 
 type proxy struct {
-	mu    sync.Mutex
-	repos map[string]*state
-	rp    *httputil.ReverseProxy
-	quiet bool
+	mu        sync.Mutex
+	repos     map[string]*state
+	rp        *httputil.ReverseProxy
+	quiet     bool
+	upstream  *url.URL
+	self      string // host:port of the main listener
+	collector string // host:port of the collector listener
 }
 
 var (
@@ -105,10 +114,14 @@ func classify(path string) (repo, kind string) {
 func (p *proxy) st(repo string) *state {
 	s := p.repos[repo]
 	if s == nil {
-		s = &state{stats: newStats()}
+		s = &state{stats: newStats(), since: time.Now()}
 		p.repos[repo] = s
 	}
 	return s
+}
+
+func newStats() stats {
+	return stats{ByMethod: map[string]int{}, ByRoute: map[string]int{}}
 }
 
 func writeErr(w http.ResponseWriter, status int, code, msg string) {
@@ -126,6 +139,8 @@ func (p *proxy) control(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/__fault/"):
 		what, repo = "fault", strings.TrimPrefix(r.URL.Path, "/__fault/")
+	case strings.HasPrefix(r.URL.Path, "/__collected/"):
+		what, repo = "collected", strings.TrimPrefix(r.URL.Path, "/__collected/")
 	default:
 		what, repo = "stats", strings.TrimPrefix(r.URL.Path, "/__stats/")
 	}
@@ -150,7 +165,12 @@ func (p *proxy) control(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "bad rule: "+err.Error(), http.StatusBadRequest)
 			return
 		}
+		if err := ru.hostileRule.check(); err != nil {
+			http.Error(w, "bad rule: "+err.Error(), http.StatusBadRequest)
+			return
+		}
 		s.rule, s.stats, s.manifestDeletes = &ru, newStats(), 0
+		s.since, s.collected = time.Now(), nil
 		if !p.quiet {
 			log.Printf("rule for %q: %+v", repo, ru)
 		}
@@ -167,27 +187,39 @@ func (p *proxy) control(w http.ResponseWriter, r *http.Request) {
 	case "stats GET":
 		reply(s.stats)
 	case "stats DELETE":
-		s.stats = newStats()
+		s.stats, s.since = newStats(), time.Now()
 		w.WriteHeader(http.StatusNoContent)
+	case "collected GET":
+		reply(collectedReport(s.collected))
 	default:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
 }
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/__fault/") || strings.HasPrefix(r.URL.Path, "/__stats/") {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/__fault/"), strings.HasPrefix(r.URL.Path, "/__stats/"),
+		strings.HasPrefix(r.URL.Path, "/__collected/"):
 		p.control(w, r)
+		return
+	case strings.HasPrefix(r.URL.Path, "/__seed/"):
+		p.seed(w, r)
 		return
 	}
 	repo, kind := classify(r.URL.Path)
+	if strings.HasPrefix(r.URL.Path, "/__token/") {
+		repo, kind = strings.Trim(strings.TrimPrefix(r.URL.Path, "/__token/"), "/"), "token"
+	}
 	var ru rule
-	nthManifestDelete := 0
+	nthManifestDelete, nth := 0, 0
 	if repo != "" {
 		p.mu.Lock()
 		s := p.st(repo)
 		s.stats.Requests++
 		s.stats.ByMethod[r.Method]++
 		s.stats.ByRoute[r.Method+" "+kind]++
+		nth = s.stats.Requests
+		s.stats.record(r, kind, s.since)
 		if s.rule != nil {
 			ru = *s.rule
 		}
@@ -196,6 +228,13 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			nthManifestDelete = s.manifestDeletes
 		}
 		p.mu.Unlock()
+	}
+	if ru.active() {
+		var done bool
+		w, done = p.hostile(w, r, repo, kind, nth, &ru)
+		if done {
+			return
+		}
 	}
 	if ru.DelayMS > 0 {
 		select {
@@ -282,6 +321,8 @@ func main() {
 	addrFile := flag.String("addr-file", "", "write the bound host:port to this file once listening")
 	upstream := flag.String("upstream", "", "registry to forward to, e.g. http://127.0.0.1:5000")
 	quiet := flag.Bool("quiet", false, "no rule log")
+	collectorAddr := flag.String("collector-addr", "127.0.0.1:0", "listen address of the collector (a second origin)")
+	collectorFile := flag.String("collector-addr-file", "", "write the collector's host:port to this file")
 	flag.Parse()
 	u, err := url.Parse(*upstream)
 	if err != nil || u.Scheme == "" || u.Host == "" {
@@ -289,9 +330,13 @@ func main() {
 	}
 	rp := httputil.NewSingleHostReverseProxy(u) // keeps the client's Host, so Location headers point here
 	rp.FlushInterval = -1
+	var p *proxy
 	rp.ModifyResponse = func(resp *http.Response) error {
 		if n, ok := resp.Request.Context().Value(chunkKey{}).(int); ok && resp.StatusCode == http.StatusAccepted {
 			resp.Header.Set("OCI-Chunk-Min-Length", strconv.Itoa(n))
+		}
+		if rw, ok := rewriteOf(resp.Request.Context()); ok {
+			p.rewriteResponse(resp, rw)
 		}
 		kind, ok := corruptKind(resp.Request.Context())
 		if !ok || resp.StatusCode != http.StatusOK {
@@ -307,12 +352,28 @@ func main() {
 		resp.ContentLength = int64(len(body))
 		return nil
 	}
-	p := &proxy{repos: map[string]*state{}, rp: rp, quiet: *quiet}
+	p = &proxy{repos: map[string]*state{}, rp: rp, quiet: *quiet, upstream: u}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
 	}
-	log.Printf("faultproxy at http://%s -> %s", l.Addr(), u)
+	p.self = l.Addr().String()
+	// The collector: a second origin that records Authorization headers, then forwards.
+	cl, err := net.Listen("tcp", *collectorAddr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p.collector = cl.Addr().String()
+	if *collectorFile != "" {
+		if err := os.WriteFile(*collectorFile, []byte(p.collector+"\n"), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+	go func() {
+		csrv := &http.Server{Handler: collectorHandler{p}, ReadHeaderTimeout: 30 * time.Second}
+		log.Fatal(csrv.Serve(cl))
+	}()
+	log.Printf("faultproxy at http://%s -> %s (collector http://%s)", l.Addr(), u, p.collector)
 	if *addrFile != "" {
 		if err := os.WriteFile(*addrFile, []byte(l.Addr().String()+"\n"), 0o644); err != nil {
 			log.Fatal(err)
