@@ -52,7 +52,7 @@ pub async fn run(a: CpArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Resul
         }
     }
     for n in &plan.notes {
-        eprintln!("note: {n}");
+        eprintln!("note: {}", crate::text::escape(n));
     }
     if a.dry_run {
         match a.format {

@@ -3,14 +3,28 @@ use super::args::{DeleteArgs, ListFormat};
 use super::format::human;
 use crate::connection::{open_target, ConnectOptions, Target};
 use crate::graph::delete::{execute, plan_delete, DeletePlan};
+use crate::text::{escape, tag_label};
 use anyhow::{bail, Result};
 use std::io::{BufRead, IsTerminal, Write};
 
-/// The plan as a person reads it.
+/// Levels of indentation the plan draws at most; deeper items say their depth instead.
+const MAX_INDENT: usize = 32;
+
+/// Tags as shown: a valid one as itself, anything else escaped and marked.
+fn tag_list<'a>(tags: impl IntoIterator<Item = &'a str>) -> String {
+    let shown: Vec<String> = tags
+        .into_iter()
+        .map(|t| tag_label(t).into_owned())
+        .collect();
+    shown.join(", ")
+}
+
+/// The plan as a person reads it (every registry string escaped).
 pub fn print_plan(name: &str, plan: &DeletePlan, out: &mut dyn Write) -> Result<()> {
     writeln!(
         out,
-        "Delete plan for {name}: {} manifest(s), {} (manifests only), leaves first:",
+        "Delete plan for {}: {} manifest(s), {} (manifests only), leaves first:",
+        escape(name),
         plan.items.len(),
         human(plan.total_size)
     )?;
@@ -21,17 +35,22 @@ pub fn print_plan(name: &str, plan: &DeletePlan, out: &mut dyn Write) -> Result<
         let tags = if i.tags.is_empty() {
             String::new()
         } else {
-            format!("  tags: {}", i.tags.join(", "))
+            format!("  tags: {}", tag_list(i.tags.iter().map(String::as_str)))
+        };
+        let deep = if i.depth > MAX_INDENT {
+            format!("[depth {}] ", i.depth)
+        } else {
+            String::new()
         };
         writeln!(
             out,
-            "  {:indent$}{}  {}  {}{}",
+            "  {:indent$}{deep}{}  {}  {}{}",
             "",
             i.descriptor.digest,
-            ty,
+            escape(&ty),
             human(i.descriptor.size),
             tags,
-            indent = i.depth * 2
+            indent = i.depth.min(MAX_INDENT) * 2
         )?;
     }
     let tags = plan.tags();
@@ -41,7 +60,7 @@ pub fn print_plan(name: &str, plan: &DeletePlan, out: &mut dyn Write) -> Result<
         if tags.is_empty() {
             "none".to_string()
         } else {
-            tags.join(", ")
+            tag_list(tags)
         }
     )?;
     if !plan.fallback_tags.is_empty() {
@@ -76,20 +95,14 @@ fn confirm(prompt: &str) -> Result<bool> {
 
 pub async fn run(a: DeleteArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
     let t = open_target(conn, Some(&a.reference), false)?;
-    delete(&t, a.cascade, a.dry_run, a.yes, a.format, out).await?;
+    delete(&t, &a, out).await?;
     Ok(t)
 }
 
-async fn delete(
-    t: &Target,
-    cascade: bool,
-    dry_run: bool,
-    yes: bool,
-    format: ListFormat,
-    out: &mut dyn Write,
-) -> Result<()> {
+async fn delete(t: &Target, a: &DeleteArgs, out: &mut dyn Write) -> Result<()> {
+    let (dry_run, yes, format) = (a.dry_run, a.yes, a.format);
     let reference = t.require_reference()?;
-    let plan = plan_delete(t.store.as_ref(), &t.repo, reference, cascade).await?;
+    let plan = plan_delete(t.store.as_ref(), &t.repo, reference, a.cascade, a.depth).await?;
     match format {
         ListFormat::Json if dry_run => {
             writeln!(out, "{}", serde_json::to_string_pretty(&plan)?)?;

@@ -3,6 +3,7 @@ use super::args::{ListFormat, ManifestsArgs};
 use super::format::human;
 use crate::connection::{open_target, ConnectOptions, Target};
 use crate::graph::orphans;
+use crate::text::escape;
 use anyhow::Result;
 use std::io::Write;
 
@@ -36,7 +37,7 @@ pub async fn run(a: ManifestsArgs, conn: &ConnectOptions, out: &mut dyn Write) -
                     l.descriptor.digest,
                     l.kind,
                     parent,
-                    ty,
+                    escape(&ty),
                     human(l.descriptor.size),
                     l.below,
                     human(l.size_with_below)

@@ -3,6 +3,7 @@ use super::args::PullArgs;
 use super::bars::style;
 use crate::connection::{open_target, ConnectOptions, Target};
 use crate::pull::{pull, PullFile, PullOptions, PullProgress, PullReport, Skipped};
+use crate::text::escape;
 use anyhow::Result;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
 use std::io::{IsTerminal, Write};
@@ -17,9 +18,9 @@ pub async fn run(a: PullArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Res
     let result = pull_into(&t, &a.output, a.concurrency).await;
     let report = result?;
     for f in &report.files {
-        writeln!(out, "Downloaded {}", f.title)?;
+        writeln!(out, "Downloaded {}", escape(&f.title))?;
     }
-    writeln!(out, "Pulled {}", report.reference)?;
+    writeln!(out, "Pulled {}", escape(&report.reference))?;
     writeln!(out, "Digest: {}", report.manifest.digest)?;
     Ok(t)
 }
@@ -103,7 +104,11 @@ impl PullProgress for Bars {
 
     fn skipped(&self, s: &Skipped) {
         // A note, like oras's, whether or not bars are drawn.
-        eprintln!("note: skipped {}: {}", s.descriptor.digest, s.reason);
+        eprintln!(
+            "note: skipped {}: {}",
+            s.descriptor.digest,
+            escape(&s.reason)
+        );
     }
 
     fn started(&self, index: usize) {
@@ -117,7 +122,7 @@ impl PullProgress for Bars {
             "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {wide_msg}",
         ));
         bar.set_prefix(f.descriptor.digest.short().to_string());
-        bar.set_message(f.title.clone());
+        bar.set_message(escape(&f.title).into_owned());
         if let Some(slot) = s.bars.get_mut(index) {
             *slot = Some(bar);
         }

@@ -32,13 +32,17 @@ pub async fn plan(
 ) -> Result<CopyPlan> {
     let root = src.store.resolve(src.repo, reference).await?;
     let what = format!("copy of {}@{}", src.repo, root.digest);
+    let mut notes = Vec::new();
     let tree = if opts.recursive {
         let dopts = DiscoverOptions {
             index_children: true,
             cosign_tags: true,
             ..Default::default()
         };
-        let g = discover(src.store, src.repo, root.clone(), &dopts).await?;
+        let found = discover(src.store, src.repo, root.clone(), &dopts).await?;
+        // Said with the plan: what discovery could only do on a best-effort basis.
+        notes.extend(found.notes);
+        let g = found.root;
         if let Some((d, e)) = g.errors().first() {
             // A copy that silently left part of the graph behind would claim what it is not.
             return Err(StoreError::Invalid {
@@ -51,7 +55,6 @@ pub async fn plan(
         content_tree(src, root.clone()).await?
     };
 
-    let mut notes = Vec::new();
     let (found, kept) = collect(&tree, opts, &mut notes, &what)?;
     let mut fetched = fetch_all(src, &found).await?;
 
@@ -644,7 +647,8 @@ async fn cosign_suffixes(
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }
-    let by_subject = crate::graph::cosign_tags(src.store, src.repo).await;
+    // Discovery listed the same (cached) tags and noted it if it could not.
+    let (by_subject, _) = crate::graph::cosign_tags(src.store, src.repo).await;
     let mut candidates: Vec<String> = source_root
         .and_then(|r| by_subject.get(r))
         .cloned()

@@ -78,35 +78,60 @@ impl DeleteReport {
     }
 }
 
-fn post_order(n: &Node, subject: Option<&Digest>, depth: usize, out: &mut Vec<PlanItem>) {
-    for r in &n.referrers {
-        if r.expansion != Expansion::Cycle {
-            post_order(r, Some(&n.descriptor.digest), depth + 1, out);
+/// The plan's items, leaves first: each node after everything attached below it (a cycle's
+/// repeat is skipped, as it appears elsewhere in the graph).
+fn post_order(root: &Node, subject: Option<&Digest>) -> Vec<PlanItem> {
+    let mut out = Vec::new();
+    // (node, its subject, depth, referrers already pushed)
+    let mut stack: Vec<(&Node, Option<&Digest>, usize, bool)> = vec![(root, subject, 0, false)];
+    while let Some((n, subject, depth, expanded)) = stack.pop() {
+        if expanded {
+            out.push(PlanItem {
+                descriptor: n.descriptor.clone(),
+                subject: subject.cloned(),
+                depth,
+                tags: Vec::new(),
+                source: n.source,
+            });
+            continue;
+        }
+        stack.push((n, subject, depth, true));
+        for r in n.referrers.iter().rev() {
+            if r.expansion != Expansion::Cycle {
+                stack.push((r, Some(&n.descriptor.digest), depth + 1, false));
+            }
         }
     }
-    out.push(PlanItem {
-        descriptor: n.descriptor.clone(),
-        subject: subject.cloned(),
-        depth,
-        tags: Vec::new(),
-        source: n.source,
-    });
+    out
 }
 
-/// Plans the delete of `repo@reference` (with every referrer below it when `cascade`).
+/// Plans the delete of `repo@reference` (with every referrer below it when `cascade`, down
+/// to `max_depth` levels: a deeper graph is refused, never deleted in part).
 pub async fn plan_delete(
     store: &dyn Store,
     repo: &str,
     reference: &str,
     cascade: bool,
+    max_depth: usize,
 ) -> Result<DeletePlan> {
     let target = store.resolve(repo, reference).await?;
     let fetched = store.manifest(repo, &target.digest.to_string()).await?;
+    // One level more than planned, so a deeper graph is seen rather than cut.
     let opts = DiscoverOptions {
-        depth: if cascade { None } else { Some(1) },
+        depth: Some(if cascade {
+            max_depth.saturating_add(1)
+        } else {
+            1
+        }),
         ..Default::default()
     };
-    let graph = discover(store, repo, target.clone(), &opts).await?;
+    let graph = discover(store, repo, target.clone(), &opts).await?.root;
+    if cascade && graph.walk_indexed().iter().any(|w| w.depth > max_depth) {
+        return Err(StoreError::Invalid {
+            what: format!("delete plan for {repo}@{}", target.digest),
+            detail: format!("referrers go deeper than {max_depth} levels; nothing planned (--depth N plans further)"),
+        });
+    }
     if let Some((d, e)) = graph.errors().first() {
         return Err(StoreError::Invalid {
             what: format!("delete plan for {repo}@{}", target.digest),
@@ -119,13 +144,7 @@ pub async fn plan_delete(
             detail: format!("{} referrer(s) are attached to it; use --cascade to delete them too (they would be left orphaned)", graph.referrers.len()),
         });
     }
-    let mut items = Vec::new();
-    post_order(
-        &graph,
-        fetched.manifest.subject.as_ref().map(|s| &s.digest),
-        0,
-        &mut items,
-    );
+    let mut items = post_order(&graph, fetched.manifest.subject.as_ref().map(|s| &s.digest));
     let digests: HashSet<Digest> = items.iter().map(|i| i.descriptor.digest.clone()).collect();
 
     let all_tags = match store.all_tags(repo).await {

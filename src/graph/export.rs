@@ -40,52 +40,55 @@ struct Flat {
 }
 
 fn flatten(title: &str, root: &Node) -> Flat {
-    let mut ids: HashMap<Digest, usize> = HashMap::new();
+    let mut ids: HashMap<&Digest, usize> = HashMap::new();
     let mut flat = Flat {
         nodes: Vec::new(),
         edges: Vec::new(),
     };
-    fn visit(
-        n: &Node,
-        parent: Option<usize>,
-        title: &str,
-        ids: &mut HashMap<Digest, usize>,
-        f: &mut Flat,
-    ) {
+    // Iterative (a hostile chain costs heap, not stack); a walked node's id by its walk index.
+    let walked = root.walk_indexed();
+    let mut id_of = Vec::with_capacity(walked.len());
+    for w in &walked {
+        let n = w.node;
         let id = match ids.get(&n.descriptor.digest) {
             Some(&id) => id,
             None => {
-                let id = f.nodes.len();
-                let mut lines = vec![kind(n), n.descriptor.digest.to_string()[..19].to_string()];
-                if let Some(p) = &n.descriptor.platform {
-                    lines.push(p.to_string());
-                }
-                if let Some(t) = &n.descriptor.artifact_type {
-                    lines.push(t.clone());
-                }
-                if parent.is_none() {
-                    lines.insert(0, title.to_string());
-                }
-                if let Expansion::Failed(e) = &n.expansion {
-                    lines.push(format!("error: {e}"));
-                }
-                f.nodes.push(lines);
-                ids.insert(n.descriptor.digest.clone(), id);
+                let id = flat.nodes.len();
+                flat.nodes.push(label_lines(title, n, w.parent.is_none()));
+                ids.insert(&n.descriptor.digest, id);
                 id
             }
         };
-        if let Some(p) = parent {
-            f.edges.push((p, id, n.source));
-        }
-        if n.expansion == Expansion::Cycle {
-            return;
-        }
-        for c in n.children.iter().chain(n.referrers.iter()) {
-            visit(c, Some(id), title, ids, f);
+        id_of.push(id);
+        if let Some(p) = w.parent.and_then(|p| id_of.get(p)) {
+            flat.edges.push((*p, id, n.source));
         }
     }
-    visit(root, None, title, &mut ids, &mut flat);
     flat
+}
+
+/// A node's label: (the title, for the root), kind, short digest, platform, artifact type,
+/// and why it was not expanded when it was not.
+fn label_lines(title: &str, n: &Node, is_root: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    if is_root {
+        lines.push(title.to_string());
+    }
+    lines.push(kind(n));
+    let d = &n.descriptor.digest;
+    lines.push(format!("{}:{}", d.algorithm().name(), d.short()));
+    if let Some(p) = &n.descriptor.platform {
+        lines.push(p.to_string());
+    }
+    if let Some(t) = &n.descriptor.artifact_type {
+        lines.push(t.clone());
+    }
+    match &n.expansion {
+        Expansion::Failed(e) => lines.push(format!("error: {e}")),
+        Expansion::DepthLimit => lines.push("depth limit: not expanded".into()),
+        _ => {}
+    }
+    lines
 }
 
 /// Graphviz DOT (`dot -Tsvg graph.dot > graph.svg`).

@@ -20,14 +20,13 @@ pub struct Listed {
     pub size_with_below: i64,
 }
 
+/// Manifests below `n` (any depth) and their bytes.
 fn count_below(n: &Node) -> (usize, i64) {
-    let mut c = (0, 0);
-    for r in n.referrers.iter().chain(n.children.iter()) {
-        let (k, s) = count_below(r);
-        c.0 += 1 + k;
-        c.1 += r.descriptor.size.max(0) + s;
-    }
-    c
+    let below = &n.walk()[1..];
+    (
+        below.len(),
+        below.iter().map(|b| b.descriptor.size.max(0)).sum(),
+    )
 }
 
 /// Tags → digests (fallback and cosign tags excluded), resolved concurrently.
@@ -47,13 +46,15 @@ pub async fn tagged_digests(
 }
 
 /// Resolves tags concurrently (16 at a time) and groups them by the digest they point at;
-/// tags that vanished meanwhile are left out.
+/// tags that vanished meanwhile are left out, and so are names outside the tag grammar (a
+/// registry listed them, but no request can name them).
 pub async fn resolve_tags(
     store: &dyn Store,
     repo: &str,
     tags: Vec<String>,
 ) -> Result<HashMap<Digest, Vec<String>>> {
-    let resolved: Vec<(String, Result<Descriptor>)> = futures::stream::iter(tags)
+    let valid = tags.into_iter().filter(|t| tags::is_valid_tag(t));
+    let resolved: Vec<(String, Result<Descriptor>)> = futures::stream::iter(valid)
         .map(|t| async move {
             let r = store.resolve(repo, &t).await;
             (t, r)
@@ -95,7 +96,7 @@ pub async fn orphans(store: &dyn Store, repo: &str) -> Result<Vec<Listed>> {
             let (below, size) = match store.resolve(repo, &d.digest.to_string()).await {
                 Ok(desc) => {
                     let g = discover(store, repo, desc, &DiscoverOptions::default()).await?;
-                    count_below(&g)
+                    count_below(&g.root)
                 }
                 // The orphan entry itself is gone too: still worth showing (the index is stale).
                 Err(e) if e.is_not_found() => (0, 0),
@@ -135,33 +136,35 @@ pub async fn untagged(store: &dyn Store, repo: &str) -> Result<Vec<Listed>> {
         ..Default::default()
     };
     for root in roots {
-        let g = discover(store, repo, root, &opts).await?;
-        fn walk(
-            n: &Node,
-            parent: Option<&Digest>,
-            seen: &mut HashSet<Digest>,
-            out: &mut Vec<Listed>,
-        ) {
-            if seen.insert(n.descriptor.digest.clone()) {
-                let (below, size) = count_below(n);
-                let kind = match (parent, n.source) {
-                    (None, _) => "listed",
-                    (Some(_), EdgeSource::Index) => "platform",
-                    (Some(_), _) => "referrer",
-                };
-                out.push(Listed {
-                    descriptor: n.descriptor.clone(),
-                    kind,
-                    parent: parent.cloned(),
-                    below,
-                    size_with_below: n.descriptor.size.max(0) + size,
-                });
-            }
-            for c in n.children.iter().chain(n.referrers.iter()) {
-                walk(c, Some(&n.descriptor.digest), seen, out);
+        let g = discover(store, repo, root, &opts).await?.root;
+        let order = g.walk_indexed();
+        // What hangs below each node, summed from the leaves up.
+        let mut below = vec![(0usize, 0i64); order.len()];
+        for i in (1..order.len()).rev() {
+            if let Some(p) = order[i].parent {
+                below[p].0 += 1 + below[i].0;
+                below[p].1 += order[i].node.descriptor.size.max(0) + below[i].1;
             }
         }
-        walk(&g, None, &mut seen, &mut out);
+        for (w, (count, size)) in order.iter().zip(below) {
+            let n = w.node;
+            if !seen.insert(n.descriptor.digest.clone()) {
+                continue;
+            }
+            let parent = w.parent.map(|p| order[p].node.descriptor.digest.clone());
+            let kind = match (&parent, n.source) {
+                (None, _) => "listed",
+                (Some(_), EdgeSource::Index) => "platform",
+                (Some(_), _) => "referrer",
+            };
+            out.push(Listed {
+                descriptor: n.descriptor.clone(),
+                kind,
+                parent,
+                below: count,
+                size_with_below: n.descriptor.size.max(0) + size,
+            });
+        }
     }
     for o in orphans(store, repo).await? {
         if seen.insert(o.descriptor.digest.clone()) {

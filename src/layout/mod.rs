@@ -39,6 +39,8 @@ pub struct LayoutStore {
     write_lock: tokio::sync::Mutex<()>,
     /// Which manifests name each digest as content, once a delete needed it.
     parents: Mutex<Option<write::Parents>>,
+    /// Opened for reading only (see [`LayoutStore::read_only`]), whatever the filesystem allows.
+    read_only: bool,
 }
 
 type ReferrerMap = HashMap<Digest, Vec<Descriptor>>;
@@ -170,7 +172,15 @@ impl LayoutStore {
             tags: Mutex::new(Arc::new(OnceCell::new())),
             write_lock: tokio::sync::Mutex::new(()),
             parents: Mutex::new(None),
+            read_only: false,
         })
+    }
+
+    /// The same layout with every write refused, as on a read-only filesystem (a layout to
+    /// browse without the chance of changing it).
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
     }
 
     /// Opens a layout, creating an empty one (`oci-layout`, `index.json`) where there is none.
@@ -364,7 +374,7 @@ impl Store for LayoutStore {
 
     /// Writable unless the directory is on a read-only filesystem (or not ours to write).
     fn writable(&self) -> bool {
-        write::dir_writable(&self.root)
+        !self.read_only && write::dir_writable(&self.root)
     }
 
     async fn blob_exists(&self, _repo: &str, digest: &Digest) -> Result<bool> {

@@ -61,23 +61,26 @@ fn entry_for(digest: &Digest, media_type: &str, bytes: &[u8], tag: Option<&str>)
 
 impl LayoutStore {
     fn check_writable(&self, what: &str) -> Result<()> {
-        if dir_writable(&self.root) {
+        if crate::store::Store::writable(self) {
             Ok(())
         } else {
             Err(StoreError::Unsupported {
                 what: what.to_string(),
                 detail: format!(
-                    "{} is read-only (a read-only filesystem or no write permission)",
+                    "{} is read-only (opened read-only, a read-only filesystem, or no write permission)",
                     self.root.display()
                 ),
             })
         }
     }
 
-    /// True when the blob file is there.
+    /// True when the blob is there as a regular file (a symlink in its place is no blob: reads
+    /// refuse it, and a write replaces it).
     pub(super) async fn has_blob(&self, d: &Digest) -> Result<bool> {
         let path = blob_path(&self.root, d);
-        Ok(tokio::fs::metadata(&path).await.is_ok_and(|m| m.is_file()))
+        Ok(tokio::fs::symlink_metadata(&path)
+            .await
+            .is_ok_and(|m| m.file_type().is_file()))
     }
 
     /// Writes a blob from a stream, verified: into a temporary file next to its place, renamed

@@ -1,7 +1,9 @@
-//! Blobs: streamed downloads, existence checks, cross-repository mounts, and uploads — one
-//! streamed PUT, or PATCHed chunks where the registry asks for them (`OCI-Chunk-Min-Length`)
-//! or refuses a whole blob in one request (413).
-use super::transport::{header, status_error, transport_error, OnceStream, ReqBody};
+//! Blobs: streamed downloads (paced), existence checks, cross-repository mounts, and uploads —
+//! one streamed PUT, or PATCHed chunks where the registry asks for them (`OCI-Chunk-Min-Length`)
+//! or refuses a whole blob in one request (413). Every upload runs under the upload deadline.
+use super::answer::{header, status_error};
+use super::deadline::paced;
+use super::transport::{transport_error, OnceStream, ReqBody};
 use super::RegistryStore;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{verify_stream, BlobSource, ByteStream, Result, StoreError};
@@ -40,12 +42,14 @@ impl RegistryStore {
             .client
             .request(Method::GET, &format!("/v2/{repo}/blobs/{}", desc.digest))
             .repo(repo)
+            .streamed()
             .send_ok(&what)
             .await?;
-        Ok(resp
+        let w = what.clone();
+        let body = resp
             .bytes_stream()
-            .map(move |r| r.map_err(|e| transport_error(&what, e)))
-            .boxed())
+            .map(move |r| r.map_err(|e| transport_error(&w, e, None)));
+        Ok(paced(body, what, self.client.timeout()))
     }
 
     pub(super) async fn head_blob(&self, repo: &str, digest: &Digest) -> Result<bool> {
@@ -136,6 +140,7 @@ impl RegistryStore {
             .client
             .request(Method::PUT, &url)
             .scope(s.scope.clone())
+            .upload(desc.size.max(0) as u64)
             .header(CONTENT_TYPE, octet_stream())
             .header(CONTENT_LENGTH, HeaderValue::from(desc.size.max(0) as u64))
             .body(body)
@@ -177,6 +182,7 @@ impl RegistryStore {
                 .client
                 .request(Method::PATCH, &location)
                 .scope(s.scope.clone())
+                .upload(len)
                 .header(CONTENT_TYPE, octet_stream())
                 .header(CONTENT_LENGTH, HeaderValue::from(len))
                 .header(

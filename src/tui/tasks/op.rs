@@ -116,7 +116,7 @@ pub async fn perform(
             let mut plans = Vec::new();
             let mut error = None;
             for r in &refs {
-                match plan_delete(store, &repo, r, true).await {
+                match plan_delete(store, &repo, r, true, crate::graph::DEFAULT_DEPTH).await {
                     Ok(p) => plans.push(p),
                     Err(e) => {
                         error = Some(format!("{r}: {e}"));

@@ -1,6 +1,7 @@
 //! Dialogs drawn over the screen: the attach form and preview, pull, delete plan, reports.
 //! The focused button is bracketed (`▶ Cancel ◀`) so it shows without colour too.
-use super::style::ACCENT;
+use super::style::{text, ACCENT};
+use crate::text::tag_label;
 use crate::tui::label::{human_size, kind_label, short_ref};
 use crate::tui::state::dialog::{
     AttachForm, DeleteDialog, Dialog, PlanSummary, PullDialog, Report, ATTACH_FIELDS,
@@ -40,7 +41,7 @@ fn boxed(f: &mut Frame, area: Rect, w: u16, h: u16, title: String, danger: bool)
     f.render_widget(Clear, r);
     let colour = if danger { Color::Red } else { ACCENT };
     let block = Block::bordered()
-        .title(Line::from(title).bold())
+        .title(Line::from(text(title)).bold())
         .border_style(Style::new().fg(colour));
     let inner = block.inner(r);
     f.render_widget(block, r);
@@ -68,7 +69,7 @@ fn field(label: &str, value: &str, focused: bool) -> Line<'static> {
     let mut spans = vec![
         Span::raw(mark).fg(ACCENT),
         Span::raw(format!("{label:<14}")).bold(),
-        Span::raw(value.to_string()),
+        text(value),
     ];
     if focused {
         spans.push(Span::raw("█"));
@@ -85,7 +86,7 @@ fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
             Span::raw("Manifest to push ").dark_gray(),
             Span::raw(p.digest.to_string()).bold(),
         ]));
-        lines.extend(p.lines.iter().map(|l| Line::from(l.clone())));
+        lines.extend(p.lines.iter().map(|l| Line::from(text(l.clone()))));
         bottom = vec![buttons(a.buttons(), Some(a.focus))];
     } else {
         let values = [&a.files, &a.artifact_type, &a.annotations];
@@ -94,8 +95,8 @@ fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
             match i {
                 0 => {
                     for (path, mt) in a.file_types() {
-                        lines
-                            .push(Line::from(format!("                {path} → {mt}")).dark_gray());
+                        let l = text(format!("                {path} → {mt}"));
+                        lines.push(Line::from(l).dark_gray());
                     }
                     lines.push(
                         Line::from("                paths separated by , or space; path:media/type overrides the type")
@@ -108,16 +109,19 @@ fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
                     } else {
                         a.seen_types.join(" · ")
                     };
-                    lines
-                        .push(Line::from(format!("                seen here: {seen}")).dark_gray());
+                    let l = text(format!("                seen here: {seen}"));
+                    lines.push(Line::from(l).dark_gray());
                 }
                 _ => lines
                     .push(Line::from("                key=value, separated by commas").dark_gray()),
             }
             if a.focus == i && !a.candidates.is_empty() {
                 lines.push(
-                    Line::from(format!("                tab: {}", a.candidates.join("  ")))
-                        .fg(ACCENT),
+                    Line::from(text(format!(
+                        "                tab: {}",
+                        a.candidates.join("  ")
+                    )))
+                    .fg(ACCENT),
                 );
             }
         }
@@ -129,7 +133,7 @@ fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
         bottom.insert(0, Line::from(b).fg(ACCENT));
     }
     if let Some(e) = &a.error {
-        bottom.insert(0, Line::from(format!("✗ {e}")).red());
+        bottom.insert(0, Line::from(text(format!("✗ {e}"))).red());
     }
     let h = (lines.len() + bottom.len() + 3) as u16;
     let inner = boxed(f, area, 100, h, title, false);
@@ -202,6 +206,11 @@ fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
         format!("{} marked manifests", d.refs.len())
     };
     let title = format!(" Delete {what} from {} ", d.repo);
+    // Tags as the plan names them: valid ones as they are, others marked (escaped by `text`).
+    let tag_list = |v: &[String]| {
+        let shown: Vec<String> = v.iter().map(|t| tag_label(t).into_owned()).collect();
+        shown.join(", ")
+    };
     let Some(plans) = &d.plans else {
         let inner = boxed(f, area, 70, 4, title, true);
         f.render_widget(
@@ -231,17 +240,17 @@ fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
         if v.is_empty() {
             "none".to_string()
         } else {
-            v.join(", ")
+            tag_list(v)
         }
     };
-    lines.push(Line::from(format!(
+    lines.push(Line::from(text(format!(
         "Tags that disappear: {}",
         list(&sum.tags)
-    )));
-    lines.push(Line::from(format!(
+    ))));
+    lines.push(Line::from(text(format!(
         "Fallback tags removed: {}",
         list(&sum.fallback_tags)
-    )));
+    ))));
     if !sum.all_tags_checked {
         lines.push(
             Line::from("Too many tags to check them all: other tags may point here too.").red(),
@@ -257,14 +266,14 @@ fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
             let tags = if i.tags.is_empty() {
                 String::new()
             } else {
-                format!("  [{}]", i.tags.join(", "))
+                format!("  [{}]", tag_list(&i.tags))
             };
-            lines.push(Line::from(format!(
+            lines.push(Line::from(text(format!(
                 "{}{}  {kind}  {}{tags}",
                 "  ".repeat(i.depth),
                 i.descriptor.digest.short(),
                 human_size(i.descriptor.size)
-            )));
+            ))));
         }
     }
     let mut bottom = vec![buttons(&DeleteDialog::BUTTONS, Some(d.focus))];
@@ -290,7 +299,11 @@ fn report(r: &Report, scroll: usize, f: &mut Frame, area: Rect) {
     let h = (r.lines.len() + 4) as u16;
     let inner = boxed(f, area, 90, h, format!(" {} ", r.title), r.error);
     let [top, low] = Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
-    let lines: Vec<Line> = r.lines.iter().map(|l| Line::from(l.clone())).collect();
+    let lines: Vec<Line> = r
+        .lines
+        .iter()
+        .map(|l| Line::from(text(l.clone())))
+        .collect();
     f.render_widget(body(lines, scroll, top), top);
     f.render_widget(
         Paragraph::new(vec![Line::from(""), buttons(&["OK"], Some(0))]),

@@ -1,5 +1,5 @@
 //! `u`: the repository's untagged manifests and orphans, with what hangs below each.
-use super::style::{block, filter_note, message, selected, ACCENT};
+use super::style::{block, filter_note, message, selected, text, ACCENT};
 use crate::tui::label::{human_size, kind_label};
 use crate::tui::layout;
 use crate::tui::state::State;
@@ -63,7 +63,7 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
                 Line::from(mark).fg(ACCENT),
                 Line::from(d.digest.short().to_string()),
                 kind,
-                Line::from(kind_label(&d.media_type, d.artifact_type.as_deref())),
+                Line::from(text(kind_label(&d.media_type, d.artifact_type.as_deref()))),
                 Line::from(human_size(d.size)),
                 Line::from(below),
                 Line::from(
