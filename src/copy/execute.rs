@@ -3,12 +3,12 @@
 //! alone), manifests a level at a time (index entries before the index, a referrer after its
 //! subject), then fallback indexes, cosign tags, and the user's tag last.
 use super::plan::probe_referrers;
-use super::publish::publish_referrers;
+use super::publish::{publish_referrers, push_manifest};
 use super::{
     BlobAction, BlobDone, CopyOptions, CopyPlan, CopyReport, PlannedBlob, PlannedManifest,
     Progress, Side,
 };
-use crate::store::{PutManifest, ReferrersSource, Result, StoreError};
+use crate::store::{ReferrersSource, Result, StoreError};
 use futures::{StreamExt, TryStreamExt};
 use std::collections::BTreeMap;
 
@@ -101,27 +101,6 @@ pub async fn execute(
     }
     dst.store.invalidate(dst.repo);
     Ok(report)
-}
-
-/// Pushes a planned manifest by digest; the destination must answer with the same digest.
-pub(super) async fn push_manifest(dst: Side<'_>, m: &PlannedManifest) -> Result<PutManifest> {
-    let put = dst
-        .store
-        .put_manifest(
-            dst.repo,
-            &m.descriptor.digest.to_string(),
-            &m.descriptor.media_type,
-            m.bytes.clone(),
-        )
-        .await?;
-    if put.digest != m.descriptor.digest {
-        return Err(StoreError::DigestMismatch {
-            what: format!("push of manifest {}", m.descriptor.digest),
-            expected: m.descriptor.digest.to_string(),
-            actual: put.digest.to_string(),
-        });
-    }
-    Ok(put)
 }
 
 /// Mounts or streams one blob; a failed stream is tried once more from the start.

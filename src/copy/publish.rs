@@ -1,10 +1,10 @@
 //! Making the copied referrers discoverable on the destination the way it supports: the
 //! referrers API indexes them itself; without it, each subject's `sha256-<hex>` fallback index
 //! is merged (entries already there are kept); an OCI layout lists them in `index.json`.
-use super::{CopyPlan, Side};
+use super::{CopyPlan, PlannedManifest, Side};
 use crate::graph::fallback::update_fallback_index;
 use crate::oci::{tags, Descriptor};
-use crate::store::{ReferrersSource, Result};
+use crate::store::{PutManifest, ReferrersSource, Result, StoreError};
 use futures::StreamExt;
 
 /// Fallback indexes written at once.
@@ -25,7 +25,7 @@ pub async fn publish_referrers(
                 .iter()
                 .filter(|m| m.exists && m.subject.is_some())
             {
-                super::execute::push_manifest(dst, m).await?;
+                push_manifest(dst, m).await?;
             }
             return Ok(Vec::new());
         }
@@ -62,4 +62,25 @@ pub async fn publish_referrers(
         written.extend(r?);
     }
     Ok(written)
+}
+
+/// Pushes a planned manifest by digest; the destination must answer with the same digest.
+pub(super) async fn push_manifest(dst: Side<'_>, m: &PlannedManifest) -> Result<PutManifest> {
+    let put = dst
+        .store
+        .put_manifest(
+            dst.repo,
+            &m.descriptor.digest.to_string(),
+            &m.descriptor.media_type,
+            m.bytes.clone(),
+        )
+        .await?;
+    if put.digest != m.descriptor.digest {
+        return Err(StoreError::DigestMismatch {
+            what: format!("push of manifest {}", m.descriptor.digest),
+            expected: m.descriptor.digest.to_string(),
+            actual: put.digest.to_string(),
+        });
+    }
+    Ok(put)
 }
