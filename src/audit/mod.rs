@@ -353,19 +353,17 @@ async fn audit_repository(
     opts: &AuditOptions<'_>,
 ) -> Vec<TagAudit> {
     // The same (cached) tag listing: no second request.
-    let (cosign, skipped) = cosign_tags(store, repo).await;
-    if let Some(why) = skipped {
-        tracing::debug!(%why, "auditing without cosign tags");
-    }
+    let (cosign, note) = cosign_tags(store, repo).await;
+    let note = note.as_deref();
     let Some((first, rest)) = tags.split_first() else {
         return Vec::new();
     };
-    let mut out = vec![audit_tag(store, repo, first, &cosign, opts).await];
+    let mut out = vec![audit_tag(store, repo, first, (&cosign, note), opts).await];
     (opts.progress)(Progress::Tag);
     store.prepare_referrers(repo).await;
     let cosign = &cosign;
     let mut rest = futures::stream::iter(rest)
-        .map(|t| async move { audit_tag(store, repo, t, cosign, opts).await })
+        .map(|t| async move { audit_tag(store, repo, t, (cosign, note), opts).await })
         .buffered(opts.concurrency.max(1));
     while let Some(t) = rest.next().await {
         (opts.progress)(Progress::Tag);
@@ -380,10 +378,14 @@ async fn audit_tag(
     store: &dyn Store,
     repo: &str,
     tag: &str,
-    cosign: &CosignTags,
+    (cosign, cosign_note): (&CosignTags, Option<&str>),
     opts: &AuditOptions<'_>,
 ) -> TagAudit {
     let mut a = TagAudit::new(repo, tag);
+    // Without the cosign tags, "unsigned" would be a claim arbor cannot make: the row is incomplete.
+    if let Some(why) = cosign_note {
+        a.errors.push(why.to_string());
+    }
     let desc = match store.resolve(repo, tag).await {
         Ok(d) => d,
         Err(e) => {

@@ -3,7 +3,7 @@
 //! identity keyless certificates must carry.
 use super::crypto::PublicKey;
 use super::notation::policy::TrustPolicy;
-use super::sigstore::TrustedRoot;
+use super::sigstore::root::TrustedRoot;
 use std::path::{Path, PathBuf};
 
 /// Bytes read from a key, policy or trusted-root file at most.
