@@ -178,6 +178,16 @@ mod tests {
     }
 
     #[test]
+    fn a_verify_section_is_read_and_its_typos_refused() {
+        let c = Config::parse("[verify]\nkeys = [\"cosign.pub\"]\ntrusted_root = \"root.json\"\n")
+            .expect("config");
+        let v = c.verify.expect("[verify]");
+        assert_eq!(v.keys, [std::path::PathBuf::from("cosign.pub")]);
+        assert_eq!(v.trusted_root, Some("root.json".into()));
+        assert!(Config::parse("[verify]\nkey = \"cosign.pub\"\n").is_err());
+    }
+
+    #[test]
     fn recent_keeps_newest_first_without_duplicates() {
         let l = push_recent(&["a".into(), "b".into()], "b");
         assert_eq!(l, vec!["b", "a"]);
