@@ -6,6 +6,9 @@ use bytes::Bytes;
 use futures::stream::BoxStream;
 use std::fmt;
 
+pub mod verified;
+pub use verified::verify_stream;
+
 /// Manifests larger than this are refused (the distribution spec's suggested limit).
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
 /// No listing follows more pages than this.
@@ -324,6 +327,34 @@ pub trait Store: Send + Sync {
         Err(read_only(&format!("manifest {reference}")))
     }
 
+    /// Uploads a blob from a stream (the caller knows it is missing), verified against `desc`
+    /// on the way: a blob whose bytes are not exactly `desc` is never stored.
+    async fn push_blob_stream(
+        &self,
+        _repo: &str,
+        desc: &Descriptor,
+        _stream: ByteStream,
+    ) -> Result<()> {
+        Err(read_only(&format!("blob {}", desc.digest)))
+    }
+
+    /// Makes a blob of repository `from` in this same store available in `repo` without
+    /// sending its bytes (cross-repository mount): true when done, false when not possible.
+    async fn mount_blob(&self, _repo: &str, _desc: &Descriptor, _from: &str) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Removes one tag, leaving the manifest and its other tags in place.
+    async fn delete_tag(&self, _repo: &str, tag: &str) -> Result<()> {
+        Err(read_only(&format!("tag {tag}")))
+    }
+
+    /// Removes blobs nothing references any more; `None` where the store collects its own
+    /// garbage (a registry), else how many blobs and bytes went.
+    async fn collect_garbage(&self, _repo: &str) -> Result<Option<(usize, u64)>> {
+        Ok(None)
+    }
+
     /// Deletes a manifest by digest (registries also drop the tags pointing at it).
     async fn delete_manifest(&self, _repo: &str, digest: &Digest) -> Result<()> {
         Err(read_only(&format!("manifest {digest}")))
@@ -465,6 +496,18 @@ pub async fn collect_verified(
         });
     }
     Ok(Bytes::from(buf))
+}
+
+/// Refuses manifest bytes over [`MAX_MANIFEST_BYTES`] (before they are pushed anywhere).
+pub fn check_manifest_size(what: &str, len: usize) -> Result<()> {
+    if len > MAX_MANIFEST_BYTES {
+        return Err(StoreError::TooLarge {
+            what: what.to_string(),
+            size: len as u64,
+            limit: MAX_MANIFEST_BYTES as u64,
+        });
+    }
+    Ok(())
 }
 
 /// Checks manifest bytes against the digest they were asked for (or announced under).

@@ -111,6 +111,10 @@ pub enum TreeFormat {
     #[default]
     Tree,
     Json,
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart (Markdown documents, tickets).
+    Mermaid,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
@@ -163,6 +167,18 @@ pub enum Command {
     /// leave DIR (absolute, `..`, through a symbolic link) are refused before anything is written.
     /// Existing files are replaced, never written through a symbolic link.
     Pull(PullArgs),
+    /// Copy a manifest (an index with its platform manifests) and its blobs to another
+    /// repository, registry or OCI layout; with -r, every referrer below it too (like
+    /// `oras cp -r`, plus cosign tags and buildx attestations).
+    ///
+    /// Blobs the destination has are skipped, blobs on the same registry are mounted, the rest
+    /// streamed and verified. The order keeps the destination consistent if interrupted:
+    /// referrers after their subject, the tag last.
+    Cp(CpArgs),
+    /// Add tags to a manifest (one manifest PUT per tag; no blob is sent).
+    Tag(TagArgs),
+    /// Remove one tag, leaving the manifest and its other tags (where the registry allows it).
+    Untag(UntagArgs),
 }
 
 /// `arbor completions`.
@@ -392,4 +408,50 @@ pub struct PullArgs {
     /// Files downloaded at once.
     #[arg(long, default_value_t = crate::pull::DEFAULT_CONCURRENCY, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=64), |v| v as usize))]
     pub concurrency: usize,
+}
+
+/// `arbor cp`.
+#[derive(Debug, Args)]
+pub struct CpArgs {
+    /// `registry/repo:tag` or `registry/repo@sha256:…`; with --from-oci-layout `DIR:TAG` or `DIR@DIGEST`.
+    pub source: String,
+    /// `registry/repo[:tag]`; with --to-oci-layout `DIR[:TAG]`. Without a tag, the source's tag.
+    pub destination: String,
+    /// Also copy every referrer below it (signatures, SBOMs, attestations), at any depth.
+    #[arg(short = 'r', long)]
+    pub recursive: bool,
+    /// The source is an OCI image layout directory.
+    #[arg(long)]
+    pub from_oci_layout: bool,
+    /// The destination is an OCI image layout directory (created if missing).
+    #[arg(long)]
+    pub to_oci_layout: bool,
+    /// Copy only this platform of an index (repeatable); the index is rewritten, so its digest changes.
+    #[arg(long = "platform", value_name = "OS/ARCH[/VARIANT]")]
+    pub platforms: Vec<crate::copy::PlatformFilter>,
+    /// Print what would be copied (and what the destination has already); change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Blobs copied at once.
+    #[arg(long, default_value_t = crate::copy::DEFAULT_CONCURRENCY, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=64), |v| v as usize))]
+    pub concurrency: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+/// `arbor tag`.
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// The manifest: `registry/repo:tag` or `registry/repo@sha256:…` (a tag or digest with --oci-layout).
+    pub reference: String,
+    /// New tags for it.
+    #[arg(required = true)]
+    pub tags: Vec<String>,
+}
+
+/// `arbor untag`.
+#[derive(Debug, Args)]
+pub struct UntagArgs {
+    /// `registry/repo:tag` (a tag with --oci-layout).
+    pub reference: String,
 }

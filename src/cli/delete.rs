@@ -132,6 +132,13 @@ async fn delete(t: &Target, a: &DeleteArgs, out: &mut dyn Write) -> Result<()> {
         for tag in &report.fallback_indexes_updated {
             writeln!(out, "Updated fallback index {tag}")?;
         }
+        if let Some((n, bytes)) = report.garbage_collected {
+            writeln!(
+                out,
+                "Removed {n} unreferenced blob(s), {}",
+                human(bytes as i64)
+            )?;
+        }
     }
     if let Some((step, err)) = &report.failed {
         let not: Vec<String> = report.not_deleted.iter().map(|d| d.to_string()).collect();

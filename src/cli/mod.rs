@@ -2,6 +2,8 @@
 pub mod args;
 pub mod attach;
 pub mod audit;
+pub mod bars;
+pub mod cp;
 pub mod delete;
 pub mod discover;
 pub mod fetch;
@@ -12,6 +14,8 @@ pub mod login;
 pub mod manifests;
 pub mod pull;
 pub mod repos;
+pub mod signals;
+pub mod tag;
 pub mod tags;
 pub mod tree;
 pub mod verify;
@@ -96,6 +100,9 @@ pub async fn run(
         Command::Audit(a) => audit::run(a, conn, out).await?,
         Command::Fetch(a) => fetch::run(a, conn, out).await?,
         Command::Pull(a) => pull::run(a, conn, out).await?,
+        Command::Cp(a) => cp::run(a, conn, out).await?,
+        Command::Tag(a) => tag::tag(a, conn, out).await?,
+        Command::Untag(a) => tag::untag(a, conn, out).await?,
         Command::Completions(a) => {
             let mut cmd = <args::Cli as clap::CommandFactory>::command();
             clap_complete::generate(a.shell, &mut cmd, "arbor", out);

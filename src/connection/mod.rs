@@ -1,8 +1,10 @@
 //! What both front ends open: an OCI layout directory or a registry, repository or reference,
 //! with the connection options they share (TLS, credentials, referrers mode). The CLI builds
 //! [`ConnectOptions`] from its flags; the TUI takes them as they are.
+pub mod ends;
 pub mod login;
 
+pub use ends::{open_copy, CopyEnds, End};
 pub use login::{login, login_with, LoginOptions};
 
 use crate::credentials::LookupOptions;

@@ -66,6 +66,10 @@ pub struct DeleteReport {
     /// The step that failed, and why.
     pub failed: Option<(String, String)>,
     pub not_deleted: Vec<Digest>,
+    /// Blobs the store's garbage collect removed afterwards, and their bytes (an OCI layout;
+    /// registries collect their own garbage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub garbage_collected: Option<(usize, u64)>,
 }
 
 impl DeleteReport {
@@ -301,5 +305,8 @@ pub async fn execute(
         }
     }
     store.invalidate(repo);
+    if report.failed.is_none() {
+        report.garbage_collected = store.collect_garbage(repo).await?;
+    }
     Ok(report)
 }

@@ -141,6 +141,17 @@ pub fn open(
 pub fn open_layout(dir: &Path, reference: Option<&str>, demo: bool) -> Result<Opened> {
     let layout =
         LayoutStore::open(dir).with_context(|| format!("opening OCI layout {}", dir.display()))?;
+    opened_layout(layout, reference, demo)
+}
+
+/// Opens an OCI layout for browsing only: every write action refused, the READ-ONLY badge shown.
+pub fn open_layout_read_only(dir: &Path, reference: Option<&str>) -> Result<Opened> {
+    let layout =
+        LayoutStore::open(dir).with_context(|| format!("opening OCI layout {}", dir.display()))?;
+    opened_layout(layout.read_only(), reference, false)
+}
+
+fn opened_layout(layout: LayoutStore, reference: Option<&str>, demo: bool) -> Result<Opened> {
     let repo = layout.repository_name().to_string();
     let untagged: Vec<Descriptor> = layout
         .index_entries()?
