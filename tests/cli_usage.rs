@@ -95,3 +95,44 @@ fn completions_and_man_page_are_printed() {
     assert!(out.contains(".TH arbor"), "{}", &out[..out.len().min(300)]);
     assert!(out.contains("discover"));
 }
+
+/// Every argument of every subcommand says what it takes (`arbor delete --help` once showed a
+/// bare `<REFERENCE>`).
+#[test]
+fn every_positional_argument_has_a_help_text() {
+    let (code, top, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    let commands: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() > 10, "{top}");
+    for c in &commands {
+        let (code, help, err) = run(&[c, "--help"]);
+        assert_eq!(code, 0, "{c}: {err}");
+        let section: Vec<&str> = help
+            .lines()
+            .skip_while(|l| !l.starts_with("Arguments:"))
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty())
+            .collect();
+        for (i, l) in section.iter().enumerate() {
+            let t = l.trim_start();
+            if !(t.starts_with('<') || t.starts_with('[')) {
+                continue;
+            }
+            // The help is on the argument's line, or (long help) on the next, further in.
+            let next_is_help = section
+                .get(i + 1)
+                .is_some_and(|n| !n.trim_start().starts_with(['<', '[']));
+            assert!(
+                t.split_whitespace().count() > 1 || next_is_help,
+                "{c}: {l:?} has no help:\n{help}"
+            );
+        }
+    }
+}

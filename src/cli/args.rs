@@ -226,6 +226,7 @@ pub struct DiscoverArgs {
 /// `arbor repos`.
 #[derive(Debug, Args)]
 pub struct ReposArgs {
+    /// Registry host, e.g. `localhost:5000` (or nothing with --oci-layout).
     pub registry: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: ListFormat,
@@ -273,6 +274,8 @@ pub struct AttachArgs {
 /// `arbor delete`.
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
+    /// What to delete: `registry/repo:tag` or `registry/repo@sha256:…` (or a tag/digest with
+    /// --oci-layout). A tag names its manifest: the manifest goes, with every tag on it.
     pub reference: String,
     /// Also delete every referrer below it, leaves first.
     #[arg(long)]
@@ -293,8 +296,9 @@ pub struct DeleteArgs {
 /// `arbor manifests`.
 #[derive(Debug, Args)]
 pub struct ManifestsArgs {
+    /// `registry/repo` (or nothing with --oci-layout).
     pub repository: Option<String>,
-    /// Only untagged manifests.
+    /// Only untagged manifests (the default: what is listed with neither flag).
     #[arg(long, conflicts_with = "orphans")]
     pub untagged: bool,
     /// Only orphans: referrers whose subject no longer exists.
@@ -386,6 +390,7 @@ pub enum TableFormat {
 /// `arbor fetch`.
 #[derive(Debug, Args)]
 pub struct FetchArgs {
+    /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
     pub reference: String,
     /// Pretty-print the JSON instead of the exact bytes.
     #[arg(long)]
