@@ -229,23 +229,24 @@ async fn describe_shows_every_check_of_a_verified_and_a_failed_signature() {
     }
 }
 
-/// The harness's registries: `cosign sign` (a Sigstore bundle referrer) on a pushed image;
-/// the TUI on its tree shows SIG✓ with cosign's public key and SIG✗ with another key, and
-/// the describe view says why.
-async fn cosign_signature_in_the_tree(reg: &str) {
+/// The harness's registries: `cosign sign` with `args` (a Sigstore bundle referrer, or the
+/// legacy `sha256-<hex>.sig` tag) on a pushed image; the TUI on its tree shows SIG✓ with
+/// cosign's public key and SIG✗ with another key, and the describe view says why.
+async fn cosign_signature_in_the_tree(reg: &str, args: &[&str], format: &str) {
     use arbor::registry::{ClientOptions, RegistryStore};
     use arbor::store::ReferrersMode;
     use arbor::tui::open_store;
     use arbor::tui::update::Start;
     let repo = common::unique_repo("tui-verify");
     let image = common::push_image(reg, &repo, "v1", "#!/bin/sh\necho signed\n");
-    common::run_ok(common::signers::cosign(&["sign"]).arg(format!("{reg}/{repo}@{image}")));
+    common::run_ok(common::signers::cosign(args).arg(format!("{reg}/{repo}@{image}")));
+    let verified = format!("✓ cosign {format} verified");
     let tmp = tempfile::tempdir().expect("tmp");
     let wrong = tmp.path().join("wrong.pub");
     std::fs::write(&wrong, key(3).1).expect("key");
     let right = common::signers::signer_home().join("cosign.pub");
     for (pem, want, not, says) in [
-        (&right, "SIG✓", "SIG✗", "✓ cosign bundle-dsse verified"),
+        (&right, "SIG✓", "SIG✗", verified.as_str()),
         (
             &wrong,
             "SIG✗",
@@ -286,10 +287,22 @@ async fn cosign_signature_in_the_tree(reg: &str) {
 
 #[tokio::test]
 async fn a_real_cosign_signature_is_marked_by_the_key_it_verifies_with_on_distribution() {
-    cosign_signature_in_the_tree(&common::harness().dist()).await;
+    cosign_signature_in_the_tree(&common::harness().dist(), &["sign"], "bundle-dsse").await;
 }
 
 #[tokio::test]
 async fn a_real_cosign_signature_is_marked_by_the_key_it_verifies_with_on_the_referrers_api() {
-    cosign_signature_in_the_tree(&common::harness().refs_spec()).await;
+    cosign_signature_in_the_tree(&common::harness().refs_spec(), &["sign"], "bundle-dsse").await;
+}
+
+/// cosign's legacy tag form: the `.sig` tag's manifest says nothing of being a signature
+/// (an image config and a layer); the tag's suffix does, and the tree verifies it.
+#[tokio::test]
+async fn a_cosign_sig_tag_is_a_signature_in_the_tree_and_verified() {
+    cosign_signature_in_the_tree(
+        &common::harness().dist(),
+        &["sign", "--new-bundle-format=false"],
+        "simple-signing",
+    )
+    .await;
 }

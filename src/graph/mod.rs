@@ -61,6 +61,11 @@ async fn cosign_referrers(
         let mut d = f.descriptor;
         d.artifact_type = f.manifest.effective_artifact_type();
         d.annotations = f.manifest.annotations.clone().filter(|a| !a.is_empty());
+        // The tag that names it, as an OCI layout's index.json records a tag: the `.sig`, `.att`
+        // or `.sbom` suffix is what says what this manifest is (its own types do not).
+        d.annotations
+            .get_or_insert_with(Default::default)
+            .insert(crate::oci::media::ANN_REF_NAME.to_string(), t.clone());
         if artifact_type.is_none_or(|a| d.artifact_type.as_deref() == Some(a)) {
             out.push(d);
         }

@@ -1,5 +1,6 @@
 //! Words and sizes shown for references and descriptors, in every view and flash line, and the
 //! text fitting (middle ellipsis, display widths) every cell goes through.
+use crate::oci::tags::{CosignTag, TagRole};
 use crate::oci::{media, Descriptor};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -87,9 +88,32 @@ pub fn node_word(d: &Descriptor) -> String {
     if let Some(p) = &d.platform {
         return p.to_string();
     }
-    match &d.artifact_type {
-        Some(t) => artifact_word(t),
-        None => media::short_label(&d.media_type).to_string(),
+    match (&d.artifact_type, cosign_role(d)) {
+        (Some(t), _) => artifact_word(t),
+        (None, Some(CosignTag::Signature)) => "cosign signature".to_string(),
+        (None, Some(CosignTag::Attestation)) => "cosign attestation".to_string(),
+        (None, Some(CosignTag::Sbom)) => "cosign sbom".to_string(),
+        (None, None) => media::short_label(&d.media_type).to_string(),
+    }
+}
+
+/// What a manifest found through a cosign legacy tag is, from that tag's suffix (the graph
+/// records the tag as the descriptor's `org.opencontainers.image.ref.name`).
+pub fn cosign_role(d: &Descriptor) -> Option<CosignTag> {
+    let name = d.annotations.as_ref()?.get(media::ANN_REF_NAME)?;
+    match TagRole::of(name) {
+        TagRole::Cosign(kind, _) => Some(kind),
+        TagRole::Fallback(_) | TagRole::Plain => None,
+    }
+}
+
+/// The badge of a tree node: from its artifact type, else from the cosign tag that names it.
+pub fn node_badge(d: &Descriptor) -> &'static str {
+    match (badge(d.artifact_type.as_deref()), cosign_role(d)) {
+        ("REF", Some(CosignTag::Signature)) => "SIG",
+        ("REF", Some(CosignTag::Attestation)) => "ATT",
+        ("REF", Some(CosignTag::Sbom)) => "SBOM",
+        (b, _) => b,
     }
 }
 
@@ -126,6 +150,34 @@ pub fn kind_label(media_type: &str, artifact_type: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cosign_tag_names_what_its_manifest_is() {
+        let named = |tag: &str, at: Option<&str>| {
+            let mut d = Descriptor::empty();
+            d.artifact_type = at.map(str::to_string);
+            d.annotations = Some([(media::ANN_REF_NAME.to_string(), tag.to_string())].into());
+            d
+        };
+        let hex = "a".repeat(64);
+        let sig = named(&format!("sha256-{hex}.sig"), None);
+        assert_eq!(
+            (node_badge(&sig), node_word(&sig).as_str()),
+            ("SIG", "cosign signature")
+        );
+        assert_eq!(
+            node_badge(&named(&format!("sha256-{hex}.att"), None)),
+            "ATT"
+        );
+        assert_eq!(
+            node_badge(&named(&format!("sha256-{hex}.sbom"), None)),
+            "SBOM"
+        );
+        // A plain tag name says nothing; an artifact type still wins.
+        assert_eq!(node_badge(&named("v1.sig", None)), "REF");
+        let typed = named(&format!("sha256-{hex}.sig"), Some("application/spdx+json"));
+        assert_eq!(node_badge(&typed), "SBOM");
+    }
 
     #[test]
     fn counts_take_their_plural() {

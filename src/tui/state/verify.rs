@@ -3,7 +3,7 @@
 use super::tree::TreeModel;
 use crate::oci::Digest;
 use crate::tui::effect::VerifyItem;
-use crate::tui::label::badge;
+use crate::tui::label::node_badge;
 use crate::verify::{SignatureVerdict, Status};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -22,9 +22,9 @@ pub struct Verifications {
     pub wanted: HashSet<SigKey>,
 }
 
-/// Whether a descriptor is a signature (its badge is SIG).
+/// Whether a descriptor is a signature (its badge is SIG, cosign's `.sig` tags included).
 pub fn is_signature(d: &crate::oci::Descriptor) -> bool {
-    badge(d.artifact_type.as_deref()) == "SIG"
+    node_badge(d) == "SIG"
 }
 
 /// Tree node `i` as a signature to verify against its parent (none for the root, a cycle, or

@@ -5,7 +5,7 @@ use super::style::{block, position, styled, text, CURSOR};
 use super::theme::Theme;
 use crate::graph::EdgeSource;
 use crate::oci::media;
-use crate::tui::label::{badge, count, human_size, kind_label, short_ref};
+use crate::tui::label::{badge, count, human_size, kind_label, node_badge, short_ref};
 use crate::tui::state::tree::{Load, TreeModel};
 use crate::tui::state::verify::{Mark, Verifications};
 use crate::tui::state::State;
@@ -196,7 +196,7 @@ fn node_line(tm: &TreeModel, t: &Theme, v: &Verifications, i: usize) -> Line<'st
         let b = if n.edge == EdgeSource::Index {
             "PLATFORM"
         } else {
-            badge(d.artifact_type.as_deref())
+            node_badge(d)
         };
         let m = (b == "SIG" && !n.cycle)
             .then(|| v.mark_of(&tm.repo, &d.digest))
