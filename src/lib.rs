@@ -14,4 +14,5 @@ pub mod oci;
 pub mod pull;
 pub mod registry;
 pub mod store;
+pub mod text;
 pub mod tui;

@@ -9,6 +9,7 @@ pub mod inspect;
 pub mod login;
 pub mod manifests;
 pub mod pull;
+pub mod purge;
 pub mod repos;
 pub mod tags;
 
@@ -75,6 +76,7 @@ pub async fn run(
         Command::Attach(a) => attach::run(a, conn, out).await?,
         Command::Delete(a) => delete::run(a, conn, out).await?,
         Command::Manifests(a) => manifests::run(a, conn, out).await?,
+        Command::Purge(a) => purge::run(a, conn, out).await?,
         Command::Inspect(a) => inspect::run(a, conn, out).await?,
         Command::Fetch(a) => fetch::run(a, conn, out).await?,
         Command::Pull(a) => pull::run(a, conn, out).await?,

@@ -3,7 +3,7 @@
 pub mod delete;
 pub mod fallback;
 pub mod inventory;
-pub mod orphans;
+pub mod purge;
 
 use crate::oci::{media, Descriptor, Digest};
 use crate::store::{ReferrersSource, Result, Store, StoreError};

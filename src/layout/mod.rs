@@ -296,10 +296,6 @@ impl Store for LayoutStore {
         })
     }
 
-    async fn list_manifests(&self, _repo: &str) -> Result<Option<Vec<Descriptor>>> {
-        Ok(Some(self.index_entries()?))
-    }
-
     async fn manifest_listing(&self, _repo: &str) -> Result<Option<ManifestListing>> {
         Ok(Some(self.listing()?))
     }

@@ -127,6 +127,17 @@ impl RegistryStore {
         Ok(())
     }
 
+    /// `DELETE /v2/<repo>/manifests/<tag>`: the tag alone (distribution 2.8 refuses it with 400).
+    pub(super) async fn remove_tag(&self, repo: &str, tag: &str) -> Result<()> {
+        let what = format!("delete of tag {}/{repo}:{tag}", self.client.host());
+        self.client
+            .request(Method::DELETE, &format!("/v2/{repo}/manifests/{tag}"))
+            .repo(repo)
+            .send_ok(&what)
+            .await?;
+        Ok(())
+    }
+
     /// Checks deletes are allowed without changing anything.
     pub(super) async fn check_deletes(&self, repo: &str) -> Result<()> {
         // DELETE of a digest nobody has: 404 where deletes are allowed, 405 (UNSUPPORTED)

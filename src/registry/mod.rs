@@ -194,6 +194,28 @@ impl Store for RegistryStore {
         Ok(())
     }
 
+    async fn delete_tag(&self, repo: &str, tag: &str) -> Result<()> {
+        // The name goes into a URL path: only what the tag grammar allows.
+        let grammar = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+        if tag.is_empty() || tag.len() > 128 || !tag.chars().all(grammar) {
+            return Err(StoreError::Invalid {
+                what: format!("tag {tag:?}"),
+                detail: "not a valid tag name; not deleted".into(),
+            });
+        }
+        let r = match self.remove_tag(repo, tag).await {
+            // The distribution API would not; ACR's own API untags.
+            Err(StoreError::Status {
+                status: 400 | 405, ..
+            }) if self.vendor.kind(&self.client).await? == crate::listing::RegistryKind::Acr => {
+                vendor::acr::untag(&self.client, repo, tag).await
+            }
+            r => r,
+        };
+        self.invalidate(repo);
+        r
+    }
+
     async fn probe_delete(&self, repo: &str) -> Result<()> {
         self.check_deletes(repo).await
     }

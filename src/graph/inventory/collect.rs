@@ -45,7 +45,9 @@ async fn fetch_one(store: &dyn Store, repo: &str, digest: Digest, referrers: boo
 }
 
 /// Tags → the digest each names: from the listing where it says, else resolved (16 at a time);
-/// a tag that does not resolve maps to `None`.
+/// a tag that does not resolve maps to `None`. A tag is resolved, and its manifest then fetched
+/// by digest, rather than fetched by tag: some registries (go-containerregistry) still serve a
+/// tag whose manifest is gone by digest — a dangling tag only the digest shows.
 async fn resolve_tags(
     store: &dyn Store,
     repo: &str,
@@ -107,6 +109,7 @@ pub(super) async fn collect(
         .collect();
     let mut queue: Vec<Digest> = tags.values().flatten().cloned().collect();
     queue.extend(listed.keys().map(|d| (*d).clone()));
+    queue.extend(opts.roots.iter().cloned());
     for t in tags.keys() {
         queue.extend(TagRole::of(t).subject().cloned());
     }
@@ -178,56 +181,81 @@ struct ImageConfig {
     variant: Option<String>,
 }
 
-/// Reads the image config of every image (bounded, verified) for its `created` and platform;
-/// a config that cannot be read leaves them unknown and says so in a warning.
+/// Reads the image config of every image (bounded, verified, each config once) for its
+/// `created` and platform — except where both are known without it: a `created` annotation, and
+/// a platform from an index entry or the listing. A config that cannot be read leaves them
+/// unknown and says so in a warning.
 async fn read_configs(
     store: &dyn Store,
     repo: &str,
     g: &mut RawGraph,
     concurrency: usize,
 ) -> Vec<String> {
-    let wanted: Vec<(Digest, Descriptor)> = g
+    let entry_platform: HashSet<&Digest> = g
         .nodes
-        .iter()
-        .filter_map(|(d, n)| {
-            let c = n.manifest.config.as_ref()?;
-            (c.media_type == media::OCI_CONFIG || c.media_type == media::DOCKER_CONFIG)
-                .then(|| (d.clone(), c.clone()))
-        })
+        .values()
+        .filter(|n| n.manifest.is_index())
+        .flat_map(|n| n.manifest.manifests.iter())
+        .filter(|e| e.platform.is_some())
+        .map(|e| &e.digest)
         .collect();
-    let read: Vec<(Digest, Result<bytes::Bytes>)> = futures::stream::iter(wanted)
-        .map(|(d, c)| async move {
-            let b = store.blob_bytes(repo, &c, MAX_CONFIG_BYTES).await;
-            (d, b)
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
+    let mut wanted: HashMap<Digest, (Descriptor, Vec<Digest>)> = HashMap::new();
+    for (d, n) in &g.nodes {
+        let Some(c) = n.manifest.config.as_ref() else {
+            continue;
+        };
+        if c.media_type != media::OCI_CONFIG && c.media_type != media::DOCKER_CONFIG {
+            continue;
+        }
+        let platform_known =
+            entry_platform.contains(d) || n.listed.as_ref().is_some_and(|l| l.platform.is_some());
+        if n.manifest.created().is_some() && platform_known {
+            continue;
+        }
+        wanted
+            .entry(c.digest.clone())
+            .or_insert_with(|| (c.clone(), Vec::new()))
+            .1
+            .push(d.clone());
+    }
+    let read: Vec<(Vec<Digest>, Digest, Result<bytes::Bytes>)> =
+        futures::stream::iter(wanted.into_values())
+            .map(|(c, users)| async move {
+                let b = store.blob_bytes(repo, &c, MAX_CONFIG_BYTES).await;
+                (users, c.digest, b)
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
     let mut warnings = Vec::new();
-    for (d, r) in read {
+    for (users, config, r) in read {
         let parsed = r.map_err(|e| e.to_string()).and_then(|b| {
-            serde_json::from_slice::<ImageConfig>(&b).map_err(|e| format!("config of {d}: {e}"))
+            serde_json::from_slice::<ImageConfig>(&b).map_err(|e| format!("config {config}: {e}"))
         });
-        match parsed {
-            Ok(c) => {
-                if let Some(n) = g.nodes.get_mut(&d) {
-                    let platform =
-                        (!c.os.is_empty() || !c.architecture.is_empty()).then(|| Platform {
-                            architecture: c.architecture,
-                            os: c.os,
-                            variant: c.variant.filter(|v| !v.is_empty()),
-                            os_version: None,
-                        });
-                    n.config = Some(ConfigFacts {
-                        // Builders that do not record a time write the zero time.
-                        created: c
-                            .created
-                            .filter(|c| !c.is_empty() && !c.starts_with("0001-01-01")),
-                        platform,
-                    });
-                }
+        let c = match parsed {
+            Ok(c) => c,
+            Err(e) => {
+                warnings.push(e);
+                continue;
             }
-            Err(e) => warnings.push(e),
+        };
+        let platform = (!c.os.is_empty() || !c.architecture.is_empty()).then(|| Platform {
+            architecture: c.architecture,
+            os: c.os,
+            variant: c.variant.filter(|v| !v.is_empty()),
+            os_version: None,
+        });
+        // Builders that do not record a time write the zero time.
+        let created = c
+            .created
+            .filter(|c| !c.is_empty() && !c.starts_with("0001-01-01"));
+        for d in users {
+            if let Some(n) = g.nodes.get_mut(&d) {
+                n.config = Some(ConfigFacts {
+                    created: created.clone(),
+                    platform: platform.clone(),
+                });
+            }
         }
     }
     warnings.sort();

@@ -13,6 +13,7 @@ pub use classify::{Class, DanglingTag, RawGraph, StaleFallbackIndex};
 pub use kind::Kind;
 
 use crate::listing::{ListingSource, RegistryKind};
+use crate::oci::tags::TagRole;
 use crate::oci::{media, Digest, Platform};
 use crate::store::{Result, Store};
 use serde::Serialize;
@@ -29,6 +30,9 @@ pub struct InventoryOptions {
     pub concurrency: usize,
     /// Read image configs for `created` and the platform.
     pub config_facts: bool,
+    /// Digests to collect besides what tags and the listing lead to (a manifest named by digest
+    /// on a registry that cannot list it, and what hangs below it).
+    pub roots: Vec<Digest>,
 }
 
 impl Default for InventoryOptions {
@@ -36,6 +40,7 @@ impl Default for InventoryOptions {
         InventoryOptions {
             concurrency: 16,
             config_facts: true,
+            roots: Vec::new(),
         }
     }
 }
@@ -57,8 +62,11 @@ pub struct InventoryManifest {
     /// The `org.opencontainers.image.created` annotation, else the config's `created`, else the registry's.
     pub created: Option<String>,
     pub platform: Option<Platform>,
-    /// Its `subject`, or the digest a cosign tag names.
+    /// Its `subject`, or the digest a cosign or fallback tag names.
     pub subject: Option<Digest>,
+    /// An index's entries (platform manifests; for a fallback index, the referrers it lists).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Digest>,
     /// For an attached manifest: the tag it hangs below.
     pub attached_to: Option<String>,
     /// For an attached manifest: the digests from the tagged manifest down to its parent.
@@ -101,6 +109,39 @@ impl Inventory {
     /// The manifests of one class.
     pub fn of_class(&self, class: Class) -> impl Iterator<Item = &InventoryManifest> {
         self.manifests.iter().filter(move |m| m.class == class)
+    }
+
+    /// Where the listing came from and whether it is complete, in one line for a header or a
+    /// title; a reachable-only listing says so with the registry kind and [`REACHABLE_ONLY`].
+    pub fn headline(&self) -> String {
+        if self.complete {
+            format!("{}, complete", self.source)
+        } else {
+            format!(
+                "reachable only ({} registry): {REACHABLE_ONLY}",
+                self.registry_kind
+            )
+        }
+    }
+
+    /// Every tag with the manifest it points at (dangling tags left out), sorted by tag.
+    pub fn tags(&self) -> Vec<(&str, &InventoryManifest)> {
+        let mut t: Vec<(&str, &InventoryManifest)> = self
+            .manifests
+            .iter()
+            .flat_map(|m| m.tags.iter().map(move |t| (t.as_str(), m)))
+            .collect();
+        t.sort_by(|a, b| a.0.cmp(b.0));
+        t
+    }
+
+    /// What a tag on `m` is: a `sha256-<hex>` tag counts as a fallback tag only on a fallback
+    /// index, as the classifier counts it.
+    pub fn tag_role(tag: &str, m: &InventoryManifest) -> TagRole {
+        match TagRole::of(tag) {
+            TagRole::Fallback(_) if m.kind != Kind::FallbackIndex => TagRole::Plain,
+            r => r,
+        }
     }
 }
 
@@ -169,7 +210,10 @@ pub fn assemble(
                     .or_else(|| listed.and_then(|l| l.media_type.clone()))
                     .unwrap_or_default(),
                 artifact_type: kind::artifact_type(m),
-                image_size: image_size(g, d, &mut sizes, 0),
+                // A fallback index lists referrers, not the parts of an image.
+                image_size: (!c.fallback.contains_key(d))
+                    .then(|| image_size(g, d, &mut sizes, 0))
+                    .flatten(),
                 manifest_size: n.size,
                 created: m
                     .created()
@@ -185,7 +229,9 @@ pub fn assemble(
                     .subject
                     .as_ref()
                     .map(|s| s.digest.clone())
-                    .or_else(|| cosign.map(|x| x.1.clone())),
+                    .or_else(|| cosign.map(|x| x.1.clone()))
+                    .or_else(|| c.fallback.get(d).cloned()),
+                children: m.manifests.iter().map(|e| e.digest.clone()).collect(),
                 attached_to: attached.map(|a| a.tag.clone()),
                 attached_path: attached.map(|a| a.path.clone()).unwrap_or_default(),
                 locked: listed.and_then(|l| l.locks).is_some_and(|l| l.locked()),

@@ -1,6 +1,6 @@
 //! Store reads for the screens: repository and tag pages, tag details (a worker where the newest
 //! request wins), tree levels, documents, decodings, the untagged listing.
-use crate::graph::orphans::untagged;
+use crate::graph::inventory::{inventory, InventoryOptions};
 use crate::graph::{cosign_tags, expand_one};
 use crate::store::{Store, StoreError};
 use crate::tui::action::{Action, Detail, Doc, DocKind, Failure, Level, Loaded};
@@ -102,7 +102,10 @@ pub async fn perform(
         },
         LoadJob::Untagged { req, repo } => Loaded::UntaggedListed {
             req,
-            result: untagged(store, &repo).await.map_err(|e| e.to_string()),
+            result: inventory(store, &repo, &InventoryOptions::default())
+                .await
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
         },
     }
 }

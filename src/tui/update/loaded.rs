@@ -5,6 +5,7 @@ use super::nav::{
     cache_inspection, compose_describe, expand, rebuild_tags_visible, row_for_tag, set_doc_lines,
     want_details,
 };
+use crate::graph::inventory::Class;
 use crate::tui::action::{DocKind, Loaded};
 use crate::tui::effect::Effect;
 use crate::tui::state::{Decoding, DetailState, State};
@@ -187,17 +188,18 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             }
             u.loading = false;
             match result {
-                Ok(mut rows) => {
-                    // The library walks tags in hash order: group by kind, then a stable order.
-                    rows.sort_by(|a, b| {
-                        (a.kind, &a.parent, &a.descriptor.digest).cmp(&(
-                            b.kind,
-                            &b.parent,
-                            &b.descriptor.digest,
-                        ))
-                    });
+                Ok(inv) => {
+                    // What no tag leads to: untagged first, then orphans.
+                    let mut rows: Vec<_> = inv
+                        .manifests
+                        .iter()
+                        .filter(|m| matches!(m.class, Class::Untagged | Class::Orphan))
+                        .cloned()
+                        .collect();
+                    rows.sort_by(|a, b| (a.class, &a.digest).cmp(&(b.class, &b.digest)));
                     u.view.visible = (0..rows.len()).collect();
                     u.rows = rows;
+                    u.inventory = Some(inv);
                     let bh = s.body_height();
                     s.untagged.view.keep_in_view(bh);
                     if s.untagged.keep_flash {

@@ -1,7 +1,9 @@
 //! Dialogs drawn over the screen: the attach form and preview, pull, delete plan, reports.
 //! The focused button is bracketed (`▶ Cancel ◀`) so it shows without colour too.
 use super::style::ACCENT;
-use crate::tui::label::{human_size, kind_label, short_ref};
+use crate::graph::delete::plan_lines;
+use crate::text::escape;
+use crate::tui::label::{human_size, short_ref};
 use crate::tui::state::dialog::{
     AttachForm, DeleteDialog, Dialog, PlanSummary, PullDialog, Report, ATTACH_FIELDS,
 };
@@ -195,13 +197,31 @@ fn pull(p: &PullDialog, f: &mut Frame, area: Rect) {
     }
 }
 
+/// Lines wrapped to `width` (long names broken, wrapped parts indented under their line),
+/// each escaped for the terminal.
+fn wrapped(lines: &[String], width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for l in lines {
+        let l = escape(l);
+        let indent = " ".repeat((l.len() - l.trim_start().len()).min(8) + 2);
+        let opts = textwrap::Options::new(width.max(8)).subsequent_indent(&indent);
+        out.extend(
+            textwrap::wrap(&l, opts)
+                .into_iter()
+                .map(|c| Line::from(c.into_owned())),
+        );
+    }
+    out
+}
+
+/// The plan dialog: as wide as the terminal allows, the CLI's lines wrapped, scrolled by pgup/pgdn.
 fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
     let what = if d.refs.len() == 1 {
         short_ref(&d.refs[0])
     } else {
         format!("{} marked manifests", d.refs.len())
     };
-    let title = format!(" Delete {what} from {} ", d.repo);
+    let title = format!(" Delete {} from {} ", escape(&what), escape(&d.repo));
     let Some(plans) = &d.plans else {
         let inner = boxed(f, area, 70, 4, title, true);
         f.render_widget(
@@ -214,76 +234,42 @@ fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
         return;
     };
     let sum = PlanSummary::of(plans);
-    let mut lines = vec![Line::from(vec![
-        Span::raw(format!("{} manifest(s)", sum.manifests)).bold(),
-        Span::raw(format!(" · {} in all", human_size(sum.total_size))),
-    ])];
-    if sum.referrers > 0 {
+    let w = area.width.saturating_sub(2).max(20);
+    let text_w = w.saturating_sub(2) as usize;
+    let mut lines = Vec::new();
+    if sum.below > 0 {
         lines.push(
             Line::from(format!(
-                "Cascade: {} referrer(s) attached below go too (deleted leaves first).",
-                sum.referrers
+                "{} manifest(s) go because something above them goes (shown with why).",
+                sum.below
             ))
             .fg(Color::Yellow),
         );
     }
-    let list = |v: &[String]| {
-        if v.is_empty() {
-            "none".to_string()
-        } else {
-            v.join(", ")
-        }
+    lines.extend(wrapped(&plan_lines("", &plans.0), text_w));
+    let bottom = if d.running {
+        Line::from(format!("deleting… {}/{} done", d.deleted, sum.manifests))
+    } else {
+        buttons(&DeleteDialog::BUTTONS, Some(d.focus))
     };
-    lines.push(Line::from(format!(
-        "Tags that disappear: {}",
-        list(&sum.tags)
-    )));
-    lines.push(Line::from(format!(
-        "Fallback tags removed: {}",
-        list(&sum.fallback_tags)
-    )));
-    if !sum.all_tags_checked {
-        lines.push(
-            Line::from("Too many tags to check them all: other tags may point here too.").red(),
-        );
-    }
-    lines.push(Line::from(""));
-    for p in plans.0.iter() {
-        for i in &p.items {
-            let kind = kind_label(
-                &i.descriptor.media_type,
-                i.descriptor.artifact_type.as_deref(),
-            );
-            let tags = if i.tags.is_empty() {
-                String::new()
-            } else {
-                format!("  [{}]", i.tags.join(", "))
-            };
-            lines.push(Line::from(format!(
-                "{}{}  {kind}  {}{tags}",
-                "  ".repeat(i.depth),
-                i.descriptor.digest.short(),
-                human_size(i.descriptor.size)
-            )));
-        }
-    }
-    let mut bottom = vec![buttons(&DeleteDialog::BUTTONS, Some(d.focus))];
-    if d.running {
-        bottom = vec![Line::from(format!(
-            "deleting… {}/{} done",
-            d.deleted, sum.manifests
-        ))];
-    }
-    let h = (lines.len() + bottom.len() + 3) as u16;
-    let inner = boxed(f, area, 90, h, title, true);
+    let h = (lines.len() + 4) as u16;
+    let inner = boxed(f, area, w, h, title, true);
     let [top, _, low] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(inner);
+    let more = lines.len() > top.height as usize;
     f.render_widget(body(lines, scroll, top), top);
-    f.render_widget(Paragraph::new(bottom), low);
+    let hint = if more { "   pgup/pgdn scroll" } else { "" };
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::raw(bottom.to_string()),
+            Span::raw(hint).dark_gray(),
+        ])),
+        low,
+    );
 }
 
 fn report(r: &Report, scroll: usize, f: &mut Frame, area: Rect) {

@@ -1,5 +1,8 @@
-//! `u`: the repository's untagged manifests and orphans, with what hangs below each.
+//! `u`: what no tag leads to — untagged manifests and orphans — in the inventory's words, with
+//! the listing source (and, for a reachable-only registry, what cannot be seen) in the title.
 use super::style::{block, filter_note, message, selected, ACCENT};
+use crate::graph::inventory::Class;
+use crate::text::escape;
 use crate::tui::label::{human_size, kind_label};
 use crate::tui::layout;
 use crate::tui::state::State;
@@ -14,10 +17,15 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
     let marked = u
         .rows
         .iter()
-        .filter(|r| s.marks.contains(&r.descriptor.digest.to_string()))
+        .filter(|r| s.marks.contains(&r.digest.to_string()))
         .count();
+    let source = u
+        .inventory
+        .as_ref()
+        .map(|i| format!(" — {}", i.headline()))
+        .unwrap_or_default();
     let title = format!(
-        " Untagged & orphans ({}{}{}){} ",
+        " Untagged & orphans ({}{}{}){}{source} ",
         u.rows.len(),
         if marked > 0 {
             format!(", {marked} marked")
@@ -28,10 +36,15 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
         filter_note(&u.view.filter)
     );
     if u.rows.is_empty() {
+        let complete = u.inventory.as_ref().is_some_and(|i| i.complete);
         let text = match (&u.error, u.loading) {
-            (Some(e), _) => format!("Listing untagged manifests failed:\n{e}\n\nctrl-r retries."),
-            (None, true) => "walking every tagged graph… (loading)".to_string(),
-            (None, false) => "Nothing untagged: every manifest is tagged or hangs below a tagged one.\n\nu goes back to the tags.".to_string(),
+            (Some(e), _) => format!(
+                "Listing the repository failed:\n{}\n\nctrl-r retries.",
+                escape(e)
+            ),
+            (None, true) => "taking the inventory… (loading)".to_string(),
+            (None, false) if complete => "Nothing untagged: the registry listed every manifest, and each is tagged or attached below a tag.\n\nu goes back to the tags.".to_string(),
+            (None, false) => "Nothing untagged among what tags lead to. This registry cannot list the others, so untagged manifests nothing points at may still be there.\n\nu goes back to the tags.".to_string(),
         };
         message(f, area, title, text);
         return;
@@ -43,35 +56,41 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .filter_map(|(i, &idx)| {
-            let l = u.rows.get(idx)?;
-            let d = &l.descriptor;
-            let mark = if s.marks.contains(&d.digest.to_string()) {
+            let m = u.rows.get(idx)?;
+            let mark = if s.marks.contains(&m.digest.to_string()) {
                 "✓"
             } else {
                 " "
             };
-            let kind = match l.kind {
-                "orphan" => Line::from("orphan").fg(Color::Red),
-                k => Line::from(k),
-            };
-            let below = if l.below == 0 {
-                "—".to_string()
-            } else {
-                format!("{} ({} with it)", l.below, human_size(l.size_with_below))
+            let class = match m.class {
+                Class::Orphan => Line::from("orphan").fg(Color::Red),
+                c => Line::from(c.to_string()),
             };
             let r = Row::new(vec![
                 Line::from(mark).fg(ACCENT),
-                Line::from(d.digest.short().to_string()),
-                kind,
-                Line::from(kind_label(&d.media_type, d.artifact_type.as_deref())),
-                Line::from(human_size(d.size)),
-                Line::from(below),
+                Line::from(m.digest.short().to_string()),
+                class,
+                Line::from(m.kind.to_string()),
                 Line::from(
-                    l.parent
+                    escape(&kind_label(&m.media_type, m.artifact_type.as_deref())).into_owned(),
+                ),
+                Line::from(
+                    m.image_size
+                        .map(|b| human_size(b.min(i64::MAX as u64) as i64))
+                        .unwrap_or_else(|| "?".into()),
+                ),
+                Line::from(escape(m.created.as_deref().unwrap_or("")).into_owned()),
+                Line::from(
+                    m.subject
                         .as_ref()
                         .map(|p| p.short().to_string())
                         .unwrap_or_default(),
                 ),
+                if m.locked {
+                    Line::from("locked").fg(Color::Yellow)
+                } else {
+                    Line::from("")
+                },
             ]);
             Some(if u.view.offset + i == u.view.cursor {
                 r.style(selected())
@@ -84,13 +103,15 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
         Constraint::Length(1),
         Constraint::Length(13),
         Constraint::Length(9),
+        Constraint::Length(18),
         Constraint::Fill(2),
-        Constraint::Length(9),
-        Constraint::Length(22),
+        Constraint::Length(10),
+        Constraint::Length(20),
         Constraint::Length(13),
+        Constraint::Length(6),
     ];
     let header = Row::new(vec![
-        "", "DIGEST", "KIND", "TYPE", "SIZE", "BELOW", "PARENT",
+        "", "DIGEST", "CLASS", "KIND", "TYPE", "SIZE", "CREATED", "SUBJECT", "",
     ])
     .fg(ACCENT);
     f.render_widget(
