@@ -77,11 +77,16 @@ fn main() -> ExitCode {
             None => arbor::tui::run(args.target, conn).await,
         }
     });
+    // Blocking work still running (a credential helper, a file read) must not hold the exit.
+    rt.shutdown_timeout(std::time::Duration::from_millis(250));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let msg = format!("{e:#}").replace('\n', " ");
             eprintln!("arbor: error: {msg}");
+            if e.downcast_ref::<cli::verify::UsageError>().is_some() {
+                return ExitCode::from(2);
+            }
             ExitCode::FAILURE
         }
     }

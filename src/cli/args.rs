@@ -142,6 +142,10 @@ pub enum Command {
     /// in-toto attestations (SLSA provenance) and scan results (SARIF, Trivy). Signatures are
     /// decoded and their digest binding checked, not cryptographically verified.
     Inspect(InspectArgs),
+    /// Verify every signature attached to a reference: Notation (trust policy and trust store,
+    /// by default Notation's own) and cosign (--key, or keyless with --trusted-root). Exit 0
+    /// when at least one verifies, 1 when none does.
+    Verify(VerifyArgs),
     /// Print a manifest exactly as served (its digest verifies).
     Fetch(FetchArgs),
     /// Download an artifact's files into a directory (like `oras pull`).
@@ -318,6 +322,42 @@ fn parse_regex(s: &str) -> Result<regex::Regex, String> {
 pub struct InspectArgs {
     /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
     pub reference: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+/// `arbor verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
+    pub reference: String,
+    /// cosign public key (PEM: ECDSA P-256/P-384/P-521, RSA, Ed25519); repeatable.
+    #[arg(long = "key", value_name = "FILE")]
+    pub keys: Vec<PathBuf>,
+    /// Notation trust policy (default: Notation's own, `$XDG_CONFIG_HOME/notation/trustpolicy.oci.json`).
+    #[arg(long, value_name = "FILE")]
+    pub trust_policy: Option<PathBuf>,
+    /// Notation trust store: the directory holding `x509/` (default: Notation's own `truststore`).
+    #[arg(long, value_name = "DIR")]
+    pub trust_store: Option<PathBuf>,
+    /// Sigstore trusted root (`trusted_root.json`) for keyless cosign signatures.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// Identity (URI or e-mail) a keyless certificate must carry.
+    #[arg(long, conflicts_with = "certificate_identity_regexp")]
+    pub certificate_identity: Option<String>,
+    /// Regular expression a keyless certificate's identity must match.
+    #[arg(long, value_name = "REGEXP")]
+    pub certificate_identity_regexp: Option<String>,
+    /// OIDC issuer a keyless certificate must have been issued for.
+    #[arg(long, conflicts_with = "certificate_oidc_issuer_regexp")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// Regular expression the OIDC issuer must match.
+    #[arg(long, value_name = "REGEXP")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// For an index, also verify the signatures of each platform manifest.
+    #[arg(long)]
+    pub platforms: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: ListFormat,
 }

@@ -12,6 +12,7 @@ pub mod pull;
 pub mod purge;
 pub mod repos;
 pub mod tags;
+pub mod verify;
 
 use crate::connection::{ConnectOptions, Target};
 use crate::credentials::LookupOptions;
@@ -78,6 +79,7 @@ pub async fn run(
         Command::Manifests(a) => manifests::run(a, conn, out).await?,
         Command::Purge(a) => purge::run(a, conn, out).await?,
         Command::Inspect(a) => inspect::run(a, conn, out).await?,
+        Command::Verify(a) => verify::run(a, conn, out).await?,
         Command::Fetch(a) => fetch::run(a, conn, out).await?,
         Command::Pull(a) => pull::run(a, conn, out).await?,
     };

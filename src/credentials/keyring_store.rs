@@ -1,5 +1,7 @@
-//! arbor's own store: the OS keyring (Secret Service over D-Bus on Linux). Headless machines
-//! without a Secret Service give an error here, which callers treat as "not available".
+//! arbor's own store: the OS keyring (Secret Service over D-Bus on Linux and the BSDs, the
+//! macOS/iOS keychain, the Windows credential manager). Headless machines without a Secret
+//! Service, and platforms with no native backend, give an error here, which callers treat as
+//! "not available" — never keyring's in-memory mock, which would lose what `login` saved.
 use super::CredentialError;
 use crate::registry::Credentials;
 
@@ -20,7 +22,22 @@ fn unavailable(e: keyring::Error) -> CredentialError {
     CredentialError::Keyring(e.to_string())
 }
 
+/// Platforms Cargo.toml gives a native keyring backend.
+const NATIVE_BACKEND: bool = cfg!(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "windows"
+));
+
 fn entry(host: &str) -> Result<keyring::Entry, CredentialError> {
+    if !NATIVE_BACKEND {
+        return Err(CredentialError::Keyring(
+            "arbor has no OS keyring backend on this platform".into(),
+        ));
+    }
     keyring::Entry::new(SERVICE, host).map_err(unavailable)
 }
 
@@ -64,10 +81,18 @@ pub fn get(host: &str) -> Result<Option<Credentials>, CredentialError> {
     }
 }
 
+/// Saves the host's credentials, then reads them back through a new entry: a backend that
+/// keeps nothing (keyring's mock) is an error, so `login` never claims a save that did not persist.
 pub fn set(host: &str, creds: &Credentials) -> Result<(), CredentialError> {
-    entry(host)?
-        .set_password(&encode(creds)?)
-        .map_err(unavailable)
+    let secret = encode(creds)?;
+    entry(host)?.set_password(&secret).map_err(unavailable)?;
+    match entry(host)?.get_password() {
+        Ok(back) if back == secret => Ok(()),
+        Ok(_) | Err(keyring::Error::NoEntry) => Err(CredentialError::Keyring(
+            "the keyring did not keep the entry (no persistent backend)".into(),
+        )),
+        Err(e) => Err(unavailable(e)),
+    }
 }
 
 /// Deletes the host's entry; true if there was one.
@@ -101,11 +126,18 @@ mod tests {
     }
 
     /// keyring's mock backend keeps nothing between entries, so this checks the empty path
-    /// (an absent entry is `None`, not an error) without touching a real keyring.
+    /// (an absent entry is `None`, not an error) and that a save the backend does not keep is
+    /// an error, without touching a real keyring.
     #[test]
-    fn absent_entry_is_none_with_mock_backend() {
+    fn mock_backend_is_never_taken_for_a_keyring() {
         keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
         assert_eq!(get("registry.example").unwrap(), None);
         assert!(!delete("registry.example").unwrap());
+        let c = Credentials::Basic {
+            username: "u".into(),
+            password: "p".into(),
+        };
+        let e = set("registry.example", &c).unwrap_err();
+        assert!(e.to_string().contains("did not keep"), "{e}");
     }
 }

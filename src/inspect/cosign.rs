@@ -7,10 +7,10 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 pub const SIMPLE_SIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
-const ANN_SIGNATURE: &str = "dev.cosignproject.cosign/signature";
-const ANN_CERTIFICATE: &str = "dev.sigstore.cosign/certificate";
-const ANN_CHAIN: &str = "dev.sigstore.cosign/chain";
-const ANN_BUNDLE: &str = "dev.sigstore.cosign/bundle";
+pub const ANN_SIGNATURE: &str = "dev.cosignproject.cosign/signature";
+pub const ANN_CERTIFICATE: &str = "dev.sigstore.cosign/certificate";
+pub const ANN_CHAIN: &str = "dev.sigstore.cosign/chain";
+pub const ANN_BUNDLE: &str = "dev.sigstore.cosign/bundle";
 
 /// A cosign simple-signing payload and what its layer annotations carry.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -98,7 +98,7 @@ fn num_text(v: &Value) -> String {
 }
 
 /// Sigstore's `HashAlgorithm` names as digest prefixes (`SHA2_256` → `sha256`).
-fn digest_alg(a: &str) -> String {
+pub fn digest_alg(a: &str) -> String {
     match a {
         "SHA2_256" => "sha256".into(),
         "SHA2_384" => "sha384".into(),
@@ -128,8 +128,37 @@ pub struct BundleSummary {
     pub problems: Vec<String>,
 }
 
-/// Decodes a Sigstore bundle.
-pub fn decode_bundle(bytes: &[u8]) -> Result<BundleSummary, String> {
+/// What a Sigstore bundle signs with and over, as raw parts (for verification).
+#[derive(Debug, Clone)]
+pub struct BundleParts {
+    pub media_type: String,
+    /// DER certificates (`certificate`, or `x509CertificateChain`), leaf first.
+    pub certificates: Vec<Vec<u8>>,
+    /// Certificates whose `rawBytes` were missing or not base64.
+    pub certificates_malformed: usize,
+    pub public_key_hint: Option<String>,
+    /// `verificationMaterial.tlogEntries`, as JSON.
+    pub tlog_entries: Vec<Value>,
+    pub timestamps: usize,
+    pub content: BundleContent,
+}
+
+/// A bundle's signed content.
+#[derive(Debug, Clone)]
+pub enum BundleContent {
+    /// The `dsseEnvelope` object.
+    Dsse(Value),
+    Message {
+        /// Sigstore's hash algorithm name (`SHA2_256`…).
+        algorithm: String,
+        digest: Option<Vec<u8>>,
+        signature: Option<Vec<u8>>,
+    },
+    Missing,
+}
+
+/// Reads a Sigstore bundle's parts.
+pub fn parse_bundle(bytes: &[u8]) -> Result<BundleParts, String> {
     let v: Value =
         serde_json::from_slice(bytes).map_err(|e| format!("not a Sigstore bundle: {e}"))?;
     let media_type = v
@@ -137,8 +166,6 @@ pub fn decode_bundle(bytes: &[u8]) -> Result<BundleSummary, String> {
         .and_then(Value::as_str)
         .ok_or("not a Sigstore bundle: no mediaType")?;
     let vm = v.get("verificationMaterial").unwrap_or(&Value::Null);
-    let mut problems = Vec::new();
-    let mut certificates = Vec::new();
     let raws: Vec<&Value> = match (
         vm.get("certificate"),
         vm.get("x509CertificateChain")
@@ -149,74 +176,119 @@ pub fn decode_bundle(bytes: &[u8]) -> Result<BundleSummary, String> {
         (None, Some(chain)) => chain.iter().take(MAX_LISTED).collect(),
         _ => Vec::new(),
     };
+    let mut certificates = Vec::new();
+    let mut certificates_malformed = 0;
     for c in raws {
         match c.get("rawBytes").and_then(Value::as_str).and_then(b64_any) {
-            Some(der) => match cert::from_der(&der) {
-                Ok(c) => certificates.push(c),
-                Err(e) => problems.push(e),
-            },
-            None => problems.push("certificate rawBytes missing or not base64".into()),
+            Some(der) => certificates.push(der),
+            None => certificates_malformed += 1,
         }
     }
-    let tlog = vm
+    let tlog_entries = vm
         .get("tlogEntries")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .take(MAX_LISTED)
-                .map(|e| TlogEntry {
-                    log_index: e.get("logIndex").map(num_text),
-                    integrated_time: e.get("integratedTime").map(num_text),
-                    kind: e
-                        .get("kindVersion")
-                        .and_then(|k| k.get("kind"))
-                        .and_then(Value::as_str)
-                        .map(|k| clip(k, 60)),
-                })
-                .collect()
-        })
+        .map(|a| a.iter().take(MAX_LISTED).cloned().collect())
         .unwrap_or_default();
     let timestamps = vm
         .get("timestampVerificationData")
         .and_then(|t| t.get("rfc3161Timestamps"))
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
-    let (content, statement, message_digest) = if let Some(env) = v.get("dsseEnvelope") {
-        let st = match intoto::from_envelope(env) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                problems.push(e);
-                None
-            }
-        };
-        ("dsse-envelope", st, None)
+    let content = if let Some(env) = v.get("dsseEnvelope") {
+        BundleContent::Dsse(env.clone())
     } else if let Some(ms) = v.get("messageSignature") {
         let md = ms.get("messageDigest");
-        let alg = md
-            .and_then(|m| m.get("algorithm"))
-            .and_then(Value::as_str)
-            .unwrap_or("?");
-        let digest = md
-            .and_then(|m| m.get("digest"))
-            .and_then(Value::as_str)
-            .and_then(b64_any)
-            .map(|d| format!("{}:{}", digest_alg(alg), hex::encode(d)));
-        ("message-signature", None, digest)
+        BundleContent::Message {
+            algorithm: md
+                .and_then(|m| m.get("algorithm"))
+                .and_then(Value::as_str)
+                .map(|a| clip(a, 40))
+                .unwrap_or_else(|| "?".into()),
+            digest: md
+                .and_then(|m| m.get("digest"))
+                .and_then(Value::as_str)
+                .and_then(b64_any),
+            signature: ms
+                .get("signature")
+                .and_then(Value::as_str)
+                .and_then(b64_any),
+        }
     } else {
-        problems.push("neither dsseEnvelope nor messageSignature".into());
-        ("unknown", None, None)
+        BundleContent::Missing
     };
-    Ok(BundleSummary {
+    Ok(BundleParts {
         media_type: clip(media_type, 120),
-        content: content.into(),
         certificates,
+        certificates_malformed,
         public_key_hint: vm
             .get("publicKey")
             .and_then(|k| k.get("hint"))
             .and_then(Value::as_str)
             .map(|h| clip(h, 120)),
-        tlog,
+        tlog_entries,
         timestamps,
+        content,
+    })
+}
+
+/// Decodes a Sigstore bundle.
+pub fn decode_bundle(bytes: &[u8]) -> Result<BundleSummary, String> {
+    let b = parse_bundle(bytes)?;
+    let mut problems = Vec::new();
+    let mut certificates = Vec::new();
+    for der in &b.certificates {
+        match cert::from_der(der) {
+            Ok(c) => certificates.push(c),
+            Err(e) => problems.push(e),
+        }
+    }
+    for _ in 0..b.certificates_malformed {
+        problems.push("certificate rawBytes missing or not base64".into());
+    }
+    let tlog = b
+        .tlog_entries
+        .iter()
+        .map(|e| TlogEntry {
+            log_index: e.get("logIndex").map(num_text),
+            integrated_time: e.get("integratedTime").map(num_text),
+            kind: e
+                .get("kindVersion")
+                .and_then(|k| k.get("kind"))
+                .and_then(Value::as_str)
+                .map(|k| clip(k, 60)),
+        })
+        .collect();
+    let (content, statement, message_digest) = match &b.content {
+        BundleContent::Dsse(env) => {
+            let st = match intoto::from_envelope(env) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    problems.push(e);
+                    None
+                }
+            };
+            ("dsse-envelope", st, None)
+        }
+        BundleContent::Message {
+            algorithm, digest, ..
+        } => {
+            let digest = digest
+                .as_ref()
+                .map(|d| format!("{}:{}", digest_alg(algorithm), hex::encode(d)));
+            ("message-signature", None, digest)
+        }
+        BundleContent::Missing => {
+            problems.push("neither dsseEnvelope nor messageSignature".into());
+            ("unknown", None, None)
+        }
+    };
+    Ok(BundleSummary {
+        media_type: b.media_type,
+        content: content.into(),
+        certificates,
+        public_key_hint: b.public_key_hint,
+        tlog,
+        timestamps: b.timestamps,
         statement,
         message_digest,
         problems,

@@ -62,8 +62,18 @@ pub fn decode_dsse(bytes: &[u8]) -> Result<StatementSummary, String> {
     from_envelope(&v)
 }
 
-/// Reads a DSSE envelope already parsed (also used for Sigstore bundles).
-pub fn from_envelope(v: &Value) -> Result<StatementSummary, String> {
+/// A DSSE envelope's parts, as signed: the payload type and raw payload bytes, and each
+/// signature with its key id.
+#[derive(Debug, Clone)]
+pub struct Dsse {
+    pub payload_type: String,
+    pub payload: Vec<u8>,
+    /// (key id, signature bytes); a signature that is not base64 is `None`.
+    pub signatures: Vec<(Option<String>, Option<Vec<u8>>)>,
+}
+
+/// Reads the parts of a DSSE envelope already parsed as JSON.
+pub fn parse_dsse(v: &Value) -> Result<Dsse, String> {
     let payload_type = v
         .get("payloadType")
         .and_then(Value::as_str)
@@ -72,22 +82,44 @@ pub fn from_envelope(v: &Value) -> Result<StatementSummary, String> {
         .get("payload")
         .and_then(Value::as_str)
         .ok_or("not a DSSE envelope: no payload")?;
-    let raw = b64_any(payload).ok_or("DSSE payload is not base64")?;
-    let signatures = v.get("signatures").and_then(Value::as_array).map(|a| {
-        a.iter()
-            .take(MAX_LISTED)
-            .map(|s| {
-                s.get("keyid")
-                    .and_then(Value::as_str)
-                    .filter(|k| !k.is_empty())
-                    .unwrap_or("(no key id)")
-                    .to_string()
-            })
+    let payload = b64_any(payload).ok_or("DSSE payload is not base64")?;
+    let signatures = v
+        .get("signatures")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .take(MAX_LISTED)
+                .map(|s| {
+                    let keyid = s
+                        .get("keyid")
+                        .and_then(Value::as_str)
+                        .filter(|k| !k.is_empty())
+                        .map(|k| clip(k, 200));
+                    let sig = s.get("sig").and_then(Value::as_str).and_then(b64_any);
+                    (keyid, sig)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Dsse {
+        payload_type: payload_type.to_string(),
+        payload,
+        signatures,
+    })
+}
+
+/// Reads a DSSE envelope already parsed (also used for Sigstore bundles).
+pub fn from_envelope(v: &Value) -> Result<StatementSummary, String> {
+    let d = parse_dsse(v)?;
+    let signatures = v.get("signatures").and_then(Value::as_array).map(|_| {
+        d.signatures
+            .iter()
+            .map(|(k, _)| k.clone().unwrap_or_else(|| "(no key id)".to_string()))
             .collect()
     });
-    let mut s =
-        decode_statement(&raw).map_err(|e| format!("DSSE payload ({payload_type}): {e}"))?;
-    s.payload_type = Some(clip(payload_type, 200));
+    let mut s = decode_statement(&d.payload)
+        .map_err(|e| format!("DSSE payload ({}): {e}", clip(&d.payload_type, 200)))?;
+    s.payload_type = Some(clip(&d.payload_type, 200));
     s.signatures = signatures;
     Ok(s)
 }

@@ -4,11 +4,12 @@
 //! Every decoder reads bounded, digest-verified bytes and never panics on hostile input; what
 //! it cannot read becomes a message in the report. Signatures are decoded, not verified: the
 //! report says so.
-mod cert;
-mod cosign;
+pub(crate) mod cert;
+pub(crate) mod cosign;
 mod generic;
-mod intoto;
-mod notation;
+pub(crate) mod intoto;
+pub(crate) mod notation;
+pub(crate) mod notation_envelope;
 mod render;
 mod sbom;
 mod scan;

@@ -1,17 +1,17 @@
 //! Notation signatures: JWS JSON serialization (`application/jose+json`) and COSE_Sign1
 //! (`application/cose`) envelopes with a Notary payload naming the signed artifact.
+//!
+//! [`parse_jws`] and [`parse_cose`] read an envelope into its raw parts (what the signature
+//! covers, the signature, headers, chain); the summaries and the verifier both build on them.
 use super::cert::{self, CertSummary};
-use super::intoto::b64_any;
-use super::{clip, MAX_LISTED};
-use ciborium::Value as Cbor;
+use super::clip;
+use super::MAX_LISTED;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use super::notation_envelope::*;
+
 pub const ARTIFACT_TYPE: &str = "application/vnd.cncf.notary.signature";
-const SCHEME: &str = "io.cncf.notary.signingScheme";
-const SIGNING_TIME: &str = "io.cncf.notary.signingTime";
-const EXPIRY: &str = "io.cncf.notary.expiry";
-const AGENT: &str = "io.cncf.notary.signingAgent";
 
 /// What a Notation signature envelope says (its signature is not checked).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -42,158 +42,56 @@ fn target(payload: &[u8]) -> Result<(Option<String>, Option<String>), String> {
     Ok((s("digest"), s("mediaType")))
 }
 
-fn certs(
-    ders: impl Iterator<Item = Option<Vec<u8>>>,
-    problems: &mut Vec<String>,
-) -> Vec<CertSummary> {
-    let mut out = Vec::new();
-    for der in ders.take(MAX_LISTED) {
-        match der.map(|d| cert::from_der(&d)) {
-            Some(Ok(c)) => out.push(c),
-            Some(Err(e)) => problems.push(e),
-            None => problems.push("certificate is not base64".into()),
+fn summarise(e: RawEnvelope) -> NotationSummary {
+    let mut problems = Vec::new();
+    if e.chain_malformed > 0 {
+        problems.push("certificate is not base64".into());
+    }
+    let (target_digest, target_media_type) = target(&e.payload).unwrap_or_else(|m| {
+        problems.push(m);
+        (None, None)
+    });
+    let mut certificates = Vec::new();
+    for der in e.chain.iter().take(MAX_LISTED) {
+        match cert::from_der(der) {
+            Ok(c) => certificates.push(c),
+            Err(m) => problems.push(m),
         }
     }
-    out
+    let p = e.protected;
+    let time = |t: Option<HeaderTime>| t.map(|t| t.text);
+    NotationSummary {
+        envelope: e.format.into(),
+        algorithm: p.alg,
+        content_type: p.content_type,
+        signing_scheme: p.signing_scheme,
+        signing_time: time(p.signing_time.or(p.authentic_signing_time)),
+        expiry: time(p.expiry),
+        signing_agent: e.signing_agent,
+        target_digest,
+        target_media_type,
+        certificates,
+        problems,
+    }
 }
 
 /// Decodes a JWS JSON serialization (flattened) envelope.
 pub fn decode_jws(bytes: &[u8]) -> Result<NotationSummary, String> {
-    let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("not a JWS envelope: {e}"))?;
-    let protected = v
-        .get("protected")
-        .and_then(Value::as_str)
-        .ok_or("not a JWS envelope: no protected header")?;
-    let protected = b64_any(protected).ok_or("JWS protected header is not base64url")?;
-    let h: Value = serde_json::from_slice(&protected)
-        .map_err(|e| format!("JWS protected header is not JSON: {e}"))?;
-    let payload = v
-        .get("payload")
-        .and_then(Value::as_str)
-        .and_then(b64_any)
-        .ok_or("JWS payload missing or not base64url")?;
-    let mut problems = Vec::new();
-    let (target_digest, target_media_type) = target(&payload).unwrap_or_else(|e| {
-        problems.push(e);
-        (None, None)
-    });
-    let header = v.get("header").unwrap_or(&Value::Null);
-    let x5c = header
-        .get("x5c")
-        .and_then(Value::as_array)
-        .map(|a| a.as_slice())
-        .unwrap_or(&[]);
-    let certificates = certs(
-        x5c.iter().map(|c| c.as_str().and_then(b64_any)),
-        &mut problems,
-    );
-    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(|s| clip(s, 200));
-    Ok(NotationSummary {
-        envelope: "jws".into(),
-        algorithm: s(&h, "alg"),
-        content_type: s(&h, "cty"),
-        signing_scheme: s(&h, SCHEME),
-        signing_time: s(&h, SIGNING_TIME),
-        expiry: s(&h, EXPIRY),
-        signing_agent: s(header, AGENT),
-        target_digest,
-        target_media_type,
-        certificates,
-        problems,
-    })
-}
-
-fn cose_alg(i: i128) -> String {
-    match i {
-        -37 => "PS256".into(),
-        -38 => "PS384".into(),
-        -39 => "PS512".into(),
-        -7 => "ES256".into(),
-        -35 => "ES384".into(),
-        -36 => "ES512".into(),
-        other => format!("COSE alg {other}"),
-    }
-}
-
-fn map_get<'a>(m: &'a [(Cbor, Cbor)], key: &Cbor) -> Option<&'a Cbor> {
-    m.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-}
-
-fn cbor_time(v: &Cbor) -> Option<String> {
-    let v = match v {
-        Cbor::Tag(1, inner) => inner.as_ref(),
-        other => other,
-    };
-    let secs = match v {
-        Cbor::Integer(i) => i64::try_from(i128::from(*i)).ok()?,
-        Cbor::Float(f) if f.is_finite() && f.abs() < 1e15 => *f as i64,
-        Cbor::Text(t) => return Some(clip(t, 60)),
-        _ => return None,
-    };
-    let t = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
-    t.format(&time::format_description::well_known::Rfc3339)
-        .ok()
+    parse_jws(bytes).map(summarise)
 }
 
 /// Decodes a COSE_Sign1 envelope (tagged 18 or untagged).
 pub fn decode_cose(bytes: &[u8]) -> Result<NotationSummary, String> {
-    let v: Cbor =
-        ciborium::de::from_reader(bytes).map_err(|e| format!("not a COSE_Sign1 envelope: {e}"))?;
-    let v = match v {
-        Cbor::Tag(18, inner) => *inner,
-        other => other,
-    };
-    let Cbor::Array(parts) = v else {
-        return Err("not a COSE_Sign1 envelope: not an array".into());
-    };
-    let [Cbor::Bytes(protected), Cbor::Map(unprotected), payload, _sig] = parts.as_slice() else {
-        return Err(
-            "not a COSE_Sign1 envelope: expected [protected, unprotected, payload, signature]"
-                .into(),
-        );
-    };
-    let prot: Vec<(Cbor, Cbor)> = if protected.is_empty() {
-        Vec::new()
-    } else {
-        match ciborium::de::from_reader(protected.as_slice()) {
-            Ok(Cbor::Map(m)) => m,
-            _ => return Err("COSE protected header is not a CBOR map".into()),
-        }
-    };
-    let text =
-        |m: &[(Cbor, Cbor)], k: Cbor| map_get(m, &k).and_then(Cbor::as_text).map(|s| clip(s, 200));
-    let mut problems = Vec::new();
-    let (target_digest, target_media_type) = match payload {
-        Cbor::Bytes(p) => target(p).unwrap_or_else(|e| {
-            problems.push(e);
-            (None, None)
-        }),
-        _ => {
-            problems.push("detached or missing payload".into());
-            (None, None)
-        }
-    };
-    let chain: Vec<Option<Vec<u8>>> = match map_get(unprotected, &Cbor::Integer(33.into())) {
-        Some(Cbor::Array(a)) => a.iter().map(|c| c.as_bytes().cloned()).collect(),
-        Some(Cbor::Bytes(b)) => vec![Some(b.clone())],
-        _ => Vec::new(),
-    };
-    let certificates = certs(chain.into_iter(), &mut problems);
-    Ok(NotationSummary {
-        envelope: "cose".into(),
-        algorithm: map_get(&prot, &Cbor::Integer(1.into()))
-            .and_then(Cbor::as_integer)
-            .map(|i| cose_alg(i.into())),
-        content_type: text(&prot, Cbor::Integer(3.into())),
-        signing_scheme: text(&prot, Cbor::Text(SCHEME.into())),
-        signing_time: map_get(&prot, &Cbor::Text(SIGNING_TIME.into())).and_then(cbor_time),
-        expiry: map_get(&prot, &Cbor::Text(EXPIRY.into())).and_then(cbor_time),
-        signing_agent: text(unprotected, Cbor::Text(AGENT.into())),
-        target_digest,
-        target_media_type,
-        certificates,
-        problems,
-    })
+    let e = parse_cose(bytes)?;
+    let detached = e.payload.is_empty();
+    let mut s = summarise(e);
+    if detached {
+        // An empty payload decodes as "not JSON"; say what it really is.
+        s.problems
+            .retain(|p| !p.starts_with("signed payload is not JSON"));
+        s.problems.insert(0, "detached or missing payload".into());
+    }
+    Ok(s)
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! An OCI image layout directory (`oci-layout`, `index.json`, `blobs/<alg>/<hex>`) behind
 //! the same [`Store`] trait: tags from `index.json`, referrers by scanning manifests for `subject`.
+//! Only regular files are read, every read is bounded, and file work runs on the blocking pool.
+mod files;
 mod listing;
 
 use crate::listing::{ManifestListing, RegistryKind};
@@ -9,34 +11,131 @@ use crate::store::{
     ReferrersSource, Result, Store, StoreError, StoreInfo, StoreKind, MAX_MANIFEST_BYTES,
 };
 use bytes::Bytes;
+use files::{blocking, open_regular, read_regular, MAX_INDEX_BYTES, MAX_MARKER_BYTES};
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+
+/// The referrers scan reads at most this many blob directory entries.
+const MAX_SCAN_ENTRIES: usize = 1_000_000;
 
 /// An OCI image layout on disk.
 #[derive(Debug)]
 pub struct LayoutStore {
     root: PathBuf,
     name: String,
-    /// subject digest → referrer descriptors, built by one scan of the blobs.
-    referrers: Mutex<Option<HashMap<Digest, Vec<Descriptor>>>>,
+    /// subject digest → referrer descriptors, built by one scan of the blobs (concurrent
+    /// callers wait for the one scan; `invalidate` starts a new cell).
+    referrers: Mutex<Arc<OnceCell<Arc<ReferrerMap>>>>,
     /// Parsed tag list, kept until `invalidate` (index.json of a big layout is megabytes).
-    tags: Mutex<Option<TagEntries>>,
+    tags: Mutex<Arc<OnceCell<TagEntries>>>,
 }
 
+type ReferrerMap = HashMap<Digest, Vec<Descriptor>>;
+
 /// Tags with the descriptors they point at, sorted by tag.
-type TagEntries = std::sync::Arc<Vec<(String, Descriptor)>>;
+type TagEntries = Arc<Vec<(String, Descriptor)>>;
+
+/// The current cell of a cache (a poisoned lock still holds a usable cell).
+fn cell<T>(m: &Mutex<Arc<OnceCell<T>>>) -> Arc<OnceCell<T>> {
+    m.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+fn layout_what(root: &Path) -> String {
+    format!("OCI layout {}", root.display())
+}
+
+fn blob_path(root: &Path, d: &Digest) -> PathBuf {
+    let alg = d.to_string();
+    let alg = alg.split(':').next().unwrap_or("sha256");
+    root.join("blobs").join(alg).join(d.hex())
+}
+
+/// index.json, streamed from a regular file of bounded size.
+fn read_index(root: &Path) -> Result<Manifest> {
+    let what = format!("{}/index.json", layout_what(root));
+    let (file, len) =
+        open_regular(&root.join("index.json")).map_err(|e| e.into_store(what.clone()))?;
+    if len > MAX_INDEX_BYTES {
+        return Err(StoreError::TooLarge {
+            what,
+            size: len,
+            limit: MAX_INDEX_BYTES,
+        });
+    }
+    use std::io::Read;
+    Manifest::from_reader(
+        std::io::BufReader::with_capacity(64 * 1024, file.take(MAX_INDEX_BYTES)),
+        Some(media::OCI_INDEX),
+    )
+    .map_err(|e| StoreError::Invalid {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+/// The tags: `org.opencontainers.image.ref.name` of index.json entries (the part after the last ':' for full refs).
+fn read_tag_entries(root: &Path) -> Result<Vec<(String, Descriptor)>> {
+    let idx = read_index(root)?;
+    let mut out: Vec<(String, Descriptor)> = idx
+        .manifests
+        .into_iter()
+        .filter_map(|mut d| {
+            let name = d.annotations.as_mut()?.remove(media::ANN_REF_NAME)?;
+            // The name is the tag now; an emptied map is not kept (50,000 of them add up).
+            if d.annotations.as_ref().is_some_and(|a| a.is_empty()) {
+                d.annotations = None;
+            }
+            let tag = match name.rsplit_once(':') {
+                Some((left, t)) if !t.contains('/') && !left.is_empty() => t.to_string(),
+                _ => name,
+            };
+            Some((tag, d))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+fn read_manifest_blob(root: &Path, d: &Digest) -> Result<Bytes> {
+    let what = format!("manifest {d} in {}", layout_what(root));
+    let bytes = read_regular(&blob_path(root, d), MAX_MANIFEST_BYTES as u64, &what)?;
+    verify_manifest_bytes(&what, &bytes, d)?;
+    Ok(Bytes::from(bytes))
+}
+
+/// Scans every manifest blob for a `subject`.
+fn scan_referrers(root: &Path) -> Result<ReferrerMap> {
+    let mut map = ReferrerMap::new();
+    for b in listing::manifest_blobs(root)? {
+        let m = b.manifest;
+        let Some(subject) = m.subject.clone() else {
+            continue;
+        };
+        map.entry(subject.digest).or_default().push(Descriptor {
+            media_type: m.media_type().to_string(),
+            digest: b.digest,
+            size: b.size as i64,
+            artifact_type: m.effective_artifact_type(),
+            annotations: m.annotations.clone().filter(|a| !a.is_empty()),
+            platform: None,
+            urls: None,
+        });
+    }
+    for v in map.values_mut() {
+        v.sort_by(|a, b| a.digest.cmp(&b.digest));
+    }
+    Ok(map)
+}
 
 impl LayoutStore {
     /// Opens a layout, checking `oci-layout` and `index.json` exist.
     pub fn open(root: impl AsRef<Path>) -> Result<Self> {
         let root = root.as_ref().to_path_buf();
-        let what = format!("OCI layout {}", root.display());
-        let marker = std::fs::read(root.join("oci-layout")).map_err(|e| StoreError::Io {
-            what: what.clone(),
-            source: e,
-        })?;
+        let what = layout_what(&root);
+        let marker = read_regular(&root.join("oci-layout"), MAX_MARKER_BYTES, &what)?;
         let v: serde_json::Value =
             serde_json::from_slice(&marker).map_err(|e| StoreError::Invalid {
                 what: what.clone(),
@@ -59,8 +158,8 @@ impl LayoutStore {
         Ok(LayoutStore {
             root,
             name,
-            referrers: Mutex::new(None),
-            tags: Mutex::new(None),
+            referrers: Mutex::new(Arc::new(OnceCell::new())),
+            tags: Mutex::new(Arc::new(OnceCell::new())),
         })
     }
 
@@ -74,128 +173,31 @@ impl LayoutStore {
     }
 
     fn what(&self) -> String {
-        format!("OCI layout {}", self.root.display())
+        layout_what(&self.root)
     }
 
-    fn blob_path(&self, d: &Digest) -> PathBuf {
-        let alg = d.to_string();
-        let alg = alg.split(':').next().unwrap_or("sha256");
-        self.root.join("blobs").join(alg).join(d.hex())
-    }
-
-    fn index(&self) -> Result<Manifest> {
-        // Read through a buffer, not whole: a big layout's index.json is megabytes.
-        let file =
-            std::fs::File::open(self.root.join("index.json")).map_err(|e| StoreError::Io {
-                what: self.what(),
-                source: e,
-            })?;
-        Manifest::from_reader(
-            std::io::BufReader::with_capacity(64 * 1024, file),
-            Some(media::OCI_INDEX),
-        )
-        .map_err(|e| StoreError::Invalid {
-            what: format!("{}/index.json", self.what()),
-            detail: e.to_string(),
-        })
-    }
-
-    /// The tags: `org.opencontainers.image.ref.name` of index.json entries (the part after the last ':' for full refs).
-    fn tag_entries(&self) -> Result<TagEntries> {
-        if let Some(t) = self.tags.lock().ok().and_then(|g| g.clone()) {
-            return Ok(t);
-        }
-        let t = std::sync::Arc::new(self.read_tag_entries()?);
-        if let Ok(mut g) = self.tags.lock() {
-            *g = Some(t.clone());
-        }
-        Ok(t)
-    }
-
-    fn read_tag_entries(&self) -> Result<Vec<(String, Descriptor)>> {
-        let idx = self.index()?;
-        let mut out: Vec<(String, Descriptor)> = idx
-            .manifests
-            .into_iter()
-            .filter_map(|mut d| {
-                let name = d.annotations.as_mut()?.remove(media::ANN_REF_NAME)?;
-                // The name is the tag now; an emptied map is not kept (50,000 of them add up).
-                if d.annotations.as_ref().is_some_and(|a| a.is_empty()) {
-                    d.annotations = None;
-                }
-                let tag = match name.rsplit_once(':') {
-                    Some((left, t)) if !t.contains('/') && !left.is_empty() => t.to_string(),
-                    _ => name,
-                };
-                Some((tag, d))
+    async fn tag_entries(&self) -> Result<TagEntries> {
+        let root = self.root.clone();
+        let what = self.what();
+        cell(&self.tags)
+            .get_or_try_init(|| async move {
+                blocking(&what, move || read_tag_entries(&root).map(Arc::new)).await
             })
-            .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(out)
+            .await
+            .cloned()
     }
 
     /// Every manifest descriptor listed by index.json (tagged or not).
     pub fn index_entries(&self) -> Result<Vec<Descriptor>> {
-        Ok(self.index()?.manifests)
+        Ok(read_index(&self.root)?.manifests)
     }
 
-    fn read_manifest_blob(&self, d: &Digest) -> Result<Bytes> {
-        let what = format!("manifest {d} in {}", self.what());
-        let path = self.blob_path(d);
-        let meta = std::fs::metadata(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                StoreError::NotFound { what: what.clone() }
-            } else {
-                StoreError::Io {
-                    what: what.clone(),
-                    source: e,
-                }
-            }
-        })?;
-        if meta.len() > MAX_MANIFEST_BYTES as u64 {
-            return Err(StoreError::TooLarge {
-                what,
-                size: meta.len(),
-                limit: MAX_MANIFEST_BYTES as u64,
-            });
-        }
-        let bytes = std::fs::read(&path).map_err(|e| StoreError::Io {
-            what: what.clone(),
-            source: e,
-        })?;
-        verify_manifest_bytes(&what, &bytes, d)?;
-        Ok(Bytes::from(bytes))
-    }
-
-    /// Scans every manifest blob for a `subject`.
-    fn scan_referrers(&self) -> Result<HashMap<Digest, Vec<Descriptor>>> {
-        let mut map: HashMap<Digest, Vec<Descriptor>> = HashMap::new();
-        for b in self.manifest_blobs()? {
-            let m = b.manifest;
-            let Some(subject) = m.subject.clone() else {
-                continue;
-            };
-            map.entry(subject.digest).or_default().push(Descriptor {
-                media_type: m.media_type().to_string(),
-                digest: b.digest,
-                size: b.size as i64,
-                artifact_type: m.effective_artifact_type(),
-                annotations: m.annotations.clone().filter(|a| !a.is_empty()),
-                platform: None,
-                urls: None,
-            });
-        }
-        for v in map.values_mut() {
-            v.sort_by(|a, b| a.digest.cmp(&b.digest));
-        }
-        Ok(map)
-    }
-
-    fn lookup(&self, reference: &str) -> Result<Digest> {
+    async fn lookup(&self, reference: &str) -> Result<Digest> {
         if let Ok(d) = reference.parse::<Digest>() {
             return Ok(d);
         }
-        self.tag_entries()?
+        self.tag_entries()
+            .await?
             .iter()
             .find(|(t, _)| t == reference)
             .map(|(_, d)| d.digest.clone())
@@ -223,7 +225,7 @@ impl Store for LayoutStore {
     }
 
     async fn tags(&self, _repo: &str, cursor: Option<&str>, n: usize) -> Result<Page> {
-        let tags = self.tag_entries()?;
+        let tags = self.tag_entries().await?;
         let start = cursor
             .map(|c| tags.partition_point(|(t, _)| t.as_str() <= c))
             .unwrap_or(0);
@@ -240,8 +242,9 @@ impl Store for LayoutStore {
     }
 
     async fn manifest(&self, _repo: &str, reference: &str) -> Result<FetchedManifest> {
-        let digest = self.lookup(reference)?;
-        let bytes = self.read_manifest_blob(&digest)?;
+        let digest = self.lookup(reference).await?;
+        let (root, d) = (self.root.clone(), digest.clone());
+        let bytes = blocking(&self.what(), move || read_manifest_blob(&root, &d)).await?;
         let manifest = Manifest::parse(&bytes, None).map_err(|e| StoreError::Invalid {
             what: format!("manifest {digest}"),
             detail: e.to_string(),
@@ -252,23 +255,24 @@ impl Store for LayoutStore {
 
     async fn blob_stream(&self, _repo: &str, desc: &Descriptor) -> Result<ByteStream> {
         let what = format!("blob {} in {}", desc.digest, self.what());
-        let path = self.blob_path(&desc.digest);
-        let file = tokio::fs::File::open(&path).await.map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                StoreError::NotFound { what: what.clone() }
-            } else {
-                StoreError::Io {
+        let path = blob_path(&self.root, &desc.digest);
+        let w = what.clone();
+        let file = blocking(&what, move || {
+            open_regular(&path)
+                .map(|(f, _)| f)
+                .map_err(|e| e.into_store(w))
+        })
+        .await?;
+        // Never more than the descriptor's size (+1, so a longer file is seen as too long).
+        use tokio::io::AsyncReadExt;
+        let bounded = tokio::fs::File::from_std(file).take(desc.size.max(0) as u64 + 1);
+        let stream =
+            tokio_util::io::ReaderStream::with_capacity(bounded, 256 * 1024).map(move |r| {
+                r.map_err(|e| StoreError::Io {
                     what: what.clone(),
                     source: e,
-                }
-            }
-        })?;
-        let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).map(move |r| {
-            r.map_err(|e| StoreError::Io {
-                what: what.clone(),
-                source: e,
-            })
-        });
+                })
+            });
         Ok(stream.boxed())
     }
 
@@ -278,17 +282,14 @@ impl Store for LayoutStore {
         subject: &Digest,
         artifact_type: Option<&str>,
     ) -> Result<Referrers> {
-        let mut guard = self.referrers.lock().map_err(|_| StoreError::Invalid {
-            what: self.what(),
-            detail: "internal lock poisoned".into(),
-        })?;
-        if guard.is_none() {
-            *guard = Some(self.scan_referrers()?);
-        }
-        let mut descriptors = guard
-            .as_ref()
-            .and_then(|m| m.get(subject).cloned())
-            .unwrap_or_default();
+        let (root, what) = (self.root.clone(), self.what());
+        let map = cell(&self.referrers)
+            .get_or_try_init(|| async move {
+                blocking(&what, move || scan_referrers(&root).map(Arc::new)).await
+            })
+            .await?
+            .clone();
+        let mut descriptors = map.get(subject).cloned().unwrap_or_default();
         filter_artifact_type(&mut descriptors, artifact_type);
         Ok(Referrers {
             descriptors,
@@ -297,7 +298,8 @@ impl Store for LayoutStore {
     }
 
     async fn manifest_listing(&self, _repo: &str) -> Result<Option<ManifestListing>> {
-        Ok(Some(self.listing()?))
+        let root = self.root.clone();
+        blocking(&self.what(), move || listing::listing(&root).map(Some)).await
     }
 
     async fn registry_kind(&self) -> Result<RegistryKind> {
@@ -309,11 +311,7 @@ impl Store for LayoutStore {
     }
 
     fn invalidate(&self, _repo: &str) {
-        if let Ok(mut g) = self.referrers.lock() {
-            *g = None;
-        }
-        if let Ok(mut g) = self.tags.lock() {
-            *g = None;
-        }
+        *self.referrers.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(OnceCell::new());
+        *self.tags.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(OnceCell::new());
     }
 }

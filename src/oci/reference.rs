@@ -84,14 +84,9 @@ mod grammar {
         true
     }
 
-    /// `[\w][\w.-]{0,127}`
+    /// `[\w][\w.-]{0,127}`: the one tag check, shared with what may be requested.
     fn is_tag(s: &str) -> bool {
-        let b = s.as_bytes();
-        !b.is_empty()
-            && b.len() <= 128
-            && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
-            && b.iter()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+        crate::oci::tags::is_valid_tag(s)
     }
 
     pub fn parse(s: &str) -> Result<Parsed, String> {

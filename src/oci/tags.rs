@@ -74,6 +74,21 @@ impl TagRole {
     }
 }
 
+/// Longest tag the distribution grammar allows.
+pub const MAX_TAG_LEN: usize = 128;
+
+/// True when `tag` matches distribution's tag grammar `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`:
+/// only such a tag may be put in a request URL (a URL parser trims or drops control
+/// characters, so `v1\t` would be requested as `v1`).
+pub fn is_valid_tag(tag: &str) -> bool {
+    let b = tag.as_bytes();
+    !b.is_empty()
+        && b.len() <= MAX_TAG_LEN
+        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
 /// True for tags arbor hides by default: fallback index tags and cosign's legacy tags.
 pub fn is_hidden_tag(tag: &str) -> bool {
     TagRole::of(tag) != TagRole::Plain
@@ -138,5 +153,25 @@ mod tests {
         assert!(!is_hidden_tag("v1"));
         assert!(!is_hidden_tag("sha256-notadigest"));
         assert!(!is_hidden_tag(&format!("sha256-{h}.txt")));
+    }
+
+    #[test]
+    fn tags_follow_the_distribution_grammar() {
+        for ok in ["v1", "_x", "1.0-rc_2", &"a".repeat(128)] {
+            assert!(is_valid_tag(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "-x",
+            ".x",
+            "v1\t",
+            "v1\n",
+            "ev\u{202e}il",
+            "a:b",
+            "a/b",
+            &"a".repeat(129),
+        ] {
+            assert!(!is_valid_tag(bad), "{bad:?}");
+        }
     }
 }

@@ -312,9 +312,9 @@ impl Auth {
             what: format!("token response from {realm}"),
             detail: e.to_string(),
         })?;
-        let tok = tr.bearer().ok_or_else(|| StoreError::Invalid {
+        let tok = tr.bearer().map_err(|detail| StoreError::Invalid {
             what: format!("token response from {realm}"),
-            detail: "no token in the answer".into(),
+            detail: detail.into(),
         })?;
         Ok((tok.to_string(), tr.ttl()))
     }

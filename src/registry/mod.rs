@@ -15,6 +15,7 @@ pub mod options;
 mod referrers;
 pub mod token;
 pub mod transport;
+pub mod trust;
 pub mod vendor;
 
 pub use auth::AuthState;
@@ -196,8 +197,7 @@ impl Store for RegistryStore {
 
     async fn delete_tag(&self, repo: &str, tag: &str) -> Result<()> {
         // The name goes into a URL path: only what the tag grammar allows.
-        let grammar = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
-        if tag.is_empty() || tag.len() > 128 || !tag.chars().all(grammar) {
+        if !crate::oci::tags::is_valid_tag(tag) {
             return Err(StoreError::Invalid {
                 what: format!("tag {tag:?}"),
                 detail: "not a valid tag name; not deleted".into(),

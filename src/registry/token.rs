@@ -32,9 +32,13 @@ impl TokenCache {
     /// Caches a token; it is treated as expired a little early (5 s, or a quarter of a short
     /// lifetime, so 3 s tokens are still reused for 2.25 s).
     pub fn put(&self, scope: &str, token: String, ttl: Duration) {
+        let ttl = ttl.min(MAX_TOKEN_TTL);
         let margin = Duration::from_secs(5).min(ttl / 4);
+        let now = Instant::now();
+        // Clamped above, so this cannot overflow; `now` (expired) if it ever did.
+        let until = now.checked_add(ttl - margin).unwrap_or(now);
         if let Ok(mut map) = self.tokens.lock() {
-            map.insert(scope.to_string(), (token, Instant::now() + ttl - margin));
+            map.insert(scope.to_string(), (token, until));
         }
     }
 
@@ -58,16 +62,28 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
 }
 
+/// Longest a token is cached, whatever `expires_in` says (a 401 renews it anyway).
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
 impl TokenResponse {
-    pub fn bearer(&self) -> Option<&str> {
-        self.token
+    /// The bearer token (`token`, else `access_token`); an error when there is none or it
+    /// could not be sent as a header (only visible ASCII may follow `Bearer `).
+    pub fn bearer(&self) -> std::result::Result<&str, &'static str> {
+        let tok = self
+            .token
             .as_deref()
             .filter(|t| !t.is_empty())
             .or(self.access_token.as_deref().filter(|t| !t.is_empty()))
+            .ok_or("no token in the answer")?;
+        if tok.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(tok)
+        } else {
+            Err("the token has characters an HTTP header cannot carry (white space, controls or non-ASCII)")
+        }
     }
-    /// Lifetime; the token spec's default is 60 s.
+    /// Lifetime, between 1 s and [`MAX_TOKEN_TTL`]; the token spec's default is 60 s.
     pub fn ttl(&self) -> Duration {
-        Duration::from_secs(self.expires_in.unwrap_or(60).max(1))
+        Duration::from_secs(self.expires_in.unwrap_or(60).max(1)).min(MAX_TOKEN_TTL)
     }
 }
 
@@ -125,6 +141,36 @@ pub async fn get(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_token_lifetimes_are_clamped() {
+        let tr: TokenResponse =
+            serde_json::from_str(r#"{"token":"t","expires_in":18446744073709551615}"#).unwrap();
+        assert_eq!(tr.ttl(), MAX_TOKEN_TTL);
+        let c = TokenCache::default();
+        c.put("s", "t".into(), Duration::from_secs(u64::MAX));
+        c.put("s2", "t".into(), Duration::MAX);
+        assert_eq!(c.get("s").as_deref(), Some("t"));
+        assert_eq!(c.get("s2").as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn tokens_that_cannot_be_a_header_are_errors() {
+        for bad in [
+            r#"{"token":"abc def"}"#,
+            r#"{"token":"abc\r\nX-Injected: 1"}"#,
+            r#"{"access_token":"t\u00e9"}"#,
+            r#"{"token":"\u0000"}"#,
+            r#"{"token":""}"#,
+            r#"{}"#,
+        ] {
+            let tr: TokenResponse = serde_json::from_str(bad).unwrap();
+            assert!(tr.bearer().is_err(), "{bad}");
+        }
+        let tr: TokenResponse =
+            serde_json::from_str(r#"{"token":"eyJhbGciOi.J9-_~+/=="}"#).unwrap();
+        assert_eq!(tr.bearer(), Ok("eyJhbGciOi.J9-_~+/=="));
+    }
 
     #[test]
     fn token_cache_expires() {

@@ -77,6 +77,8 @@ impl Transport {
         if plain && opts.ca_file.is_none() {
             // Plain HTTP needs no trust store; loading the system's costs start-up time.
             b = b.tls_built_in_root_certs(false);
+        } else if !opts.insecure {
+            b = super::trust::with_system_roots(b).0;
         }
         if opts.insecure {
             b = b.danger_accept_invalid_certs(true);

@@ -1,6 +1,8 @@
 //! Shared integration-test support: the registries started by tests/harness/registries.sh,
-//! the arbor binary, and real peer tools (oras, crane). Nothing here fakes a registry.
+//! the arbor binary, and real peer tools (oras, crane). Nothing here fakes a registry: the
+//! hostile scenarios (`hostile`) are faultproxy rules in front of the real ones.
 #![allow(dead_code)]
+pub mod hostile;
 pub mod scenario;
 pub mod signers;
 use std::collections::HashMap;

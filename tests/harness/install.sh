@@ -62,20 +62,22 @@ for b in docker-registry oras crane cosign notation; do ln -sfn "$DIR/root/usr/b
 GOROOT_DIR="$DIR/root/usr/lib/go-$GO_VER"
 ln -sfn "$GOROOT_DIR/bin/go" "$DIR/bin/go"
 
-# Build the harness Go programs (tests/harness/go/<name>/main.go) in GOPATH mode against Debian's Go sources.
+# Build the harness Go programs (tests/harness/go/<name>/*.go, package main) in GOPATH mode against Debian's Go sources.
 export GOROOT="$GOROOT_DIR" GO111MODULE=off GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=
 export GOPATH="$DIR/gopath:$DIR/root/usr/share/gocode" GOCACHE="$DIR/gocache" GOENV=off GOTELEMETRY=off
-for src in "$HERE"/go/*/main.go; do
-  prog=$(basename "$(dirname "$src")")
+for srcdir in "$HERE"/go/*/; do
+  prog=$(basename "$srcdir")
   dst="$DIR/gopath/src/arbor-harness/$prog"
   mkdir -p "$dst"
-  stale=0
-  for f in "$(dirname "$src")"/*.go; do
-    cmp -s "$f" "$dst/$(basename "$f")" || cp "$f" "$dst/$(basename "$f")"
-    [ "$dst/$(basename "$f")" -nt "$DIR/bin/$prog" ] && stale=1
+  changed=0
+  for f in "$srcdir"*.go; do
+    cmp -s "$f" "$dst/$(basename "$f")" || { cp "$f" "$dst/"; changed=1; }
   done
-  for f in "$dst"/*.go; do [ -e "$(dirname "$src")/$(basename "$f")" ] || { rm -f "$f"; stale=1; }; done
-  if [ ! -x "$DIR/bin/$prog" ] || [ $stale = 1 ]; then
+  for f in "$dst"/*.go; do  # a file removed from the source goes from the build too
+    [ -e "$srcdir$(basename "$f")" ] || { rm -f "$f"; changed=1; }
+    [ "$f" -nt "$DIR/bin/$prog" ] && changed=1  # also after a build that failed
+  done
+  if [ ! -x "$DIR/bin/$prog" ] || [ $changed = 1 ]; then
     log "go build $prog"
     (cd "$dst" && "$GOROOT/bin/go" build -trimpath -o "$DIR/bin/$prog.tmp" . && mv "$DIR/bin/$prog.tmp" "$DIR/bin/$prog")
   fi

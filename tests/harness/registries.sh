@@ -190,8 +190,9 @@ do_start() {
   start_token_pair token_short tokensrv_short arbor-token-short "$TOKEN_SHORT_TTL" kid 60s
 
   start_tls
-  start_go fault_dist faultproxy -upstream "http://$(addr_of dist)" -quiet
-  start_go fault_refs faultproxy -upstream "http://$(addr_of refs_spec)" -quiet
+  # each faultproxy has a second listener, the collector: another origin for cross-origin scenarios
+  start_go fault_dist faultproxy -upstream "http://$(addr_of dist)" -quiet -collector-addr-file "$RUN/fault_dist/collector"
+  start_go fault_refs faultproxy -upstream "http://$(addr_of refs_spec)" -quiet -collector-addr-file "$RUN/fault_refs/collector"
   # vendor API stand-ins, each in front of its own distribution 2.8.3 and reading its storage
   for v in acr harbor; do
     start_dist "${v}_dist" true
@@ -224,6 +225,8 @@ export ARBOR_TEST_TOKEN_TTL=$TOKEN_TTL
 export ARBOR_TEST_TOKEN_SHORT_TTL=$TOKEN_SHORT_TTL
 export ARBOR_TEST_FAULT_DIST=$(addr_of fault_dist)
 export ARBOR_TEST_FAULT_REFS=$(addr_of fault_refs)
+export ARBOR_TEST_FAULT_DIST_COLLECTOR=$(cat "$RUN/fault_dist/collector")
+export ARBOR_TEST_FAULT_REFS_COLLECTOR=$(cat "$RUN/fault_refs/collector")
 export ARBOR_TEST_TLS=$(addr_of tls)
 export ARBOR_TEST_TLS_CA=$RUN/tls/ca.crt
 export ARBOR_TEST_ACR=$(addr_of acr)

@@ -25,6 +25,10 @@
 //	fail_delete_after  N: the first N manifest DELETEs are forwarded, the later ones answer 500
 //	delay_ms           sleep this long before forwarding each request of the repo
 //	no_referrers_api   GET /v2/<repo>/referrers/* answers 404 like a registry without the API
+//
+// Hostile-registry scenarios (hostile.go, chain.go, seed.go, collector.go) are rule fields too;
+// tests/harness/README.md lists them. GET /__stats/<repo> then also has a request log, and
+// GET /__collected/<repo> what the second ("collector") listener saw.
 package main
 
 import (
@@ -54,24 +58,31 @@ type rule struct {
 	FailDeleteAfter *int `json:"fail_delete_after,omitempty"`
 	DelayMS         int  `json:"delay_ms,omitempty"`
 	NoReferrersAPI  bool `json:"no_referrers_api,omitempty"`
+	hostileRule
 }
 
 type stats struct {
 	Requests int            `json:"requests"`
 	ByMethod map[string]int `json:"by_method"`
+	hostileStats
 }
 
 type state struct {
 	rule            *rule
 	stats           stats
 	manifestDeletes int
+	since           time.Time
+	collected       []collected
 }
 
 type proxy struct {
-	mu    sync.Mutex
-	repos map[string]*state
-	rp    *httputil.ReverseProxy
-	quiet bool
+	mu        sync.Mutex
+	repos     map[string]*state
+	rp        *httputil.ReverseProxy
+	quiet     bool
+	upstream  *url.URL
+	self      string // host:port of the main listener
+	collector string // host:port of the collector listener
 }
 
 var (
@@ -96,10 +107,14 @@ func classify(path string) (repo, kind string) {
 func (p *proxy) st(repo string) *state {
 	s := p.repos[repo]
 	if s == nil {
-		s = &state{stats: stats{ByMethod: map[string]int{}}}
+		s = &state{stats: newStats(), since: time.Now()}
 		p.repos[repo] = s
 	}
 	return s
+}
+
+func newStats() stats {
+	return stats{ByMethod: map[string]int{}}
 }
 
 func writeErr(w http.ResponseWriter, status int, code, msg string) {
@@ -117,6 +132,8 @@ func (p *proxy) control(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/__fault/"):
 		what, repo = "fault", strings.TrimPrefix(r.URL.Path, "/__fault/")
+	case strings.HasPrefix(r.URL.Path, "/__collected/"):
+		what, repo = "collected", strings.TrimPrefix(r.URL.Path, "/__collected/")
 	default:
 		what, repo = "stats", strings.TrimPrefix(r.URL.Path, "/__stats/")
 	}
@@ -141,7 +158,12 @@ func (p *proxy) control(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "bad rule: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		s.rule, s.stats, s.manifestDeletes = &ru, stats{ByMethod: map[string]int{}}, 0
+		if err := ru.hostileRule.check(); err != nil {
+			http.Error(w, "bad rule: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		s.rule, s.stats, s.manifestDeletes = &ru, newStats(), 0
+		s.since, s.collected = time.Now(), nil
 		if !p.quiet {
 			log.Printf("rule for %q: %+v", repo, ru)
 		}
@@ -158,26 +180,38 @@ func (p *proxy) control(w http.ResponseWriter, r *http.Request) {
 	case "stats GET":
 		reply(s.stats)
 	case "stats DELETE":
-		s.stats = stats{ByMethod: map[string]int{}}
+		s.stats, s.since = newStats(), time.Now()
 		w.WriteHeader(http.StatusNoContent)
+	case "collected GET":
+		reply(collectedReport(s.collected))
 	default:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
 }
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/__fault/") || strings.HasPrefix(r.URL.Path, "/__stats/") {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/__fault/"), strings.HasPrefix(r.URL.Path, "/__stats/"),
+		strings.HasPrefix(r.URL.Path, "/__collected/"):
 		p.control(w, r)
+		return
+	case strings.HasPrefix(r.URL.Path, "/__seed/"):
+		p.seed(w, r)
 		return
 	}
 	repo, kind := classify(r.URL.Path)
+	if strings.HasPrefix(r.URL.Path, "/__token/") {
+		repo, kind = strings.Trim(strings.TrimPrefix(r.URL.Path, "/__token/"), "/"), "token"
+	}
 	var ru rule
-	nthManifestDelete := 0
+	nthManifestDelete, nth := 0, 0
 	if repo != "" {
 		p.mu.Lock()
 		s := p.st(repo)
 		s.stats.Requests++
 		s.stats.ByMethod[r.Method]++
+		nth = s.stats.Requests
+		s.stats.record(r, kind, s.since)
 		if s.rule != nil {
 			ru = *s.rule
 		}
@@ -186,6 +220,13 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			nthManifestDelete = s.manifestDeletes
 		}
 		p.mu.Unlock()
+	}
+	if ru.active() {
+		var done bool
+		w, done = p.hostile(w, r, repo, kind, nth, &ru)
+		if done {
+			return
+		}
 	}
 	if ru.DelayMS > 0 {
 		select {
@@ -260,6 +301,8 @@ func main() {
 	addrFile := flag.String("addr-file", "", "write the bound host:port to this file once listening")
 	upstream := flag.String("upstream", "", "registry to forward to, e.g. http://127.0.0.1:5000")
 	quiet := flag.Bool("quiet", false, "no rule log")
+	collectorAddr := flag.String("collector-addr", "127.0.0.1:0", "listen address of the collector (a second origin)")
+	collectorFile := flag.String("collector-addr-file", "", "write the collector's host:port to this file")
 	flag.Parse()
 	u, err := url.Parse(*upstream)
 	if err != nil || u.Scheme == "" || u.Host == "" {
@@ -267,7 +310,11 @@ func main() {
 	}
 	rp := httputil.NewSingleHostReverseProxy(u) // keeps the client's Host, so Location headers point here
 	rp.FlushInterval = -1
+	var p *proxy
 	rp.ModifyResponse = func(resp *http.Response) error {
+		if rw, ok := rewriteOf(resp.Request.Context()); ok {
+			p.rewriteResponse(resp, rw)
+		}
 		kind, ok := corruptKind(resp.Request.Context())
 		if !ok || resp.StatusCode != http.StatusOK {
 			return nil
@@ -282,12 +329,28 @@ func main() {
 		resp.ContentLength = int64(len(body))
 		return nil
 	}
-	p := &proxy{repos: map[string]*state{}, rp: rp, quiet: *quiet}
+	p = &proxy{repos: map[string]*state{}, rp: rp, quiet: *quiet, upstream: u}
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
 	}
-	log.Printf("faultproxy at http://%s -> %s", l.Addr(), u)
+	p.self = l.Addr().String()
+	// The collector: a second origin that records Authorization headers, then forwards.
+	cl, err := net.Listen("tcp", *collectorAddr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p.collector = cl.Addr().String()
+	if *collectorFile != "" {
+		if err := os.WriteFile(*collectorFile, []byte(p.collector+"\n"), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+	go func() {
+		csrv := &http.Server{Handler: collectorHandler{p}, ReadHeaderTimeout: 30 * time.Second}
+		log.Fatal(csrv.Serve(cl))
+	}()
+	log.Printf("faultproxy at http://%s -> %s (collector http://%s)", l.Addr(), u, p.collector)
 	if *addrFile != "" {
 		if err := os.WriteFile(*addrFile, []byte(l.Addr().String()+"\n"), 0o644); err != nil {
 			log.Fatal(err)
