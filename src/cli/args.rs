@@ -272,7 +272,8 @@ pub struct ManifestsArgs {
     #[arg(long)]
     pub orphans: bool,
     /// Every manifest, tagged and untagged: digest, class, tags, media/artifact type, image size
-    /// (config + layers; an index: the sum over its children), manifest size, created, platform, locked.
+    /// (config + layers; an index: the sum over its children), manifest size, created (annotation,
+    /// else the image config's; the registry's time where ACR or Harbor lists it), platform, locked.
     #[arg(long)]
     pub all: bool,
     #[arg(long, value_enum, default_value_t)]

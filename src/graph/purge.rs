@@ -33,7 +33,8 @@ pub struct PurgeRules {
 pub struct TagDecision {
     pub tag: String,
     pub digest: crate::oci::Digest,
-    /// When its manifest was created (annotation, else the config's, else the registry's).
+    /// When its manifest was created: the inventory's `created` (annotation, else the config's,
+    /// else the registry's; the registry's first where a vendor listing reports it).
     pub created: Option<String>,
     pub selected: bool,
     pub reason: String,

@@ -171,6 +171,19 @@ pub(super) async fn collect(
     Ok((g, warnings))
 }
 
+/// Whether an image's config must be read for its `created` and platform: not when the vendor
+/// listing reports both (the registry's answer is shown, as `az acr manifest list-metadata` shows
+/// it), nor when a `created` annotation is there and the platform is known from an index entry
+/// or the listing.
+fn config_needed(n: &RawNode, platform_from_entry: bool) -> bool {
+    let listed = n.listed.as_ref();
+    let listed_platform = listed.is_some_and(|l| l.platform.is_some());
+    if listed_platform && listed.is_some_and(|l| l.created.is_some()) {
+        return false;
+    }
+    !(n.manifest.created().is_some() && (platform_from_entry || listed_platform))
+}
+
 #[derive(serde::Deserialize)]
 struct ImageConfig {
     created: Option<String>,
@@ -182,9 +195,11 @@ struct ImageConfig {
 }
 
 /// Reads the image config of every image (bounded, verified, each config once) for its
-/// `created` and platform — except where both are known without it: a `created` annotation, and
-/// a platform from an index entry or the listing. A config that cannot be read leaves them
-/// unknown and says so in a warning.
+/// `created` and platform — except where the answer is known without it: a vendor listing that
+/// reports the manifest's platform and time (shown as the registry shows them, as
+/// `az acr manifest list-metadata` does: one request per image saved), or a `created` annotation
+/// with a platform from an index entry. A config that cannot be read leaves them unknown and
+/// says so in a warning.
 async fn read_configs(
     store: &dyn Store,
     repo: &str,
@@ -207,9 +222,7 @@ async fn read_configs(
         if c.media_type != media::OCI_CONFIG && c.media_type != media::DOCKER_CONFIG {
             continue;
         }
-        let platform_known =
-            entry_platform.contains(d) || n.listed.as_ref().is_some_and(|l| l.platform.is_some());
-        if n.manifest.created().is_some() && platform_known {
+        if !config_needed(n, entry_platform.contains(d)) {
             continue;
         }
         wanted
@@ -260,4 +273,58 @@ async fn read_configs(
     }
     warnings.sort();
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listing::ListedManifest;
+    use crate::oci::Manifest;
+
+    fn node(annotated: bool, listed_platform: bool, listed_created: bool) -> RawNode {
+        let annotations = annotated.then(|| {
+            [(
+                media::ANN_CREATED.to_string(),
+                "2024-01-01T00:00:00Z".to_string(),
+            )]
+            .into_iter()
+            .collect()
+        });
+        let mut l = ListedManifest::new(Digest::sha256_of(b"m"));
+        l.platform = listed_platform.then(|| Platform {
+            architecture: "amd64".into(),
+            os: "linux".into(),
+            variant: None,
+            os_version: None,
+        });
+        l.created = listed_created.then(|| "2025-05-05T00:00:00Z".to_string());
+        RawNode {
+            manifest: Manifest {
+                annotations,
+                ..Default::default()
+            },
+            size: 1,
+            listed: Some(l),
+            config: None,
+        }
+    }
+
+    #[test]
+    fn the_config_is_read_only_for_what_nothing_else_says() {
+        // A vendor listing with platform and time: no config read, with or without an annotation.
+        assert!(!config_needed(&node(false, true, true), false));
+        assert!(!config_needed(&node(true, true, true), false));
+        // An annotation and a platform from an index entry or from the listing.
+        assert!(!config_needed(&node(true, false, false), true));
+        assert!(!config_needed(&node(true, true, false), false));
+        // The listing's time alone, or the platform alone, leaves the other to the config.
+        assert!(config_needed(&node(false, false, true), false));
+        assert!(config_needed(&node(false, true, false), false));
+        assert!(config_needed(&node(false, false, false), true));
+        assert!(config_needed(&node(true, false, true), false));
+        // No listing at all (distribution): read unless annotation + entry platform.
+        let mut plain = node(false, false, false);
+        plain.listed = None;
+        assert!(config_needed(&plain, true));
+    }
 }

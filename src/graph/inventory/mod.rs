@@ -59,7 +59,9 @@ pub struct InventoryManifest {
     /// Config + layers; for an index, the sum over its children (`None` when a child is gone).
     pub image_size: Option<u64>,
     pub manifest_size: u64,
-    /// The `org.opencontainers.image.created` annotation, else the config's `created`, else the registry's.
+    /// The `org.opencontainers.image.created` annotation, else the config's `created`, else the
+    /// registry's. Where a vendor listing reports the manifest's time and platform, the config is
+    /// not read: the registry's time is shown, as the vendor's own tools show it.
     pub created: Option<String>,
     pub platform: Option<Platform>,
     /// Its `subject`, or the digest a cosign or fallback tag names.
