@@ -161,7 +161,8 @@ mod tests {
         let v1 = store.resolve(&repo, "v1").await.expect("v1");
         let graph = discover(&store, &repo, v1, &DiscoverOptions::default())
             .await
-            .expect("graph of v1");
+            .expect("graph of v1")
+            .root;
         assert!(graph.errors().is_empty(), "{:?}", graph.errors());
         let mut types: Vec<String> = graph
             .referrers
@@ -191,7 +192,8 @@ mod tests {
         };
         let graph = discover(&store, &repo, v2, &opts)
             .await
-            .expect("graph of v2");
+            .expect("graph of v2")
+            .root;
         assert_eq!(graph.children.len(), 2);
         assert_eq!(graph.referrers.len(), 1);
 

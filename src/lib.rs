@@ -2,6 +2,7 @@
 //!
 //! The library has no terminal code except under [`tui`]; nothing under [`tui`] speaks HTTP.
 pub mod attach;
+pub mod audit;
 pub mod cli;
 pub mod connection;
 pub mod credentials;

@@ -38,6 +38,23 @@ fn limit_malloc_arenas() {
     }
 }
 
+/// The error as one terminal-safe line: each cause said once (one already in the text, as a
+/// typed error's message often quotes its source, is not repeated), everything escaped.
+fn error_line(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in e.chain() {
+        let c = cause.to_string();
+        if msg.contains(&c) {
+            continue;
+        }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(&c);
+    }
+    arbor::text::escape(&msg.replace('\n', " ")).into_owned()
+}
+
 fn main() -> ExitCode {
     let args = Cli::parse();
     if args.command.is_none() {
@@ -77,13 +94,13 @@ fn main() -> ExitCode {
             None => arbor::tui::run(args.target, conn).await,
         }
     });
-    // Blocking work still running (a credential helper, a file read) must not hold the exit.
-    rt.shutdown_timeout(std::time::Duration::from_millis(250));
+    // The outcome is decided and written: nothing still running (a credential helper, a file
+    // read, a listing the TUI was loading when it quit) may hold the exit.
+    rt.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let msg = format!("{e:#}").replace('\n', " ");
-            eprintln!("arbor: error: {msg}");
+            eprintln!("arbor: error: {}", error_line(&e));
             if e.downcast_ref::<cli::verify::UsageError>().is_some() {
                 return ExitCode::from(2);
             }

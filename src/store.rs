@@ -10,6 +10,36 @@ use std::fmt;
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
 /// No listing follows more pages than this.
 pub const MAX_PAGES: usize = 10_000;
+/// No listing holds more bytes of names than this, whatever its entry cap.
+pub const MAX_LISTING_BYTES: usize = 64 << 20;
+
+/// How many entries a listing may bring: a registry whose pages never end stops here, said
+/// as an error (never a silently shortened list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Tags of one repository (`--max-tags`).
+    pub tags: usize,
+    /// Repositories of one catalog (`--max-repos`).
+    pub repositories: usize,
+    /// Referrers of one subject (`--max-referrers`).
+    pub referrers: usize,
+}
+
+impl Limits {
+    pub const DEFAULT_TAGS: usize = 100_000;
+    pub const DEFAULT_REPOSITORIES: usize = 100_000;
+    pub const DEFAULT_REFERRERS: usize = 10_000;
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            tags: Self::DEFAULT_TAGS,
+            repositories: Self::DEFAULT_REPOSITORIES,
+            referrers: Self::DEFAULT_REFERRERS,
+        }
+    }
+}
 
 /// Errors from any store. Messages say what failed and on what.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +66,16 @@ pub enum StoreError {
     },
     #[error("{what}: too large ({size} bytes; limit {limit})")]
     TooLarge { what: String, size: u64, limit: u64 },
+    /// A listing went past its entry cap (`flag` raises it).
+    #[error("{what}: more than {limit} entries; stopped there ({flag} raises the limit)")]
+    TooMany {
+        what: String,
+        limit: usize,
+        flag: &'static str,
+    },
+    /// No (complete) answer in time; `detail` says which limit.
+    #[error("{what}: timed out ({detail})")]
+    TimedOut { what: String, detail: String },
     #[error("{what}: {detail}")]
     Invalid { what: String, detail: String },
     #[error("{what}: {detail}")]
@@ -57,6 +97,10 @@ pub enum StoreError {
 impl StoreError {
     pub fn is_not_found(&self) -> bool {
         matches!(self, StoreError::NotFound { .. })
+    }
+
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, StoreError::TimedOut { .. })
     }
 }
 
@@ -182,6 +226,11 @@ pub enum StoreKind {
 pub trait Store: Send + Sync {
     fn info(&self) -> StoreInfo;
 
+    /// How many entries its listings may bring.
+    fn limits(&self) -> Limits {
+        Limits::default()
+    }
+
     /// One page of repository names (`_catalog`).
     async fn repositories(&self, cursor: Option<&str>, n: usize) -> Result<Page>;
 
@@ -282,7 +331,7 @@ pub trait Store: Send + Sync {
         collect_verified(stream, desc, limit).await
     }
 
-    /// Every tag of a repository, following pages (bounded by [`MAX_PAGES`]).
+    /// Every tag of a repository, following pages (bounded by [`Limits::tags`]).
     async fn all_tags(&self, repo: &str) -> Result<Vec<String>> {
         self.all_tags_paged(repo, 1000).await
     }
@@ -295,31 +344,57 @@ pub trait Store: Send + Sync {
 
     /// Every tag, asking for `n` per page.
     async fn all_tags_paged(&self, repo: &str, n: usize) -> Result<Vec<String>> {
-        let what = format!("tags of {repo}");
-        collect_pages(&what, |cursor| async move {
+        let what = format!("tags of {}/{repo}", self.info().name);
+        let cap = Cap::new(self.limits().tags, "--max-tags");
+        collect_pages(&what, cap, |cursor| async move {
             self.tags(repo, cursor.as_deref(), n).await
         })
         .await
     }
 }
 
-/// Follows a listing's pages to the end: bounded by [`MAX_PAGES`], stopping when a page
-/// brings nothing new (a registry that ignores `last` would otherwise repeat forever).
-pub async fn collect_pages<F, Fut>(what: &str, mut fetch: F) -> Result<Vec<String>>
+/// The entry cap of one listing and the flag that raises it.
+#[derive(Debug, Clone, Copy)]
+pub struct Cap {
+    pub entries: usize,
+    pub flag: &'static str,
+}
+
+impl Cap {
+    pub fn new(entries: usize, flag: &'static str) -> Self {
+        Cap { entries, flag }
+    }
+}
+
+/// Follows a listing's pages to the end, keeping each name once: bounded by `cap` entries
+/// (and [`MAX_LISTING_BYTES`], [`MAX_PAGES`]), stopping when a page brings nothing new (a
+/// registry that ignores `last` would otherwise repeat forever).
+pub async fn collect_pages<F, Fut>(what: &str, cap: Cap, mut fetch: F) -> Result<Vec<String>>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<Output = Result<Page>>,
 {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    let mut bytes = 0usize;
     let mut cursor: Option<String> = None;
     for _ in 0..MAX_PAGES {
         let page = fetch(cursor.clone()).await?;
         let before = out.len();
         for item in page.items {
-            if seen.insert(item.clone()) {
-                out.push(item);
+            if seen.contains(&item) {
+                continue;
             }
+            bytes += item.len();
+            if out.len() >= cap.entries || bytes > MAX_LISTING_BYTES {
+                return Err(StoreError::TooMany {
+                    what: what.to_string(),
+                    limit: out.len(),
+                    flag: cap.flag,
+                });
+            }
+            seen.insert(item.clone());
+            out.push(item);
         }
         match page.next {
             Some(n) if out.len() > before && Some(&n) != cursor.as_ref() => cursor = Some(n),

@@ -62,6 +62,19 @@ pub struct GlobalArgs {
     /// Print the number of HTTP requests made to standard error when done.
     #[arg(long, global = true, hide = true)]
     pub request_stats: bool,
+    /// Seconds a registry request may take in all (manifests, listings, referrers, tokens);
+    /// blob bodies must keep 1 KiB/s over windows this long [default: 30].
+    #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: Option<u64>,
+    /// Most tags listed for one repository; past it a listing stops with an error [default: 100000].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub max_tags: Option<u64>,
+    /// Most repositories listed from one catalog [default: 100000].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub max_repos: Option<u64>,
+    /// Most referrers listed for one manifest [default: 10000].
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub max_referrers: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -103,6 +116,7 @@ pub enum ListFormat {
     Json,
 }
 
+/// Output of `arbor manifests` and `arbor audit`: a table for people, JSON for scripts.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
 pub enum TableFormat {
     #[default]
@@ -146,6 +160,10 @@ pub enum Command {
     /// by default Notation's own) and cosign (--key, or keyless with --trusted-root). Exit 0
     /// when at least one verifies, 1 when none does.
     Verify(VerifyArgs),
+    /// Signing and SBOM coverage of every tag of a repository, or of every repository of a
+    /// registry: signed? verified? SBOM? provenance? attestations? scan result? One row per
+    /// tag, counts at the end; exit 1 when a tag lacks what --require names.
+    Audit(AuditArgs),
     /// Print a manifest exactly as served (its digest verifies).
     Fetch(FetchArgs),
     /// Download an artifact's files into a directory (like `oras pull`).
@@ -178,9 +196,9 @@ pub struct DiscoverArgs {
     /// Only referrers of this artifact type (applied at every level).
     #[arg(long)]
     pub artifact_type: Option<String>,
-    /// Levels of referrers to show (default: all).
-    #[arg(long)]
-    pub depth: Option<usize>,
+    /// Levels of referrers to show; a node below which more was not fetched is marked.
+    #[arg(long, default_value_t = crate::graph::DEFAULT_DEPTH)]
+    pub depth: usize,
     #[arg(long, value_enum, default_value_t)]
     pub format: TreeFormat,
     /// JSON: also index children (with platform) and where each node came from.
@@ -242,11 +260,14 @@ pub struct DeleteArgs {
     /// manifest is gone) is removed by name; a stale `sha256-<hex>` fallback index tag is repaired
     /// (its missing entries taken out; removed when its subject is gone).
     pub reference: String,
-    /// Also delete every referrer below it (signatures, SBOMs, attestations; any depth) and the
-    /// cosign tags naming it. Platform manifests of an index go without it, unless another tag
-    /// still reaches them.
+    /// Also delete every referrer below it, leaves first (signatures, SBOMs, attestations; down to
+    /// --depth) and the cosign tags naming it. Platform manifests of an index go without it,
+    /// unless another tag still reaches them.
     #[arg(long)]
     pub cascade: bool,
+    /// With --cascade: levels of referrers followed; a deeper graph is refused, never deleted in part.
+    #[arg(long, default_value_t = crate::graph::DEFAULT_DEPTH)]
+    pub depth: usize,
     /// Print the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -327,11 +348,10 @@ pub struct InspectArgs {
     pub format: ListFormat,
 }
 
-/// `arbor verify`.
-#[derive(Debug, Args)]
-pub struct VerifyArgs {
-    /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
-    pub reference: String,
+/// What signatures are verified against (`arbor verify`, `arbor audit`); config.toml's
+/// `[verify]` section fills what is not given here.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TrustArgs {
     /// cosign public key (PEM: ECDSA P-256/P-384/P-521, RSA, Ed25519); repeatable.
     #[arg(long = "key", value_name = "FILE")]
     pub keys: Vec<PathBuf>,
@@ -356,11 +376,38 @@ pub struct VerifyArgs {
     /// Regular expression the OIDC issuer must match.
     #[arg(long, value_name = "REGEXP")]
     pub certificate_oidc_issuer_regexp: Option<String>,
+}
+
+/// `arbor verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Reference: `registry/repo:tag`, `registry/repo@sha256:…` (or a tag/digest with --oci-layout).
+    pub reference: String,
+    #[command(flatten)]
+    pub trust: TrustArgs,
     /// For an index, also verify the signatures of each platform manifest.
     #[arg(long)]
     pub platforms: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: ListFormat,
+}
+
+/// `arbor audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// A repository (`registry/repo`, or `registry/repo:tag` for one tag), or a registry
+    /// (`localhost:5000`) for every repository of its catalog. With --oci-layout, optional.
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Exit 1 when a tag lacks one of these: signed, verified, sbom, provenance, attestation, scan.
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(crate::audit::Requirement))]
+    pub require: Vec<crate::audit::Requirement>,
+    /// Tags audited at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=64), |v| v as usize))]
+    pub concurrency: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TableFormat,
 }
 
 /// `arbor fetch`.

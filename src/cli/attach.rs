@@ -2,6 +2,7 @@
 use super::args::{AttachArgs, ListFormat};
 use crate::attach::{attach, AttachFile, AttachRequest};
 use crate::connection::{open_target, ConnectOptions, Target};
+use crate::text::escape;
 use anyhow::{anyhow, bail, Context, Result};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -43,7 +44,8 @@ pub async fn run(a: AttachArgs, conn: &ConnectOptions, out: &mut dyn Write) -> R
             writeln!(
                 out,
                 "Attached to {}@{}",
-                t.display_name, report.subject.digest
+                escape(&t.display_name),
+                report.subject.digest
             )?;
             writeln!(out, "Digest: {}", report.descriptor.digest)?;
             let via = match report.referrers_source {

@@ -62,7 +62,7 @@ pub fn host_of(t: &Target) -> String {
 pub async fn run(a: DeleteArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
     let t = open_target(conn, Some(&a.reference), false)?;
     let reference = t.require_reference()?.to_string();
-    let plan = plan_delete(t.store.as_ref(), &t.repo, &[reference], a.cascade).await?;
+    let plan = plan_delete(t.store.as_ref(), &t.repo, &[reference], a.cascade, a.depth).await?;
     let host = host_of(&t);
     match a.format {
         ListFormat::Json if a.dry_run => {

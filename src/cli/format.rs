@@ -1,20 +1,25 @@
 //! Plain output shared by the subcommands: lists as lines or JSON, sizes for people.
 use super::args::ListFormat;
 use anyhow::Result;
+use std::borrow::Cow;
 use std::io::Write;
 
-/// A list of names: one a line, or `{"<key>": [...]}`.
+/// A list of names: one a line (each as `label` shows it: escaped, marked if need be), or
+/// `{"<key>": [...]}` with the names exactly as they are.
 pub fn print_list(
     out: &mut dyn Write,
     items: &[String],
     format: ListFormat,
     key: &str,
+    label: fn(&str) -> Cow<'_, str>,
 ) -> Result<()> {
     match format {
         ListFormat::Text => {
+            let mut out = std::io::BufWriter::new(out);
             for i in items {
-                writeln!(out, "{i}")?;
+                writeln!(out, "{}", label(i))?;
             }
+            out.flush()?;
         }
         ListFormat::Json => writeln!(
             out,

@@ -1,6 +1,7 @@
 //! `arbor inspect REF`: what an artifact carries, decoded (signatures, SBOMs, attestations, scans).
 use super::args::{InspectArgs, ListFormat};
 use crate::connection::{open_target, ConnectOptions, Target};
+use crate::text::escape;
 use anyhow::Result;
 use std::io::Write;
 
@@ -11,8 +12,9 @@ pub async fn run(a: InspectArgs, conn: &ConnectOptions, out: &mut dyn Write) -> 
     match a.format {
         ListFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&i)?)?,
         ListFormat::Text => {
+            // Decoded content is the artifact's: each line escaped, one line each.
             for l in crate::inspect::render_lines(&i) {
-                writeln!(out, "{l}")?;
+                writeln!(out, "{}", escape(&l))?;
             }
         }
     }

@@ -1,10 +1,12 @@
 //! Non-interactive subcommands: one module each, dispatched by [`run`]; their flags in `args`.
 pub mod args;
 pub mod attach;
+pub mod audit;
 pub mod delete;
 pub mod discover;
 pub mod fetch;
 pub mod format;
+pub mod graph_json;
 pub mod inspect;
 pub mod login;
 pub mod manifests;
@@ -12,24 +14,37 @@ pub mod pull;
 pub mod purge;
 pub mod repos;
 pub mod tags;
+pub mod tree;
 pub mod verify;
 
 use crate::connection::{ConnectOptions, Target};
 use crate::credentials::LookupOptions;
-use crate::registry::ClientOptions;
-use crate::store::ReferrersMode;
+use crate::registry::{ClientOptions, RetryNotify};
+use crate::store::{Limits, ReferrersMode};
 use anyhow::{bail, Context, Result};
 use args::{Command, DistributionSpec, GlobalArgs};
 use std::io::Write;
+use std::time::Duration;
 
 /// Connection options from the global arguments (`secret`: what --password-stdin or
 /// --identity-token-stdin read). Without credential flags, saved credentials are looked up.
 pub fn connect_options(g: &GlobalArgs, secret: Option<String>) -> Result<ConnectOptions> {
+    let d = Limits::default();
+    let cap = |v: Option<u64>, default: usize| v.map_or(default, |n| n as usize);
     let client = ClientOptions {
         plain_http: g.plain_http,
         insecure: g.insecure,
         ca_file: g.ca_file.clone(),
         credentials: login::credentials_from_args(g, secret)?,
+        timeout: g.timeout.map(Duration::from_secs),
+        limits: Limits {
+            tags: cap(g.max_tags, d.tags),
+            repositories: cap(g.max_repos, d.repositories),
+            referrers: cap(g.max_referrers, d.referrers),
+        },
+        on_retry: Some(RetryNotify::new(|n| {
+            eprintln!("arbor: {}", crate::text::escape(&n.to_string()))
+        })),
         flavor: g.flavor.map(Into::into),
         ..Default::default()
     };
@@ -80,6 +95,7 @@ pub async fn run(
         Command::Purge(a) => purge::run(a, conn, out).await?,
         Command::Inspect(a) => inspect::run(a, conn, out).await?,
         Command::Verify(a) => verify::run(a, conn, out).await?,
+        Command::Audit(a) => audit::run(a, conn, out).await?,
         Command::Fetch(a) => fetch::run(a, conn, out).await?,
         Command::Pull(a) => pull::run(a, conn, out).await?,
     };

@@ -2,6 +2,7 @@
 use super::args::PullArgs;
 use crate::connection::{open_target, ConnectOptions, Target};
 use crate::pull::{pull, PullFile, PullOptions, PullProgress, PullReport, Skipped};
+use crate::text::escape;
 use anyhow::Result;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -16,9 +17,9 @@ pub async fn run(a: PullArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Res
     let result = pull_into(&t, &a.output, a.concurrency).await;
     let report = result?;
     for f in &report.files {
-        writeln!(out, "Downloaded {}", f.title)?;
+        writeln!(out, "Downloaded {}", escape(&f.title))?;
     }
-    writeln!(out, "Pulled {}", report.reference)?;
+    writeln!(out, "Pulled {}", escape(&report.reference))?;
     writeln!(out, "Digest: {}", report.manifest.digest)?;
     Ok(t)
 }
@@ -120,7 +121,11 @@ impl PullProgress for Bars {
 
     fn skipped(&self, s: &Skipped) {
         // A note, like oras's, whether or not bars are drawn.
-        eprintln!("note: skipped {}: {}", s.descriptor.digest, s.reason);
+        eprintln!(
+            "note: skipped {}: {}",
+            s.descriptor.digest,
+            escape(&s.reason)
+        );
     }
 
     fn started(&self, index: usize) {
@@ -134,7 +139,7 @@ impl PullProgress for Bars {
             "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {wide_msg}",
         ));
         bar.set_prefix(f.descriptor.digest.short().to_string());
-        bar.set_message(f.title.clone());
+        bar.set_message(escape(&f.title).into_owned());
         if let Some(slot) = s.bars.get_mut(index) {
             *slot = Some(bar);
         }

@@ -2,6 +2,8 @@
 use super::args::ReposArgs;
 use super::format::print_list;
 use crate::connection::{open_registry, open_target, ConnectOptions, Target};
+use crate::store::{collect_pages, Cap};
+use crate::text::escape;
 use anyhow::{bail, Result};
 use std::io::Write;
 
@@ -12,11 +14,12 @@ pub async fn run(a: ReposArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Re
         (None, None) => bail!("a registry is required (or use --oci-layout DIR)"),
     };
     let store = t.store.clone();
-    let all = crate::store::collect_pages("catalog", |c| {
+    let cap = Cap::new(store.limits().repositories, "--max-repos");
+    let all = collect_pages("catalog", cap, |c: Option<String>| {
         let store = store.clone();
         async move { store.repositories(c.as_deref(), a.page_size).await }
     })
     .await?;
-    print_list(out, &all, a.format, "repositories")?;
+    print_list(out, &all, a.format, "repositories", escape)?;
     Ok(t)
 }

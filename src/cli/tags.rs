@@ -3,6 +3,7 @@ use super::args::TagsArgs;
 use super::format::print_list;
 use crate::connection::{open_target, ConnectOptions, Target};
 use crate::oci::tags::is_hidden_tag;
+use crate::text::tag_label;
 use anyhow::Result;
 use std::io::Write;
 
@@ -12,6 +13,6 @@ pub async fn run(a: TagsArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Res
     if !a.all {
         tags.retain(|t| !is_hidden_tag(t));
     }
-    print_list(out, &tags, a.format, "tags")?;
+    print_list(out, &tags, a.format, "tags", tag_label)?;
     Ok(t)
 }

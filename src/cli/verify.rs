@@ -1,10 +1,10 @@
 //! `arbor verify REF`: every signature attached to a reference, verified — one line each, or
 //! JSON — and the exit status scripts need (0: at least one verified, 1: none, 2: bad usage).
-use super::args::{ListFormat, VerifyArgs};
+use super::args::{ListFormat, TrustArgs, VerifyArgs};
 use crate::connection::{open_target, ConnectOptions, Target};
+use crate::text::escape;
 use crate::verify::{self, Status, Subject, VerifyConfig, VerifyOptions, VerifyReport};
 use anyhow::{anyhow, bail, Result};
-use std::borrow::Cow;
 use std::io::Write;
 
 /// A command line that cannot be acted on (exit status 2).
@@ -12,20 +12,25 @@ use std::io::Write;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// Loads what signatures are verified against; a file named that cannot be used is bad usage.
+pub fn load_trust(t: &TrustArgs) -> Result<VerifyConfig, UsageError> {
+    VerifyConfig::load(&VerifyOptions {
+        keys: t.keys.clone(),
+        trust_policy: t.trust_policy.clone(),
+        trust_store: t.trust_store.clone(),
+        notation_dir: None,
+        trusted_root: t.trusted_root.clone(),
+        certificate_identity: t.certificate_identity.clone(),
+        certificate_identity_regexp: t.certificate_identity_regexp.clone(),
+        certificate_oidc_issuer: t.certificate_oidc_issuer.clone(),
+        certificate_oidc_issuer_regexp: t.certificate_oidc_issuer_regexp.clone(),
+    })
+    .map_err(|e| UsageError(e.0))
+}
+
 /// Runs `arbor verify`.
 pub async fn run(a: VerifyArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
-    let cfg = VerifyConfig::load(&VerifyOptions {
-        keys: a.keys.clone(),
-        trust_policy: a.trust_policy.clone(),
-        trust_store: a.trust_store.clone(),
-        notation_dir: None,
-        trusted_root: a.trusted_root.clone(),
-        certificate_identity: a.certificate_identity.clone(),
-        certificate_identity_regexp: a.certificate_identity_regexp.clone(),
-        certificate_oidc_issuer: a.certificate_oidc_issuer.clone(),
-        certificate_oidc_issuer_regexp: a.certificate_oidc_issuer_regexp.clone(),
-    })
-    .map_err(|e| UsageError(e.0))?;
+    let cfg = load_trust(&a.trust)?;
     let t = open_target(conn, Some(&a.reference), false)?;
     let r = t
         .require_reference()
@@ -68,13 +73,10 @@ pub async fn run(a: VerifyArgs, conn: &ConnectOptions, out: &mut dyn Write) -> R
     }
     let total: usize = reports.iter().map(|r| r.signatures.len()).sum();
     if total == 0 {
-        bail!("no signature found for {}", display_safe(&shown));
+        bail!("no signature found for {}", escape(&shown));
     }
     if !reports.iter().any(|r| r.verified) {
-        return Err(anyhow!(
-            "no signature verified for {}",
-            display_safe(&shown)
-        ));
+        return Err(anyhow!("no signature verified for {}", escape(&shown)));
     }
     Ok(t)
 }
@@ -98,7 +100,7 @@ fn write_text(out: &mut dyn Write, r: &VerifyReport) -> std::io::Result<()> {
     writeln!(
         out,
         "{} ({} signature{})",
-        display_safe(&r.reference),
+        escape(&r.reference),
         r.signatures.len(),
         if r.signatures.len() == 1 { "" } else { "s" }
     )?;
@@ -107,19 +109,19 @@ fn write_text(out: &mut dyn Write, r: &VerifyReport) -> std::io::Result<()> {
             "{} {} {}  {}  {}  {} ({})",
             mark(s.status),
             s.kind.name(),
-            display_safe(&s.format),
-            display_safe(s.signer.as_deref().unwrap_or("-")),
-            display_safe(s.signing_time.as_deref().unwrap_or("-")),
+            escape(&s.format),
+            escape(s.signer.as_deref().unwrap_or("-")),
+            escape(s.signing_time.as_deref().unwrap_or("-")),
             short(&s.digest),
             s.source
         );
         match s.status {
             Status::Verified if !s.logged.is_empty() => {
-                line.push_str(&format!("  logged: {}", display_safe(&s.logged.join("; "))))
+                line.push_str(&format!("  logged: {}", escape(&s.logged.join("; "))))
             }
             Status::Skipped => line.push_str(&format!(
                 "  skipped: {}",
-                display_safe(
+                escape(
                     s.notes
                         .first()
                         .map(String::as_str)
@@ -128,7 +130,7 @@ fn write_text(out: &mut dyn Write, r: &VerifyReport) -> std::io::Result<()> {
             )),
             Status::Failed | Status::Unverifiable => line.push_str(&format!(
                 "  {}",
-                display_safe(s.reason.as_deref().unwrap_or("not verified"))
+                escape(s.reason.as_deref().unwrap_or("not verified"))
             )),
             Status::Verified => {}
         }
@@ -152,44 +154,4 @@ fn write_text(out: &mut dyn Write, r: &VerifyReport) -> std::io::Result<()> {
         summary.push_str(&format!(", {} more not examined", r.not_examined));
     }
     writeln!(out, "{summary}")
-}
-
-/// Escapes what must not reach a terminal raw: C0 and C1 controls, DEL and bidirectional
-/// formatting characters (backslash too, so escapes are unambiguous). A stand-in for the
-/// project's one sanitiser, to be replaced by it.
-fn display_safe(s: &str) -> Cow<'_, str> {
-    let bad = |c: char| {
-        c == '\\'
-            || c.is_control()
-            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
-    if !s.chars().any(bad) {
-        return Cow::Borrowed(s);
-    }
-    let mut o = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\\' => o.push_str("\\\\"),
-            c if (c as u32) < 0x100 && bad(c) => o.push_str(&format!("\\x{:02x}", c as u32)),
-            c if bad(c) => o.push_str(&format!("\\u{{{:04x}}}", c as u32)),
-            c => o.push(c),
-        }
-    }
-    Cow::Owned(o)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::display_safe;
-
-    #[test]
-    fn display_safe_escapes_controls_and_bidi() {
-        assert_eq!(display_safe("CN=plain, O=x"), "CN=plain, O=x");
-        assert_eq!(display_safe("a\x1b[31mb"), "a\\x1b[31mb");
-        assert_eq!(
-            display_safe("x\u{202e}y\u{0085}z\u{7f}"),
-            "x\\u{202e}y\\x85z\\x7f"
-        );
-        assert_eq!(display_safe("new\nline\\"), "new\\x0aline\\\\");
-    }
 }

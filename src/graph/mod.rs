@@ -3,30 +3,15 @@
 pub mod delete;
 pub mod fallback;
 pub mod inventory;
+mod node;
 pub mod purge;
+
+pub use node::{EdgeSource, Expansion, Node, Walked};
 
 use crate::oci::{media, Descriptor, Digest};
 use crate::store::{ReferrersSource, Result, Store, StoreError};
 use futures::StreamExt;
 use std::collections::HashSet;
-
-/// How a node hangs off its parent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EdgeSource {
-    /// The root itself.
-    Root,
-    ReferrersApi,
-    ReferrersTag,
-    /// Found by scanning an OCI layout.
-    Layout,
-    /// A platform manifest of an index.
-    Index,
-    /// A cosign `sha256-<hex>.sig|.att|.sbom` tag in the same repository.
-    CosignTag,
-    /// A Docker buildx attestation manifest of an index, shown under the platform manifest it describes.
-    BuildxAttestation,
-}
 
 /// Index entry annotations buildx writes on attestation manifests.
 const BUILDX_REF_TYPE: &str = "vnd.docker.reference.type";
@@ -44,21 +29,21 @@ pub fn buildx_attestation_target(d: &Descriptor) -> Option<Digest> {
 /// cosign's legacy tags of a repository by the digest they name (see [`cosign_tags`]).
 pub type CosignTags = std::collections::HashMap<Digest, Vec<String>>;
 
-/// cosign's legacy tags of a repository (`sha256-<hex>.sig|.att|.sbom`) by the digest they name.
-pub async fn cosign_tags(store: &dyn Store, repo: &str) -> CosignTags {
-    let mut out: std::collections::HashMap<Digest, Vec<String>> = std::collections::HashMap::new();
-    // Best effort: a registry that will not list tags simply shows no cosign tags.
-    for t in store
-        .tag_list(repo)
-        .await
-        .map(|t| t.to_vec())
-        .unwrap_or_default()
-    {
-        if let Some(d) = crate::oci::tags::cosign_tag_subject(&t) {
-            out.entry(d).or_default().push(t);
+/// cosign's legacy tags of a repository (`sha256-<hex>.sig|.att|.sbom`) by the digest they
+/// name. Best effort: when the tags cannot be listed (refused, or past `--max-tags`) there are
+/// none, and the second value says why.
+pub async fn cosign_tags(store: &dyn Store, repo: &str) -> (CosignTags, Option<String>) {
+    let mut out = CosignTags::new();
+    let tags = match store.tag_list(repo).await {
+        Ok(t) => t,
+        Err(e) => return (out, Some(format!("cosign tags not looked up: {e}"))),
+    };
+    for t in tags.iter() {
+        if let Some(d) = crate::oci::tags::cosign_tag_subject(t) {
+            out.entry(d).or_default().push(t.clone());
         }
     }
-    out
+    (out, None)
 }
 
 /// The manifests cosign tags point at, as referrers descriptors (artifact type from the manifest).
@@ -79,72 +64,6 @@ async fn cosign_referrers(
         }
     }
     Ok(out)
-}
-
-impl From<ReferrersSource> for EdgeSource {
-    fn from(s: ReferrersSource) -> Self {
-        match s {
-            ReferrersSource::ReferrersApi => EdgeSource::ReferrersApi,
-            ReferrersSource::ReferrersTag => EdgeSource::ReferrersTag,
-            ReferrersSource::Layout => EdgeSource::Layout,
-        }
-    }
-}
-
-/// What is known below a node.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expansion {
-    /// Referrers were fetched (possibly none).
-    Done,
-    /// Not fetched: the depth limit was reached.
-    DepthLimit,
-    /// This digest already appears higher up or elsewhere in the graph: not followed again.
-    Cycle,
-    /// Fetching its referrers failed.
-    Failed(String),
-}
-
-/// A manifest in the graph.
-#[derive(Debug, Clone)]
-pub struct Node {
-    pub descriptor: Descriptor,
-    pub source: EdgeSource,
-    pub referrers: Vec<Node>,
-    /// Platform manifests, when the node is an index and children were asked for.
-    pub children: Vec<Node>,
-    pub expansion: Expansion,
-}
-
-impl Node {
-    pub fn leaf(descriptor: Descriptor, source: EdgeSource) -> Self {
-        Node {
-            descriptor,
-            source,
-            referrers: Vec::new(),
-            children: Vec::new(),
-            expansion: Expansion::DepthLimit,
-        }
-    }
-
-    /// Every node below and including this one, depth first.
-    pub fn walk(&self) -> Vec<&Node> {
-        let mut out = vec![self];
-        for c in self.children.iter().chain(self.referrers.iter()) {
-            out.extend(c.walk());
-        }
-        out
-    }
-
-    /// Errors recorded anywhere in the graph, with the digest they belong to.
-    pub fn errors(&self) -> Vec<(Digest, String)> {
-        self.walk()
-            .into_iter()
-            .filter_map(|n| match &n.expansion {
-                Expansion::Failed(e) => Some((n.descriptor.digest.clone(), e.clone())),
-                _ => None,
-            })
-            .collect()
-    }
 }
 
 /// Options for [`discover`].
@@ -178,6 +97,10 @@ impl Default for DiscoverOptions {
 /// Hard bound on nodes in one discovery, so a hostile registry cannot make it run forever.
 pub const MAX_NODES: usize = 200_000;
 
+/// Levels of referrers `discover` and delete plans follow unless told otherwise (`--depth`);
+/// real graphs (signatures of signatures, attestations) are a few levels deep.
+pub const DEFAULT_DEPTH: usize = 64;
+
 /// One level below a node: its referrers (and platform children for an index).
 pub struct Expanded {
     pub referrers: Vec<Descriptor>,
@@ -185,6 +108,29 @@ pub struct Expanded {
     pub children: Vec<Descriptor>,
     /// Manifests cosign legacy tags name this digest with (from the `cosign` map given).
     pub cosign: Vec<Descriptor>,
+}
+
+impl Expanded {
+    /// Every manifest attached to the node, with how it was found: referrers, cosign tags, and
+    /// the buildx attestation manifests among an index's children (platform manifests left out).
+    pub fn attached(self) -> Vec<(Descriptor, EdgeSource)> {
+        let source = self
+            .source
+            .map(EdgeSource::from)
+            .unwrap_or(EdgeSource::Layout);
+        self.referrers
+            .into_iter()
+            .map(|d| (d, source))
+            .chain(self.cosign.into_iter().map(|d| (d, EdgeSource::CosignTag)))
+            .chain(
+                self.children
+                    .into_iter()
+                    .filter(|d| buildx_attestation_target(d).is_some())
+                    .map(|d| (d, EdgeSource::BuildxAttestation)),
+            )
+            .filter(|(d, _)| media::is_manifest(&d.media_type) || d.media_type.is_empty())
+            .collect()
+    }
 }
 
 /// Fetches what hangs directly below `desc`: its referrers, an index's entries (platform
@@ -227,7 +173,7 @@ pub async fn discover(
     repo: &str,
     root: Descriptor,
     opts: &DiscoverOptions,
-) -> Result<Node> {
+) -> Result<Discovered> {
     // Arena of nodes: (node, parent index); built breadth first, assembled into a tree at the end.
     let mut arena: Vec<(Node, Option<usize>)> =
         vec![(Node::leaf(root.clone(), EdgeSource::Root), None)];
@@ -236,7 +182,7 @@ pub async fn discover(
     let mut level = 0usize;
     let mut prepared = false;
     let at = opts.artifact_type.as_deref();
-    let cosign = if opts.cosign_tags {
+    let (cosign, cosign_note) = if opts.cosign_tags {
         cosign_tags(store, repo).await
     } else {
         Default::default()
@@ -342,12 +288,23 @@ pub async fn discover(
         what: "graph".into(),
         detail: "root lost".into(),
     })?;
-    fn reverse(n: &mut Node) {
+    // Children were pushed last first: put them back in order, without recursion.
+    let mut stack = vec![&mut root];
+    while let Some(n) = stack.pop() {
         n.referrers.reverse();
         n.children.reverse();
-        n.referrers.iter_mut().for_each(reverse);
-        n.children.iter_mut().for_each(reverse);
+        stack.extend(n.referrers.iter_mut());
+        stack.extend(n.children.iter_mut());
     }
-    reverse(&mut root);
-    Ok(root)
+    Ok(Discovered {
+        root,
+        notes: cosign_note.into_iter().collect(),
+    })
+}
+
+/// A discovered graph, and what was left out of it on a best-effort basis (said, not hidden).
+#[derive(Debug)]
+pub struct Discovered {
+    pub root: Node,
+    pub notes: Vec<String>,
 }

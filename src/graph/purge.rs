@@ -5,7 +5,7 @@
 use super::delete::{class_reason, plan_selection, DeletePlan, Selection};
 use super::inventory::{inventory, Class, Inventory, InventoryOptions, REACHABLE_ONLY};
 use crate::oci::tags::TagRole;
-use crate::store::{collect_pages, Result, Store, StoreError};
+use crate::store::{collect_pages, Cap, Result, Store, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -164,7 +164,8 @@ pub async fn matching_repositories(store: &dyn Store, pattern: &str) -> Result<V
             detail: e.to_string(),
         })?
         .compile_matcher();
-    let all = collect_pages("catalog", |cursor| async move {
+    let cap = Cap::new(store.limits().repositories, "--max-repos");
+    let all = collect_pages("catalog", cap, |cursor: Option<String>| async move {
         store.repositories(cursor.as_deref(), 1000).await
     })
     .await?;

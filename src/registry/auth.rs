@@ -1,10 +1,11 @@
 //! The auth flow: a 401's challenge → credentials (explicit, else saved) → a basic header or a
 //! bearer token from the realm → the token cached per scope and sent up front next time.
+use super::answer::{error_detail, read_bounded};
 use super::challenge::Challenge;
 use super::credential::{CredentialSource, Credentials};
 use super::options::ClientOptions;
 use super::token::{self, TokenCache, TokenResponse};
-use super::transport::{error_detail, is_loopback, read_bounded, Transport};
+use super::transport::{is_loopback, Transport};
 use crate::store::{Result, StoreError};
 use reqwest::header::HeaderValue;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -89,11 +90,11 @@ impl Auth {
         }
     }
 
-    /// Answers a 401's challenge for a request to `base` needing `scope`: the header to retry with.
+    /// Answers a 401's challenge for a request to `url` needing `scope`: the header to retry with.
     pub async fn answer(
         &self,
         transport: &Transport,
-        base: &str,
+        url: &str,
         challenge: &Challenge,
         scope: &str,
         what: &str,
@@ -104,7 +105,7 @@ impl Auth {
         match challenge {
             Challenge::Basic { .. } => match self.credentials().await {
                 Some(Credentials::Basic { username, password }) => {
-                    self.check_basic_transport(base, what)?;
+                    self.check_basic_transport(url, what)?;
                     Ok(basic_header(username, password))
                 }
                 _ => Err(self.needs_credentials(what)),

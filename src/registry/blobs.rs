@@ -1,5 +1,7 @@
 //! Blobs: streamed downloads, existence checks, and uploads (one monolithic, streamed PUT).
-use super::transport::{header, status_error, transport_error, ReqBody};
+use super::answer::{header, status_error};
+use super::deadline::paced;
+use super::transport::{transport_error, ReqBody};
 use super::RegistryStore;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{BlobSource, ByteStream, Result, StoreError};
@@ -15,12 +17,14 @@ impl RegistryStore {
             .client
             .request(Method::GET, &format!("/v2/{repo}/blobs/{}", desc.digest))
             .repo(repo)
+            .streamed()
             .send_ok(&what)
             .await?;
-        Ok(resp
+        let w = what.clone();
+        let body = resp
             .bytes_stream()
-            .map(move |r| r.map_err(|e| transport_error(&what, e)))
-            .boxed())
+            .map(move |r| r.map_err(|e| transport_error(&w, e, None)));
+        Ok(paced(body, what, self.client.timeout()))
     }
 
     pub(super) async fn head_blob(&self, repo: &str, digest: &Digest) -> Result<bool> {
@@ -82,9 +86,11 @@ impl RegistryStore {
             BlobSource::Bytes(b) => ReqBody::Bytes(b),
             BlobSource::File(p) => ReqBody::File(p),
         };
+        // A Location on another origin is used without credentials (see `Client::execute`).
         self.client
             .request(Method::PUT, url.as_str())
             .repo(repo)
+            .upload(desc.size.max(0) as u64)
             .header(
                 CONTENT_TYPE,
                 HeaderValue::from_static("application/octet-stream"),

@@ -1,12 +1,17 @@
 //! HTTP to one registry: where requests go (scheme, base URL), and [`Request`], the one way a
 //! request is made — sent with up-front auth, a 401 answered through the auth flow, retried once.
+//! Credentials go only to the registry's own origin: a URL the registry chose elsewhere (a
+//! `Location`, a redirect) is requested without them.
+use super::answer::status_error;
 use super::auth::{Auth, AuthState};
 use super::challenge::challenge_of;
+use super::deadline::Deadline;
 use super::options::ClientOptions;
-use super::transport::{is_loopback, status_error, ReqBody, Transport};
-use crate::store::Result;
+use super::transport::{is_loopback, ReqBody, Transport};
+use crate::store::{Result, StoreError};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Response, StatusCode};
+use url::Url;
 
 /// An authenticated HTTP client for one registry host.
 #[derive(Debug)]
@@ -24,10 +29,11 @@ impl Client {
             .plain_http
             .unwrap_or_else(|| is_loopback(host) && !opts.insecure && opts.ca_file.is_none());
         let endpoint = crate::oci::reference::registry_endpoint(host);
+        let base = format!("{}://{}", if plain { "http" } else { "https" }, endpoint);
         Ok(Client {
-            transport: Transport::new(host, opts, plain)?,
+            transport: Transport::new(&base, opts, plain)?,
             auth: Auth::new(host, opts),
-            base: format!("{}://{}", if plain { "http" } else { "https" }, endpoint),
+            base,
             host: host.to_string(),
         })
     }
@@ -44,6 +50,11 @@ impl Client {
     /// Requests sent so far (including token requests and retries).
     pub fn request_count(&self) -> u64 {
         self.transport.request_count()
+    }
+
+    /// The deadline of one request (and the throughput window of a blob body).
+    pub fn timeout(&self) -> std::time::Duration {
+        self.transport.timeout()
     }
 
     pub fn auth_state(&self) -> AuthState {
@@ -72,6 +83,30 @@ impl Client {
         }
     }
 
+    /// True when `url` (a path, or a URL a registry gave) is on this registry's origin.
+    pub fn is_origin(&self, path_or_url: &str) -> bool {
+        Url::parse(&self.url(path_or_url)).is_ok_and(|u| self.transport.is_origin(&u))
+    }
+
+    /// The `rel="next"` page a response links to. Only on the registry's own origin: a listing
+    /// has no business continuing elsewhere, so such a link is refused rather than followed.
+    pub fn next_page(&self, resp: &Response, what: &str) -> Result<Option<String>> {
+        let link = resp.headers().get("link").and_then(|v| v.to_str().ok());
+        let Some(next) = link.and_then(super::link::next_link) else {
+            return Ok(None);
+        };
+        if !self.is_origin(&next) {
+            return Err(StoreError::Invalid {
+                what: what.into(),
+                detail: format!(
+                    "the next page is on another server ({}); refused",
+                    crate::text::escape(&next)
+                ),
+            });
+        }
+        Ok(Some(next))
+    }
+
     /// A request to a path (`/v2/...`) or a URL a registry gave (a Link, a Location).
     pub fn request(&self, method: Method, path_or_url: &str) -> Request<'_> {
         Request {
@@ -81,26 +116,34 @@ impl Client {
             scope: String::new(),
             headers: HeaderMap::new(),
             body: None,
+            deadline: Deadline::Total,
         }
     }
 
-    /// Sends with auth, answering one 401 with the challenge it carries.
+    /// Sends with auth, answering one 401 with the challenge it carries (on the registry's
+    /// origin only: elsewhere nothing is sent that could authenticate).
     async fn execute(&self, r: Request<'_>, what: &str) -> Result<Response> {
+        let url = Url::parse(&r.url).map_err(|e| StoreError::Invalid {
+            what: what.into(),
+            detail: format!("bad URL {}: {e}", r.url),
+        })?;
+        let ours = self.transport.is_origin(&url);
         let widened = effective_scope(&r.scope, &r.method);
         let scope = widened.as_str();
-        let pre = self.auth.up_front(scope);
+        let pre = self.auth.up_front(scope).filter(|_| ours);
         let resp = self
             .transport
             .send(
                 r.method.clone(),
-                &r.url,
+                &url,
                 r.headers.clone(),
                 r.body.as_ref(),
                 pre.as_ref(),
+                r.deadline,
                 what,
             )
             .await?;
-        if resp.status() != StatusCode::UNAUTHORIZED {
+        if resp.status() != StatusCode::UNAUTHORIZED || !ours {
             return Ok(resp);
         }
         let Some(challenge) = challenge_of(&resp) else {
@@ -111,16 +154,17 @@ impl Client {
         };
         let auth = self
             .auth
-            .answer(&self.transport, &self.base, &challenge, scope, what)
+            .answer(&self.transport, url.as_str(), &challenge, scope, what)
             .await?;
         let resp = self
             .transport
             .send(
                 r.method,
-                &r.url,
+                &url,
                 r.headers,
                 r.body.as_ref(),
                 Some(&auth),
+                r.deadline,
                 what,
             )
             .await?;
@@ -142,9 +186,23 @@ pub struct Request<'a> {
     scope: String,
     headers: HeaderMap,
     body: Option<ReqBody>,
+    deadline: Deadline,
 }
 
 impl Request<'_> {
+    /// A blob download: headers within the deadline, then a minimum throughput (the caller
+    /// reads the body through [`super::deadline::paced`]).
+    pub fn streamed(mut self) -> Self {
+        self.deadline = Deadline::Stream;
+        self
+    }
+
+    /// An upload of `size` bytes: the deadline plus the time it takes at the minimum throughput.
+    pub fn upload(mut self, size: u64) -> Self {
+        self.deadline = Deadline::Upload(size);
+        self
+    }
+
     /// The token scope to ask for (`repository:NAME:pull`, `registry:catalog:*`).
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scope = scope.into();
@@ -205,6 +263,27 @@ fn effective_scope(scope: &str, method: &Method) -> String {
 #[cfg(test)]
 mod tests {
     use super::{effective_scope, Client, Method};
+
+    #[test]
+    fn only_the_registry_origin_is_its_own() {
+        let c = Client::new("127.0.0.1:5000", &Default::default()).unwrap();
+        for ours in [
+            "/acr/v1/a/_manifests?n=1",
+            "v2/x/tags/list",
+            "http://127.0.0.1:5000/api/v2.0/x?page=2",
+        ] {
+            assert!(c.is_origin(ours), "{ours}");
+        }
+        for theirs in [
+            "http://evil.example/acr/v1/a",
+            "http://127.0.0.1:5000.evil.example/x",
+            "https://127.0.0.1:5000/x",
+            "http://127.0.0.1:5001/x",
+            "http://user@127.0.0.1:5000@evil.example/x",
+        ] {
+            assert!(!c.is_origin(theirs), "{theirs}");
+        }
+    }
 
     #[test]
     fn scopes_follow_the_method() {

@@ -1,9 +1,13 @@
-//! Listings: catalog and tag pages (`n`, `last`, `Link`), and the tag list kept per repository.
-use super::transport::{header, read_bounded};
-use super::{link, RegistryStore};
+//! Listings: catalog and tag pages (`n`, `last`, `Link` on the registry's origin), and the tag
+//! list kept per repository.
+use super::answer::read_bounded;
+use super::RegistryStore;
 use crate::store::{Page, Result, Store, StoreError};
 use reqwest::Method;
 use std::sync::Arc;
+
+/// A repository's tag list as listed: the tags, or the cap it went past (what, limit, flag).
+pub(super) type TagListing = std::result::Result<Arc<Vec<String>>, (String, usize, &'static str)>;
 
 /// A listing page is refused past this size.
 const MAX_PAGE_BYTES: usize = 64 << 20;
@@ -43,21 +47,29 @@ impl RegistryStore {
             .await
     }
 
-    /// Every tag of `repo`, listed once and kept until `invalidate`.
+    /// Every tag of `repo`, listed once and kept until `invalidate`; a listing that went past
+    /// `--max-tags` is kept as that error (discovery asks more than once: cosign and fallback tags).
     pub(super) async fn cached_tag_list(&self, repo: &str) -> Result<Arc<Vec<String>>> {
-        if let Some(t) = self
+        let known = self
             .tag_lists
             .lock()
             .ok()
-            .and_then(|m| m.get(repo).cloned())
-        {
-            return Ok(t);
-        }
-        let t = Arc::new(self.all_tags(repo).await?);
-        if let Ok(mut m) = self.tag_lists.lock() {
-            m.insert(repo.to_string(), t.clone());
-        }
-        Ok(t)
+            .and_then(|m| m.get(repo).cloned());
+        let listing = match known {
+            Some(l) => l,
+            None => {
+                let l = match self.all_tags(repo).await {
+                    Ok(t) => Ok(Arc::new(t)),
+                    Err(StoreError::TooMany { what, limit, flag }) => Err((what, limit, flag)),
+                    Err(e) => return Err(e),
+                };
+                if let Ok(mut m) = self.tag_lists.lock() {
+                    m.insert(repo.to_string(), l.clone());
+                }
+                l
+            }
+        };
+        listing.map_err(|(what, limit, flag)| StoreError::TooMany { what, limit, flag })
     }
 
     /// One page of a `{"<key>": [...]}` listing: `first`, or the `cursor` a previous page gave.
@@ -76,7 +88,7 @@ impl RegistryStore {
             .scope(scope)
             .send_ok(what)
             .await?;
-        let mut next = header(&resp, "link").and_then(link::next_link);
+        let mut next = self.client.next_page(&resp, what)?;
         let body = read_bounded(resp, MAX_PAGE_BYTES, what).await?;
         let v: serde_json::Value =
             serde_json::from_slice(&body).map_err(|e| StoreError::Invalid {

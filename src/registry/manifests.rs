@@ -1,8 +1,8 @@
 //! Manifests: HEAD to resolve, GET verified against the digest, DELETE and the delete probe
 //! (PUT is `Store::put_manifest` in `mod.rs`).
-use super::transport::{header, read_bounded};
+use super::answer::{header, read_bounded};
 use super::RegistryStore;
-use crate::oci::{media, Descriptor, Digest, Manifest};
+use crate::oci::{media, tags, Descriptor, Digest, Manifest};
 use crate::store::{
     verify_manifest_bytes, FetchedManifest, Result, StoreError, MAX_MANIFEST_BYTES,
 };
@@ -21,7 +21,9 @@ fn content_type(resp: &Response) -> Option<String> {
 }
 
 impl RegistryStore {
-    /// HEAD or GET of a manifest, accepting every manifest type arbor reads.
+    /// HEAD or GET of a manifest, accepting every manifest type arbor reads. Only a digest or
+    /// a tag in the distribution grammar is put in a URL: a listed tag like `v1\t` would be
+    /// requested as `v1` (URL parsers trim it), so it is refused instead.
     async fn manifest_request(
         &self,
         method: Method,
@@ -29,6 +31,12 @@ impl RegistryStore {
         reference: &str,
         what: &str,
     ) -> Result<Response> {
+        if reference.parse::<Digest>().is_err() && !tags::is_valid_tag(reference) {
+            return Err(StoreError::Invalid {
+                what: what.into(),
+                detail: "not a valid tag; not requested".into(),
+            });
+        }
         self.client
             .request(method, &format!("/v2/{repo}/manifests/{reference}"))
             .repo(repo)

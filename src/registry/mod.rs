@@ -3,16 +3,19 @@
 //! settings in `options`),
 //! `list` (catalog and tag pages), `manifests`, `blobs`, `referrers` (the OCI 1.1 API, or
 //! the `sha256-<hex>` tag schema where the registry lacks it), and `vendor` (ACR / Harbor listings).
+pub mod answer;
 pub mod auth;
 mod blobs;
 pub mod challenge;
 pub mod client;
 pub mod credential;
+pub mod deadline;
 pub mod link;
 mod list;
 mod manifests;
 pub mod options;
 mod referrers;
+pub mod retry;
 pub mod token;
 pub mod transport;
 pub mod trust;
@@ -21,13 +24,14 @@ pub mod vendor;
 pub use auth::AuthState;
 pub use client::Request;
 pub use credential::{CredentialSource, Credentials};
-pub use options::ClientOptions;
+pub use options::{ClientOptions, RetryNotice, RetryNotify};
 
 use crate::oci::{Descriptor, Digest};
 use crate::store::{
-    BlobSource, ByteStream, FetchedManifest, Page, PutManifest, Referrers, ReferrersMode,
+    BlobSource, ByteStream, FetchedManifest, Limits, Page, PutManifest, Referrers, ReferrersMode,
     ReferrersSource, Result, Store, StoreError, StoreInfo, StoreKind, MAX_MANIFEST_BYTES,
 };
+use answer::header;
 use bytes::Bytes;
 use client::Client;
 use referrers::ReferrersCache;
@@ -35,7 +39,6 @@ use reqwest::header::{HeaderValue, CONTENT_TYPE};
 use reqwest::Method;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use transport::header;
 
 /// A registry as a [`Store`].
 #[derive(Debug)]
@@ -45,7 +48,8 @@ pub struct RegistryStore {
     /// What each repository's referrers turned out to be served by, and fallback indexes.
     referrers: ReferrersCache,
     /// Per repository: the whole tag list, kept until `invalidate`.
-    tag_lists: Mutex<HashMap<String, Arc<Vec<String>>>>,
+    tag_lists: Mutex<HashMap<String, list::TagListing>>,
+    limits: Limits,
     /// ACR, Harbor or generic: probed once, or forced by `--flavor`.
     vendor: vendor::Detector,
 }
@@ -57,6 +61,7 @@ impl RegistryStore {
             mode,
             referrers: ReferrersCache::default(),
             tag_lists: Mutex::new(HashMap::new()),
+            limits: opts.limits,
             vendor: vendor::Detector::new(opts.flavor),
         })
     }
@@ -91,6 +96,10 @@ impl Store for RegistryStore {
             kind: StoreKind::Registry,
             auth,
         }
+    }
+
+    fn limits(&self) -> Limits {
+        self.limits
     }
 
     async fn repositories(&self, cursor: Option<&str>, n: usize) -> Result<Page> {

@@ -1,7 +1,7 @@
 //! Referrers: the OCI 1.1 API (paged, filtered, probed once per repository), the `sha256-<hex>`
 //! tag schema where a registry lacks it (tag set listed once, indexes prefetched), and
 //! `artifactType` read from the manifests where an index entry leaves it out.
-use super::transport::{header, read_bounded, status_error};
+use super::answer::{header, read_bounded, status_error};
 use super::RegistryStore;
 use crate::oci::{media, tags, Descriptor, Digest, Manifest};
 use crate::store::{
@@ -151,6 +151,7 @@ impl RegistryStore {
             );
         }
         let mut out = Vec::new();
+        let mut seen: HashSet<Digest> = HashSet::new();
         let mut next = Some(url);
         let mut pages = 0;
         let mut seen_urls = HashSet::new();
@@ -186,7 +187,7 @@ impl RegistryStore {
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .any(|v| v.split(',').any(|f| f.trim() == "artifactType"));
-            next = header(&resp, "link").and_then(super::link::next_link);
+            next = self.client.next_page(&resp, &what)?;
             let body = read_bounded(resp, MAX_MANIFEST_BYTES, &what).await?;
             if pages == 1 && !ctype.starts_with(media::OCI_INDEX) {
                 // Some registries answer unknown paths with 200 HTML or JSON of another kind.
@@ -203,7 +204,19 @@ impl RegistryStore {
                     detail: e.to_string(),
                 }
             })?;
-            let mut descs = index.manifests;
+            // New entries only, counted against the cap before any of them costs a request.
+            let mut descs: Vec<Descriptor> = index
+                .manifests
+                .into_iter()
+                .filter(|d| seen.insert(d.digest.clone()))
+                .collect();
+            if seen.len() > self.limits.referrers {
+                return Err(StoreError::TooMany {
+                    what,
+                    limit: self.limits.referrers,
+                    flag: "--max-referrers",
+                });
+            }
             self.fix_artifact_types(repo, &mut descs).await?;
             if !filtered {
                 filter_artifact_type(&mut descs, artifact_type);
@@ -233,6 +246,15 @@ impl RegistryStore {
                 None => return Ok(Vec::new()),
             },
         };
+        let mut seen = HashSet::new();
+        descs.retain(|d| seen.insert(d.digest.clone()));
+        if descs.len() > self.limits.referrers {
+            return Err(StoreError::TooMany {
+                what: format!("referrers of {repo}@{subject} (index {tag})"),
+                limit: self.limits.referrers,
+                flag: "--max-referrers",
+            });
+        }
         self.fix_artifact_types(repo, &mut descs).await?;
         filter_artifact_type(&mut descs, artifact_type);
         Ok(descs)

@@ -1,14 +1,17 @@
-//! Bytes on the wire: the HTTP client (TLS, timeouts), one request sent as given, bounded
-//! reads of answers, and a registry's error answers turned into typed errors.
-use super::challenge::{challenge_of, Challenge};
-use super::options::ClientOptions;
+//! Bytes on the wire: the HTTP client (TLS, deadlines), one request sent as given (its
+//! redirects and retries included), and network failures as typed errors. Reading answers is
+//! `answer`'s.
+use super::deadline::{timed_out, Deadline, TimeLimit, MAX_CONNECT};
+use super::options::{ClientOptions, RetryNotice, RetryNotify};
+use super::retry;
 use crate::store::{Result, StoreError};
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use reqwest::{Method, RequestBuilder, Response};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use url::Url;
 
 /// A request body that can be sent again (after a 401 challenge): bytes, or a file re-read.
 #[derive(Debug, Clone)]
@@ -60,19 +63,36 @@ pub fn is_loopback(host: &str) -> bool {
 pub struct Transport {
     http: reqwest::Client,
     requests: AtomicU64,
+    /// `scheme://host:port` of the registry: credentials go to no other origin.
+    origin: url::Origin,
+    timeout: Duration,
+    on_retry: Option<RetryNotify>,
+}
+
+/// Redirects followed at most for one request.
+const MAX_REDIRECTS: usize = 10;
+
+/// Why one exchange failed: on the network (maybe worth a retry), or for good.
+enum Failure {
+    Net(reqwest::Error, Option<Duration>),
+    Final(StoreError),
 }
 
 impl Transport {
-    /// A client with arbor's timeouts and the TLS settings of `opts` (`plain`: no trust store needed).
-    pub fn new(host: &str, opts: &ClientOptions, plain: bool) -> Result<Self> {
+    /// A client with arbor's timeouts and the TLS settings of `opts` for the registry at
+    /// `base` (`plain`: no trust store needed). Redirects are followed by [`Transport::send`]
+    /// itself, so it decides where credentials go.
+    pub fn new(base: &str, opts: &ClientOptions, plain: bool) -> Result<Self> {
+        let timeout = opts.timeout();
         let mut b = reqwest::Client::builder()
             .user_agent(
                 opts.user_agent
                     .clone()
                     .unwrap_or_else(|| format!("arbor/{}", env!("CARGO_PKG_VERSION"))),
             )
-            .connect_timeout(Duration::from_secs(15))
-            .read_timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout.min(MAX_CONNECT))
+            .read_timeout(timeout)
             .pool_max_idle_per_host(32);
         if plain && opts.ca_file.is_none() {
             // Plain HTTP needs no trust store; loading the system's costs start-up time.
@@ -98,13 +118,23 @@ impl Transport {
                 b = b.add_root_certificate(c);
             }
         }
+        let what = format!("registry {base}");
         let http = b.build().map_err(|e| StoreError::Transport {
-            what: format!("registry {host}"),
+            what: what.clone(),
             source: Box::new(e),
         })?;
+        let origin = Url::parse(base)
+            .map_err(|e| StoreError::Invalid {
+                what,
+                detail: e.to_string(),
+            })?
+            .origin();
         Ok(Transport {
             http,
             requests: AtomicU64::new(0),
+            origin,
+            timeout,
+            on_retry: opts.on_retry.clone(),
         })
     }
 
@@ -113,151 +143,187 @@ impl Transport {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// Sends one request as given (with `auth` as its Authorization header).
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// True when `url` is on the registry's own `scheme://host:port`.
+    pub fn is_origin(&self, url: &Url) -> bool {
+        url.origin() == self.origin
+    }
+
+    /// Sends one request, with `auth` as its Authorization header while it stays on the
+    /// registry's origin (never on a redirect elsewhere). GET and HEAD follow redirects and
+    /// are retried on 429/502/503/504 and connection resets, waiting as `Retry-After` asks.
+    #[allow(clippy::too_many_arguments)]
     pub async fn send(
         &self,
         method: Method,
-        url: &str,
+        url: &Url,
         headers: HeaderMap,
         body: Option<&ReqBody>,
         auth: Option<&HeaderValue>,
+        deadline: Deadline,
         what: &str,
     ) -> Result<Response> {
-        let mut req = self.http.request(method, url).headers(headers);
-        if let Some(a) = auth {
-            req = req.header(AUTHORIZATION, a.clone());
+        let mut retries = 0;
+        loop {
+            let r = self
+                .exchange(&method, url, &headers, body, auth, deadline, what)
+                .await;
+            if retry::idempotent(&method) && retries < retry::MAX_RETRIES {
+                let again = match &r {
+                    Ok(resp) => retry::after_status(resp, retries + 1),
+                    Err(Failure::Net(e, _)) => retry::after_error(e, retries + 1),
+                    Err(Failure::Final(_)) => None,
+                };
+                if let Some((reason, wait)) = again {
+                    retries += 1;
+                    let notice = RetryNotice {
+                        what: what.to_string(),
+                        reason,
+                        wait,
+                        retry: retries,
+                        retries: retry::MAX_RETRIES,
+                    };
+                    tracing::debug!(%notice, "retrying");
+                    if let Some(n) = &self.on_retry {
+                        (n.0)(&notice);
+                    }
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+            }
+            return r.map_err(|f| match f {
+                Failure::Net(e, limit) => transport_error(what, e, limit),
+                Failure::Final(e) => e,
+            });
         }
-        if let Some(b) = body {
-            req = req.body(b.to_body(what).await?);
-        }
-        tracing::debug!(url, "request");
-        self.dispatch(req, what).await
     }
 
-    /// A request to a token realm, built by the caller (form or query, basic auth).
+    /// One attempt: the request and, for GET and HEAD, the redirects it leads to.
+    #[allow(clippy::too_many_arguments)]
+    async fn exchange(
+        &self,
+        method: &Method,
+        url: &Url,
+        headers: &HeaderMap,
+        body: Option<&ReqBody>,
+        auth: Option<&HeaderValue>,
+        deadline: Deadline,
+        what: &str,
+    ) -> std::result::Result<Response, Failure> {
+        let limit = deadline.limit(self.timeout);
+        let mut url = url.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let mut req = self
+                .http
+                .request(method.clone(), url.clone())
+                .headers(headers.clone());
+            if let Some(a) = auth.filter(|_| self.is_origin(&url)) {
+                req = req.header(AUTHORIZATION, a.clone());
+            }
+            if let Some(b) = body {
+                req = req.body(b.to_body(what).await.map_err(Failure::Final)?);
+            }
+            if let Some(l) = limit {
+                req = req.timeout(l);
+            }
+            tracing::debug!(url = %url, "request");
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let sent = match deadline {
+                // Headers within the deadline; the body is paced by its reader.
+                Deadline::Stream => tokio::time::timeout(self.timeout, req.send())
+                    .await
+                    .map_err(|_| Failure::Final(timed_out(what, Some(self.timeout))))?,
+                _ => req.send().await,
+            };
+            let mut resp = sent.map_err(|e| Failure::Net(e, limit.or(Some(self.timeout))))?;
+            if resp.status().is_redirection() && retry::idempotent(method) {
+                if let Some(next) = redirect_target(&resp, &url, what).map_err(Failure::Final)? {
+                    url = next;
+                    continue;
+                }
+            }
+            if let Some(l) = limit {
+                resp.extensions_mut().insert(TimeLimit(l));
+            }
+            return Ok(resp);
+        }
+        Err(Failure::Final(StoreError::Invalid {
+            what: what.to_string(),
+            detail: format!("more than {MAX_REDIRECTS} redirects; stopped"),
+        }))
+    }
+
+    /// A request to a token realm, built by the caller (form or query, basic auth), under the
+    /// total deadline.
     pub fn token_request(&self, method: Method, realm: &str) -> RequestBuilder {
-        self.http.request(method, realm)
+        self.http.request(method, realm).timeout(self.timeout)
     }
 
-    /// Sends a built request, counting it; failures to connect or read become typed errors.
+    /// Sends a built token request, counting it; failures to connect or read become typed errors.
     pub async fn dispatch(&self, req: RequestBuilder, what: &str) -> Result<Response> {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        req.send().await.map_err(|e| transport_error(what, e))
+        let mut resp = req
+            .send()
+            .await
+            .map_err(|e| transport_error(what, e, Some(self.timeout)))?;
+        resp.extensions_mut().insert(TimeLimit(self.timeout));
+        Ok(resp)
     }
 }
 
-/// A transport failure (connect, TLS, timeout, reset) with every cause in its message.
-pub fn transport_error(what: &str, e: reqwest::Error) -> StoreError {
-    let mut detail = e.to_string();
+/// Where a redirect leads (`None`: not a redirect to follow); only to http(s).
+fn redirect_target(resp: &Response, from: &Url, what: &str) -> Result<Option<Url>> {
+    if !matches!(resp.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return Ok(None);
+    }
+    let loc = resp.headers().get(reqwest::header::LOCATION);
+    let Some(loc) = loc.and_then(|v| v.to_str().ok()) else {
+        return Ok(None);
+    };
+    let to = from.join(loc).map_err(|e| StoreError::Invalid {
+        what: what.to_string(),
+        detail: format!("bad redirect Location: {e}"),
+    })?;
+    if !matches!(to.scheme(), "http" | "https") {
+        return Err(StoreError::Invalid {
+            what: what.to_string(),
+            detail: format!("redirect to a {} URL refused", to.scheme()),
+        });
+    }
+    Ok(Some(to))
+}
+
+/// A transport failure (connect, TLS, timeout, reset): what failed and why, each cause once.
+pub fn transport_error(what: &str, e: reqwest::Error, limit: Option<Duration>) -> StoreError {
+    if e.is_timeout() {
+        return timed_out(what, limit);
+    }
+    let mut parts: Vec<String> = Vec::new();
     let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
     while let Some(s) = src {
-        detail.push_str(": ");
-        detail.push_str(&s.to_string());
+        parts.push(s.to_string());
         src = s.source();
+    }
+    // reqwest's own text repeats the URL; its causes say what went wrong.
+    let mut detail = if parts.is_empty() {
+        e.to_string()
+    } else {
+        String::new()
+    };
+    for p in parts {
+        if !detail.contains(&p) {
+            if !detail.is_empty() {
+                detail.push_str(": ");
+            }
+            detail.push_str(&p);
+        }
     }
     StoreError::Transport {
         what: what.to_string(),
         source: detail.into(),
-    }
-}
-
-/// Reads a body, refusing more than `limit` bytes (by header and by count).
-pub async fn read_bounded(mut resp: Response, limit: usize, what: &str) -> Result<Bytes> {
-    if let Some(len) = resp.content_length() {
-        if len > limit as u64 {
-            return Err(StoreError::TooLarge {
-                what: what.into(),
-                size: len,
-                limit: limit as u64,
-            });
-        }
-    }
-    let mut buf = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(what, e))? {
-        if buf.len() + chunk.len() > limit {
-            return Err(StoreError::TooLarge {
-                what: what.into(),
-                size: (buf.len() + chunk.len()) as u64,
-                limit: limit as u64,
-            });
-        }
-        buf.extend_from_slice(&chunk);
-    }
-    Ok(Bytes::from(buf))
-}
-
-/// A response header as text, if present and readable.
-pub fn header<'a>(resp: &'a Response, name: &str) -> Option<&'a str> {
-    resp.headers().get(name).and_then(|v| v.to_str().ok())
-}
-
-/// The registry's error message from an error response body (`{"errors":[{code,message}]}`).
-pub async fn error_detail(resp: Response) -> String {
-    let status = resp.status();
-    let body = read_bounded(resp, 64 * 1024, "error body")
-        .await
-        .unwrap_or_default();
-    #[derive(serde::Deserialize)]
-    struct Errs {
-        errors: Vec<Err1>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Err1 {
-        #[serde(default)]
-        code: String,
-        #[serde(default)]
-        message: String,
-    }
-    if let Ok(e) = serde_json::from_slice::<Errs>(&body) {
-        let parts: Vec<String> = e
-            .errors
-            .iter()
-            .map(|e| format!("{} {}", e.code, e.message).trim().to_string())
-            .collect();
-        if !parts.is_empty() {
-            return parts.join("; ");
-        }
-    }
-    let text = String::from_utf8_lossy(&body);
-    let text: String = text
-        .trim()
-        .chars()
-        .take(200)
-        .filter(|c| !c.is_control())
-        .collect();
-    if text.is_empty() {
-        status.canonical_reason().unwrap_or("error").to_string()
-    } else {
-        text
-    }
-}
-
-/// Maps a non-success response to a typed error.
-pub async fn status_error(resp: Response, what: &str) -> StoreError {
-    let status = resp.status();
-    let challenge = challenge_of(&resp);
-    let detail = error_detail(resp).await;
-    match status {
-        StatusCode::NOT_FOUND => StoreError::NotFound { what: what.into() },
-        StatusCode::UNAUTHORIZED => StoreError::Unauthorized {
-            what: what.into(),
-            detail,
-        },
-        StatusCode::FORBIDDEN => {
-            let detail = match challenge {
-                Some(Challenge::Bearer { error: Some(e), .. }) => format!("{e}: {detail}"),
-                _ => detail,
-            };
-            StoreError::Denied {
-                what: what.into(),
-                detail,
-            }
-        }
-        s => StoreError::Status {
-            what: what.into(),
-            status: s.as_u16(),
-            detail,
-        },
     }
 }
 

@@ -144,6 +144,9 @@ pub enum Loaded {
         req: u64,
         result: Result<Arc<Inventory>, String>,
     },
+    /// A word from the store while work goes on (a retry's wait, a best-effort lookup left
+    /// out) or a task that failed outright: for the flash line.
+    Notice { text: String, error: bool },
 }
 
 /// Answers of the graph operations, `:login` and path completion in dialogs.

@@ -8,6 +8,7 @@ use super::update::{boot, update};
 use super::{term, view, Opened};
 use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// Applies one action and starts the effects it asks for.
@@ -35,10 +36,20 @@ pub fn start(
     (s, runner)
 }
 
-pub async fn run(opened: Opened) -> anyhow::Result<()> {
+/// Answers applied at most between two looks at the keyboard.
+const MAX_BATCH: usize = 64;
+/// Longest the loop applies what waits before it draws again.
+const FRAME_BUDGET: Duration = Duration::from_millis(20);
+
+/// The app on the terminal until a quit key or signal. `tx`/`rx` carry the answers of effects
+/// (and the store's notices, which may be sent before the app starts).
+pub async fn run(
+    opened: Opened,
+    tx: mpsc::UnboundedSender<Action>,
+    mut rx: mpsc::UnboundedReceiver<Action>,
+) -> anyhow::Result<()> {
     let (keymap, warnings) = Keymap::load();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    term::watch_signals(tx.clone());
+    let stop = term::watch_signals();
     let (mut terminal, _guard) = term::setup()?;
     let (mut s, runner) = start(opened, keymap, warnings, tx);
     let size = terminal.size()?;
@@ -47,35 +58,52 @@ pub async fn run(opened: Opened) -> anyhow::Result<()> {
     terminal.draw(|f| view::draw(&s, f))?;
     tracing::debug!("first frame drawn");
     loop {
+        // A signal first, then keys: neither waits behind a flood of answers (an endless
+        // listing), and a key is never starved by them.
         tokio::select! {
+            biased;
+            _ = stop.wait() => break,
             ev = events.recv() => match ev {
                 Some(ev) => if let Some(a) = translate(&s, ev) { apply(&mut s, &runner, a) },
                 None => break,
             },
             Some(a) = rx.recv() => apply(&mut s, &runner, a),
         }
-        // Coalesce: everything already waiting is applied before the one render.
+        // Coalesce before the one render: every waiting key, then a batch of answers, again
+        // until nothing waits or the frame's time is up.
+        let until = Instant::now() + FRAME_BUDGET;
         loop {
             let mut progressed = false;
-            while let Ok(a) = rx.try_recv() {
-                apply(&mut s, &runner, a);
-                progressed = true;
-            }
             while let Ok(ev) = events.try_recv() {
                 if let Some(a) = translate(&s, ev) {
                     apply(&mut s, &runner, a);
                 }
                 progressed = true;
+                if s.quit {
+                    break;
+                }
             }
-            if !progressed || s.quit {
+            for _ in 0..MAX_BATCH {
+                if s.quit {
+                    break;
+                }
+                let Ok(a) = rx.try_recv() else { break };
+                apply(&mut s, &runner, a);
+                progressed = true;
+            }
+            if !progressed || s.quit || stop.is_set() || Instant::now() >= until {
                 break;
             }
         }
-        if s.quit {
+        if s.quit || stop.is_set() {
             break;
         }
         terminal.draw(|f| view::draw(&s, f))?;
     }
+    // The terminal first; then the process ends, and freeing what it loaded (a long listing,
+    // answers still queued) is work the system does for free at exit.
+    drop(_guard);
+    std::mem::forget((s, rx));
     Ok(())
 }
 

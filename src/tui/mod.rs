@@ -19,7 +19,7 @@ use crate::connection::{open_registry, open_target, ConnectOptions, LoginOptions
 use crate::credentials::LookupOptions;
 use crate::layout::LayoutStore;
 use crate::oci::{media, Descriptor};
-use crate::registry::ClientOptions;
+use crate::registry::{ClientOptions, RetryNotify};
 use crate::store::Store;
 use anyhow::{Context, Result};
 use state::StoreFacts;
@@ -36,10 +36,19 @@ pub struct Opened {
     pub login: LoginOptions,
 }
 
-/// Runs the terminal UI.
-pub async fn run(target: Option<String>, conn: ConnectOptions) -> Result<()> {
+/// Runs the terminal UI. A registry's retry waits ("rate limited, retrying in 2 s") reach
+/// the flash line as they happen.
+pub async fn run(target: Option<String>, mut conn: ConnectOptions) -> Result<()> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let notices = tx.clone();
+    conn.client.on_retry = Some(RetryNotify::new(move |n| {
+        let _ = notices.send(action::Action::Load(action::Loaded::Notice {
+            text: n.to_string(),
+            error: false,
+        }));
+    }));
     let opened = open(target.as_deref(), &conn)?;
-    app::run(opened).await
+    app::run(opened, tx, rx).await
 }
 
 /// Opens what the command line names: a layout (or the demo), a registry, a repository or a reference.

@@ -1,5 +1,4 @@
 //! The terminal: raw mode + alternate screen, restored on exit, panic, ctrl-c and SIGTERM.
-use super::action::{Action, Ui};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -8,6 +7,9 @@ use crossterm::ExecutableCommand;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{stdout, Stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio::sync::Notify;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -41,30 +43,66 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
-/// Restores the terminal first, then runs the previous hook (so the message is readable).
+/// A panic on the UI thread restores the terminal first, then runs the previous hook (so the
+/// message is readable). One in a task (another thread) is caught and answered there: it is
+/// logged, and the screen is left as it is.
 fn install_panic_hook() {
     let prev = std::panic::take_hook();
+    let ui = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
-        prev(info);
+        if std::thread::current().id() == ui {
+            restore();
+            prev(info);
+        } else {
+            tracing::error!("a task panicked: {info}");
+        }
     }));
 }
 
-/// SIGTERM, SIGINT and SIGHUP become a quit message (the loop then restores the terminal).
-pub fn watch_signals(tx: tokio::sync::mpsc::UnboundedSender<Action>) {
+/// Set once SIGTERM, SIGINT or SIGHUP arrives: the loop stops on it ahead of anything queued
+/// (then the guard restores the terminal).
+#[derive(Debug, Default)]
+pub struct Stop {
+    set: AtomicBool,
+    notify: Notify,
+}
+
+impl Stop {
+    pub fn is_set(&self) -> bool {
+        self.set.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once a signal arrived (at once if one has).
+    pub async fn wait(&self) {
+        if !self.is_set() {
+            self.notify.notified().await;
+        }
+    }
+
+    fn raise(&self) {
+        self.set.store(true, Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+}
+
+/// Watches for SIGTERM, SIGINT and SIGHUP.
+pub fn watch_signals() -> Arc<Stop> {
     use tokio::signal::unix::{signal, SignalKind};
+    let stop = Arc::new(Stop::default());
     let kinds = [
         SignalKind::terminate(),
         SignalKind::interrupt(),
         SignalKind::hangup(),
     ];
     let Ok(mut streams) = kinds.into_iter().map(signal).collect::<Result<Vec<_>, _>>() else {
-        return;
+        return stop;
     };
+    let raised = stop.clone();
     tokio::spawn(async move {
         let any = futures::future::select_all(streams.iter_mut().map(|s| Box::pin(s.recv())));
         if any.await.0.is_some() {
-            let _ = tx.send(Ui::Quit.into());
+            raised.raise();
         }
     });
+    stop
 }

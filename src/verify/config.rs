@@ -3,7 +3,7 @@
 //! identity keyless certificates must carry.
 use super::crypto::PublicKey;
 use super::notation::policy::TrustPolicy;
-use super::sigstore::TrustedRoot;
+use super::sigstore::root::TrustedRoot;
 use std::path::{Path, PathBuf};
 
 /// Bytes read from a key, policy or trusted-root file at most.
@@ -26,6 +26,64 @@ pub struct VerifyOptions {
     pub certificate_identity_regexp: Option<String>,
     pub certificate_oidc_issuer: Option<String>,
     pub certificate_oidc_issuer_regexp: Option<String>,
+}
+
+/// The `[verify]` section of arbor's config.toml: what signatures are verified against when
+/// no flag says otherwise. Relative paths are relative to the config file's directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifySettings {
+    /// cosign public keys (PEM).
+    #[serde(default)]
+    pub keys: Vec<PathBuf>,
+    /// Sigstore `trusted_root.json` for keyless signatures.
+    pub trusted_root: Option<PathBuf>,
+    /// Notation trust policy and trust store, when not Notation's own.
+    pub trust_policy: Option<PathBuf>,
+    pub trust_store: Option<PathBuf>,
+    pub certificate_identity: Option<String>,
+    pub certificate_identity_regexp: Option<String>,
+    pub certificate_oidc_issuer: Option<String>,
+    pub certificate_oidc_issuer_regexp: Option<String>,
+}
+
+/// `p` as written in a config file in `dir`: `~/` is the home directory, a relative path is
+/// relative to `dir`.
+fn config_path(p: &Path, dir: &Path) -> PathBuf {
+    if let Ok(rest) = p.strip_prefix("~") {
+        if let Some(home) = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()) {
+            return home.join(rest);
+        }
+    }
+    if p.is_relative() {
+        dir.join(p)
+    } else {
+        p.to_path_buf()
+    }
+}
+
+impl VerifyOptions {
+    /// These options (from flags), with what they leave out taken from config.toml's
+    /// `[verify]` section, read from a file in `dir`. Keys given as flags replace the file's;
+    /// an identity or issuer given either way (exact or regexp) replaces both of the file's.
+    pub fn or_settings(mut self, s: &VerifySettings, dir: &Path) -> VerifyOptions {
+        if self.keys.is_empty() {
+            self.keys = s.keys.iter().map(|k| config_path(k, dir)).collect();
+        }
+        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| config_path(p, dir));
+        self.trusted_root = self.trusted_root.or_else(|| path(&s.trusted_root));
+        self.trust_policy = self.trust_policy.or_else(|| path(&s.trust_policy));
+        self.trust_store = self.trust_store.or_else(|| path(&s.trust_store));
+        if self.certificate_identity.is_none() && self.certificate_identity_regexp.is_none() {
+            self.certificate_identity = s.certificate_identity.clone();
+            self.certificate_identity_regexp = s.certificate_identity_regexp.clone();
+        }
+        if self.certificate_oidc_issuer.is_none() && self.certificate_oidc_issuer_regexp.is_none() {
+            self.certificate_oidc_issuer = s.certificate_oidc_issuer.clone();
+            self.certificate_oidc_issuer_regexp = s.certificate_oidc_issuer_regexp.clone();
+        }
+        self
+    }
 }
 
 /// A cosign key and the name it was given by (its file name).
@@ -127,10 +185,10 @@ fn matcher(
 fn load_policy(o: &VerifyOptions, dir: Option<&Path>) -> Result<PolicyState, ConfigError> {
     if let Some(p) = &o.trust_policy {
         // Given explicitly: it must be usable.
-        let bytes = read(p, "--trust-policy")?;
+        let bytes = read(p, "trust policy")?;
         return TrustPolicy::parse(&bytes)
             .map(PolicyState::Loaded)
-            .map_err(|e| ConfigError(format!("--trust-policy {}: {e}", p.display())));
+            .map_err(|e| ConfigError(format!("trust policy {}: {e}", p.display())));
     }
     let Some(dir) = dir else {
         return Ok(PolicyState::Missing(
@@ -169,9 +227,9 @@ impl VerifyConfig {
     pub fn load(o: &VerifyOptions) -> Result<Self, ConfigError> {
         let mut keys = Vec::new();
         for p in &o.keys {
-            let bytes = read(p, "--key")?;
+            let bytes = read(p, "key")?;
             let key = PublicKey::from_pem(&bytes)
-                .map_err(|e| ConfigError(format!("--key {}: {e}", p.display())))?;
+                .map_err(|e| ConfigError(format!("key {}: {e}", p.display())))?;
             let name = p
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -187,8 +245,8 @@ impl VerifyConfig {
             .unwrap_or_else(|| PathBuf::from("truststore"));
         let trusted_root = match &o.trusted_root {
             Some(p) => Some(
-                TrustedRoot::parse(&read(p, "--trusted-root")?)
-                    .map_err(|e| ConfigError(format!("--trusted-root {}: {e}", p.display())))?,
+                TrustedRoot::parse(&read(p, "trusted root")?)
+                    .map_err(|e| ConfigError(format!("trusted root {}: {e}", p.display())))?,
             ),
             None => None,
         };
@@ -214,5 +272,45 @@ impl VerifyConfig {
     /// The time checks are made at.
     pub fn now(&self) -> time::OffsetDateTime {
         self.now.unwrap_or_else(time::OffsetDateTime::now_utc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_config_file_and_its_paths_are_relative_to_it() {
+        let s: VerifySettings = toml::from_str(
+            "keys = [\"cosign.pub\", \"/etc/keys/team.pub\"]\ntrusted_root = \"root.json\"\ncertificate_identity = \"a@example.com\"\ncertificate_oidc_issuer = \"https://issuer\"\n",
+        )
+        .expect("settings");
+        let dir = Path::new("/home/u/.config/arbor");
+        let none = VerifyOptions::default().or_settings(&s, dir);
+        assert_eq!(
+            none.keys,
+            [dir.join("cosign.pub"), PathBuf::from("/etc/keys/team.pub")]
+        );
+        assert_eq!(none.trusted_root, Some(dir.join("root.json")));
+        assert_eq!(none.certificate_identity.as_deref(), Some("a@example.com"));
+        let flags = VerifyOptions {
+            keys: vec![PathBuf::from("mine.pub")],
+            trusted_root: Some(PathBuf::from("other.json")),
+            certificate_identity_regexp: Some("^b@".into()),
+            ..Default::default()
+        }
+        .or_settings(&s, dir);
+        assert_eq!(flags.keys, [PathBuf::from("mine.pub")]);
+        assert_eq!(flags.trusted_root, Some(PathBuf::from("other.json")));
+        // An identity regexp from a flag replaces the file's exact identity (never both).
+        assert_eq!(flags.certificate_identity, None);
+        assert_eq!(
+            flags.certificate_oidc_issuer.as_deref(),
+            Some("https://issuer")
+        );
+        assert!(
+            toml::from_str::<VerifySettings>("key = []").is_err(),
+            "typos are refused"
+        );
     }
 }

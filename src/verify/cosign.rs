@@ -4,7 +4,6 @@
 //! root. The transparency log is not consulted for key-based signatures, as with
 //! `cosign verify --insecure-ignore-tlog`.
 use super::config::{NamedKey, VerifyConfig};
-use super::crypto::{EcdsaEncoding, Hash, KeyKind, PublicKey, Scheme};
 use super::sigstore::{self, tlog};
 use super::verdict::{Kind, SignatureVerdict};
 use super::Subject;
@@ -19,31 +18,10 @@ const IN_TOTO: &str = "application/vnd.in-toto+json";
 const NO_TLOG: &str =
     "transparency log not checked (key-based signature, as cosign --insecure-ignore-tlog)";
 
-/// The schemes cosign signs with for a key of this kind (its default hash first).
-fn schemes(kind: KeyKind) -> Vec<Scheme> {
-    use EcdsaEncoding::Der;
-    match kind {
-        KeyKind::Ec(c) if c.default_hash() != Hash::Sha256 => vec![
-            Scheme::Ecdsa(c.default_hash(), Der),
-            Scheme::Ecdsa(Hash::Sha256, Der),
-        ],
-        KeyKind::Ec(_) => vec![Scheme::Ecdsa(Hash::Sha256, Der)],
-        KeyKind::Rsa { .. } => vec![Scheme::RsaPkcs1(Hash::Sha256), Scheme::RsaPss(Hash::Sha256)],
-        KeyKind::Ed25519 => vec![Scheme::Ed25519],
-    }
-}
-
-/// True when `sig` over `msg` verifies with `key` under one of cosign's schemes for it.
-pub fn key_verifies(key: &PublicKey, msg: &[u8], sig: &[u8]) -> bool {
-    schemes(key.kind)
-        .into_iter()
-        .any(|s| key.verify(s, msg, sig).is_ok())
-}
-
 /// The first key that verifies one of `sigs` over `msg`.
 fn with_keys<'k>(keys: &'k [NamedKey], msg: &[u8], sigs: &[&[u8]]) -> Result<&'k NamedKey, String> {
     keys.iter()
-        .find(|k| sigs.iter().any(|s| key_verifies(&k.key, msg, s)))
+        .find(|k| sigs.iter().any(|s| sigstore::key_verifies(&k.key, msg, s)))
         .ok_or_else(|| {
             if keys.len() == 1 {
                 "signature does not verify with the key".into()

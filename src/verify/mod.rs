@@ -14,11 +14,11 @@ pub mod sigstore;
 pub mod verdict;
 pub mod x509;
 
-pub use config::{VerifyConfig, VerifyOptions};
+pub use config::{VerifyConfig, VerifyOptions, VerifySettings};
 pub use verdict::{Kind, SignatureVerdict, Status, VerifyReport};
 
 use crate::graph::{cosign_tags, expand_one, EdgeSource};
-use crate::oci::{media, Descriptor};
+use crate::oci::Descriptor;
 use crate::store::{FetchedManifest, Store, StoreError, StoreKind};
 use futures::StreamExt;
 
@@ -174,7 +174,11 @@ pub async fn verify_reference(
     reference: &str,
     cfg: &VerifyConfig,
 ) -> Result<VerifyReport, StoreError> {
-    let tags = cosign_tags(store, &subject.repo).await;
+    // Best effort, as before: a repository whose tags cannot be listed has no cosign tags here.
+    let (tags, skipped) = cosign_tags(store, &subject.repo).await;
+    if let Some(why) = skipped {
+        tracing::debug!(%why, "verifying without cosign tags");
+    }
     let found = expand_one(
         store,
         &subject.repo,
@@ -184,17 +188,7 @@ pub async fn verify_reference(
         &tags,
     )
     .await?;
-    let source = found
-        .source
-        .map(EdgeSource::from)
-        .unwrap_or(EdgeSource::Layout);
-    let mut candidates: Vec<(Descriptor, EdgeSource)> = found
-        .referrers
-        .into_iter()
-        .map(|d| (d, source))
-        .chain(found.cosign.into_iter().map(|d| (d, EdgeSource::CosignTag)))
-        .filter(|(d, _)| media::is_manifest(&d.media_type) || d.media_type.is_empty())
-        .collect();
+    let mut candidates = found.attached();
     let total = candidates.len();
     candidates.truncate(MAX_SIGNATURES);
     let verdicts: Vec<Vec<SignatureVerdict>> = futures::stream::iter(candidates)

@@ -22,8 +22,11 @@ pub struct Selection {
     pub dangling: Vec<String>,
     /// Stale fallback indexes (by digest) to rewrite without their missing entries.
     pub repair: Vec<Digest>,
-    /// Take referrers (any depth), cosign-tagged signatures and fallback entries too.
+    /// Take referrers, cosign-tagged signatures and fallback entries too.
     pub cascade: bool,
+    /// Levels below a target followed (`None`: [`crate::graph::DEFAULT_DEPTH`]); a deeper graph
+    /// is refused, never deleted in part.
+    pub max_depth: Option<usize>,
 }
 
 /// How a manifest hangs below another.
@@ -47,12 +50,14 @@ fn invalid(what: &str, detail: String) -> StoreError {
 }
 
 /// Plans the delete of `references` (tags or digests) in `repo`, with every referrer below them
-/// when `cascade`. A dangling tag is removed by name; a stale fallback index tag is repaired.
+/// when `cascade` (down to `max_depth` levels: a deeper graph is refused). A dangling tag is
+/// removed by name; a stale fallback index tag is repaired.
 pub async fn plan_delete(
     store: &dyn Store,
     repo: &str,
     references: &[String],
     cascade: bool,
+    max_depth: usize,
 ) -> Result<DeletePlan> {
     let roots = references
         .iter()
@@ -61,11 +66,13 @@ pub async fn plan_delete(
     let opts = InventoryOptions {
         config_facts: false,
         roots,
+        max_depth,
         ..Default::default()
     };
     let inv = inventory(store, repo, &opts).await?;
     let mut sel = Selection {
         cascade,
+        max_depth: Some(max_depth),
         ..Default::default()
     };
     for r in references {
@@ -219,17 +226,25 @@ pub fn plan_selection(inv: &Inventory, sel: &Selection) -> Result<DeletePlan> {
         inv.manifests.iter().map(|m| (&m.digest, m)).collect();
     let edges = Edges::of(inv);
     let what = sel.names.join(", ");
+    let max_depth = sel.max_depth.unwrap_or(crate::graph::DEFAULT_DEPTH);
+    if let Some(n) = inv.depth_limited {
+        // What was not fetched could hang below a target: no plan is better than part of one.
+        return Err(invalid(
+            &what,
+            format!("the repository's graph goes deeper than {n} levels; nothing planned (--depth N plans further)"),
+        ));
+    }
 
-    // Everything below the targets.
+    // Everything below the targets (breadth first: each at its nearest depth).
     let mut reason: BTreeMap<Digest, String> = BTreeMap::new();
-    let mut queue: VecDeque<Digest> = VecDeque::new();
+    let mut queue: VecDeque<(Digest, usize)> = VecDeque::new();
     for (d, why) in &sel.targets {
         if reason.insert(d.clone(), why.clone()).is_none() {
-            queue.push_back(d.clone());
+            queue.push_back((d.clone(), 0));
         }
     }
     let mut blocked: Vec<&Digest> = Vec::new();
-    while let Some(d) = queue.pop_front() {
+    while let Some((d, depth)) = queue.pop_front() {
         for (c, e) in edges.below(&d) {
             let Some(m) = by.get(c) else { continue };
             let take = match e {
@@ -243,8 +258,14 @@ pub fn plan_selection(inv: &Inventory, sel: &Selection) -> Result<DeletePlan> {
                 continue;
             }
             if !reason.contains_key(*c) {
+                if depth + 1 > max_depth {
+                    return Err(invalid(
+                        &what,
+                        format!("the graph goes deeper than {max_depth} levels; nothing planned (--depth N plans further)"),
+                    ));
+                }
                 reason.insert((*c).clone(), edge_reason(*e, &d, m));
-                queue.push_back((*c).clone());
+                queue.push_back(((*c).clone(), depth + 1));
             }
         }
     }

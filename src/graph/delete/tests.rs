@@ -85,6 +85,7 @@ fn repo() -> Inventory {
         dangling_tags: Vec::new(),
         stale_fallback_indexes: Vec::new(),
         warnings: Vec::new(),
+        depth_limited: None,
     }
 }
 
@@ -154,6 +155,28 @@ fn cascade_takes_the_whole_graph_keeps_what_another_tag_reaches_and_names_every_
         .manifests
         .iter()
         .any(|m| m.digest == d("X") || m.digest == d("Y")));
+}
+
+#[test]
+fn a_graph_deeper_than_the_depth_limit_is_refused_never_cut() {
+    // I → B (SBOM) → BS (its signature): two levels.
+    let inv = repo();
+    let mut sel = select(&inv, &["I"], true);
+    sel.max_depth = Some(1);
+    let e = plan_selection(&inv, &sel).unwrap_err();
+    assert!(e.to_string().contains("deeper than 1 levels"), "{e}");
+    assert!(e.to_string().contains("--depth"), "{e}");
+    sel.max_depth = Some(2);
+    let p = plan_selection(&inv, &sel).unwrap();
+    assert!(digests(&p).contains(&d("BS")));
+}
+
+#[test]
+fn an_inventory_whose_walk_stopped_at_the_depth_limit_plans_nothing() {
+    let mut inv = repo();
+    inv.depth_limited = Some(64);
+    let e = plan_selection(&inv, &select(&inv, &["X"], true)).unwrap_err();
+    assert!(e.to_string().contains("deeper than 64 levels"), "{e}");
 }
 
 #[test]

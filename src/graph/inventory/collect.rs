@@ -5,7 +5,7 @@ use super::classify::{ConfigFacts, RawGraph, RawNode};
 use super::InventoryOptions;
 use crate::graph::MAX_NODES;
 use crate::listing::ManifestListing;
-use crate::oci::tags::TagRole;
+use crate::oci::tags::{is_valid_tag, TagRole};
 use crate::oci::{media, Descriptor, Digest, Platform};
 use crate::store::{FetchedManifest, Result, Store, StoreError};
 use futures::StreamExt;
@@ -47,13 +47,14 @@ async fn fetch_one(store: &dyn Store, repo: &str, digest: Digest, referrers: boo
 /// Tags → the digest each names: from the listing where it says, else resolved (16 at a time);
 /// a tag that does not resolve maps to `None`. A tag is resolved, and its manifest then fetched
 /// by digest, rather than fetched by tag: some registries (go-containerregistry) still serve a
-/// tag whose manifest is gone by digest — a dangling tag only the digest shows.
+/// tag whose manifest is gone by digest — a dangling tag only the digest shows. A listed name
+/// outside the tag grammar is left out (no request can name it) and said in a warning.
 async fn resolve_tags(
     store: &dyn Store,
     repo: &str,
     listing: Option<&ManifestListing>,
     concurrency: usize,
-) -> Result<BTreeMap<String, Option<Digest>>> {
+) -> Result<(BTreeMap<String, Option<Digest>>, Vec<String>)> {
     let tags = match store.tag_list(repo).await {
         Ok(t) => t.to_vec(),
         Err(e) if e.is_not_found() => Vec::new(),
@@ -67,7 +68,14 @@ async fn resolve_tags(
     }
     let mut out = BTreeMap::new();
     let mut todo = Vec::new();
+    let mut warnings = Vec::new();
     for t in tags {
+        if !is_valid_tag(&t) {
+            warnings.push(format!(
+                "tag {t} is outside the tag grammar: left out, never requested"
+            ));
+            continue;
+        }
         match known.get(t.as_str()) {
             Some(d) => {
                 out.insert(t, Some((*d).clone()));
@@ -90,7 +98,7 @@ async fn resolve_tags(
             Err(e) => return Err(e),
         };
     }
-    Ok(out)
+    Ok((out, warnings))
 }
 
 /// Collects `repo` from `store`; `listing` is what the store listed, if it can.
@@ -101,7 +109,7 @@ pub(super) async fn collect(
     opts: &InventoryOptions,
 ) -> Result<(RawGraph, Vec<String>)> {
     let concurrency = opts.concurrency.max(1);
-    let tags = resolve_tags(store, repo, listing, concurrency).await?;
+    let (tags, mut warnings) = resolve_tags(store, repo, listing, concurrency).await?;
     let listed: HashMap<&Digest, &crate::listing::ListedManifest> = listing
         .iter()
         .flat_map(|l| l.entries.iter())
@@ -121,8 +129,23 @@ pub(super) async fn collect(
     };
     let mut seen: HashSet<Digest> = HashSet::new();
     let mut prepared = false;
+    let mut level = 0usize;
     while !queue.is_empty() {
         let wave: Vec<Digest> = queue.drain(..).filter(|d| seen.insert(d.clone())).collect();
+        if wave.is_empty() {
+            break;
+        }
+        // A wave is one level below the last: a chain deeper than the limit stops here, said.
+        if level > opts.max_depth {
+            warnings.push(format!(
+                "the walk stopped at {} levels: {} manifest(s) below were not fetched (a chain of referrers deeper than --depth)",
+                opts.max_depth,
+                wave.len()
+            ));
+            g.depth_limited = Some(opts.max_depth);
+            break;
+        }
+        level += 1;
         if seen.len() > MAX_NODES {
             return Err(StoreError::Invalid {
                 what: format!("inventory of {repo}"),
@@ -163,11 +186,9 @@ pub(super) async fn collect(
             prepared = true;
         }
     }
-    let warnings = if opts.config_facts {
-        read_configs(store, repo, &mut g, concurrency).await
-    } else {
-        Vec::new()
-    };
+    if opts.config_facts {
+        warnings.extend(read_configs(store, repo, &mut g, concurrency).await);
+    }
     Ok((g, warnings))
 }
 

@@ -33,6 +33,9 @@ pub struct InventoryOptions {
     /// Digests to collect besides what tags and the listing lead to (a manifest named by digest
     /// on a registry that cannot list it, and what hangs below it).
     pub roots: Vec<Digest>,
+    /// Levels followed below what tags, the listing and `roots` name; past it the walk stops and
+    /// the inventory says so ([`Inventory::depth_limited`]).
+    pub max_depth: usize,
 }
 
 impl Default for InventoryOptions {
@@ -41,6 +44,7 @@ impl Default for InventoryOptions {
             concurrency: 16,
             config_facts: true,
             roots: Vec::new(),
+            max_depth: crate::graph::DEFAULT_DEPTH,
         }
     }
 }
@@ -97,6 +101,9 @@ pub struct Inventory {
     /// Metadata that could not be read (an image config), one line each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The walk stopped at this many levels: something hangs deeper, unlisted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depth_limited: Option<usize>,
 }
 
 impl Inventory {
@@ -168,6 +175,7 @@ pub async fn inventory(
     };
     let mut inv = assemble(repo, &graph, complete, source, registry_kind, note);
     inv.warnings = warnings;
+    inv.depth_limited = graph.depth_limited;
     Ok(inv)
 }
 
@@ -250,6 +258,7 @@ pub fn assemble(
         dangling_tags: c.dangling,
         stale_fallback_indexes: c.stale,
         warnings: Vec::new(),
+        depth_limited: None,
     }
 }
 

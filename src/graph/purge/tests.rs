@@ -49,6 +49,7 @@ fn inv(complete: bool, mut ms: Vec<InventoryManifest>) -> Inventory {
         dangling_tags: Vec::new(),
         stale_fallback_indexes: Vec::new(),
         warnings: Vec::new(),
+        depth_limited: None,
     }
 }
 

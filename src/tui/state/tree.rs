@@ -124,7 +124,8 @@ impl TreeModel {
             }
         };
         n.load = Load::Loaded;
-        let subtree = n.subtree;
+        // `*` expands down to the same depth limit `discover` has; deeper takes a key press a level.
+        let subtree = n.subtree && self.path(i).len() <= crate::graph::DEFAULT_DEPTH;
         let src = level
             .source
             .map(EdgeSource::from)

@@ -1,11 +1,14 @@
 //! Store reads for the screens: repository and tag pages, tag details (a worker where the newest
 //! request wins), tree levels, documents, decodings, the untagged listing.
+use super::panic_text;
 use crate::graph::inventory::{inventory, InventoryOptions};
 use crate::graph::{cosign_tags, expand_one};
 use crate::store::{Store, StoreError};
 use crate::tui::action::{Action, Detail, Doc, DocKind, Failure, Level, Loaded};
 use crate::tui::effect::LoadJob;
 use crate::tui::label::badge;
+use futures::FutureExt;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch, Notify};
@@ -61,7 +64,10 @@ pub async fn perform(
             desc,
         } => {
             // The tag listing behind the cosign map is cached by the store (dropped on refresh).
-            let tags = cosign_tags(store, &repo).await;
+            let (tags, note) = cosign_tags(store, &repo).await;
+            if let Some(text) = note {
+                let _ = tx.send(Action::Load(Loaded::Notice { text, error: false }));
+            }
             let result = expand_one(store, &repo, &desc, None, true, &tags)
                 .await
                 .map(|e| Level {
@@ -110,37 +116,59 @@ pub async fn perform(
     }
 }
 
-/// Sends each page as it arrives, so the first rows show before a long listing ends.
+/// Sends each page as it arrives, so the first rows show before a long listing ends: each
+/// tag once, at most the store's tag limit (past it, what was listed stays and an error
+/// says the list stopped), ending when a page brings nothing new.
 async fn load_tags(
     store: &dyn Store,
     tx: &mpsc::UnboundedSender<Action>,
     req: u64,
     repo: String,
 ) -> Loaded {
+    let cap = store.limits().tags;
+    let mut seen: HashSet<String> = HashSet::new();
     let mut cursor: Option<String> = None;
     for _ in 0..crate::store::MAX_PAGES {
-        match store.tags(&repo, cursor.as_deref(), TAG_PAGE).await {
+        let p = match store.tags(&repo, cursor.as_deref(), TAG_PAGE).await {
+            Ok(p) => p,
             Err(e) => {
                 return Loaded::TagsPage {
                     req,
                     result: Err(msg(e)),
                 }
             }
-            Ok(p) => {
-                let done = p.next.is_none() || p.next == cursor || p.items.is_empty();
-                if done {
-                    return Loaded::TagsPage {
-                        req,
-                        result: Ok((p.items, true)),
-                    };
-                }
-                cursor = p.next;
-                let _ = tx.send(Action::Load(Loaded::TagsPage {
-                    req,
-                    result: Ok((p.items, false)),
-                }));
-            }
+        };
+        let mut items: Vec<String> = p.items;
+        items.retain(|t| seen.insert(t.clone()));
+        if seen.len() > cap {
+            let keep = items.len() - (seen.len() - cap);
+            items.truncate(keep);
+            let _ = tx.send(Action::Load(Loaded::TagsPage {
+                req,
+                result: Ok((items, false)),
+            }));
+            let e = StoreError::TooMany {
+                what: format!("tags of {repo}"),
+                limit: cap,
+                flag: "--max-tags",
+            };
+            return Loaded::TagsPage {
+                req,
+                result: Err(msg(e)),
+            };
         }
+        let done = p.next.is_none() || p.next == cursor || items.is_empty();
+        if done {
+            return Loaded::TagsPage {
+                req,
+                result: Ok((items, true)),
+            };
+        }
+        cursor = p.next;
+        let _ = tx.send(Action::Load(Loaded::TagsPage {
+            req,
+            result: Ok((items, false)),
+        }));
     }
     Loaded::TagsPage {
         req,
@@ -191,7 +219,11 @@ pub async fn details_worker(
             if rx.has_changed().unwrap_or(true) {
                 break;
             }
-            let result = detail(store.as_ref(), &repo, &reference).await;
+            // A panic answers for its row alone; the worker goes on with the others.
+            let result = std::panic::AssertUnwindSafe(detail(store.as_ref(), &repo, &reference))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|p| Err(format!("internal error ({})", panic_text(p.as_ref()))));
             let sent = tx.send(Action::Load(Loaded::Detail {
                 repo: repo.clone(),
                 key,

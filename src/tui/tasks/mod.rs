@@ -140,21 +140,132 @@ impl Runner {
         t
     }
 
-    /// Runs `task`, sends its answer and the store's status, then counts it done.
+    /// Runs `task`, sends its answer and the store's status, then counts it done. A task that
+    /// panics answers with an error instead, and the count drops however the task ends
+    /// (finished, panicked, or dropped at shutdown).
     fn spawn(&self, repo: Option<String>, task: impl Future<Output = Action> + Send + 'static) {
+        use futures::FutureExt;
         let (store, tx) = (self.store.clone(), self.tx.clone());
-        let (inflight, finished) = (self.inflight.clone(), self.finished.clone());
-        inflight.fetch_add(1, Ordering::SeqCst);
+        let done = Done::start(self.inflight.clone(), self.finished.clone());
         tokio::spawn(async move {
-            let answer = task.await;
+            let answer = match std::panic::AssertUnwindSafe(task).catch_unwind().await {
+                Ok(answer) => answer,
+                Err(p) => Action::Load(Loaded::Notice {
+                    text: format!(
+                        "internal error: a task stopped ({})",
+                        panic_text(p.as_ref())
+                    ),
+                    error: true,
+                }),
+            };
             let _ = tx.send(answer);
             let _ = tx.send(Action::Load(Loaded::Status {
                 auth: store.info().auth,
                 referrers: repo.and_then(|r| store.referrers_source(&r)),
             }));
             // After the sends: whoever sees the count drop finds the answers already queued.
-            inflight.fetch_sub(1, Ordering::SeqCst);
-            finished.notify_one();
+            drop(done);
         });
+    }
+}
+
+/// One running task in the in-flight count: counted on start, uncounted when dropped.
+struct Done {
+    inflight: Arc<AtomicUsize>,
+    finished: Arc<Notify>,
+}
+
+impl Done {
+    fn start(inflight: Arc<AtomicUsize>, finished: Arc<Notify>) -> Done {
+        inflight.fetch_add(1, Ordering::SeqCst);
+        Done { inflight, finished }
+    }
+}
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        self.inflight.fetch_sub(1, Ordering::SeqCst);
+        self.finished.notify_one();
+    }
+}
+
+/// A panic's message, when it has one.
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oci::{Descriptor, Digest};
+    use crate::store::{ByteStream, Page, Referrers, ReferrersSource, Result, StoreError};
+    use crate::store::{FetchedManifest, StoreInfo, StoreKind};
+    use crate::tui::effect::LoadJob;
+
+    /// A store whose tag listing panics (everything else is simply not there).
+    struct Panicking;
+
+    fn none<T>(what: &str) -> Result<T> {
+        Err(StoreError::NotFound { what: what.into() })
+    }
+
+    #[async_trait::async_trait]
+    impl Store for Panicking {
+        fn info(&self) -> StoreInfo {
+            StoreInfo {
+                name: "panicking".into(),
+                kind: StoreKind::Layout,
+                auth: String::new(),
+            }
+        }
+        async fn repositories(&self, _: Option<&str>, _: usize) -> Result<Page> {
+            none("repositories")
+        }
+        async fn tags(&self, _: &str, _: Option<&str>, _: usize) -> Result<Page> {
+            panic!("a bug in a store")
+        }
+        async fn resolve(&self, _: &str, r: &str) -> Result<Descriptor> {
+            none(r)
+        }
+        async fn manifest(&self, _: &str, r: &str) -> Result<FetchedManifest> {
+            none(r)
+        }
+        async fn blob_stream(&self, _: &str, d: &Descriptor) -> Result<ByteStream> {
+            none(&d.digest.to_string())
+        }
+        async fn referrers(&self, _: &str, d: &Digest, _: Option<&str>) -> Result<Referrers> {
+            none(&d.to_string())
+        }
+        fn referrers_source(&self, _: &str) -> Option<ReferrersSource> {
+            None
+        }
+        fn invalidate(&self, _: &str) {}
+    }
+
+    #[tokio::test]
+    async fn a_task_that_panics_answers_and_is_no_longer_counted() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let runner = Runner::new(Arc::new(Panicking), tx);
+        runner.run(Effect::Load(LoadJob::Tags {
+            req: 1,
+            repo: "r".into(),
+        }));
+        tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while runner.busy() {
+                runner.finished().await;
+            }
+        })
+        .await
+        .expect("the panicked task stopped counting as running");
+        match rx.try_recv() {
+            Ok(Action::Load(Loaded::Notice { text, error })) => {
+                assert!(error);
+                assert!(text.contains("a bug in a store"), "{text}");
+            }
+            other => panic!("expected the failure as a notice, got {other:?}"),
+        }
     }
 }

@@ -112,7 +112,7 @@ pub async fn perform(
             OpDone::Pulled { id, result }
         }
         OpJob::PlanDelete { id, repo, refs } => {
-            let result = plan_delete(store, &repo, &refs, true)
+            let result = plan_delete(store, &repo, &refs, true, crate::graph::DEFAULT_DEPTH)
                 .await
                 .map(|p| Plans(Arc::new(p)))
                 .map_err(|e| e.to_string());

@@ -2,8 +2,7 @@
 //! the untagged listing. Stale answers (older request ids/generations) are dropped.
 use super::doc_text;
 use super::nav::{
-    cache_inspection, compose_describe, expand, rebuild_tags_visible, row_for_tag, set_doc_lines,
-    want_details,
+    append_tags, cache_inspection, compose_describe, expand, set_doc_lines, want_details,
 };
 use crate::graph::inventory::Class;
 use crate::tui::action::{DocKind, Loaded};
@@ -12,6 +11,14 @@ use crate::tui::state::{Decoding, DetailState, State};
 
 pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
     match a {
+        Loaded::Notice { text, error } => {
+            if error {
+                s.fail(text);
+            } else {
+                s.say(text);
+            }
+            vec![]
+        }
         Loaded::Status { auth, referrers } => {
             s.facts.auth = auth;
             if referrers.is_some() {
@@ -55,16 +62,7 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             match result {
                 Ok((items, done)) => {
                     s.tags.loading = !done;
-                    // Untagged rows stay last.
-                    let at = s
-                        .tags
-                        .rows
-                        .iter()
-                        .position(|r| r.tag.is_none())
-                        .unwrap_or(s.tags.rows.len());
-                    let new: Vec<_> = items.into_iter().map(row_for_tag).collect();
-                    s.tags.rows.splice(at..at, new);
-                    rebuild_tags_visible(s);
+                    append_tags(s, items);
                     if done && !s.tags.keep_flash {
                         let n = s.tags.rows.iter().filter(|r| r.tag.is_some()).count();
                         s.say(format!("{n} tags in {}", s.repo.as_deref().unwrap_or("?")));

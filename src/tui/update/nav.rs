@@ -136,13 +136,47 @@ pub fn rebuild_tags_visible(s: &mut State) {
         .rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| t.show_hidden || !r.hidden)
-        .filter(|(_, r)| f.is_empty() || r.key().to_lowercase().contains(&f))
+        .filter(|(_, r)| tag_shown(r, t.show_hidden, &f))
         .map(|(i, _)| i)
         .collect();
     t.view.cursor = keep
         .and_then(|k| t.view.visible.iter().position(|&i| i == k))
         .unwrap_or(t.view.cursor);
+    let bh = s.body_height();
+    s.tags.view.keep_in_view(bh);
+}
+
+/// Whether a row passes the hidden-tag switch and the (lower-cased) filter.
+fn tag_shown(r: &TagRow, show_hidden: bool, filter: &str) -> bool {
+    (show_hidden || !r.hidden) && (filter.is_empty() || r.key().to_lowercase().contains(filter))
+}
+
+/// Adds a page of tags before the untagged rows (which stay last), changing the visible list
+/// only by what was added: a long listing costs each page its own size, not the list again.
+/// The cursor keeps its place in the list (on the first row while a listing opens).
+pub fn append_tags(s: &mut State, items: Vec<String>) {
+    let t = &mut s.tags;
+    let at = t
+        .rows
+        .iter()
+        .rposition(|r| r.tag.is_some())
+        .map_or(0, |i| i + 1);
+    let f = t.view.filter.to_lowercase();
+    let added = items.len();
+    let new: Vec<TagRow> = items.into_iter().map(row_for_tag).collect();
+    let shown: Vec<usize> = new
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| tag_shown(r, t.show_hidden, &f))
+        .map(|(i, _)| at + i)
+        .collect();
+    t.rows.splice(at..at, new);
+    // Visible rows from `at` on are untagged ones, moved down by the page.
+    let p = t.view.visible.partition_point(|&i| i < at);
+    for v in &mut t.view.visible[p..] {
+        *v += added;
+    }
+    t.view.visible.splice(p..p, shown);
     let bh = s.body_height();
     s.tags.view.keep_in_view(bh);
 }

@@ -1,6 +1,6 @@
 //! Dialogs drawn over the screen: the attach form and preview, pull, delete plan, reports.
 //! The focused button is bracketed (`▶ Cancel ◀`) so it shows without colour too.
-use super::style::ACCENT;
+use super::style::{text, ACCENT};
 use crate::graph::delete::plan_lines;
 use crate::text::escape;
 use crate::tui::label::{human_size, short_ref};
@@ -42,7 +42,7 @@ fn boxed(f: &mut Frame, area: Rect, w: u16, h: u16, title: String, danger: bool)
     f.render_widget(Clear, r);
     let colour = if danger { Color::Red } else { ACCENT };
     let block = Block::bordered()
-        .title(Line::from(title).bold())
+        .title(Line::from(text(title)).bold())
         .border_style(Style::new().fg(colour));
     let inner = block.inner(r);
     f.render_widget(block, r);
@@ -70,7 +70,7 @@ fn field(label: &str, value: &str, focused: bool) -> Line<'static> {
     let mut spans = vec![
         Span::raw(mark).fg(ACCENT),
         Span::raw(format!("{label:<14}")).bold(),
-        Span::raw(value.to_string()),
+        text(value),
     ];
     if focused {
         spans.push(Span::raw("█"));
@@ -87,7 +87,7 @@ fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
             Span::raw("Manifest to push ").dark_gray(),
             Span::raw(p.digest.to_string()).bold(),
         ]));
-        lines.extend(p.lines.iter().map(|l| Line::from(l.clone())));
+        lines.extend(p.lines.iter().map(|l| Line::from(text(l.clone()))));
         bottom = vec![buttons(a.buttons(), Some(a.focus))];
     } else {
         let values = [&a.files, &a.artifact_type, &a.annotations];
@@ -96,8 +96,8 @@ fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
             match i {
                 0 => {
                     for (path, mt) in a.file_types() {
-                        lines
-                            .push(Line::from(format!("                {path} → {mt}")).dark_gray());
+                        let l = text(format!("                {path} → {mt}"));
+                        lines.push(Line::from(l).dark_gray());
                     }
                     lines.push(
                         Line::from("                paths separated by , or space; path:media/type overrides the type")
@@ -110,16 +110,19 @@ fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
                     } else {
                         a.seen_types.join(" · ")
                     };
-                    lines
-                        .push(Line::from(format!("                seen here: {seen}")).dark_gray());
+                    let l = text(format!("                seen here: {seen}"));
+                    lines.push(Line::from(l).dark_gray());
                 }
                 _ => lines
                     .push(Line::from("                key=value, separated by commas").dark_gray()),
             }
             if a.focus == i && !a.candidates.is_empty() {
                 lines.push(
-                    Line::from(format!("                tab: {}", a.candidates.join("  ")))
-                        .fg(ACCENT),
+                    Line::from(text(format!(
+                        "                tab: {}",
+                        a.candidates.join("  ")
+                    )))
+                    .fg(ACCENT),
                 );
             }
         }
@@ -131,7 +134,7 @@ fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
         bottom.insert(0, Line::from(b).fg(ACCENT));
     }
     if let Some(e) = &a.error {
-        bottom.insert(0, Line::from(format!("✗ {e}")).red());
+        bottom.insert(0, Line::from(text(format!("✗ {e}"))).red());
     }
     let h = (lines.len() + bottom.len() + 3) as u16;
     let inner = boxed(f, area, 100, h, title, false);
@@ -221,7 +224,8 @@ fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
     } else {
         format!("{} marked manifests", d.refs.len())
     };
-    let title = format!(" Delete {} from {} ", escape(&what), escape(&d.repo));
+    // `boxed` draws the title through the sanitiser.
+    let title = format!(" Delete {what} from {} ", d.repo);
     let Some(plans) = &d.plans else {
         let inner = boxed(f, area, 70, 4, title, true);
         f.render_widget(
@@ -276,7 +280,11 @@ fn report(r: &Report, scroll: usize, f: &mut Frame, area: Rect) {
     let h = (r.lines.len() + 4) as u16;
     let inner = boxed(f, area, 90, h, format!(" {} ", r.title), r.error);
     let [top, low] = Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
-    let lines: Vec<Line> = r.lines.iter().map(|l| Line::from(l.clone())).collect();
+    let lines: Vec<Line> = r
+        .lines
+        .iter()
+        .map(|l| Line::from(text(l.clone())))
+        .collect();
     f.render_widget(body(lines, scroll, top), top);
     f.render_widget(
         Paragraph::new(vec![Line::from(""), buttons(&["OK"], Some(0))]),

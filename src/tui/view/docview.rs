@@ -1,10 +1,10 @@
 //! The inspector (syntax-coloured JSON) and describe view.
-use super::style::ACCENT;
+use super::style::{styled, text, ACCENT};
 use crate::tui::layout;
 use crate::tui::state::State;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style, Stylize};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
@@ -21,14 +21,14 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
         d.lines.len()
     );
     let block = layout::pane()
-        .title(Line::from(format!(" {} ", d.title)).bold())
-        .title_bottom(Line::from(format!("{search}{pos}")).right_aligned())
+        .title(Line::from(text(format!(" {} ", d.title))).bold())
+        .title_bottom(Line::from(text(format!("{search}{pos}"))).right_aligned())
         .border_style(Style::new().fg(Color::DarkGray));
     let h = area.height.saturating_sub(2) as usize;
     let lines: Vec<Line> = if d.loading {
         vec![Line::from("loading…").dark_gray()]
     } else if let Some(e) = &d.error {
-        vec![Line::from(format!("✗ {e}")).red()]
+        vec![Line::from(text(format!("✗ {e}"))).red()]
     } else {
         let q = d.search.to_lowercase();
         d.lines
@@ -56,17 +56,15 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
 fn describe_line(l: &str) -> Line<'static> {
     let t = l.trim_start();
     if t.starts_with('✗') || t.contains("MISMATCH") {
-        Line::from(l.to_string()).red()
+        Line::from(text(l)).red()
     } else if t == "decoding…" {
-        Line::from(l.to_string()).dark_gray()
+        Line::from(text(l)).dark_gray()
     } else if t.contains("NOT cryptographically verified") {
-        Line::from(l.to_string()).yellow()
+        Line::from(text(l)).yellow()
     } else if !l.starts_with(' ') && !l.is_empty() {
-        Line::from(l.to_string())
-            .fg(ACCENT)
-            .add_modifier(Modifier::BOLD)
+        Line::from(text(l)).fg(ACCENT).add_modifier(Modifier::BOLD)
     } else {
-        Line::from(l.to_string())
+        Line::from(text(l))
     }
 }
 
@@ -89,7 +87,7 @@ pub fn json_line(l: &str) -> Line<'static> {
             i = (i + 1).min(chars.len());
             let text: String = chars[start..i].iter().collect();
             let is_key = chars[i..].iter().find(|c| !c.is_whitespace()) == Some(&':');
-            spans.push(Span::styled(
+            spans.push(styled(
                 text,
                 Style::new().fg(if is_key { Color::Cyan } else { Color::Green }),
             ));
@@ -99,7 +97,7 @@ pub fn json_line(l: &str) -> Line<'static> {
             {
                 i += 1;
             }
-            spans.push(Span::styled(
+            spans.push(styled(
                 chars[start..i].iter().collect::<String>(),
                 Style::new().fg(Color::Yellow),
             ));
@@ -108,7 +106,7 @@ pub fn json_line(l: &str) -> Line<'static> {
             while i < chars.len() && chars[i].is_ascii_alphabetic() {
                 i += 1;
             }
-            spans.push(Span::styled(
+            spans.push(styled(
                 chars[start..i].iter().collect::<String>(),
                 Style::new().fg(Color::Magenta),
             ));
@@ -119,7 +117,7 @@ pub fn json_line(l: &str) -> Line<'static> {
             {
                 i += 1;
             }
-            spans.push(Span::styled(
+            spans.push(styled(
                 chars[start..i].iter().collect::<String>(),
                 Style::new().fg(Color::Gray),
             ));

@@ -1,5 +1,5 @@
 //! Repositories and tags: virtualised, only the rows in the window are built.
-use super::style::{badge_colour, block, filter_note, message, selected, ACCENT};
+use super::style::{badge_colour, block, filter_note, message, selected, tag, text, ACCENT};
 use crate::oci::media;
 use crate::tui::label::{human_size, kind_label};
 use crate::tui::layout;
@@ -36,7 +36,7 @@ pub fn repos(s: &State, f: &mut Frame, area: Rect) {
         .enumerate()
         .map(|(i, &idx)| {
             let name = r.items.get(idx).cloned().unwrap_or_default();
-            let row = Row::new(vec![name]);
+            let row = Row::new(vec![Line::from(text(name))]);
             if r.view.offset + i == r.view.cursor {
                 row.style(selected())
             } else {
@@ -90,7 +90,7 @@ pub fn tags(s: &State, f: &mut Frame, area: Rect) {
             let row = t.rows.get(idx)?;
             let key = row.key();
             let name = match &row.tag {
-                Some(tag) => Line::from(tag.clone()),
+                Some(t) => Line::from(tag(t)),
                 None => Line::from(vec![Span::raw("<untagged>").italic().dark_gray()]),
             };
             let name = if s.marks.contains(&key) {
@@ -105,10 +105,10 @@ pub fn tags(s: &State, f: &mut Frame, area: Rect) {
                 (Some(DetailState::Ready(d)), _) => {
                     let kind = kind_label(&d.descriptor.media_type, d.artifact_type.as_deref());
                     cells.push(Line::from(d.descriptor.digest.short().to_string()));
-                    cells.push(Line::from(kind));
+                    cells.push(Line::from(text(kind)));
                     cells.push(Line::from(human_size(d.descriptor.size)));
-                    cells.push(Line::from(d.platforms.join(",")));
-                    cells.push(Line::from(d.created.clone().unwrap_or_default()));
+                    cells.push(Line::from(text(d.platforms.join(","))));
+                    cells.push(Line::from(text(d.created.clone().unwrap_or_default())));
                     let mut badges: Vec<Span> = Vec::new();
                     if row.tag.is_none() {
                         badges.push(Span::raw("untagged ").dark_gray());
@@ -121,7 +121,7 @@ pub fn tags(s: &State, f: &mut Frame, area: Rect) {
                 }
                 (Some(DetailState::Failed(e)), _) => {
                     cells.push(Line::from("✗").red());
-                    cells.push(Line::from(e.clone()).red());
+                    cells.push(Line::from(text(e.clone())).red());
                 }
                 (None, desc) => {
                     cells.push(Line::from(
@@ -135,11 +135,11 @@ pub fn tags(s: &State, f: &mut Frame, area: Rect) {
                                 }
                             }),
                     ));
-                    cells.push(Line::from(
+                    cells.push(Line::from(text(
                         desc.as_ref()
                             .map(|d| media::short_label(&d.media_type).to_string())
                             .unwrap_or_default(),
-                    ));
+                    )));
                     cells.push(Line::from(
                         desc.as_ref()
                             .map(|d| human_size(d.size))

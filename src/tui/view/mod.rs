@@ -17,7 +17,7 @@ use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use style::ACCENT;
+use style::{styled, text, ACCENT};
 
 /// Draws the whole screen.
 pub fn draw(s: &State, f: &mut Frame) {
@@ -53,11 +53,12 @@ pub fn draw(s: &State, f: &mut Frame) {
     }
     draw_flash(s, f, flash);
     draw_footer(s, f, footer);
+    style::scrub(f.buffer_mut());
 }
 
 fn draw_header(s: &State, f: &mut Frame, area: Rect) {
     let sep = Span::raw(" │ ").dark_gray();
-    let kv = |k: &str, v: String| vec![Span::raw(format!("{k} ")).dark_gray(), Span::raw(v).bold()];
+    let kv = |k: &str, v: String| vec![Span::raw(format!("{k} ")).dark_gray(), text(v).bold()];
     let mut l1 = vec![
         Span::raw(" arbor ").bold().fg(Color::Black).bg(ACCENT),
         Span::raw(" "),
@@ -105,7 +106,7 @@ fn draw_header(s: &State, f: &mut Frame, area: Rect) {
         } else {
             Style::new()
         };
-        l2.push(Span::styled(c.clone(), st));
+        l2.push(styled(c.clone(), st));
     }
     f.render_widget(Paragraph::new(vec![Line::from(l1), Line::from(l2)]), area);
 }
@@ -149,28 +150,32 @@ fn draw_flash(s: &State, f: &mut Frame, area: Rect) {
     let line = match &s.prompt {
         Some(Prompt::Filter(t)) => Line::from(vec![
             Span::raw(" /").fg(ACCENT).bold(),
-            Span::raw(t.clone()),
+            text(t.clone()),
             Span::raw("█"),
         ]),
         Some(Prompt::Command(t)) => Line::from(vec![
             Span::raw(" :").fg(ACCENT).bold(),
-            Span::raw(t.clone()),
+            text(t.clone()),
             Span::raw("█"),
         ]),
-        Some(Prompt::Password { host, user, text }) => Line::from(vec![
-            Span::raw(format!(" password for {user}@{host}: "))
+        Some(Prompt::Password {
+            host,
+            user,
+            text: secret,
+        }) => Line::from(vec![
+            text(format!(" password for {user}@{host}: "))
                 .fg(ACCENT)
                 .bold(),
-            Span::raw("•".repeat(text.len())),
+            Span::raw("•".repeat(secret.len())),
             Span::raw("█"),
         ]),
         None if s.flash.error => Line::from(vec![
             Span::raw(" ✗ ").red().bold(),
-            Span::raw(s.flash.text.clone()).red(),
+            text(s.flash.text.clone()).red(),
         ]),
         None if !s.flash.text.is_empty() => Line::from(vec![
             Span::raw(" • ").fg(ACCENT),
-            Span::raw(s.flash.text.clone()),
+            text(s.flash.text.clone()),
         ]),
         None => Line::default(),
     };

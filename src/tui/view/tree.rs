@@ -1,5 +1,5 @@
 //! The referrers tree (tui-tree-widget), rebuilt from the arena each frame.
-use super::style::{badge_colour, ACCENT};
+use super::style::{badge_colour, text, ACCENT};
 use crate::graph::EdgeSource;
 use crate::oci::media;
 use crate::tui::label::{badge, human_size, kind_label, short_ref};
@@ -23,12 +23,12 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
     let t = &s.tree;
     let title = format!(" Referrers of {} ", short_ref(&t.reference));
     let block = layout::pane()
-        .title(Line::from(title).bold())
+        .title(Line::from(text(title)).bold())
         .border_style(Style::new().fg(Color::DarkGray));
     if t.nodes.is_empty() {
         let text = match (&t.error, t.resolving) {
-            (Some(e), _) => Line::from(format!("✗ {e}")).red(),
-            (None, true) => Line::from(format!("resolving {}…", t.reference)).dark_gray(),
+            (Some(e), _) => Line::from(text(format!("✗ {e}"))).red(),
+            (None, true) => Line::from(text(format!("resolving {}…", t.reference))).dark_gray(),
             (None, false) => Line::from("nothing here"),
         };
         f.render_widget(Paragraph::new(text).block(block), area);
@@ -60,9 +60,9 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
 
 fn item(t: &TreeModel, marks: &BTreeSet<String>, i: usize) -> TreeItem<'static, u64> {
     let n = &t.nodes[i];
-    let mut text = node_line(t, i);
+    let mut line = node_line(t, i);
     if marks.contains(&n.desc.digest.to_string()) {
-        text.spans.insert(0, Span::raw("✓ ").fg(ACCENT));
+        line.spans.insert(0, Span::raw("✓ ").fg(ACCENT));
     }
     let id = i as u64;
     let kids: Vec<TreeItem<'static, u64>> = if !n.open {
@@ -85,7 +85,7 @@ fn item(t: &TreeModel, marks: &BTreeSet<String>, i: usize) -> TreeItem<'static, 
             )),
             Load::Failed(e) => v.push(TreeItem::new_leaf(
                 ERROR | id,
-                Line::from(format!("✗ {e}")).red(),
+                Line::from(text(format!("✗ {e}"))).red(),
             )),
             Load::Loaded if n.kids.is_empty() && i == 0 => v.push(TreeItem::new_leaf(
                 LOADING | id,
@@ -97,9 +97,9 @@ fn item(t: &TreeModel, marks: &BTreeSet<String>, i: usize) -> TreeItem<'static, 
         v
     };
     if kids.is_empty() {
-        TreeItem::new_leaf(id, text)
+        TreeItem::new_leaf(id, line)
     } else {
-        TreeItem::new(id, text.clone(), kids).unwrap_or_else(|_| TreeItem::new_leaf(id, text))
+        TreeItem::new(id, line.clone(), kids).unwrap_or_else(|_| TreeItem::new_leaf(id, line))
     }
 }
 
@@ -121,10 +121,10 @@ fn node_line(t: &TreeModel, i: usize) -> Line<'static> {
         }
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::raw(label).bold());
+    spans.push(text(label).bold());
     spans.push(Span::raw("  "));
     let kind = kind_label(&d.media_type, d.artifact_type.as_deref());
-    spans.push(Span::raw(kind).fg(ACCENT));
+    spans.push(text(kind).fg(ACCENT));
     spans.push(Span::raw(format!("  {}", d.digest.short())).dark_gray());
     spans.push(Span::raw(format!("  {}", human_size(d.size))));
     if let Some(c) = d
@@ -132,7 +132,7 @@ fn node_line(t: &TreeModel, i: usize) -> Line<'static> {
         .as_ref()
         .and_then(|a| a.get(media::ANN_CREATED))
     {
-        spans.push(Span::raw(format!("  {c}")).dark_gray());
+        spans.push(text(format!("  {c}")).dark_gray());
     }
     match n.edge {
         EdgeSource::CosignTag => spans.push(Span::raw("  (cosign tag)").magenta()),

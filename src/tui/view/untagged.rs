@@ -1,8 +1,7 @@
 //! `u`: what no tag leads to — untagged manifests and orphans — in the inventory's words, with
 //! the listing source (and, for a reachable-only registry, what cannot be seen) in the title.
-use super::style::{block, filter_note, message, selected, ACCENT};
+use super::style::{block, filter_note, message, selected, text, ACCENT};
 use crate::graph::inventory::Class;
-use crate::text::escape;
 use crate::tui::label::{human_size, kind_label};
 use crate::tui::layout;
 use crate::tui::state::State;
@@ -37,16 +36,13 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
     );
     if u.rows.is_empty() {
         let complete = u.inventory.as_ref().is_some_and(|i| i.complete);
-        let text = match (&u.error, u.loading) {
-            (Some(e), _) => format!(
-                "Listing the repository failed:\n{}\n\nctrl-r retries.",
-                escape(e)
-            ),
+        let body = match (&u.error, u.loading) {
+            (Some(e), _) => format!("Listing the repository failed:\n{e}\n\nctrl-r retries."),
             (None, true) => "taking the inventory… (loading)".to_string(),
             (None, false) if complete => "Nothing untagged: the registry listed every manifest, and each is tagged or attached below a tag.\n\nu goes back to the tags.".to_string(),
             (None, false) => "Nothing untagged among what tags lead to. This registry cannot list the others, so untagged manifests nothing points at may still be there.\n\nu goes back to the tags.".to_string(),
         };
-        message(f, area, title, text);
+        message(f, area, title, body);
         return;
     }
     let h = layout::list_rows(area).height as usize;
@@ -71,15 +67,13 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
                 Line::from(m.digest.short().to_string()),
                 class,
                 Line::from(m.kind.to_string()),
-                Line::from(
-                    escape(&kind_label(&m.media_type, m.artifact_type.as_deref())).into_owned(),
-                ),
+                Line::from(text(kind_label(&m.media_type, m.artifact_type.as_deref()))),
                 Line::from(
                     m.image_size
                         .map(|b| human_size(b.min(i64::MAX as u64) as i64))
                         .unwrap_or_else(|| "?".into()),
                 ),
-                Line::from(escape(m.created.as_deref().unwrap_or("")).into_owned()),
+                Line::from(text(m.created.as_deref().unwrap_or(""))),
                 Line::from(
                     m.subject
                         .as_ref()

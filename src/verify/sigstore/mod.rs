@@ -9,9 +9,31 @@ pub mod tlog;
 pub use root::TrustedRoot;
 
 use super::config::VerifyConfig;
+use super::crypto::{EcdsaEncoding, Hash, KeyKind, PublicKey, Scheme};
 use super::verdict::SignatureVerdict;
 use super::x509::{self, rfc3339, Cert};
 use crate::inspect::cert::from_der as summarise;
+
+/// The schemes cosign signs with for a key of this kind (its default hash first).
+fn schemes(kind: KeyKind) -> Vec<Scheme> {
+    use EcdsaEncoding::Der;
+    match kind {
+        KeyKind::Ec(c) if c.default_hash() != Hash::Sha256 => vec![
+            Scheme::Ecdsa(c.default_hash(), Der),
+            Scheme::Ecdsa(Hash::Sha256, Der),
+        ],
+        KeyKind::Ec(_) => vec![Scheme::Ecdsa(Hash::Sha256, Der)],
+        KeyKind::Rsa { .. } => vec![Scheme::RsaPkcs1(Hash::Sha256), Scheme::RsaPss(Hash::Sha256)],
+        KeyKind::Ed25519 => vec![Scheme::Ed25519],
+    }
+}
+
+/// True when `sig` over `msg` verifies with `key` under one of cosign's schemes for it.
+pub fn key_verifies(key: &PublicKey, msg: &[u8], sig: &[u8]) -> bool {
+    schemes(key.kind)
+        .into_iter()
+        .any(|s| key.verify(s, msg, sig).is_ok())
+}
 
 /// What a keyless signature brings.
 pub struct Keyless<'a> {
@@ -97,7 +119,7 @@ pub fn verify_keyless(k: Keyless<'_>, cfg: &VerifyConfig, v: &mut SignatureVerdi
         Ok(k) => k,
         Err(e) => return v.fail("certificate", e),
     };
-    if !super::cosign::key_verifies(&key, k.signed, k.signature) {
+    if !key_verifies(&key, k.signed, k.signature) {
         return v.fail(
             "signature",
             "signature does not verify with the certificate's key".into(),

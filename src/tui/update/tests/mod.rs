@@ -2,6 +2,7 @@
 //! No runtime, no store: what `update` asks for is compared as written.
 mod op_done;
 mod operations;
+mod pages;
 mod screens;
 
 use super::update;
