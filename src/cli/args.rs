@@ -311,7 +311,8 @@ pub struct PurgeArgs {
     #[arg(long, value_parser = parse_regex)]
     pub filter: regex::Regex,
     /// Only tags whose manifest was created longer ago than this: `30d`, `12h`, `1d 6h`. The created
-    /// time is the manifest's annotation, else the image config's, else the registry's.
+    /// time is the manifest's annotation, else the image config's, else the registry's (the
+    /// registry's before the config's where ACR or Harbor lists the manifest's time and platform).
     #[arg(long, value_parser = humantime::parse_duration)]
     pub ago: std::time::Duration,
     /// Of the tags old enough, keep the newest N.
