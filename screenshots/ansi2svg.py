@@ -5,6 +5,11 @@ import html, re, sys
 BASE = ["#1e1e1e", "#cd3131", "#0dbc79", "#e5e510", "#2472c8", "#bc3fbc", "#11a8cd", "#e5e5e5"]
 BRIGHT = ["#666666", "#f14c4c", "#23d18b", "#f5f543", "#3b8eea", "#d670d6", "#29b8db", "#ffffff"]
 FG, BG = "#d4d4d4", "#1e1e1e"
+# `ansi2svg.py TITLE light`: the terminal of a light theme (xterm's light palette on white).
+if len(sys.argv) > 2 and sys.argv[2] == "light":
+    BASE = ["#000000", "#cd0000", "#00a000", "#a0a000", "#0000ee", "#cd00cd", "#00a0a0", "#e5e5e5"]
+    BRIGHT = ["#7f7f7f", "#ff0000", "#00d000", "#c0c000", "#5c5cff", "#ff00ff", "#00c0c0", "#ffffff"]
+    FG, BG = "#1e1e1e", "#ffffff"
 
 def c256(n):
     if n < 8: return BASE[n]
@@ -17,7 +22,7 @@ def c256(n):
 
 def parse(text):
     rows = []
-    st = {"fg": None, "bg": None, "bold": False, "italic": False, "rev": False}
+    st = {"fg": None, "bg": None, "bold": False, "italic": False, "rev": False, "dim": False}
     for line in text.split("\n"):
         cells = []
         for m in re.finditer(r"\x1b\[([0-9;]*)m|([^\x1b])", line):
@@ -27,11 +32,12 @@ def parse(text):
             i = 0
             while i < len(codes):
                 c = codes[i]
-                if c == 0: st.update(fg=None, bg=None, bold=False, italic=False, rev=False)
+                if c == 0: st.update(fg=None, bg=None, bold=False, italic=False, rev=False, dim=False)
                 elif c == 1: st["bold"] = True
+                elif c == 2: st["dim"] = True
                 elif c == 3: st["italic"] = True
                 elif c == 7: st["rev"] = True
-                elif c == 22: st["bold"] = False
+                elif c == 22: st.update(bold=False, dim=False)
                 elif c == 23: st["italic"] = False
                 elif c == 27: st["rev"] = False
                 elif 30 <= c <= 37: st["fg"] = BASE[c - 30]
@@ -73,7 +79,7 @@ def svg(rows, title):
                 s += row[j][0]; j += 1
             if s.strip():
                 fg = (st["bg"] or BG) if st["rev"] else (st["fg"] or FG)
-                attrs = (' font-weight="bold"' if st["bold"] else "") + (' font-style="italic"' if st["italic"] else "")
+                attrs = (' font-weight="bold"' if st["bold"] else "") + (' font-style="italic"' if st["italic"] else "") + (' fill-opacity="0.6"' if st["dim"] else "")
                 out.append(f'<text x="{10 + x * cw:.1f}" y="{10 + y * ch + 13}" fill="{fg}"{attrs} textLength="{len(s) * cw:.1f}">{html.escape(s)}</text>')
             x = j
     out.append("</g></svg>")

@@ -4,7 +4,9 @@
 pub mod attach;
 pub mod audit;
 pub mod cli;
+pub mod config;
 pub mod connection;
+pub mod copy;
 pub mod credentials;
 pub mod demo;
 pub mod graph;
@@ -15,6 +17,7 @@ pub mod oci;
 pub mod pull;
 pub mod registry;
 pub mod store;
+pub mod tag;
 pub mod text;
 pub mod tui;
 pub mod verify;

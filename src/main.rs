@@ -38,23 +38,6 @@ fn limit_malloc_arenas() {
     }
 }
 
-/// The error as one terminal-safe line: each cause said once (one already in the text, as a
-/// typed error's message often quotes its source, is not repeated), everything escaped.
-fn error_line(e: &anyhow::Error) -> String {
-    let mut msg = String::new();
-    for cause in e.chain() {
-        let c = cause.to_string();
-        if msg.contains(&c) {
-            continue;
-        }
-        if !msg.is_empty() {
-            msg.push_str(": ");
-        }
-        msg.push_str(&c);
-    }
-    arbor::text::escape(&msg.replace('\n', " ")).into_owned()
-}
-
 fn main() -> ExitCode {
     let args = Cli::parse();
     if args.command.is_none() {
@@ -91,7 +74,10 @@ fn main() -> ExitCode {
                 }
                 Ok(())
             }
-            None => arbor::tui::run(args.target, conn).await,
+            None => {
+                let ui = arbor::tui::UiOptions { theme: args.theme };
+                arbor::tui::run(args.target, conn, ui).await
+            }
         }
     });
     // The outcome is decided and written: nothing still running (a credential helper, a file
@@ -99,12 +85,23 @@ fn main() -> ExitCode {
     rt.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // `arbor tags … | head -1`: the reader went away; stop quietly, as ripgrep does.
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("arbor: error: {}", error_line(&e));
-            if e.downcast_ref::<cli::verify::UsageError>().is_some() {
+            // One terminal-safe line, each cause once (store::error_text is the one formatter).
+            let line = arbor::store::error_text(e.as_ref());
+            eprintln!("arbor: error: {}", arbor::text::escape(&line));
+            if e.downcast_ref::<arbor::connection::UsageError>().is_some() {
                 return ExitCode::from(2);
             }
             ExitCode::FAILURE
         }
     }
+}
+
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -6,6 +6,9 @@ use bytes::Bytes;
 use futures::stream::BoxStream;
 use std::fmt;
 
+pub mod verified;
+pub use verified::verify_stream;
+
 /// Manifests larger than this are refused (the distribution spec's suggested limit).
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
 /// No listing follows more pages than this.
@@ -105,6 +108,23 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An error and its causes on one line, each said once: a cause whose text the line already
+/// holds (a transport error quotes its whole chain) is not repeated. The CLI's `arbor: error:`
+/// line and the TUI's flash line both come from here.
+pub fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let t = s.to_string();
+        if !t.is_empty() && !out.contains(&t) {
+            out.push_str(": ");
+            out.push_str(&t);
+        }
+        src = s.source();
+    }
+    out.replace('\n', " ")
+}
 
 /// One page of a listing; `next` is the cursor for the following page.
 #[derive(Debug, Clone, Default)]
@@ -301,6 +321,29 @@ pub trait Store: Send + Sync {
         Err(read_only(&format!("manifest {reference}")))
     }
 
+    /// Uploads a blob from a stream (the caller knows it is missing), verified against `desc`
+    /// on the way: a blob whose bytes are not exactly `desc` is never stored.
+    async fn push_blob_stream(
+        &self,
+        _repo: &str,
+        desc: &Descriptor,
+        _stream: ByteStream,
+    ) -> Result<()> {
+        Err(read_only(&format!("blob {}", desc.digest)))
+    }
+
+    /// Makes a blob of repository `from` in this same store available in `repo` without
+    /// sending its bytes (cross-repository mount): true when done, false when not possible.
+    async fn mount_blob(&self, _repo: &str, _desc: &Descriptor, _from: &str) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Removes blobs nothing references any more; `None` where the store collects its own
+    /// garbage (a registry), else how many blobs and bytes went.
+    async fn collect_garbage(&self, _repo: &str) -> Result<Option<(usize, u64)>> {
+        Ok(None)
+    }
+
     /// Deletes a manifest by digest (registries also drop the tags pointing at it).
     async fn delete_manifest(&self, _repo: &str, digest: &Digest) -> Result<()> {
         Err(read_only(&format!("manifest {digest}")))
@@ -448,6 +491,18 @@ pub async fn collect_verified(
         });
     }
     Ok(Bytes::from(buf))
+}
+
+/// Refuses manifest bytes over [`MAX_MANIFEST_BYTES`] (before they are pushed anywhere).
+pub fn check_manifest_size(what: &str, len: usize) -> Result<()> {
+    if len > MAX_MANIFEST_BYTES {
+        return Err(StoreError::TooLarge {
+            what: what.to_string(),
+            size: len as u64,
+            limit: MAX_MANIFEST_BYTES as u64,
+        });
+    }
+    Ok(())
 }
 
 /// Checks manifest bytes against the digest they were asked for (or announced under).

@@ -567,7 +567,7 @@ fn basic_auth_registry_with_password_stdin() {
     let anon = arbor().args(["discover"]).arg(&subject).output().unwrap();
     assert!(!anon.status.success());
     assert!(
-        stderr(&anon).contains("username and password"),
+        stderr(&anon).contains("this registry needs credentials"),
         "{}",
         stderr(&anon)
     );
@@ -602,4 +602,75 @@ fn tls_is_verified_unless_told_otherwise() {
     // Trusted through --ca-file, or verification skipped on request.
     run_ok(arbor().args(["repos", "--ca-file", &ca]).arg(&reg));
     run_ok(arbor().args(["repos", "--insecure"]).arg(&reg));
+}
+
+#[test]
+fn discover_draws_dot_and_mermaid_with_hostile_labels_kept_inside_their_strings() {
+    let h = harness();
+    let (reg, repo) = (h.dist(), unique_repo("export"));
+    let w = seed_walkthrough(&reg, &repo);
+    // A referrer whose artifact type tries to close its label and add nodes and markup.
+    let hostile = "x\"];evil[\"<b>|\u{1b}[2J\u{202e}";
+    let config = push_blob(&reg, &repo, b"{}");
+    let m = serde_json::json!({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": hostile,
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": config, "size": 2},
+        "layers": [],
+        "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": w.signature, "size": 1},
+    });
+    let (evil, size) = put_by_digest(
+        &reg,
+        &repo,
+        "application/vnd.oci.image.manifest.v1+json",
+        &m,
+    );
+    // Its fallback index entry, written by hand (oras refuses such a type).
+    let idx = serde_json::json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": evil, "size": size, "artifactType": hostile}]});
+    put_manifest(
+        &reg,
+        &repo,
+        &format!("sha256-{}", &w.signature[7..]),
+        "application/vnd.oci.image.index.v1+json",
+        &serde_json::to_vec(&idx).unwrap(),
+    );
+
+    let dot = stdout(&run_ok(
+        arbor()
+            .args(["discover", "--format", "dot"])
+            .arg(format!("{reg}/{repo}:v1")),
+    ));
+    assert!(
+        dot.starts_with("digraph arbor {") && dot.trim_end().ends_with('}'),
+        "{dot}"
+    );
+    let nodes = dot
+        .lines()
+        .filter(|l| l.trim_start().starts_with('n') && l.contains(" [label=") && !l.contains("->"))
+        .count();
+    assert_eq!(nodes, 6, "image, 4 referrers, the hostile one: {dot}");
+    assert!(dot.contains(&w.sbom_signature[..19]), "{dot}");
+    assert!(dot.contains("[label=\"tag fallback\"]"), "{dot}");
+    assert!(dot.contains("x\\\"];evil[\\\"<b>|U+001B[2JU+202E"), "{dot}");
+    assert!(!dot.contains('\u{1b}'));
+
+    let mermaid = stdout(&run_ok(
+        arbor()
+            .args(["discover", "--format", "mermaid"])
+            .arg(format!("{reg}/{repo}:v1")),
+    ));
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    assert_eq!(mermaid.matches("-->").count(), 5, "{mermaid}");
+    for line in mermaid.lines().skip(1) {
+        assert_eq!(
+            line.matches('"').count(),
+            2,
+            "one quoted label a line: {line}"
+        );
+    }
+    assert!(
+        !mermaid.contains("<b>") && !mermaid.contains('\u{202e}'),
+        "{mermaid}"
+    );
 }

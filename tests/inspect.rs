@@ -259,14 +259,38 @@ fn inspect_reports_binding_mismatch_and_undecodable_files() {
 }
 
 #[test]
-fn inspect_an_image_shows_its_layers_previewed() {
+fn inspect_an_image_lists_its_layers_without_downloading_them() {
     let h = harness();
     let (reg, repo) = (h.dist(), unique_repo("insp-image"));
     push_image(&reg, &repo, "v1", "plain image");
-    let v = inspect_json(&format!("{reg}/{repo}:v1"));
-    assert_eq!(v["kind"], "other");
-    assert_eq!(v["files"][0]["decoded"]["format"], "raw");
-    assert_eq!(v["files"][0]["decoded"]["content"], "binary");
+    let r = format!("{reg}/{repo}:v1");
+    let v = inspect_json(&r);
+    assert_eq!(v["kind"], "image");
+    assert_eq!(
+        v["files"][0]["decoded"]["format"], "layer",
+        "listed, not decoded"
+    );
+    // The image size is config + layers, as crane's manifest says.
+    let m: Value = serde_json::from_str(&stdout(&run_ok(crane().args([
+        "manifest",
+        "--insecure",
+        &r,
+    ]))))
+    .unwrap();
+    let want = m["config"]["size"].as_u64().unwrap()
+        + m["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["size"].as_u64().unwrap())
+            .sum::<u64>();
+    assert_eq!(v["image"]["size"].as_u64(), Some(want));
+    assert_eq!(v["image"]["layers"], 1);
+    let text = stdout(&run_ok(arbor().args(["inspect", &r])));
+    assert!(text.contains("(container image)"), "{text}");
+    assert!(text.contains("layers (1)"), "{text}");
+    assert!(text.contains("application/vnd.oci.image.layer"), "{text}");
+    assert!(!text.contains("00000000  "), "no hex dump: {text}");
 }
 
 fn discover_full(reference: &str) -> Value {

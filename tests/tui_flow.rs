@@ -3,7 +3,7 @@ mod tui_common;
 
 use arbor::tui::action::{Cmd, Loaded};
 use arbor::tui::harness::Harness;
-use arbor::tui::open_layout;
+use arbor::tui::open_layout_read_only;
 use arbor::tui::state::tree::Load;
 use arbor::tui::state::{Decoding, Screen};
 use std::sync::atomic::Ordering;
@@ -17,7 +17,7 @@ fn wrapped_app(
     reference: Option<&str>,
 ) -> (Harness, Arc<Wrapped>) {
     let store = Arc::new(Wrapped::new(dir, faults));
-    let mut opened = open_layout(dir, reference, false).expect("open");
+    let mut opened = open_layout_read_only(dir, reference).expect("open");
     opened.store = store.clone();
     (Harness::new(opened, 120, 30), store)
 }
@@ -26,7 +26,7 @@ fn wrapped_app(
 async fn walkthrough_open_repo_select_tag_expand_inspect_back() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = build_layout(tmp.path());
-    let mut opened = open_layout(&dir, None, false).expect("open");
+    let mut opened = open_layout_read_only(&dir, None).expect("open");
     opened.start = arbor::tui::update::Start::Repos;
     let mut h = Harness::new(opened, 120, 30);
     h.settle().await;
@@ -57,8 +57,9 @@ async fn walkthrough_open_repo_select_tag_expand_inspect_back() {
     h.cmd(Cmd::Right);
     h.settle().await;
     assert_eq!(h.state.tree.nodes[sbom].kids.len(), 1, "the sbom is signed");
+    // The layout is named after its one repository: said once, not `net-monitor › net-monitor`.
     let crumbs = arbor::tui::view::breadcrumbs(&h.state);
-    assert_eq!(&crumbs[1..], ["net-monitor", "v1", "sbom"]);
+    assert_eq!(crumbs, ["net-monitor", "v1", "sbom"]);
     h.cmd(Cmd::Inspect);
     h.settle().await;
     assert_eq!(h.state.screen(), Screen::Inspect);
@@ -172,6 +173,7 @@ async fn cycles_are_shown_once_and_marked() {
             referrers: vec![root],
             source: None,
             cosign: vec![],
+            leaves: Default::default(),
         }),
     });
     let last = h.state.tree.nodes.last().expect("node");
@@ -295,7 +297,7 @@ async fn describe_shows_a_decoding_failure_inline() {
 async fn login_on_a_layout_says_there_is_nothing_to_log_in_to() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = build_layout(tmp.path());
-    let mut h = Harness::new(open_layout(&dir, None, false).expect("open"), 120, 30);
+    let mut h = Harness::new(open_layout_read_only(&dir, None).expect("open"), 120, 30);
     h.settle().await;
     h.cmd(Cmd::Command);
     h.type_text("login alice");

@@ -6,7 +6,7 @@ mod tui_common;
 use arbor::graph::inventory::Class;
 use arbor::tui::action::{Cmd, InputKey, OpDone, PullStatus};
 use arbor::tui::harness::Harness;
-use arbor::tui::open_layout;
+use arbor::tui::open_layout_read_only;
 use arbor::tui::state::dialog::Dialog;
 use arbor::tui::state::Screen;
 use tui_common::{build_layout, settings, SBOM};
@@ -15,7 +15,7 @@ async fn app(reference: Option<&str>, height: u16) -> (Harness, tempfile::TempDi
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = build_layout(tmp.path());
     let mut h = Harness::new(
-        open_layout(&dir, reference, false).expect("open"),
+        open_layout_read_only(&dir, reference).expect("open"),
         120,
         height,
     );

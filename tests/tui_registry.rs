@@ -205,7 +205,11 @@ async fn tui_deletes_marked_untagged_manifests_together() {
     assert!(
         matches!(&h.state.dialog, Some(Dialog::Delete(d)) if d.plans.as_ref().is_some_and(|p| p.0.manifests.len() == 2))
     );
-    assert!(h.screen_text().contains("2 manifest(s)"));
+    assert!(
+        h.screen_text().contains("2 manifest(s)"),
+        "{}",
+        h.screen_text()
+    );
     h.cmd(Cmd::DialogNext);
     h.cmd(Cmd::Submit);
     settle(&mut h).await;

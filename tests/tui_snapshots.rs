@@ -4,14 +4,18 @@ mod tui_common;
 use arbor::graph::EdgeSource;
 use arbor::tui::action::{Cmd, InputKey, Ui};
 use arbor::tui::harness::Harness;
-use arbor::tui::{open_layout, Opened};
+use arbor::tui::{open_layout_read_only, Opened};
 use std::sync::Arc;
 use tui_common::{build_layout, settings, Faults, Wrapped};
 
 async fn app(reference: Option<&str>) -> (Harness, tempfile::TempDir) {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = build_layout(tmp.path());
-    let mut h = Harness::new(open_layout(&dir, reference, false).expect("open"), 120, 32);
+    let mut h = Harness::new(
+        open_layout_read_only(&dir, reference).expect("open"),
+        120,
+        32,
+    );
     h.settle().await;
     (h, tmp)
 }
@@ -115,7 +119,7 @@ async fn repositories_pane_without_catalog_says_so() {
             ..Default::default()
         },
     ));
-    let mut opened: Opened = open_layout(&dir, None, false).expect("open");
+    let mut opened: Opened = open_layout_read_only(&dir, None).expect("open");
     opened.store = store;
     opened.start = arbor::tui::update::Start::Repos;
     let mut h = Harness::new(opened, 100, 16);
@@ -127,7 +131,7 @@ async fn repositories_pane_without_catalog_says_so() {
 async fn repositories_pane_lists_repos() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = build_layout(tmp.path());
-    let mut opened = open_layout(&dir, None, false).expect("open");
+    let mut opened = open_layout_read_only(&dir, None).expect("open");
     opened.start = arbor::tui::update::Start::Repos;
     let mut h = Harness::new(opened, 100, 12);
     h.settle().await;
@@ -138,7 +142,7 @@ async fn decode_app(reference: &str, height: u16) -> (Harness, tempfile::TempDir
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tui_common::build_decode_layout(tmp.path());
     let mut h = Harness::new(
-        open_layout(&dir, Some(reference), false).expect("open"),
+        open_layout_read_only(&dir, Some(reference)).expect("open"),
         120,
         height,
     );
@@ -195,7 +199,7 @@ async fn describe_view_decodes_an_sbom_and_lists_packages() {
 async fn login_password_prompt_is_masked() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = build_layout(tmp.path());
-    let mut opened: Opened = open_layout(&dir, None, false).expect("open");
+    let mut opened: Opened = open_layout_read_only(&dir, None).expect("open");
     // A layout standing in for a registry: `:login` only looks at the store's kind and name.
     opened.facts.kind = arbor::store::StoreKind::Registry;
     opened.facts.name = "registry.example".into();

@@ -19,7 +19,11 @@ impl Session {
             name: name.to_string(),
         };
         // After arbor exits the shell prints its status, so a test can see the terminal came back.
-        let shell = format!("{cmd}; echo ARBOR-EXITED:$?; sleep 30");
+        // No user config.toml: the demo and the screens asked for, never saved contexts.
+        let shell = format!(
+            "export ARBOR_CONFIG={}/none.toml; {cmd}; echo ARBOR-EXITED:$?; sleep 30",
+            s.dir.path().display()
+        );
         let ok = s
             .tmux()
             .args([
@@ -106,7 +110,8 @@ fn binary_in_tmux_browses_a_layout_and_restores_the_terminal() {
     s.wait_for("Tags & manifests");
     // The header learns the referrers source once the first details arrive.
     let text = s.wait_for("referrers layout scan");
-    assert!(text.contains("READ-ONLY"), "{text}");
+    // A layout in a writable directory is writable: no READ-ONLY badge.
+    assert!(!text.contains("READ-ONLY"), "{text}");
     s.wait_for("SBOM");
     s.keys(&["Enter"]);
     s.wait_for("Referrers of v1");
@@ -161,6 +166,144 @@ fn binary_in_tmux_opens_a_real_registry() {
     assert!(text.contains(&format!("registry {host}")), "{text}");
     s.keys(&[":", "repo net-monitor", "Enter"]);
     s.wait_for("repo net-monitor");
+    s.keys(&["q"]);
+    s.wait_for("ARBOR-EXITED:0");
+}
+
+/// The digest `tag` names in a layout's index.json.
+fn layout_digest(dir: &std::path::Path, tag: &str) -> String {
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("index.json")).expect("index"))
+            .expect("json");
+    index["manifests"]
+        .as_array()
+        .expect("manifests")
+        .iter()
+        .find(|m| m["annotations"]["org.opencontainers.image.ref.name"] == tag)
+        .and_then(|m| m["digest"].as_str())
+        .expect("tag in index")
+        .to_string()
+}
+
+#[test]
+fn cursor_is_visible_without_colour() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tui_common::build_layout(tmp.path());
+    let s = Session::start(
+        "arbor-nocolor",
+        &format!("NO_COLOR=1 {} --oci-layout {}", bin(), dir.display()),
+    );
+    s.wait_for("SBOM");
+    let text = s.wait_for("<untagged>");
+    // The plain captured text marks the selected row: no colour needed to find it.
+    let row = |text: &str, name: &str| {
+        text.lines()
+            .find(|l| l.contains(name) && l.contains('│'))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row(&text, "v1").starts_with("│›"), "{text}");
+    assert!(!row(&text, "v2").starts_with("│›"), "{text}");
+    s.keys(&["j"]);
+    let text = s.wait_for("│›  v2");
+    assert!(!row(&text, "v1").starts_with("│›"), "{text}");
+    s.keys(&["q"]);
+    s.wait_for("ARBOR-EXITED:0");
+}
+
+#[test]
+fn ctrl_c_in_a_dialog_closes_it_and_arbor_keeps_running() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tui_common::build_layout(tmp.path());
+    let s = Session::start(
+        "arbor-ctrlc",
+        &format!("{} --oci-layout {}", bin(), dir.display()),
+    );
+    s.wait_for("SBOM");
+    s.keys(&["p"]);
+    s.wait_for("Directory");
+    s.keys(&["C-c"]);
+    let text = s.wait_for("pull cancelled");
+    assert!(!text.contains("ARBOR-EXITED"), "{text}");
+    assert!(!text.contains("Directory"), "the dialog closed: {text}");
+    assert!(text.contains("Tags & manifests"), "{text}");
+    // On a screen (no dialog), ctrl-c still quits.
+    s.keys(&["C-c"]);
+    s.wait_for("ARBOR-EXITED:0");
+}
+
+#[test]
+fn c_copies_the_digest_through_osc_52() {
+    use base64::Engine;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tui_common::build_layout(tmp.path());
+    let digest = layout_digest(&dir, "v1");
+    // `script` records every byte arbor writes to its terminal.
+    let log = tmp.path().join("typescript");
+    let s = Session::start(
+        "arbor-osc52",
+        &format!(
+            "script -q -f -c '{} --oci-layout {}' {}",
+            bin(),
+            dir.display(),
+            log.display()
+        ),
+    );
+    s.wait_for("SBOM");
+    s.keys(&["c"]);
+    s.wait_for(&format!("copied {digest}"));
+    s.keys(&["q"]);
+    s.wait_for("ARBOR-EXITED:0");
+    let bytes = std::fs::read(&log).expect("typescript");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&digest);
+    let osc = format!("\x1b]52;c;{b64}\x07");
+    assert!(
+        bytes.windows(osc.len()).any(|w| w == osc.as_bytes()),
+        "OSC 52 with the digest in what arbor wrote ({} bytes)",
+        bytes.len()
+    );
+}
+
+#[test]
+fn an_unknown_keymap_action_is_reported_at_start() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tui_common::build_layout(tmp.path());
+    let keymap = tmp.path().join("keymap.toml");
+    std::fs::write(&keymap, "[keys]\nnot_an_action = \"x\"\n").expect("keymap");
+    let s = Session::start(
+        "arbor-keymap",
+        &format!(
+            "ARBOR_KEYMAP={} {} --oci-layout {}",
+            keymap.display(),
+            bin(),
+            dir.display()
+        ),
+    );
+    let text = s.wait_for("unknown action");
+    assert!(text.contains("not_an_action"), "{text}");
+    // The tag listing's own message does not cover it.
+    s.wait_for("SBOM");
+    let text = s.capture();
+    assert!(text.contains("not_an_action"), "{text}");
+    s.keys(&["q"]);
+    let text = s.wait_for("ARBOR-EXITED:0");
+    assert!(
+        text.contains("arbor: warning: keymap.toml: unknown action"),
+        "{text}"
+    );
+}
+
+#[test]
+fn esc_on_a_repository_goes_up_to_the_repositories() {
+    let host = harness_registry();
+    let s = Session::start("arbor-up", &format!("{} {host}/net-monitor", bin()));
+    s.wait_for("Tags & manifests");
+    s.keys(&["Escape"]);
+    // The catalog lists, and the repository we came from is in it.
+    let text = s.wait_for("REPOSITORY");
+    assert!(text.contains("Repositories"), "{text}");
+    assert!(text.contains("net-monitor"), "{text}");
+    assert!(!text.contains("ARBOR-EXITED"), "{text}");
     s.keys(&["q"]);
     s.wait_for("ARBOR-EXITED:0");
 }

@@ -25,18 +25,6 @@ REG=$ARBOR_TEST_DIST; REPO=bench-pull-$$; REF=$REG/$REPO:v1
 DIGEST=sha256:$(openssl dgst -sha256 -r "$WORK/src/big.bin" | cut -d' ' -f1)
 BLOB_URL=http://$REG/v2/$REPO/blobs/$DIGEST
 
-# measure cmd... -> "<seconds> <peak RSS KiB>" of one run (stdout/stderr of cmd discarded).
-measure() {
-  python3 - "$@" <<'PY'
-import resource, subprocess, sys, time
-t = time.monotonic()
-rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-e = time.monotonic() - t
-if rc != 0:
-    sys.exit(f"{sys.argv[1:]} failed ({rc})")
-print(f"{e:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
-PY
-}
 # bench NAME OUTDIR cmd... -> prints "median_seconds max_rss_kib"; checks the pulled file when OUTDIR is set.
 bench() {
   local out=$1; shift

@@ -1,7 +1,7 @@
 # scripts/bench/setup.sh - sourced by the benchmark scripts (from the repository root):
 # installs the harness tools, starts the test registries unless they already run, sources their
 # env file and builds arbor in release. Sets ARBOR (the binary) and BENCH_STARTED (1 when this
-# script started the registries: call bench_stop on exit then).
+# script started the registries: call bench_stop on exit then) and `measure`.
 DIR=${ARBOR_HARNESS_DIR:-$PWD/target/harness}; export ARBOR_HARNESS_DIR=$DIR
 bash tests/harness/install.sh >/dev/null
 BENCH_STARTED=0
@@ -13,3 +13,16 @@ bench_stop() { if [ "$BENCH_STARTED" = 1 ]; then bash tests/harness/registries.s
 . "$DIR/env"
 cargo build --release --quiet
 ARBOR=${CARGO_TARGET_DIR:-$PWD/target}/release/arbor
+
+# measure cmd... -> "<seconds> <peak RSS KiB>" of one run (output discarded; a failure is fatal).
+measure() {
+  python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+t = time.monotonic()
+rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+e = time.monotonic() - t
+if rc != 0:
+    sys.exit(f"{sys.argv[1:]} failed ({rc})")
+print(f"{e:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+PY
+}

@@ -13,6 +13,10 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Registry, repository or reference to open in the TUI (e.g. `localhost:5000/net-monitor:v1`).
     pub target: Option<String>,
+    /// TUI colours: `dark`, `light`, `mono`, or `auto` (ask the terminal). Also ARBOR_THEME and
+    /// `theme` in config.toml; NO_COLOR always wins.
+    #[arg(long, value_name = "THEME", value_parser = ["dark", "light", "mono", "auto"])]
+    pub theme: Option<String>,
     #[command(flatten)]
     pub global: GlobalArgs,
 }
@@ -107,6 +111,10 @@ pub enum TreeFormat {
     #[default]
     Tree,
     Json,
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart (Markdown documents, tickets).
+    Mermaid,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
@@ -166,12 +174,35 @@ pub enum Command {
     Audit(AuditArgs),
     /// Print a manifest exactly as served (its digest verifies).
     Fetch(FetchArgs),
+    /// Print a shell completion script: `arbor completions bash > /etc/bash_completion.d/arbor`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): `arbor man > ~/.local/share/man/man1/arbor.1`.
+    Man,
     /// Download an artifact's files into a directory (like `oras pull`).
     ///
     /// Files are named by their `org.opencontainers.image.title` annotation; titles that would
     /// leave DIR (absolute, `..`, through a symbolic link) are refused before anything is written.
     /// Existing files are replaced, never written through a symbolic link.
     Pull(PullArgs),
+    /// Copy a manifest (an index with its platform manifests) and its blobs to another
+    /// repository, registry or OCI layout; with -r, every referrer below it too (like
+    /// `oras cp -r`, plus cosign tags and buildx attestations).
+    ///
+    /// Blobs the destination has are skipped, blobs on the same registry are mounted, the rest
+    /// streamed and verified. The order keeps the destination consistent if interrupted:
+    /// referrers after their subject, the tag last.
+    Cp(CpArgs),
+    /// Add tags to a manifest (one manifest PUT per tag; no blob is sent).
+    Tag(TagArgs),
+    /// Remove one tag, leaving the manifest and its other tags (where the registry allows it).
+    Untag(UntagArgs),
+}
+
+/// `arbor completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell (or elvish).
+    pub shell: clap_complete::Shell,
 }
 
 /// `arbor login`.
@@ -434,4 +465,50 @@ pub struct PullArgs {
     /// Files downloaded at once.
     #[arg(long, default_value_t = crate::pull::DEFAULT_CONCURRENCY, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=64), |v| v as usize))]
     pub concurrency: usize,
+}
+
+/// `arbor cp`.
+#[derive(Debug, Args)]
+pub struct CpArgs {
+    /// `registry/repo:tag` or `registry/repo@sha256:…`; with --from-oci-layout `DIR:TAG` or `DIR@DIGEST`.
+    pub source: String,
+    /// `registry/repo[:tag]`; with --to-oci-layout `DIR[:TAG]`. Without a tag, the source's tag.
+    pub destination: String,
+    /// Also copy every referrer below it (signatures, SBOMs, attestations), at any depth.
+    #[arg(short = 'r', long)]
+    pub recursive: bool,
+    /// The source is an OCI image layout directory.
+    #[arg(long)]
+    pub from_oci_layout: bool,
+    /// The destination is an OCI image layout directory (created if missing).
+    #[arg(long)]
+    pub to_oci_layout: bool,
+    /// Copy only this platform of an index (repeatable); the index is rewritten, so its digest changes.
+    #[arg(long = "platform", value_name = "OS/ARCH[/VARIANT]")]
+    pub platforms: Vec<crate::copy::PlatformFilter>,
+    /// Print what would be copied (and what the destination has already); change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Blobs copied at once.
+    #[arg(long, default_value_t = crate::copy::DEFAULT_CONCURRENCY, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=64), |v| v as usize))]
+    pub concurrency: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ListFormat,
+}
+
+/// `arbor tag`.
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// The manifest: `registry/repo:tag` or `registry/repo@sha256:…` (a tag or digest with --oci-layout).
+    pub reference: String,
+    /// New tags for it.
+    #[arg(required = true)]
+    pub tags: Vec<String>,
+}
+
+/// `arbor untag`.
+#[derive(Debug, Args)]
+pub struct UntagArgs {
+    /// `registry/repo:tag` (a tag with --oci-layout).
+    pub reference: String,
 }

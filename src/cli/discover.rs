@@ -1,9 +1,9 @@
-//! `arbor discover`: the referrers graph as a tree, or as oras-compatible JSON, down to
+//! `arbor discover`: the referrers graph as a tree, oras-compatible JSON, DOT or Mermaid, down to
 //! `--depth` levels (where the walk stopped is said, on the nodes and on stderr).
 use super::args::{DiscoverArgs, TreeFormat};
 use super::{graph_json, tree};
 use crate::connection::{open_target, ConnectOptions, Target};
-use crate::graph::{discover, DiscoverOptions, Expansion};
+use crate::graph::{discover, export, DiscoverOptions, Expansion};
 use crate::text::escape;
 use anyhow::{bail, Result};
 use std::io::{BufWriter, Write};
@@ -14,9 +14,10 @@ pub async fn run(a: DiscoverArgs, conn: &ConnectOptions, out: &mut dyn Write) ->
     let dopts = DiscoverOptions {
         artifact_type: a.artifact_type,
         depth: Some(a.depth),
-        index_children: a.full,
-        // The tree shows cosign tags; oras-compatible JSON leaves them out.
-        cosign_tags: a.full || a.format == TreeFormat::Tree,
+        // The tree and the drawings show cosign tags and index children; oras-compatible JSON
+        // leaves cosign tags out.
+        index_children: a.full || matches!(a.format, TreeFormat::Dot | TreeFormat::Mermaid),
+        cosign_tags: a.full || a.format != TreeFormat::Json,
         ..Default::default()
     };
     let found = discover(t.store.as_ref(), &t.repo, root, &dopts).await?;
@@ -26,6 +27,8 @@ pub async fn run(a: DiscoverArgs, conn: &ConnectOptions, out: &mut dyn Write) ->
         match a.format {
             TreeFormat::Json => graph_json::write(&mut out, &t.display_name, graph, a.full)?,
             TreeFormat::Tree => tree::write(&mut out, &t.display_name, graph)?,
+            TreeFormat::Dot => write!(out, "{}", export::to_dot(&t.display_name, graph))?,
+            TreeFormat::Mermaid => write!(out, "{}", export::to_mermaid(&t.display_name, graph))?,
         }
         out.flush()?;
     }

@@ -2,6 +2,8 @@
 pub mod args;
 pub mod attach;
 pub mod audit;
+pub mod bars;
+pub mod cp;
 pub mod delete;
 pub mod discover;
 pub mod fetch;
@@ -13,6 +15,8 @@ pub mod manifests;
 pub mod pull;
 pub mod purge;
 pub mod repos;
+pub mod signals;
+pub mod tag;
 pub mod tags;
 pub mod tree;
 pub mod verify;
@@ -98,6 +102,18 @@ pub async fn run(
         Command::Audit(a) => audit::run(a, conn, out).await?,
         Command::Fetch(a) => fetch::run(a, conn, out).await?,
         Command::Pull(a) => pull::run(a, conn, out).await?,
+        Command::Cp(a) => cp::run(a, conn, out).await?,
+        Command::Tag(a) => tag::tag(a, conn, out).await?,
+        Command::Untag(a) => tag::untag(a, conn, out).await?,
+        Command::Completions(a) => {
+            let mut cmd = <args::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(a.shell, &mut cmd, "arbor", out);
+            return Ok(None);
+        }
+        Command::Man => {
+            clap_mangen::Man::new(<args::Cli as clap::CommandFactory>::command()).render(out)?;
+            return Ok(None);
+        }
     };
     Ok(Some(target))
 }

@@ -1,10 +1,11 @@
 //! `arbor pull`: the library's pull with progress bars on a terminal and ctrl-c to cancel.
 use super::args::PullArgs;
+use super::bars::style;
 use crate::connection::{open_target, ConnectOptions, Target};
 use crate::pull::{pull, PullFile, PullOptions, PullProgress, PullReport, Skipped};
 use crate::text::escape;
 use anyhow::Result;
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Mutex;
@@ -41,19 +42,7 @@ async fn pull_into(t: &Target, output: &Path, concurrency: usize) -> Result<Pull
 
 /// Cancels on ctrl-c or SIGTERM.
 async fn cancel_on_signal(cancel: CancellationToken) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let term = async {
-        match signal(SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => if r.is_err() { return },
-        _ = term => {}
-    }
+    super::signals::interrupted().await;
     cancel.cancel();
 }
 
@@ -100,12 +89,6 @@ impl Bars {
         }
         let _ = self.multi.clear();
     }
-}
-
-fn style(template: &str) -> ProgressStyle {
-    ProgressStyle::with_template(template)
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ")
 }
 
 impl PullProgress for Bars {

@@ -4,14 +4,19 @@ use super::format::print_list;
 use crate::connection::{open_registry, open_target, ConnectOptions, Target};
 use crate::store::{collect_pages, Cap};
 use crate::text::escape;
-use anyhow::{bail, Result};
+use anyhow::Result;
 use std::io::Write;
 
 pub async fn run(a: ReposArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
     let t = match (&conn.oci_layout, &a.registry) {
         (Some(_), _) => open_target(conn, None, true)?,
         (None, Some(reg)) => open_registry(conn, reg)?,
-        (None, None) => bail!("a registry is required (or use --oci-layout DIR)"),
+        (None, None) => {
+            return Err(crate::connection::UsageError(
+                "a registry is required: HOST (or use --oci-layout DIR)".into(),
+            )
+            .into())
+        }
     };
     let store = t.store.clone();
     let cap = Cap::new(store.limits().repositories, "--max-repos");

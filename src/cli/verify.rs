@@ -8,9 +8,7 @@ use anyhow::{anyhow, bail, Result};
 use std::io::Write;
 
 /// A command line that cannot be acted on (exit status 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+pub use crate::connection::UsageError;
 
 /// Loads what signatures are verified against; a file named that cannot be used is bad usage.
 pub fn load_trust(t: &TrustArgs) -> Result<VerifyConfig, UsageError> {

@@ -1,8 +1,10 @@
 //! What both front ends open: an OCI layout directory or a registry, repository or reference,
 //! with the connection options they share (TLS, credentials, referrers mode). The CLI builds
 //! [`ConnectOptions`] from its flags; the TUI takes them as they are.
+pub mod ends;
 pub mod login;
 
+pub use ends::{open_copy, CopyEnds, End};
 pub use login::{login, login_with, LoginOptions};
 
 use crate::credentials::LookupOptions;
@@ -10,9 +12,39 @@ use crate::layout::LayoutStore;
 use crate::oci::reference::{parse_registry, Reference};
 use crate::registry::{ClientOptions, RegistryStore};
 use crate::store::{ReferrersMode, Store};
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use std::path::PathBuf;
 use std::sync::Arc;
+
+/// A command line that cannot work as given (a missing or malformed argument): the binary
+/// exits 2 for it, as for clap's own usage errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    UsageError(msg.into()).into()
+}
+
+/// Refuses `HOST:PORT` or `HOST` where a repository is needed: docker's rules would read
+/// `127.0.0.1:5101` as the Docker Hub repository `library/127.0.0.1` (tag `5101`).
+pub fn refuse_bare_host(input: &str) -> Result<()> {
+    if input.contains('/') || input.contains('@') {
+        return Ok(());
+    }
+    let (name, tag) = match input.split_once(':') {
+        Some((n, t)) => (n, Some(t)),
+        None => (input, None),
+    };
+    let port = tag.is_some_and(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()));
+    let hostlike = name == "localhost" || name.contains('.') || name.starts_with('[');
+    if hostlike && (port || tag.is_none()) {
+        return Err(usage(format!(
+            "{input} names a registry, not a repository: a repository is needed (HOST/REPO, e.g. {input}/my-app)"
+        )));
+    }
+    Ok(())
+}
 
 /// Where and how to connect.
 #[derive(Debug, Clone, Default)]
@@ -68,7 +100,7 @@ impl Target {
     pub fn require_reference(&self) -> Result<&str> {
         self.reference
             .as_deref()
-            .ok_or_else(|| anyhow!("a tag or digest is required"))
+            .ok_or_else(|| usage("a tag or digest is required (REPO:TAG or REPO@sha256:…)"))
     }
 }
 
@@ -89,8 +121,14 @@ pub fn open_target(opts: &ConnectOptions, input: Option<&str>, repo_only: bool) 
             reference,
         });
     }
-    let input =
-        input.ok_or_else(|| anyhow!("a reference is required (or use --oci-layout DIR)"))?;
+    let input = input.ok_or_else(|| {
+        usage(if repo_only {
+            "a repository is required: HOST/REPO (or use --oci-layout DIR)"
+        } else {
+            "a reference is required: HOST/REPO:TAG or HOST/REPO@sha256:… (or use --oci-layout DIR)"
+        })
+    })?;
+    refuse_bare_host(input)?;
     let r = if repo_only {
         Reference::parse_repository(input)?
     } else {
@@ -125,4 +163,30 @@ pub fn open_registry(opts: &ConnectOptions, registry: &str) -> Result<Target> {
         display_name: host,
         reference: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_host_is_not_a_repository() {
+        for bad in ["127.0.0.1:5101", "localhost:5000", "localhost", "ghcr.io"] {
+            let e = refuse_bare_host(bad).expect_err(bad);
+            assert!(
+                e.to_string().contains("a repository is needed (HOST/REPO"),
+                "{e}"
+            );
+            assert!(e.downcast_ref::<UsageError>().is_some());
+        }
+        for ok in [
+            "ubuntu",
+            "ubuntu:22.04",
+            "localhost:5000/app",
+            "ghcr.io/o/r:v1",
+            "r@sha256:ab",
+        ] {
+            assert!(refuse_bare_host(ok).is_ok(), "{ok}");
+        }
+    }
 }

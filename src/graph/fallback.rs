@@ -74,3 +74,28 @@ pub async fn update_fallback_index(
     }
     Ok(())
 }
+
+/// Of `descs`, those known to have no referrers without asking: on a registry read through the
+/// tag fallback, a manifest that is not an index, has no `sha256-<hex>` tag and no cosign tag
+/// has nothing attached. Empty anywhere else (the referrers API must be asked).
+pub async fn known_leaves(
+    store: &dyn Store,
+    repo: &str,
+    descs: &[Descriptor],
+    cosign: &super::CosignTags,
+) -> std::collections::HashSet<Digest> {
+    if store.referrers_source(repo) != Some(crate::store::ReferrersSource::ReferrersTag) {
+        return Default::default();
+    }
+    let Ok(all) = store.tag_list(repo).await else {
+        return Default::default();
+    };
+    let listed: std::collections::HashSet<&str> = all.iter().map(String::as_str).collect();
+    descs
+        .iter()
+        .filter(|d| !media::is_index(&d.media_type))
+        .filter(|d| !cosign.contains_key(&d.digest))
+        .filter(|d| !listed.contains(tags::fallback_tag(&d.digest).as_str()))
+        .map(|d| d.digest.clone())
+        .collect()
+}

@@ -1,10 +1,13 @@
 //! Referrers graphs: discovery to a depth with bounded concurrency, cycle detection, and the
 //! model later views build on (index children with platforms, where each edge came from).
 pub mod delete;
+pub mod export;
 pub mod fallback;
 pub mod inventory;
 mod node;
 pub mod purge;
+pub mod size;
+pub mod tags;
 
 pub use node::{EdgeSource, Expansion, Node, Walked};
 

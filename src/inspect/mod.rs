@@ -7,6 +7,7 @@
 pub(crate) mod cert;
 pub(crate) mod cosign;
 mod generic;
+pub mod image;
 pub(crate) mod intoto;
 pub(crate) mod notation;
 pub(crate) mod notation_envelope;
@@ -14,7 +15,7 @@ mod render;
 mod sbom;
 mod scan;
 
-pub use render::render_lines;
+pub use render::{render_lines, summary_lines};
 
 use crate::oci::{Descriptor, Digest};
 use crate::store::{Store, StoreError};
@@ -48,7 +49,26 @@ pub enum Kind {
     NotationSignature,
     ScanResult,
     Index,
+    /// A container image (its layers are listed, not decoded).
+    Image,
     Other,
+}
+
+impl Kind {
+    /// The kind in words, as the describe view and `arbor inspect` say it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Sbom => "SBOM",
+            Kind::Attestation => "attestation",
+            Kind::CosignSignature => "cosign signature",
+            Kind::SigstoreBundle => "Sigstore bundle",
+            Kind::NotationSignature => "Notation signature",
+            Kind::ScanResult => "scan result",
+            Kind::Index => "index",
+            Kind::Image => "container image",
+            Kind::Other => "artifact",
+        }
+    }
 }
 
 /// A decoded manifest: what it is, what each file says, and whether it is bound to its subject.
@@ -73,6 +93,9 @@ pub struct Inspection {
     /// Files not decoded (over [`MAX_FILES`]).
     #[serde(skip_serializing_if = "is_zero")]
     pub files_skipped: usize,
+    /// What an image's config says (images only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<image::ImageSummary>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -101,6 +124,8 @@ pub enum Decoded {
     Notation(notation::NotationSummary),
     Scan(scan::ScanSummary),
     Raw(generic::RawPreview),
+    /// An image layer: listed, not downloaded.
+    Layer,
     /// The file could not be read or decoded; the message says why.
     Error {
         message: String,
@@ -132,7 +157,7 @@ impl Decoded {
             Decoded::SigstoreBundle(_) => Kind::SigstoreBundle,
             Decoded::Notation(_) => Kind::NotationSignature,
             Decoded::Scan(_) => Kind::ScanResult,
-            Decoded::Raw(_) | Decoded::Error { .. } => return None,
+            Decoded::Raw(_) | Decoded::Layer | Decoded::Error { .. } => return None,
         })
     }
 }
@@ -272,17 +297,22 @@ pub async fn inspect_with_subject(
         .or_else(|| subject_hint.map(|d| d.to_string()));
     let all = m.files();
     let mut files = Vec::new();
+    let image = image::summary(store, repo, m).await;
     for desc in all.iter().take(MAX_FILES) {
-        let decoded = match store.blob_bytes(repo, desc, MAX_BLOB_BYTES).await {
-            Ok(bytes) => decode(
-                &desc.media_type,
-                artifact_type.as_deref(),
-                desc.annotations.as_ref(),
-                &bytes,
-            ),
-            Err(e) => Decoded::Error {
-                message: e.to_string(),
-            },
+        let decoded = if image::is_image_layer(&desc.media_type) {
+            Decoded::Layer
+        } else {
+            match store.blob_bytes(repo, desc, MAX_BLOB_BYTES).await {
+                Ok(bytes) => decode(
+                    &desc.media_type,
+                    artifact_type.as_deref(),
+                    desc.annotations.as_ref(),
+                    &bytes,
+                ),
+                Err(e) => Decoded::Error {
+                    message: e.to_string(),
+                },
+            }
         };
         files.push(FileReport {
             media_type: desc.media_type.clone(),
@@ -302,7 +332,11 @@ pub async fn inspect_with_subject(
         files
             .iter()
             .find_map(|f| f.decoded.kind())
-            .unwrap_or(Kind::Other)
+            .unwrap_or(if image.is_some() {
+                Kind::Image
+            } else {
+                Kind::Other
+            })
     };
     let binding = binding(subject.as_deref(), &files);
     Ok(Inspection {
@@ -321,6 +355,7 @@ pub async fn inspect_with_subject(
         },
         binding,
         signature_verified: false,
+        image,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Plain-text rendering of an [`Inspection`] (the describe view and `arbor inspect`).
 use super::cert::CertSummary;
 use super::cosign::TlogEntry;
+use super::image::ImageSummary;
 use super::intoto::StatementSummary;
 use super::sbom::SbomSummary;
 use super::scan::ScanSummary;
@@ -12,7 +13,7 @@ const PREVIEW_LINES: usize = 40;
 /// The inspection as lines of plain text (no terminal codes).
 pub fn render_lines(i: &Inspection) -> Vec<String> {
     let mut o = Vec::new();
-    o.push(format!("{} ({:?})", i.digest, i.kind).replace("(Sbom)", "(SBOM)"));
+    o.push(format!("{} ({})", i.digest, i.kind.word()));
     o.push(format!("  media type:    {}", i.media_type));
     if let Some(t) = &i.artifact_type {
         o.push(format!("  artifact type: {t}"));
@@ -37,19 +38,14 @@ pub fn render_lines(i: &Inspection) -> Vec<String> {
             "  binding:       (the payload names no target digest)".to_string()
         }
     });
-    if i.files.iter().any(|f| is_signature(&f.decoded)) && !i.signature_verified {
-        o.push("  signature NOT cryptographically verified".to_string());
-    }
-    for m in &i.manifests {
-        let what = m
-            .platform
-            .as_ref()
-            .map(|p| p.to_string())
-            .or_else(|| m.artifact_type.clone())
-            .unwrap_or_else(|| m.media_type.clone());
-        o.push(format!("  manifest {}  {what}", m.digest));
-    }
-    for f in &i.files {
+    image_and_entries(i, &mut o, |what, m| {
+        format!("  manifest {}  {what}", m.digest)
+    });
+    for f in i
+        .files
+        .iter()
+        .filter(|f| !matches!(f.decoded, Decoded::Layer))
+    {
         o.push(String::new());
         o.push(format!(
             "file {}  {}  {} bytes{}",
@@ -63,10 +59,77 @@ pub fn render_lines(i: &Inspection) -> Vec<String> {
         ));
         decoded(&f.decoded, &mut o);
     }
+    if i.image.is_some() && !i.files.is_empty() {
+        o.push(String::new());
+        o.push(format!("layers ({})", i.files.len()));
+        for f in &i.files {
+            o.push(format!(
+                "  {}  {}  {}{}",
+                f.digest,
+                f.media_type,
+                human_bytes(f.size),
+                f.title
+                    .as_ref()
+                    .map(|t| format!("  {t}"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
     if i.files_skipped > 0 {
         o.push(format!("({} more files not decoded)", i.files_skipped));
     }
     o
+}
+
+/// What a narrow pane shows of an inspection: its kind and what its files decode to (signer
+/// and time, package and licence counts, findings by severity, a readme's first lines, an
+/// image's platform and command) — the descriptor fields the pane shows already are left out.
+pub fn summary_lines(i: &Inspection) -> Vec<String> {
+    let mut o = vec![i.kind.word().to_string()];
+    if i.binding.status == BindingStatus::Mismatch {
+        o.push(format!(
+            "  binding MISMATCH: the payload names {}",
+            i.binding.claimed.join(", ")
+        ));
+    }
+    image_and_entries(i, &mut o, |what, m| {
+        format!("  {what}  {}", m.digest.short())
+    });
+    for f in i
+        .files
+        .iter()
+        .filter(|f| !matches!(f.decoded, Decoded::Layer))
+    {
+        if let Some(t) = &f.title {
+            o.push(format!("{t}:"));
+        }
+        decoded(&f.decoded, &mut o);
+    }
+    o
+}
+
+/// The unverified-signature note, an image's config summary and an index's entries (each
+/// line made by `entry` from a word for the entry and the entry).
+fn image_and_entries(
+    i: &Inspection,
+    o: &mut Vec<String>,
+    entry: impl Fn(&str, &crate::oci::Descriptor) -> String,
+) {
+    if i.files.iter().any(|f| is_signature(&f.decoded)) && !i.signature_verified {
+        o.push("  signature NOT cryptographically verified".to_string());
+    }
+    if let Some(im) = &i.image {
+        image(im, o);
+    }
+    for m in &i.manifests {
+        let what = m
+            .platform
+            .as_ref()
+            .map(|p| p.to_string())
+            .or_else(|| m.artifact_type.clone())
+            .unwrap_or_else(|| m.media_type.clone());
+        o.push(entry(&what, m));
+    }
 }
 
 fn is_signature(d: &Decoded) -> bool {
@@ -165,8 +228,46 @@ fn decoded(d: &Decoded, o: &mut Vec<String>) {
                 o.push(format!("  | {l}"));
             }
         }
+        Decoded::Layer => {}
         Decoded::Error { message } => o.push(format!("  could not decode: {message}")),
     }
+}
+
+fn image(im: &ImageSummary, o: &mut Vec<String>) {
+    o.push(format!("  platform:      {}", opt(&im.platform)));
+    o.push(format!("  created:       {}", opt(&im.created)));
+    if let Some(a) = &im.author {
+        o.push(format!("  author:        {a}"));
+    }
+    o.push(format!("  command:       {}", opt(&im.command)));
+    if let Some(u) = &im.user {
+        o.push(format!("  user:          {u}"));
+    }
+    o.push(format!(
+        "  config:        {} env, {} labels",
+        im.env_count, im.labels
+    ));
+    o.push(format!(
+        "  image size:    {} in {} layer(s) and the config",
+        human_bytes(im.size as i64),
+        im.layers
+    ));
+}
+
+/// `1.2 MiB (1234567 bytes)`.
+fn human_bytes(n: i64) -> String {
+    let n = n.max(0);
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let (v, u) = if n < 1 << 20 {
+        (n as f64 / 1024.0, "KiB")
+    } else if n < 1 << 30 {
+        (n as f64 / (1 << 20) as f64, "MiB")
+    } else {
+        (n as f64 / (1u64 << 30) as f64, "GiB")
+    };
+    format!("{v:.1} {u} ({n} bytes)")
 }
 
 fn sbom(s: &SbomSummary, p: &str, o: &mut Vec<String>) {

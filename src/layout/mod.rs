@@ -2,13 +2,17 @@
 //! the same [`Store`] trait: tags from `index.json`, referrers by scanning manifests for `subject`.
 //! Only regular files are read, every read is bounded, and file work runs on the blocking pool.
 mod files;
+mod gc;
+mod index_file;
 mod listing;
+mod write;
 
 use crate::listing::{ManifestListing, RegistryKind};
 use crate::oci::{media, Descriptor, Digest, Manifest};
 use crate::store::{
-    filter_artifact_type, verify_manifest_bytes, ByteStream, FetchedManifest, Page, Referrers,
-    ReferrersSource, Result, Store, StoreError, StoreInfo, StoreKind, MAX_MANIFEST_BYTES,
+    filter_artifact_type, verify_manifest_bytes, BlobSource, ByteStream, FetchedManifest, Page,
+    PutManifest, Referrers, ReferrersSource, Result, Store, StoreError, StoreInfo, StoreKind,
+    MAX_MANIFEST_BYTES,
 };
 use bytes::Bytes;
 use files::{blocking, open_regular, read_regular, MAX_INDEX_BYTES, MAX_MARKER_BYTES};
@@ -31,6 +35,12 @@ pub struct LayoutStore {
     referrers: Mutex<Arc<OnceCell<Arc<ReferrerMap>>>>,
     /// Parsed tag list, kept until `invalidate` (index.json of a big layout is megabytes).
     tags: Mutex<Arc<OnceCell<TagEntries>>>,
+    /// One writer at a time edits index.json (in this process).
+    write_lock: tokio::sync::Mutex<()>,
+    /// Which manifests name each digest as content, once a delete needed it.
+    parents: Mutex<Option<write::Parents>>,
+    /// Opened for reading only (see [`LayoutStore::read_only`]), whatever the filesystem allows.
+    read_only: bool,
 }
 
 type ReferrerMap = HashMap<Digest, Vec<Descriptor>>;
@@ -160,7 +170,48 @@ impl LayoutStore {
             name,
             referrers: Mutex::new(Arc::new(OnceCell::new())),
             tags: Mutex::new(Arc::new(OnceCell::new())),
+            write_lock: tokio::sync::Mutex::new(()),
+            parents: Mutex::new(None),
+            read_only: false,
         })
+    }
+
+    /// The same layout with every write refused, as on a read-only filesystem (a layout to
+    /// browse without the chance of changing it).
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    /// Opens a layout, creating an empty one (`oci-layout`, `index.json`) where there is none.
+    pub fn open_or_create(root: impl AsRef<Path>) -> Result<Self> {
+        let root = root.as_ref();
+        if !root.join("oci-layout").exists() {
+            let io = |e| StoreError::Io {
+                what: layout_what(root),
+                source: e,
+            };
+            std::fs::create_dir_all(root.join("blobs").join("sha256")).map_err(io)?;
+            if !root.join("index.json").exists() {
+                let empty = format!(
+                    r#"{{"schemaVersion":2,"mediaType":"{}","manifests":[]}}"#,
+                    media::OCI_INDEX
+                );
+                index_file::replace(root, &root.join("index.json"), empty.as_bytes())?;
+            }
+            index_file::replace(
+                root,
+                &root.join("oci-layout"),
+                br#"{"imageLayoutVersion":"1.0.0"}"#,
+            )?;
+        }
+        Self::open(root)
+    }
+
+    /// Forgets what was read (tags, referrers): the layout changed.
+    fn forget_reads(&self) {
+        *self.referrers.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(OnceCell::new());
+        *self.tags.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(OnceCell::new());
     }
 
     pub fn root(&self) -> &Path {
@@ -311,7 +362,86 @@ impl Store for LayoutStore {
     }
 
     fn invalidate(&self, _repo: &str) {
-        *self.referrers.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(OnceCell::new());
-        *self.tags.lock().unwrap_or_else(|p| p.into_inner()) = Arc::new(OnceCell::new());
+        self.forget_reads();
+        *self.parents.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Writable unless the directory is on a read-only filesystem (or not ours to write).
+    fn writable(&self) -> bool {
+        !self.read_only && write::dir_writable(&self.root)
+    }
+
+    async fn blob_exists(&self, _repo: &str, digest: &Digest) -> Result<bool> {
+        self.has_blob(digest).await
+    }
+
+    async fn push_blob(&self, repo: &str, desc: &Descriptor, source: BlobSource) -> Result<bool> {
+        if self.has_blob(&desc.digest).await? {
+            return Ok(false);
+        }
+        let stream = match source {
+            BlobSource::Bytes(b) => futures::stream::once(async move { Ok(b) }).boxed(),
+            BlobSource::File(p) => {
+                let what = format!("file {}", p.display());
+                let f = tokio::fs::File::open(&p)
+                    .await
+                    .map_err(|e| StoreError::Io {
+                        what: what.clone(),
+                        source: e,
+                    })?;
+                tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024)
+                    .map(move |r| {
+                        r.map_err(|e| StoreError::Io {
+                            what: what.clone(),
+                            source: e,
+                        })
+                    })
+                    .boxed()
+            }
+        };
+        self.push_blob_stream(repo, desc, stream).await?;
+        Ok(true)
+    }
+
+    async fn push_blob_stream(
+        &self,
+        _repo: &str,
+        desc: &Descriptor,
+        stream: ByteStream,
+    ) -> Result<()> {
+        self.write_blob(desc, stream).await
+    }
+
+    async fn put_manifest(
+        &self,
+        _repo: &str,
+        reference: &str,
+        media_type: &str,
+        bytes: Bytes,
+    ) -> Result<PutManifest> {
+        self.write_manifest(reference, media_type, bytes).await
+    }
+
+    async fn delete_manifest(&self, _repo: &str, digest: &Digest) -> Result<()> {
+        self.remove_manifest(digest).await
+    }
+
+    async fn delete_tag(&self, _repo: &str, tag: &str) -> Result<()> {
+        self.remove_tag(tag).await
+    }
+
+    async fn probe_delete(&self, repo: &str) -> Result<()> {
+        if self.writable() {
+            Ok(())
+        } else {
+            Err(StoreError::Unsupported {
+                what: repo.to_string(),
+                detail: format!("{} is read-only; nothing was changed", self.root.display()),
+            })
+        }
+    }
+
+    async fn collect_garbage(&self, _repo: &str) -> Result<Option<(usize, u64)>> {
+        self.garbage_collect().await.map(Some)
     }
 }

@@ -41,3 +41,31 @@ pub fn short_label(media_type: &str) -> &str {
         other => other,
     }
 }
+
+/// `signature`, `sbom`, `attestation`… from an artifact type; otherwise its last path part.
+pub fn artifact_word(t: &str) -> String {
+    let l = t.to_ascii_lowercase();
+    let known = [
+        (
+            &["signature", "cosign", "notary", "notation", "sigstore"][..],
+            "signature",
+        ),
+        (&["sbom", "spdx", "cyclonedx", "syft"][..], "sbom"),
+        (
+            &["in-toto", "attestation", "provenance", "slsa", "vex"][..],
+            "attestation",
+        ),
+        (&["vuln", "sarif", "scan", "trivy", "grype"][..], "scan"),
+        (&["readme", "markdown", "text/"][..], "readme"),
+    ];
+    for (needles, word) in known {
+        if needles.iter().any(|n| l.contains(n)) {
+            return word.to_string();
+        }
+    }
+    let last = l
+        .rsplit(['/', '.'])
+        .find(|s| !s.is_empty() && !s.starts_with("v1") && *s != "json")
+        .unwrap_or(&l);
+    last.trim_end_matches("+json").to_string()
+}

@@ -1,4 +1,5 @@
 //! The vocabulary: references, digests, media types, descriptors, manifests, tag names.
+pub mod config;
 pub mod digest;
 pub mod manifest;
 pub mod media;

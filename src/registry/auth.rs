@@ -220,7 +220,7 @@ impl Auth {
     fn needs_credentials(&self, what: &str) -> StoreError {
         self.anonymous_refused();
         let mut detail = format!(
-            "the registry wants a username and password (use -u and --password-stdin, or `arbor login {}`)",
+            "this registry needs credentials (use -u and --password-stdin, or `arbor login {}`)",
             self.host
         );
         if let Some(e) = self.lookup_error.lock().ok().and_then(|e| e.clone()) {
@@ -300,6 +300,10 @@ impl Auth {
             creds => token::get(transport, realm, service, scope, creds, &token_for).await?,
         };
         let status = resp.status();
+        if !status.is_success() && creds.is_none() && matches!(status.as_u16(), 401 | 403) {
+            // No credentials were sent: the token server's "bad credentials" is misleading.
+            return Err(self.needs_credentials(what));
+        }
         if !status.is_success() {
             self.anonymous_refused();
             let detail = error_detail(resp).await;

@@ -38,6 +38,11 @@ impl Client {
         })
     }
 
+    /// True when requests go over plain HTTP (asked for, or a loopback registry).
+    pub fn plain_http(&self) -> bool {
+        self.base.starts_with("http://")
+    }
+
     pub fn host(&self) -> &str {
         &self.host
     }

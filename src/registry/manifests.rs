@@ -135,15 +135,33 @@ impl RegistryStore {
         Ok(())
     }
 
-    /// `DELETE /v2/<repo>/manifests/<tag>`: the tag alone (distribution 2.8 refuses it with 400).
+    /// `DELETE …/manifests/<tag>`: the tag only. Registries that delete by digest alone refuse
+    /// it (distribution: 400 DIGEST_INVALID; 405 UNSUPPORTED where deletes are off).
     pub(super) async fn remove_tag(&self, repo: &str, tag: &str) -> Result<()> {
-        let what = format!("delete of tag {}/{repo}:{tag}", self.client.host());
-        self.client
+        let what = format!("untag {}/{repo}:{tag}", self.client.host());
+        match self
+            .client
             .request(Method::DELETE, &format!("/v2/{repo}/manifests/{tag}"))
             .repo(repo)
             .send_ok(&what)
-            .await?;
-        Ok(())
+            .await
+        {
+            Ok(_) => {
+                crate::store::Store::invalidate(self, repo);
+                Ok(())
+            }
+            Err(StoreError::Status {
+                status: status @ (400 | 405),
+                detail,
+                ..
+            }) => Err(StoreError::Unsupported {
+                what,
+                detail: format!(
+                    "the registry does not delete tags on their own ({status}: {detail})"
+                ),
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     /// Checks deletes are allowed without changing anything.

@@ -29,7 +29,7 @@ pub use options::{ClientOptions, RetryNotice, RetryNotify};
 use crate::oci::{Descriptor, Digest};
 use crate::store::{
     BlobSource, ByteStream, FetchedManifest, Limits, Page, PutManifest, Referrers, ReferrersMode,
-    ReferrersSource, Result, Store, StoreError, StoreInfo, StoreKind, MAX_MANIFEST_BYTES,
+    ReferrersSource, Result, Store, StoreError, StoreInfo, StoreKind,
 };
 use answer::header;
 use bytes::Bytes;
@@ -50,6 +50,8 @@ pub struct RegistryStore {
     /// Per repository: the whole tag list, kept until `invalidate`.
     tag_lists: Mutex<HashMap<String, list::TagListing>>,
     limits: Limits,
+    /// The registry refused a whole blob in one request (413): upload in chunks.
+    needs_chunks: std::sync::atomic::AtomicBool,
     /// ACR, Harbor or generic: probed once, or forced by `--flavor`.
     vendor: vendor::Detector,
 }
@@ -61,6 +63,7 @@ impl RegistryStore {
             mode,
             referrers: ReferrersCache::default(),
             tag_lists: Mutex::new(HashMap::new()),
+            needs_chunks: Default::default(),
             limits: opts.limits,
             vendor: vendor::Detector::new(opts.flavor),
         })
@@ -154,6 +157,19 @@ impl Store for RegistryStore {
         self.upload_blob(repo, desc, source).await
     }
 
+    async fn push_blob_stream(
+        &self,
+        repo: &str,
+        desc: &Descriptor,
+        stream: ByteStream,
+    ) -> Result<()> {
+        self.upload_stream(repo, desc, stream).await
+    }
+
+    async fn mount_blob(&self, repo: &str, desc: &Descriptor, from: &str) -> Result<bool> {
+        self.mount(repo, &desc.digest, from).await
+    }
+
     async fn put_manifest(
         &self,
         repo: &str,
@@ -162,13 +178,7 @@ impl Store for RegistryStore {
         bytes: Bytes,
     ) -> Result<PutManifest> {
         let what = format!("push of manifest {}/{repo}:{reference}", self.client.host());
-        if bytes.len() > MAX_MANIFEST_BYTES {
-            return Err(StoreError::TooLarge {
-                what,
-                size: bytes.len() as u64,
-                limit: MAX_MANIFEST_BYTES as u64,
-            });
-        }
+        crate::store::check_manifest_size(&what, bytes.len())?;
         let digest = Digest::sha256_of(&bytes);
         let content_type = HeaderValue::from_str(media_type).map_err(|_| StoreError::Invalid {
             what: what.clone(),
@@ -214,9 +224,12 @@ impl Store for RegistryStore {
         }
         let r = match self.remove_tag(repo, tag).await {
             // The distribution API would not; ACR's own API untags.
-            Err(StoreError::Status {
-                status: 400 | 405, ..
-            }) if self.vendor.kind(&self.client).await? == crate::listing::RegistryKind::Acr => {
+            Err(
+                StoreError::Status {
+                    status: 400 | 405, ..
+                }
+                | StoreError::Unsupported { .. },
+            ) if self.vendor.kind(&self.client).await? == crate::listing::RegistryKind::Acr => {
                 vendor::acr::untag(&self.client, repo, tag).await
             }
             r => r,

@@ -4,21 +4,40 @@
 use super::deadline::{timed_out, Deadline, TimeLimit, MAX_CONNECT};
 use super::options::{ClientOptions, RetryNotice, RetryNotify};
 use super::retry;
-use crate::store::{Result, StoreError};
+use crate::store::{ByteStream, Result, StoreError};
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::{Method, RequestBuilder, Response};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use url::Url;
 
-/// A request body that can be sent again (after a 401 challenge): bytes, or a file re-read.
+/// A request body that can be sent again (after a 401 challenge): bytes, or a file re-read;
+/// or a stream, which can be sent only once.
 #[derive(Debug, Clone)]
 pub enum ReqBody {
     Bytes(Bytes),
     /// A file streamed from disk, never held in memory whole.
     File(PathBuf),
+    Stream(OnceStream),
+}
+
+/// A streamed body, taken by the first send (a retry after a 401 cannot replay it).
+#[derive(Clone)]
+pub struct OnceStream(Arc<Mutex<Option<ByteStream>>>);
+
+impl OnceStream {
+    pub fn new(stream: ByteStream) -> Self {
+        OnceStream(Arc::new(Mutex::new(Some(stream))))
+    }
+}
+
+impl std::fmt::Debug for OnceStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnceStream")
+    }
 }
 
 impl From<Bytes> for ReqBody {
@@ -39,6 +58,15 @@ impl ReqBody {
                 Ok(reqwest::Body::wrap_stream(
                     tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024),
                 ))
+            }
+            ReqBody::Stream(s) => {
+                let taken = s.0.lock().ok().and_then(|mut g| g.take());
+                taken
+                    .map(reqwest::Body::wrap_stream)
+                    .ok_or_else(|| StoreError::Invalid {
+                        what: what.to_string(),
+                        detail: "a streamed body cannot be sent twice (the registry asked to authenticate again mid-upload)".into(),
+                    })
             }
         }
     }

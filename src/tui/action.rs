@@ -45,6 +45,15 @@ pub enum Cmd {
     Complete,
     Submit,
     Cancel,
+    Sort,
+    SortReverse,
+    TogglePane,
+    PaneWider,
+    PaneNarrower,
+    CopyDigest,
+    CopyReference,
+    CopyCommand,
+    Redraw,
 }
 
 /// Keys typed while a text prompt (filter, command, search) is open.
@@ -95,6 +104,8 @@ pub enum Ui {
     Click(u16),
     /// ctrl-c, SIGTERM, SIGINT, SIGHUP.
     Quit,
+    /// The flash line numbered so has been shown long enough.
+    FlashExpired(u64),
 }
 
 /// Answers of the browsing effects; stale ones (older request ids/generations) are dropped.
@@ -147,6 +158,41 @@ pub enum Loaded {
     /// A word from the store while work goes on (a retry's wait, a best-effort lookup left
     /// out) or a task that failed outright: for the flash line.
     Notice { text: String, error: bool },
+    /// A decoded manifest for the detail pane (cached like the describe view's).
+    Summary {
+        digest: Digest,
+        subject: Option<Digest>,
+        result: Result<Arc<Inspection>, String>,
+    },
+    /// A context switch (or a reconnect after `:login`): the new store's facts, or why not.
+    Connected { result: Result<Connected, String> },
+}
+
+/// What is known about a store just opened.
+#[derive(Debug, Clone)]
+pub struct Connected {
+    /// The registry host.
+    pub name: String,
+    pub auth: String,
+    pub writable: bool,
+    pub plain_http: bool,
+    /// The context opened (what `:login` reconnects with).
+    pub context: crate::config::Context,
+    /// Where to go once connected.
+    pub then: Then,
+}
+
+/// Where a new connection leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Then {
+    /// The repositories pane.
+    Repos,
+    /// A repository's tags.
+    Repo(String),
+    /// A reference in a repository.
+    Ref(String, String),
+    /// The screen that was open (after `:login`): reload it.
+    Reload,
 }
 
 /// Answers of the graph operations, `:login` and path completion in dialogs.
@@ -262,6 +308,8 @@ pub struct Level {
     pub source: Option<ReferrersSource>,
     /// Manifests the repository's cosign legacy tags name this node with.
     pub cosign: Vec<Descriptor>,
+    /// Children known to have no referrers (tag fallback: no `sha256-<hex>` tag names them).
+    pub leaves: std::collections::HashSet<Digest>,
 }
 
 /// What is known about a tag (or untagged manifest) row once fetched.
@@ -272,6 +320,8 @@ pub struct Detail {
     pub platforms: Vec<String>,
     pub created: Option<String>,
     pub badges: Vec<String>,
+    /// Config + layers; for an index the sum over what it lists (`graph::size`).
+    pub image_size: Option<u64>,
 }
 
 /// A fetched document for the inspector.

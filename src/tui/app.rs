@@ -1,7 +1,10 @@
 //! The event loop: terminal events become actions through the keymap; every pending action is
-//! applied (its effects handed to the runner) before the one render.
-use super::action::{Action, InputKey, Ui};
+//! applied (its effects handed to the runner, terminal jobs kept for the loop) before the one
+//! render. Flash lines get a timer that clears them.
+use super::action::{Action, Cmd, InputKey, Ui};
+use super::effect::TermJob;
 use super::keymap::{Key, Keymap, Scope};
+use super::state::prefs::Look;
 use super::state::{Prompt, State};
 use super::tasks::Runner;
 use super::update::{boot, update};
@@ -11,11 +14,22 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-/// Applies one action and starts the effects it asks for.
-pub fn apply(s: &mut State, runner: &Runner, a: Action) {
+/// How long a flash line shows (an error longer: it may need reading twice).
+const FLASH_FOR: Duration = Duration::from_secs(5);
+const ERROR_FOR: Duration = Duration::from_secs(12);
+
+/// Applies one action, starts the effects it asks for, and returns the terminal jobs.
+pub fn apply(s: &mut State, runner: &Runner, a: Action) -> Vec<TermJob> {
+    let before = s.flash.seq;
+    let mut term = Vec::new();
     for e in update(s, a) {
-        runner.run(e);
+        term.extend(runner.run(e));
     }
+    if s.flash.seq != before && !s.flash.text.is_empty() {
+        let after = if s.flash.error { ERROR_FOR } else { FLASH_FOR };
+        runner.after(after, Ui::FlashExpired(s.flash.seq).into());
+    }
+    term
 }
 
 /// Builds the state for `opened` and starts its first effects.
@@ -25,13 +39,15 @@ pub fn start(
     warnings: Vec<String>,
     tx: mpsc::UnboundedSender<Action>,
 ) -> (State, Runner) {
-    let runner = Runner::new(opened.store, tx).with_login(opened.login);
+    let runner = Runner::new(opened.store, tx).with_connection(opened.conn, opened.login);
     let mut s = State::new(opened.facts, Arc::new(keymap));
-    if let Some(w) = warnings.first() {
-        s.fail(w.clone());
-    }
     for e in boot(&mut s, opened.start) {
         runner.run(e);
+    }
+    // Said last, so a loading message does not cover it (`note` never covers an error).
+    let all: Vec<String> = warnings.into_iter().chain(opened.warnings).collect();
+    if !all.is_empty() {
+        s.fail(all.join("; "));
     }
     (s, runner)
 }
@@ -45,15 +61,21 @@ const FRAME_BUDGET: Duration = Duration::from_millis(20);
 /// (and the store's notices, which may be sent before the app starts).
 pub async fn run(
     opened: Opened,
+    look: Look,
     tx: mpsc::UnboundedSender<Action>,
     mut rx: mpsc::UnboundedReceiver<Action>,
 ) -> anyhow::Result<()> {
     let (keymap, warnings) = Keymap::load();
+    // Also on stderr: still readable after arbor exits.
+    for w in warnings.iter().chain(&opened.warnings) {
+        eprintln!("arbor: warning: {w}");
+    }
     let stop = term::watch_signals();
     let (mut terminal, _guard) = term::setup()?;
     let (mut s, runner) = start(opened, keymap, warnings, tx);
+    s.look = look;
     let size = terminal.size()?;
-    apply(&mut s, &runner, Ui::Resize(size.width, size.height).into());
+    let mut jobs = apply(&mut s, &runner, Ui::Resize(size.width, size.height).into());
     let mut events = read_events();
     terminal.draw(|f| view::draw(&s, f))?;
     tracing::debug!("first frame drawn");
@@ -64,10 +86,10 @@ pub async fn run(
             biased;
             _ = stop.wait() => break,
             ev = events.recv() => match ev {
-                Some(ev) => if let Some(a) = translate(&s, ev) { apply(&mut s, &runner, a) },
+                Some(ev) => if let Some(a) = translate(&s, ev) { jobs.extend(apply(&mut s, &runner, a)) },
                 None => break,
             },
-            Some(a) = rx.recv() => apply(&mut s, &runner, a),
+            Some(a) = rx.recv() => jobs.extend(apply(&mut s, &runner, a)),
         }
         // Coalesce before the one render: every waiting key, then a batch of answers, again
         // until nothing waits or the frame's time is up.
@@ -76,7 +98,7 @@ pub async fn run(
             let mut progressed = false;
             while let Ok(ev) = events.try_recv() {
                 if let Some(a) = translate(&s, ev) {
-                    apply(&mut s, &runner, a);
+                    jobs.extend(apply(&mut s, &runner, a));
                 }
                 progressed = true;
                 if s.quit {
@@ -88,7 +110,7 @@ pub async fn run(
                     break;
                 }
                 let Ok(a) = rx.try_recv() else { break };
-                apply(&mut s, &runner, a);
+                jobs.extend(apply(&mut s, &runner, a));
                 progressed = true;
             }
             if !progressed || s.quit || stop.is_set() || Instant::now() >= until {
@@ -97,6 +119,12 @@ pub async fn run(
         }
         if s.quit || stop.is_set() {
             break;
+        }
+        for j in jobs.drain(..) {
+            match j {
+                TermJob::Copy(text) => term::copy(&text)?,
+                TermJob::Redraw => terminal.clear()?,
+            }
         }
         terminal.draw(|f| view::draw(&s, f))?;
     }
@@ -142,18 +170,20 @@ fn dialog_key(s: &State, k: &crossterm::event::KeyEvent) -> Option<Action> {
     }
 }
 
-/// A terminal event as an action, read through the keymap (or the open prompt).
+/// A terminal event as an action, read through the keymap (or the open prompt or dialog).
+/// ctrl-c cancels an open dialog or prompt; on a screen it quits.
 pub fn translate(s: &State, ev: Event) -> Option<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => {
-            if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
-                return Some(Ui::Quit.into());
-            }
+            let ctrl_c =
+                k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
             if s.dialog.is_some() {
-                return dialog_key(s, &k);
+                // Whatever keymap.toml says, ctrl-c in a dialog never quits: it cancels.
+                return dialog_key(s, &k).or_else(|| ctrl_c.then(|| Cmd::Cancel.into()));
             }
             if s.prompt.is_some() {
                 return Some(Action::from(match k.code {
+                    _ if ctrl_c => InputKey::Cancel,
                     KeyCode::Esc => InputKey::Cancel,
                     KeyCode::Enter => InputKey::Submit,
                     KeyCode::Backspace => InputKey::Backspace,
@@ -163,6 +193,9 @@ pub fn translate(s: &State, ev: Event) -> Option<Action> {
                     KeyCode::Char(c) => InputKey::Char(c),
                     _ => return None,
                 }));
+            }
+            if ctrl_c {
+                return Some(Ui::Quit.into());
             }
             s.keymap
                 .lookup(s.screen().scope(), Key::from_event(&k))

@@ -14,6 +14,17 @@ pub enum Effect {
     Op(OpJob),
     /// Applied by the runner before it returns, so it is in force for every effect after it.
     Control(Control),
+    /// Written to the terminal by the event loop (the runner has no terminal).
+    Term(TermJob),
+}
+
+/// What only the terminal can do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TermJob {
+    /// Puts `text` on the clipboard with OSC 52.
+    Copy(String),
+    /// ctrl-l: clears the terminal and draws every cell again.
+    Redraw,
 }
 
 /// Store reads that fill the screens.
@@ -122,6 +133,22 @@ pub enum Control {
     Invalidate {
         repo: String,
     },
+    /// The manifest under the cursor, decoded for the detail pane; replaces any earlier want.
+    WantSummary {
+        repo: String,
+        digest: Digest,
+        subject: Option<Digest>,
+    },
+    /// Opens `host` (a context, or the same registry again after `:login`) in place of the
+    /// store; answered by `Loaded::Connected`.
+    Connect {
+        context: crate::config::Context,
+        then: super::action::Then,
+    },
+    /// Remembers a reference opened (recent references, saved across runs).
+    Remember {
+        reference: String,
+    },
 }
 
 impl From<LoadJob> for Effect {
@@ -133,6 +160,12 @@ impl From<LoadJob> for Effect {
 impl From<OpJob> for Effect {
     fn from(j: OpJob) -> Effect {
         Effect::Op(j)
+    }
+}
+
+impl From<TermJob> for Effect {
+    fn from(t: TermJob) -> Effect {
+        Effect::Term(t)
     }
 }
 

@@ -2,6 +2,7 @@
 //! Built with the `test-support` feature only.
 use super::action::{Action, Cmd, InputKey, Ui};
 use super::app::{apply, start};
+use super::effect::TermJob;
 use super::keymap::Keymap;
 use super::state::{Prompt, State};
 use super::tasks::Runner;
@@ -16,6 +17,8 @@ pub struct Harness {
     pub state: State,
     runner: Runner,
     rx: mpsc::UnboundedReceiver<Action>,
+    /// What the app asked of the terminal (clipboard copies, redraws), in order.
+    pub term: Vec<TermJob>,
 }
 
 impl Harness {
@@ -23,14 +26,20 @@ impl Harness {
     pub fn new(opened: Opened, width: u16, height: u16) -> Harness {
         let (tx, rx) = mpsc::unbounded_channel();
         let (state, runner) = start(opened, Keymap::default(), Vec::new(), tx);
-        let mut h = Harness { state, runner, rx };
+        let mut h = Harness {
+            state,
+            runner,
+            rx,
+            term: Vec::new(),
+        };
         h.send(Ui::Resize(width, height));
         h
     }
 
     /// Applies one action (a command, typed key, or an effect's answer) and starts its effects.
     pub fn send(&mut self, a: impl Into<Action>) {
-        apply(&mut self.state, &self.runner, a.into());
+        let jobs = apply(&mut self.state, &self.runner, a.into());
+        self.term.extend(jobs);
     }
 
     pub fn cmd(&mut self, c: Cmd) {
@@ -84,6 +93,18 @@ impl Harness {
         self.settle_within(Duration::from_secs(10)).await;
     }
 
+    /// Applies answers until the flash line's timer clears it (or `limit` passes).
+    pub async fn flash_cleared_within(&mut self, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while !self.state.flash.text.is_empty() {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(a)) => self.send(a),
+                Ok(None) | Err(_) => return false,
+            }
+        }
+        true
+    }
+
     /// Applies whatever answers arrive during `span`, finished or not: for looking at the
     /// screen while effects are still running (the one place a test waits on purpose).
     pub async fn apply_arrivals_for(&mut self, span: Duration) {
@@ -99,6 +120,12 @@ impl Harness {
             .expect("test backend");
         let _ = t.draw(|f| view::draw(&self.state, f));
         t
+    }
+
+    /// The screen with its styles (ratatui's buffer Debug: text, then style runs), for
+    /// snapshots where colour and reverse video matter.
+    pub fn styled_text(&self) -> String {
+        format!("{:?}", self.terminal().backend().buffer())
     }
 
     /// The screen as plain text lines.

@@ -1,5 +1,64 @@
-//! Words and sizes shown for references and descriptors, in every view and flash line.
+//! Words and sizes shown for references and descriptors, in every view and flash line, and the
+//! text fitting (middle ellipsis, display widths) every cell goes through.
 use crate::oci::{media, Descriptor};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// `1 tag`, `2 tags`: a count with its noun (`plural(n, "index", "indexes")` for irregular ones).
+pub fn count(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else if one.ends_with('s') || one.ends_with('x') || one.ends_with("ch") {
+        format!("{n} {one}es")
+    } else if let Some(stem) = one
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'o', 'u']))
+    {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+/// Columns `s` takes on a terminal.
+pub fn width(s: &str) -> usize {
+    s.width()
+}
+
+/// `s` cut to `max` columns by dropping its middle (`sha256-24fab…9c1.sig`), so two long
+/// names that share a prefix stay distinguishable.
+pub fn ellipsize_middle(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    if max <= 1 {
+        return "…".chars().take(max).collect();
+    }
+    let keep = max - 1;
+    let tail_cols = keep / 2;
+    let head_cols = keep - tail_cols;
+    let mut head = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > head_cols {
+            break;
+        }
+        used += w;
+        head.push(c);
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > tail_cols {
+            break;
+        }
+        used += w;
+        tail.push(c);
+    }
+    tail.reverse();
+    format!("{head}…{}", tail.into_iter().collect::<String>())
+}
 
 /// Tags as they are; digests shortened.
 pub fn short_ref(r: &str) -> String {
@@ -34,33 +93,15 @@ pub fn node_word(d: &Descriptor) -> String {
     }
 }
 
-/// `signature`, `sbom`, `attestation`… from an artifact type; otherwise its last path part.
-pub fn artifact_word(t: &str) -> String {
-    let l = t.to_ascii_lowercase();
-    let known = [
-        (
-            &["signature", "cosign", "notary", "notation", "sigstore"][..],
-            "signature",
-        ),
-        (&["sbom", "spdx", "cyclonedx", "syft"][..], "sbom"),
-        (
-            &["in-toto", "attestation", "provenance", "slsa", "vex"][..],
-            "attestation",
-        ),
-        (&["vuln", "sarif", "scan", "trivy", "grype"][..], "scan"),
-        (&["readme", "markdown", "text/"][..], "readme"),
-    ];
-    for (needles, word) in known {
-        if needles.iter().any(|n| l.contains(n)) {
-            return word.to_string();
-        }
+/// The word referrers are grouped under (`signature ×400`): their artifact kind.
+pub fn group_word(d: &Descriptor) -> String {
+    match &d.artifact_type {
+        Some(t) => artifact_word(t),
+        None => "referrer".to_string(),
     }
-    let last = l
-        .rsplit(['/', '.'])
-        .find(|s| !s.is_empty() && !s.starts_with("v1") && *s != "json")
-        .unwrap_or(&l);
-    last.trim_end_matches("+json").to_string()
 }
+
+pub use crate::oci::media::artifact_word;
 
 /// The badge for an artifact type: SIG, SBOM, ATT, SCAN, DOC or REF.
 pub fn badge(t: Option<&str>) -> &'static str {
@@ -79,5 +120,35 @@ pub fn kind_label(media_type: &str, artifact_type: Option<&str>) -> String {
     match artifact_type {
         Some(t) if t != media::OCI_CONFIG && t != media::DOCKER_CONFIG => t.to_string(),
         _ => media::short_label(media_type).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_take_their_plural() {
+        assert_eq!(count(1, "tag"), "1 tag");
+        assert_eq!(count(0, "tag"), "0 tags");
+        assert_eq!(count(2, "index"), "2 indexes");
+        assert_eq!(count(3, "registry"), "3 registries");
+        assert_eq!(count(2, "key"), "2 keys");
+    }
+
+    #[test]
+    fn middle_ellipsis_keeps_both_ends() {
+        let a = format!("sha256-24fab{}1111.sig", "0".repeat(50));
+        let b = format!("sha256-24fab{}2222.sig", "0".repeat(50));
+        let (ea, eb) = (ellipsize_middle(&a, 20), ellipsize_middle(&b, 20));
+        assert_eq!(width(&ea), 20);
+        assert!(
+            ea.starts_with("sha256-24f") && ea.ends_with("111.sig"),
+            "{ea}"
+        );
+        assert_ne!(ea, eb, "two long names stay distinguishable");
+        assert_eq!(ellipsize_middle("v1", 20), "v1");
+        assert_eq!(width(&ellipsize_middle("界界界界界界", 5)), 5);
+        assert_eq!(ellipsize_middle("abc", 1), "…");
     }
 }

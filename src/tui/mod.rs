@@ -9,6 +9,7 @@ pub mod harness;
 pub mod keymap;
 pub mod label;
 pub mod layout;
+mod look;
 pub mod state;
 pub mod tasks;
 mod term;
@@ -34,44 +35,87 @@ pub struct Opened {
     pub start: Start,
     /// How `:login` reaches the registry and where it saves (the store's TLS settings).
     pub login: LoginOptions,
+    /// How a context switch opens a registry.
+    pub conn: ConnectOptions,
+    /// Said at start (an unreadable config.toml, say).
+    pub warnings: Vec<String>,
+}
+
+/// How the TUI looks, from the command line (the rest comes from the environment and config).
+#[derive(Debug, Clone, Default)]
+pub struct UiOptions {
+    /// `--theme dark|light|auto`.
+    pub theme: Option<String>,
 }
 
 /// Runs the terminal UI. A registry's retry waits ("rate limited, retrying in 2 s") reach
 /// the flash line as they happen.
-pub async fn run(target: Option<String>, mut conn: ConnectOptions) -> Result<()> {
+pub async fn run(target: Option<String>, mut conn: ConnectOptions, ui: UiOptions) -> Result<()> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let notices = tx.clone();
+    // Set before opening: a context switch opens its registry with the same options.
     conn.client.on_retry = Some(RetryNotify::new(move |n| {
         let _ = notices.send(action::Action::Load(action::Loaded::Notice {
             text: n.to_string(),
             error: false,
         }));
     }));
-    let opened = open(target.as_deref(), &conn)?;
-    app::run(opened, tx, rx).await
+    let config_path = crate::config::config_path();
+    let config = config_path
+        .as_deref()
+        .map(crate::config::Config::load)
+        .unwrap_or_else(|| Ok(Default::default()));
+    let mut opened = open(target.as_deref(), &conn, config.as_ref().ok())?;
+    if let (Err(e), Start::Tags { .. } | Start::Ref { .. } | Start::Repos) =
+        (&config, &opened.start)
+    {
+        // Not fatal away from the contexts screen: said once at start, in the flash line.
+        opened.warnings.push(format!("config: {e}"));
+    }
+    let look = look::choose(ui.theme, config.as_ref().ok().and_then(|c| c.theme.clone()));
+    app::run(opened, look, tx, rx).await
 }
 
-/// Opens what the command line names: a layout (or the demo), a registry, a repository or a reference.
-pub fn open(target: Option<&str>, conn: &ConnectOptions) -> Result<Opened> {
+/// Opens what the command line names: a layout (or the demo), a registry, a repository or a
+/// reference; with nothing named, config.toml's contexts (or the demo when there are none).
+pub fn open(
+    target: Option<&str>,
+    conn: &ConnectOptions,
+    config: Option<&crate::config::Config>,
+) -> Result<Opened> {
     if let Some(dir) = &conn.oci_layout {
-        return open_layout(dir, target, false);
+        return open_layout(dir, target, false).map(|o| o.with_conn(conn));
     }
     let Some(t) = target else {
         let dir = crate::demo::demo_layout().context("opening the embedded demo layout")?;
-        return open_layout(&dir, None, true);
+        let mut opened = open_layout(&dir, None, true)?.with_conn(conn);
+        let contexts = config.map(|c| c.registries.clone()).unwrap_or_default();
+        if !contexts.is_empty() {
+            let recent = crate::config::recent_path()
+                .map(|p| crate::config::load_recent(&p))
+                .unwrap_or_default();
+            opened.start = Start::Contexts {
+                contexts,
+                recent,
+                error: None,
+            };
+        }
+        return Ok(opened);
     };
     if !t.contains('/') {
-        let store = open_registry(conn, t)?.store;
-        let facts = facts_of(store.as_ref(), false);
+        let tg = open_registry(conn, t)?;
+        let facts = facts_of(&tg, false);
         return Ok(Opened {
-            store,
+            store: tg.store,
             facts,
             start: Start::Repos,
             login: conn.login_options(),
+            conn: conn.clone(),
+            warnings: Vec::new(),
         });
     }
     let tg = open_target(conn, Some(t), true)?;
-    let facts = facts_of(tg.store.as_ref(), false);
+    let facts = facts_of(&tg, false);
     let start = match tg.reference {
         Some(reference) => Start::Ref {
             repo: tg.repo,
@@ -88,6 +132,8 @@ pub fn open(target: Option<&str>, conn: &ConnectOptions) -> Result<Opened> {
         facts,
         start,
         login: conn.login_options(),
+        conn: conn.clone(),
+        warnings: Vec::new(),
     })
 }
 
@@ -95,6 +141,17 @@ pub fn open(target: Option<&str>, conn: &ConnectOptions) -> Result<Opened> {
 pub fn open_layout(dir: &Path, reference: Option<&str>, demo: bool) -> Result<Opened> {
     let layout =
         LayoutStore::open(dir).with_context(|| format!("opening OCI layout {}", dir.display()))?;
+    opened_layout(layout, reference, demo)
+}
+
+/// Opens an OCI layout for browsing only: every write action refused, the READ-ONLY badge shown.
+pub fn open_layout_read_only(dir: &Path, reference: Option<&str>) -> Result<Opened> {
+    let layout =
+        LayoutStore::open(dir).with_context(|| format!("opening OCI layout {}", dir.display()))?;
+    opened_layout(layout.read_only(), reference, false)
+}
+
+fn opened_layout(layout: LayoutStore, reference: Option<&str>, demo: bool) -> Result<Opened> {
     let repo = layout.repository_name().to_string();
     let untagged: Vec<Descriptor> = layout
         .index_entries()?
@@ -106,7 +163,7 @@ pub fn open_layout(dir: &Path, reference: Option<&str>, demo: bool) -> Result<Op
         })
         .collect();
     let store: Arc<dyn Store> = Arc::new(layout);
-    let facts = facts_of(store.as_ref(), demo);
+    let facts = store_facts(store.as_ref(), demo, false);
     let start = match reference
         .map(|r| r.trim_start_matches('@'))
         .filter(|r| !r.is_empty())
@@ -123,10 +180,26 @@ pub fn open_layout(dir: &Path, reference: Option<&str>, demo: bool) -> Result<Op
         facts,
         start,
         login: LoginOptions::default(),
+        conn: ConnectOptions::default(),
+        warnings: Vec::new(),
     })
 }
 
-fn facts_of(store: &dyn Store, demo: bool) -> StoreFacts {
+impl Opened {
+    /// The same, with the connection options a context switch starts from.
+    pub fn with_conn(mut self, conn: &ConnectOptions) -> Opened {
+        self.conn = conn.clone();
+        self.login = conn.login_options();
+        self
+    }
+}
+
+fn facts_of(t: &crate::connection::Target, demo: bool) -> StoreFacts {
+    let plain = t.registry.as_ref().is_some_and(|r| r.client().plain_http());
+    store_facts(t.store.as_ref(), demo, plain)
+}
+
+fn store_facts(store: &dyn Store, demo: bool, plain_http: bool) -> StoreFacts {
     let i = store.info();
     StoreFacts {
         name: i.name,
@@ -135,19 +208,20 @@ fn facts_of(store: &dyn Store, demo: bool) -> StoreFacts {
         demo,
         referrers: None,
         writable: store.writable(),
+        plain_http,
     }
 }
 
 /// Opens the app on any store (a registry store built by the caller, say) at `start`.
 pub fn open_store(store: Arc<dyn Store>, start: Start) -> Opened {
-    let facts = facts_of(store.as_ref(), false);
+    let facts = store_facts(store.as_ref(), false, false);
+    let conn = ConnectOptions::new(ClientOptions::default(), LookupOptions::from_env(None));
     Opened {
         store,
         facts,
         start,
-        login: LoginOptions {
-            client: ClientOptions::default(),
-            lookup: LookupOptions::from_env(None),
-        },
+        login: conn.login_options(),
+        conn,
+        warnings: Vec::new(),
     }
 }

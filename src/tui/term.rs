@@ -43,6 +43,17 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// Puts `text` on the terminal's clipboard with OSC 52 (works over SSH, and in tmux with
+/// `set-clipboard on`). The text is ours (a digest, a reference, a command), base64-encoded.
+pub fn copy(text: &str) -> std::io::Result<()> {
+    use base64::Engine;
+    use std::io::Write;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = stdout();
+    write!(out, "\x1b]52;c;{b64}\x07")?;
+    out.flush()
+}
+
 /// A panic on the UI thread restores the terminal first, then runs the previous hook (so the
 /// message is readable). One in a task (another thread) is caught and answered there: it is
 /// logged, and the screen is left as it is.

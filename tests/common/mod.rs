@@ -481,3 +481,22 @@ pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     }
     out
 }
+
+/// A manifest as crane reads it (`crane manifest`), parsed.
+pub fn crane_manifest(reference: &str) -> serde_json::Value {
+    let out = run_ok(crane().args(["manifest", "--insecure"]).arg(reference));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{reference}: not JSON ({e})"))
+}
+
+/// PUTs a manifest (JSON) under its own digest; the digest and the size.
+pub fn put_by_digest(
+    reg: &str,
+    repo: &str,
+    media_type: &str,
+    m: &serde_json::Value,
+) -> (String, usize) {
+    let body = serde_json::to_vec(m).expect("json");
+    let digest = sha256(&body);
+    put_manifest(reg, repo, &digest, media_type, &body);
+    (digest, body.len())
+}

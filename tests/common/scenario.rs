@@ -2,7 +2,7 @@
 //! tools on any harness registry: a multi-arch index signed with cosign (tag mode and OCI 1.1 mode)
 //! and notation, a signed SBOM, a re-pushed tag, a manifest pushed by digest, an orphan, stale
 //! fallback indexes and — where the registry keeps tags of deleted manifests — dangling tags.
-use super::signers::{cosign, notation_cmd};
+use super::signers::{cosign_sign, notation_sign};
 use super::*;
 use std::path::Path;
 
@@ -64,15 +64,7 @@ pub fn oras_referrers(reg: &str, repo: &str, subject: &str, artifact_type: &str)
         .collect();
     all.into_iter()
         .filter(|d| {
-            let m: serde_json::Value = serde_json::from_slice(
-                &run_ok(
-                    crane()
-                        .args(["manifest", "--insecure"])
-                        .arg(format!("{reg}/{repo}@{d}")),
-                )
-                .stdout,
-            )
-            .expect("manifest JSON");
+            let m: serde_json::Value = crane_manifest(&format!("{reg}/{repo}@{d}"));
             m["artifactType"]
                 .as_str()
                 .or(m["config"]["mediaType"].as_str())
@@ -115,6 +107,24 @@ pub fn oras_attach_tag_schema(
     stdout(&out).trim().to_string()
 }
 
+/// `oras attach` of a small SPDX SBOM (`application/spdx+json`) to `subject`; its digest.
+pub fn attach_sbom(reg: &str, repo: &str, subject: &str) -> String {
+    let files = files_dir();
+    std::fs::write(
+        files.path().join("sbom.spdx.json"),
+        r#"{"spdxVersion":"SPDX-2.3","name":"app","packages":[]}"#,
+    )
+    .expect("write");
+    oras_attach(
+        reg,
+        repo,
+        subject,
+        "application/spdx+json",
+        files.path(),
+        &["sbom.spdx.json:application/spdx+json"],
+    )
+}
+
 pub fn crane_delete(reg: &str, repo: &str, digest: &str) {
     run_ok(
         crane()
@@ -152,11 +162,6 @@ pub fn build(r: Reg, repo: &str) -> Scenario {
     let reg = r.addr();
     let src = format!("{repo}-src");
     let files = files_dir();
-    std::fs::write(
-        files.path().join("sbom.spdx.json"),
-        r#"{"spdxVersion":"SPDX-2.3","name":"app","packages":[]}"#,
-    )
-    .expect("write");
 
     // v1: a two-platform index; the platform images are in the repository by digest only.
     push_image(&reg, &src, "base", "#!/bin/sh\necho app\n");
@@ -187,17 +192,9 @@ pub fn build(r: Reg, repo: &str) -> Scenario {
     let subject = format!("{reg}/{repo}@{index}");
 
     // cosign: legacy tag mode, then OCI 1.1 mode; notation through the API where there is one.
-    run_ok(cosign(&["sign", "--new-bundle-format=false"]).arg(&subject));
+    cosign_sign(&subject, false);
     let cosign_tag_sig = crane_digest(&format!("{reg}/{repo}:sha256-{}.sig", &index[7..]));
-    run_ok(
-        cosign(&[
-            "sign",
-            "--new-bundle-format=false",
-            "--registry-referrers-mode=oci-1-1",
-        ])
-        .env("COSIGN_EXPERIMENTAL", "1")
-        .arg(&subject),
-    );
+    cosign_sign(&subject, true);
     let cosign_oci_sig = one(
         oras_referrers(
             &reg,
@@ -207,26 +204,12 @@ pub fn build(r: Reg, repo: &str) -> Scenario {
         ),
         "cosign OCI 1.1 signature",
     );
-    let notation_sign = |reference: &str| {
-        run_ok(
-            notation_cmd()
-                .args(["sign", "--insecure-registry", "--force-referrers-tag=false"])
-                .arg(reference),
-        );
-    };
     notation_sign(&subject);
     let notation_sig = one(
         oras_referrers(&reg, repo, &index, "application/vnd.cncf.notary.signature"),
         "notation signature",
     );
-    let sbom = oras_attach(
-        &reg,
-        repo,
-        &index,
-        "application/spdx+json",
-        files.path(),
-        &["sbom.spdx.json:application/spdx+json"],
-    );
+    let sbom = attach_sbom(&reg, repo, &index);
     notation_sign(&format!("{reg}/{repo}@{sbom}"));
     let sbom_sig = one(
         oras_referrers(&reg, repo, &sbom, "application/vnd.cncf.notary.signature"),
@@ -246,14 +229,7 @@ pub fn build(r: Reg, repo: &str) -> Scenario {
 
     // An orphan: the subject of an SBOM deleted by digest (crane leaves referrers alone).
     let doomed = push_image(&reg, repo, "doomed", "doomed");
-    let orphan = oras_attach(
-        &reg,
-        repo,
-        &doomed,
-        "application/spdx+json",
-        files.path(),
-        &["sbom.spdx.json:application/spdx+json"],
-    );
+    let orphan = attach_sbom(&reg, repo, &doomed);
     crane_delete(&reg, repo, &doomed);
 
     // A fallback index whose subject is gone.

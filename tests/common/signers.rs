@@ -63,3 +63,31 @@ pub fn cosign(args: &[&str]) -> Command {
 pub fn notation_cmd() -> Command {
     tool(signer_home(), "ARBOR_TEST_NOTATION")
 }
+
+/// `cosign sign` with the test key: legacy tag mode (`sha256-<hex>.sig`), or with `oci11` an
+/// OCI 1.1 referrer.
+pub fn cosign_sign(subject: &str, oci11: bool) {
+    if oci11 {
+        run_ok(
+            cosign(&[
+                "sign",
+                "--new-bundle-format=false",
+                "--registry-referrers-mode=oci-1-1",
+            ])
+            .env("COSIGN_EXPERIMENTAL", "1")
+            .arg(subject),
+        );
+    } else {
+        run_ok(cosign(&["sign", "--new-bundle-format=false"]).arg(subject));
+    }
+}
+
+/// `notation sign` with the test certificate: through the referrers API where the registry has
+/// it, else the tag schema.
+pub fn notation_sign(reference: &str) {
+    run_ok(
+        notation_cmd()
+            .args(["sign", "--insecure-registry", "--force-referrers-tag=false"])
+            .arg(reference),
+    );
+}

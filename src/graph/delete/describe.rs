@@ -108,6 +108,12 @@ pub fn report_lines(host: &str, plan: &DeletePlan, r: &DeleteReport) -> Vec<Stri
     for n in &r.unplanned {
         out.push(format!("NOT PLANNED: tag {}: {}", n.item, n.reason));
     }
+    if let Some((n, bytes)) = r.garbage_collected {
+        out.push(format!("Removed {n} unreferenced blob(s), {bytes} bytes"));
+    }
+    if let Some(e) = &r.garbage_collection_failed {
+        out.push(format!("Collecting unreferenced blobs failed: {e}"));
+    }
     out.push(format!(
         "Done: {} of {} manifest(s), {} of {} tag(s), {} of {} fallback index(es){}",
         r.done.manifests.len(),

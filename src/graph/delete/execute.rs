@@ -205,6 +205,8 @@ pub async fn execute(
         },
         not_done: Vec::new(),
         unplanned: Vec::new(),
+        garbage_collected: None,
+        garbage_collection_failed: None,
     };
     if plan.is_empty() {
         return Ok(out);
@@ -264,6 +266,12 @@ pub async fn execute(
     out.done.fallback_indexes.dedup();
 
     check_tags(store, plan, &gone, &before, &mut out).await?;
+    if out.not_done.is_empty() {
+        match store.collect_garbage(repo).await {
+            Ok(g) => out.garbage_collected = g,
+            Err(e) => out.garbage_collection_failed = Some(e.to_string()),
+        }
+    }
     Ok(out)
 }
 

@@ -128,6 +128,13 @@ pub struct DeleteReport {
     /// Changes seen afterwards that the plan did not list (a tag another tool's delete took).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unplanned: Vec<NotDone>,
+    /// Blobs the store's garbage collection removed afterwards, and their bytes (an OCI layout;
+    /// registries collect their own garbage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub garbage_collected: Option<(usize, u64)>,
+    /// Why that garbage collection failed (the deletes themselves are reported above).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub garbage_collection_failed: Option<String>,
 }
 
 impl DeleteReport {

@@ -327,6 +327,8 @@ fn plan_json_has_the_keys_a_script_diffs() {
         done: p.clone(),
         not_done: Vec::new(),
         unplanned: Vec::new(),
+        garbage_collected: None,
+        garbage_collection_failed: None,
     };
     let mut r = serde_json::to_value(&report).unwrap();
     assert_eq!(r["notDone"], serde_json::json!([]));

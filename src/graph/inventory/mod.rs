@@ -14,7 +14,7 @@ pub use kind::Kind;
 
 use crate::listing::{ListingSource, RegistryKind};
 use crate::oci::tags::TagRole;
-use crate::oci::{media, Digest, Platform};
+use crate::oci::{Digest, Platform};
 use crate::store::{Result, Store};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -279,19 +279,8 @@ fn image_size(
     if depth > MAX_INDEX_DEPTH {
         return None;
     }
-    let m = &n.manifest;
-    let size = if media::is_index(m.media_type()) {
-        m.manifests.iter().try_fold(0u64, |acc, e| {
-            image_size(g, &e.digest, memo, depth + 1).map(|s| acc.saturating_add(s))
-        })
-    } else {
-        let blobs = m.config.iter().chain(m.files().iter());
-        Some(
-            blobs
-                .map(|b| b.size.max(0) as u64)
-                .fold(0, u64::saturating_add),
-        )
-    };
+    // One rule for every front end (the TUI's SIZE column too): graph::size.
+    let size = super::size::image_size(&n.manifest, &mut |c| image_size(g, c, memo, depth + 1));
     memo.insert(d.clone(), size);
     size
 }
@@ -300,6 +289,7 @@ fn image_size(
 mod tests {
     use super::*;
     use crate::listing::{ListedManifest, Locks};
+    use crate::oci::media;
     use crate::oci::{Descriptor, Manifest};
 
     fn desc(d: &Digest, t: &str, size: i64, platform: Option<Platform>) -> Descriptor {

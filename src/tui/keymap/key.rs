@@ -1,17 +1,25 @@
 //! A key as the table writes it (`ctrl-r`, `G`, `space`) and where a binding applies.
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// Where a binding applies.
+/// Where a binding applies: every screen, one screen, or a dialog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     /// Every screen.
     Global,
-    /// Repository and tag lists.
-    List,
+    /// The registries of config.toml and recent references.
+    Contexts,
+    /// A registry's repositories.
+    Repos,
+    /// A repository's tags.
+    Tags,
+    /// Untagged manifests and orphans.
+    Untagged,
     /// The referrers tree.
     Tree,
     /// The JSON inspector and describe view.
     Doc,
+    /// The help screen.
+    Help,
     /// An open dialog or form (typed characters go to its text field).
     Dialog,
 }
@@ -20,9 +28,13 @@ impl Scope {
     pub fn title(self) -> &'static str {
         match self {
             Scope::Global => "everywhere",
-            Scope::List => "lists",
+            Scope::Contexts => "contexts",
+            Scope::Repos => "repositories",
+            Scope::Tags => "tags",
+            Scope::Untagged => "untagged",
             Scope::Tree => "referrers tree",
             Scope::Doc => "inspector",
+            Scope::Help => "help",
             Scope::Dialog => "dialogs & forms",
         }
     }

@@ -31,13 +31,13 @@ impl Default for Keymap {
     fn default() -> Self {
         let bindings = DEFAULTS
             .iter()
-            .map(|&(cmd, name, keys, desc, scopes, hint)| Binding {
-                cmd,
-                name,
-                keys: keys.iter().filter_map(|k| Key::parse(k)).collect(),
-                desc,
-                scopes,
-                hint,
+            .map(|r| Binding {
+                cmd: r.cmd,
+                name: r.name,
+                keys: r.keys.iter().filter_map(|k| Key::parse(k)).collect(),
+                desc: r.desc,
+                scopes: r.scopes,
+                hint: r.hint,
             })
             .collect();
         Keymap { bindings }
@@ -62,7 +62,7 @@ impl Keymap {
     pub fn patch_toml(&mut self, text: &str) -> Vec<String> {
         let cfg: ConfigFile = match toml::from_str(text) {
             Ok(c) => c,
-            Err(e) => return vec![format!("keymap config ignored: {e}")],
+            Err(e) => return vec![format!("keymap config ignored: {}", e.message().trim())],
         };
         let mut warnings = Vec::new();
         for (name, keys) in cfg.keys {
@@ -71,7 +71,9 @@ impl Keymap {
                 OneOrMany::Many(k) => k,
             };
             let Some(b) = self.bindings.iter_mut().find(|b| b.name == name) else {
-                warnings.push(format!("keymap: unknown action {name:?}"));
+                warnings.push(format!(
+                    "keymap.toml: unknown action {name:?} (ignored; ? lists the actions)"
+                ));
                 continue;
             };
             let parsed: Vec<Key> = keys.iter().filter_map(|k| Key::parse(k)).collect();
@@ -129,16 +131,21 @@ impl Keymap {
         .map(|b| b.cmd)
     }
 
-    /// Footer hints for a scope: `key desc` pairs.
-    pub fn hints(&self, scope: Scope) -> Vec<(String, &'static str)> {
+    /// Footer hints for a scope, `(command, key, description)`, for the commands `acts` keeps.
+    pub fn hints(
+        &self,
+        scope: Scope,
+        acts: impl Fn(Cmd) -> bool,
+    ) -> Vec<(Cmd, String, &'static str)> {
         self.bindings
             .iter()
             .filter(|b| {
                 b.hint
                     && (b.scopes.contains(&scope)
                         || (scope != Scope::Dialog && b.scopes.contains(&Scope::Global)))
+                    && acts(b.cmd)
             })
-            .filter_map(|b| b.keys.first().map(|k| (k.label(), short(b.desc))))
+            .filter_map(|b| b.keys.first().map(|k| (b.cmd, k.label(), short(b.desc))))
             .collect()
     }
 
@@ -172,11 +179,11 @@ mod tests {
         );
         assert_eq!(km.lookup(Scope::Tree, Key::parse("y").unwrap()), None);
         assert_eq!(
-            km.lookup(Scope::List, Key::parse("ctrl-q").unwrap()),
+            km.lookup(Scope::Tags, Key::parse("ctrl-q").unwrap()),
             Some(Cmd::Quit)
         );
         assert_eq!(
-            km.lookup(Scope::List, Key::parse("j").unwrap()),
+            km.lookup(Scope::Tags, Key::parse("j").unwrap()),
             Some(Cmd::Down)
         );
     }

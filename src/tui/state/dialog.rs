@@ -13,6 +13,15 @@ pub enum Dialog {
     Pull(PullDialog),
     Delete(DeleteDialog),
     Report(Report),
+    Commands(CommandsDialog),
+}
+
+/// `!`: commands for the manifest under the cursor; enter copies the focused one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandsDialog {
+    /// (what it does, the command line)
+    pub items: Vec<(String, String)>,
+    pub focus: usize,
 }
 
 /// Text fields of the attach form, in focus order; the buttons come after them.

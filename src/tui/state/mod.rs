@@ -1,23 +1,28 @@
 //! Everything the screen shows, as plain data. `update` changes it; `draw` only reads it.
 pub mod dialog;
+pub mod prefs;
 pub mod tree;
+mod tree_rows;
 
 use crate::graph::inventory::{Inventory, InventoryManifest};
 use crate::inspect::Inspection;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{ReferrersSource, StoreKind};
-use crate::tui::action::{Detail, DocKind, Secret};
+use crate::tui::action::{Cmd, Detail, DocKind, Secret};
 use crate::tui::keymap::{Keymap, Scope};
 use crate::tui::layout;
 use dialog::Dialog;
+use prefs::{Look, Pane, Sorts};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
-use tree::TreeModel;
+use tree::{Remembered, TreeModel};
 
 /// Screens, stacked: `back` pops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
+    /// The registries of config.toml and the references opened recently.
+    Contexts,
     Repos,
     Tags,
     Tree,
@@ -31,9 +36,13 @@ pub enum Screen {
 impl Screen {
     pub fn scope(self) -> Scope {
         match self {
-            Screen::Repos | Screen::Tags | Screen::Untagged => Scope::List,
+            Screen::Contexts => Scope::Contexts,
+            Screen::Repos => Scope::Repos,
+            Screen::Tags => Scope::Tags,
+            Screen::Untagged => Scope::Untagged,
             Screen::Tree => Scope::Tree,
-            Screen::Inspect | Screen::Describe | Screen::Help => Scope::Doc,
+            Screen::Inspect | Screen::Describe => Scope::Doc,
+            Screen::Help => Scope::Help,
         }
     }
 }
@@ -233,11 +242,29 @@ impl fmt::Debug for Prompt {
     }
 }
 
-/// The flash line.
+/// The flash line; `seq` numbers each message so a timer clears only the one it was set for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Flash {
     pub text: String,
     pub error: bool,
+    pub seq: u64,
+}
+
+/// One row of the contexts screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContextRow {
+    Registry(crate::config::Context),
+    /// A reference opened before (`host/repo:tag`).
+    Recent(String),
+}
+
+/// The contexts screen: config.toml's registries, then recent references.
+#[derive(Debug, Clone, Default)]
+pub struct ContextList {
+    pub rows: Vec<ContextRow>,
+    pub view: ListView,
+    /// Why config.toml could not be read, if it could not.
+    pub error: Option<String>,
 }
 
 /// The header facts about the store.
@@ -250,6 +277,8 @@ pub struct StoreFacts {
     pub referrers: Option<ReferrersSource>,
     /// Write actions (attach, delete) are offered.
     pub writable: bool,
+    /// How the registry is reached (`--plain-http` in commands copied from here).
+    pub plain_http: bool,
 }
 
 /// The whole app state.
@@ -278,6 +307,20 @@ pub struct State {
     pub height: u16,
     pub next_req: u64,
     pub quit: bool,
+    pub look: Look,
+    pub sorts: Sorts,
+    pub pane: Pane,
+    pub contexts: ContextList,
+    /// What was open in each tree shown so far, by repository and root digest.
+    pub trees: HashMap<(String, Digest), Remembered>,
+    /// The digest the detail pane asked a summary for last (asked again only when it changes).
+    pub summary_wanted: Option<Digest>,
+    /// Summaries that could not be made, by digest.
+    pub summary_failed: HashMap<Digest, String>,
+    /// References opened, newest first (saved across runs by `Control::Remember`).
+    pub recent: Vec<String>,
+    /// The context the store was opened from (`:ctx`), if any.
+    pub context: Option<crate::config::Context>,
 }
 
 impl State {
@@ -303,6 +346,15 @@ impl State {
             height: 40,
             next_req: 1,
             quit: false,
+            look: Look::default(),
+            sorts: Sorts::default(),
+            pane: Pane::default(),
+            contexts: ContextList::default(),
+            trees: HashMap::new(),
+            summary_wanted: None,
+            summary_failed: HashMap::new(),
+            recent: Vec::new(),
+            context: None,
         }
     }
 
@@ -329,6 +381,7 @@ impl State {
         self.flash = Flash {
             text: text.into(),
             error: false,
+            seq: self.flash.seq + 1,
         };
     }
 
@@ -336,6 +389,100 @@ impl State {
         self.flash = Flash {
             text: text.into(),
             error: true,
+            seq: self.flash.seq + 1,
         };
+    }
+
+    /// A notice from work finishing in the background: it does not cover an error.
+    pub fn note(&mut self, text: impl Into<String>) {
+        if !self.flash.error || self.flash.text.is_empty() {
+            self.say(text);
+        }
+    }
+
+    /// The detail pane's columns now (0 when hidden or the screen has none).
+    pub fn pane_columns(&self) -> u16 {
+        match self.screen() {
+            Screen::Tags | Screen::Tree if self.dialog.is_none() => self.pane.columns(self.width),
+            _ => 0,
+        }
+    }
+
+    /// The manifest under the cursor on a screen with a detail pane, and its cosign subject hint.
+    pub fn selected_manifest(&self) -> Option<(Digest, Option<Digest>)> {
+        let s = self;
+        match s.screen() {
+            Screen::Tags => {
+                let row = s.tags.view.selected().and_then(|i| s.tags.rows.get(i))?;
+                match (s.tags.details.get(&row.key()), &row.descriptor) {
+                    (Some(DetailState::Ready(d)), _) => Some((d.descriptor.digest.clone(), None)),
+                    (_, Some(d)) => Some((d.digest.clone(), None)),
+                    _ => None,
+                }
+            }
+            Screen::Tree => {
+                let n = s.tree.node(s.tree.selected()?)?;
+                // A manifest reached through a cosign tag names no subject: the tag named its parent.
+                let subject = (n.edge == crate::graph::EdgeSource::CosignTag)
+                    .then_some(n.parent)
+                    .flatten()
+                    .and_then(|p| s.tree.node(p))
+                    .map(|p| p.desc.digest.clone());
+                Some((n.desc.digest.clone(), subject))
+            }
+            Screen::Contexts
+            | Screen::Repos
+            | Screen::Untagged
+            | Screen::Inspect
+            | Screen::Describe
+            | Screen::Help => None,
+        }
+    }
+
+    /// True when `cmd` does something on the screen shown (the footer hints only those).
+    pub fn acts(&self, cmd: Cmd) -> bool {
+        let screen = self.screen();
+        let registry = self.facts.kind == crate::store::StoreKind::Registry;
+        match cmd {
+            Cmd::Back => self.stack.len() > 1 || (screen == Screen::Tags && registry),
+            Cmd::Attach | Cmd::Delete | Cmd::Mark => self.facts.writable,
+            Cmd::TogglePane | Cmd::PaneWider | Cmd::PaneNarrower => {
+                self.width >= prefs::PANE_MIN_TERMINAL
+            }
+            Cmd::Filter => screen != Screen::Help,
+            Cmd::Up
+            | Cmd::Down
+            | Cmd::Top
+            | Cmd::Bottom
+            | Cmd::PageUp
+            | Cmd::PageDown
+            | Cmd::Open
+            | Cmd::Right
+            | Cmd::Left
+            | Cmd::ExpandAll
+            | Cmd::Inspect
+            | Cmd::Describe
+            | Cmd::Command
+            | Cmd::Help
+            | Cmd::Refresh
+            | Cmd::ToggleHidden
+            | Cmd::NextMatch
+            | Cmd::PrevMatch
+            | Cmd::NextDoc
+            | Cmd::Quit
+            | Cmd::Pull
+            | Cmd::Untagged
+            | Cmd::DialogNext
+            | Cmd::DialogPrev
+            | Cmd::Complete
+            | Cmd::Submit
+            | Cmd::Cancel
+            | Cmd::Sort
+            | Cmd::SortReverse
+            | Cmd::CopyDigest
+            | Cmd::CopyReference
+            | Cmd::CopyCommand
+            | Cmd::Redraw => true,
+        }
     }
 }

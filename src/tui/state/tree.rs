@@ -1,9 +1,10 @@
-//! The referrers tree as an arena: nodes load lazily, cycles are shown once and marked.
+//! The referrers tree as an arena: nodes load lazily, cycles are shown once and marked, and a
+//! node with more referrers than fit on a screen shows them grouped by kind (`signature ×400`).
 use crate::graph::{buildx_attestation_target, EdgeSource};
 use crate::oci::{Descriptor, Digest};
 use crate::tui::action::Level;
 use crate::tui::label::node_word;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Bound on nodes one tree holds, so `*` on a hostile graph cannot run away.
 pub const MAX_TREE_NODES: usize = 5_000;
@@ -29,12 +30,16 @@ pub struct TreeNode {
     pub cycle: bool,
     /// Expand everything that appears below (the `*` key).
     pub subtree: bool,
+    /// Groups of referrers shown open, by their word (when the kids are grouped).
+    pub groups_open: BTreeSet<String>,
 }
 
 /// What a visible row is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowKind {
     Node(usize),
+    /// Referrers of a node of one kind, folded: (node, group index).
+    Group(usize, usize),
     /// "loading…" under a node.
     Loading(usize),
     /// The error under a node that failed to expand.
@@ -47,6 +52,21 @@ pub struct Row {
     pub depth: usize,
 }
 
+/// Referrers of one kind under a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub word: String,
+    pub kids: Vec<usize>,
+}
+
+/// What was open in a tree, to open again when the same subject is shown again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Remembered {
+    pub open: HashSet<Digest>,
+    pub groups: HashSet<(Digest, String)>,
+    pub cursor: Option<Digest>,
+}
+
 /// The tree below one root manifest.
 #[derive(Debug, Clone, Default)]
 pub struct TreeModel {
@@ -57,18 +77,26 @@ pub struct TreeModel {
     pub reference: String,
     pub nodes: Vec<TreeNode>,
     pub seen: HashMap<Digest, usize>,
+    /// The node under the cursor, or the node whose group `group` is under it.
     pub cursor: usize,
+    pub group: Option<usize>,
     pub offset: usize,
     pub resolving: bool,
     pub error: Option<String>,
+    /// Referrers are grouped by kind once a node has more than this many (a screenful).
+    pub group_over: usize,
+    /// What to open again as levels arrive (the last visit to this subject).
+    pub restore: Option<Remembered>,
 }
 
 impl TreeModel {
     /// Starts a new tree for `reference` (root unknown until resolved).
     pub fn reset(&mut self, repo: &str, reference: &str) {
         let gen = self.gen + 1;
+        let group_over = self.group_over;
         *self = TreeModel {
             gen,
+            group_over,
             repo: repo.to_string(),
             reference: reference.to_string(),
             resolving: true,
@@ -79,20 +107,31 @@ impl TreeModel {
     pub fn set_root(&mut self, desc: Descriptor) {
         self.resolving = false;
         self.seen.insert(desc.digest.clone(), 0);
-        self.nodes = vec![TreeNode {
+        self.nodes = vec![new_node(
             desc,
-            edge: EdgeSource::Root,
-            parent: None,
-            kids: Vec::new(),
-            load: Load::Unloaded,
-            open: false,
-            cycle: false,
-            subtree: false,
-        }];
+            EdgeSource::Root,
+            None,
+            Load::Unloaded,
+            false,
+        )];
     }
 
     pub fn node(&self, i: usize) -> Option<&TreeNode> {
         self.nodes.get(i)
+    }
+
+    /// The node under the cursor (none when the cursor is on a group).
+    pub fn selected(&self) -> Option<usize> {
+        match self.group {
+            Some(_) => None,
+            None => self.nodes.get(self.cursor).map(|_| self.cursor),
+        }
+    }
+
+    /// Puts the cursor on node `i`.
+    pub fn select(&mut self, i: usize) {
+        self.cursor = i;
+        self.group = None;
     }
 
     /// Marks a node loading and opens it; returns its descriptor when a fetch is needed.
@@ -111,7 +150,7 @@ impl TreeModel {
         }
     }
 
-    /// Records one level; returns nodes to expand next (for `*`).
+    /// Records one level; returns nodes to expand next (for `*`, and what was open last time).
     pub fn finish_expand(&mut self, i: usize, result: Result<Level, String>) -> Vec<usize> {
         let Some(n) = self.nodes.get_mut(i) else {
             return Vec::new();
@@ -130,6 +169,9 @@ impl TreeModel {
             .source
             .map(EdgeSource::from)
             .unwrap_or(EdgeSource::Layout);
+        // A `sha256-<hex>` fallback index opened itself: what it lists are referrers.
+        let fallback_root =
+            i == 0 && crate::oci::tags::from_fallback_tag(&self.reference).is_some();
         // As `arbor discover --full` shows them: platforms first, buildx attestation manifests
         // under the platform they describe, then referrers, then cosign tags not already listed.
         let (attestations, platforms): (Vec<_>, Vec<_>) = level
@@ -137,14 +179,16 @@ impl TreeModel {
             .into_iter()
             .map(|d| (buildx_attestation_target(&d), d))
             .partition(|(t, _)| t.is_some());
-        let kids = platforms
-            .into_iter()
-            .map(|(_, d)| (d, EdgeSource::Index, None));
+        let index_edge = if fallback_root {
+            EdgeSource::ReferrersTag
+        } else {
+            EdgeSource::Index
+        };
+        let kids = platforms.into_iter().map(|(_, d)| (d, index_edge, None));
         let atts = attestations
             .into_iter()
             .map(|(t, d)| (d, EdgeSource::BuildxAttestation, t));
-        let listed: std::collections::HashSet<Digest> =
-            level.referrers.iter().map(|d| d.digest.clone()).collect();
+        let listed: HashSet<Digest> = level.referrers.iter().map(|d| d.digest.clone()).collect();
         let refs = level.referrers.into_iter().map(|d| (d, src, None));
         let cosign = level
             .cosign
@@ -165,25 +209,63 @@ impl TreeModel {
             }
             let id = self.nodes.len();
             let cycle = self.seen.contains_key(&desc.digest);
+            let leaf = level.leaves.contains(&desc.digest);
             if !cycle {
                 self.seen.insert(desc.digest.clone(), id);
-                if subtree {
+                let again = self
+                    .restore
+                    .as_ref()
+                    .is_some_and(|r| r.open.contains(&desc.digest));
+                if (subtree || again) && !leaf {
                     next.push(id);
                 }
             }
-            self.nodes.push(TreeNode {
-                desc,
-                edge,
-                parent: Some(parent),
-                kids: Vec::new(),
-                load: if cycle { Load::Loaded } else { Load::Unloaded },
-                open: false,
-                cycle,
-                subtree,
-            });
+            let load = if cycle || leaf {
+                Load::Loaded
+            } else {
+                Load::Unloaded
+            };
+            self.nodes
+                .push(new_node(desc, edge, Some(parent), load, cycle));
+            self.nodes[id].subtree = subtree;
             self.nodes[parent].kids.push(id);
         }
+        self.restore_marks(i);
         next
+    }
+
+    /// Reopens the groups of node `i` and puts the cursor back where it was, as remembered.
+    fn restore_marks(&mut self, i: usize) {
+        let Some(r) = self.restore.as_ref() else {
+            return;
+        };
+        let d = self.nodes[i].desc.digest.clone();
+        let open: Vec<String> = r
+            .groups
+            .iter()
+            .filter(|(g, _)| *g == d)
+            .map(|(_, w)| w.clone())
+            .collect();
+        let cursor = r.cursor.as_ref().and_then(|c| self.seen.get(c)).copied();
+        self.nodes[i].groups_open.extend(open);
+        if let Some(c) = cursor {
+            self.select(c);
+        }
+    }
+
+    /// What is open now, to be restored by a later visit.
+    pub fn remember(&self) -> Remembered {
+        let mut r = Remembered {
+            cursor: self.selected().map(|c| self.nodes[c].desc.digest.clone()),
+            ..Default::default()
+        };
+        for n in self.nodes.iter().filter(|n| n.open && !n.cycle) {
+            r.open.insert(n.desc.digest.clone());
+            for g in &n.groups_open {
+                r.groups.insert((n.desc.digest.clone(), g.clone()));
+            }
+        }
+        r
     }
 
     /// Adds a referrer found without a reload (just attached) under loaded node `i`.
@@ -193,16 +275,8 @@ impl TreeModel {
         }
         let id = self.nodes.len();
         self.seen.insert(desc.digest.clone(), id);
-        self.nodes.push(TreeNode {
-            desc,
-            edge,
-            parent: Some(i),
-            kids: Vec::new(),
-            load: Load::Loaded,
-            open: false,
-            cycle: false,
-            subtree: false,
-        });
+        self.nodes
+            .push(new_node(desc, edge, Some(i), Load::Loaded, false));
         let parent = self.nodes.get_mut(i)?;
         parent.kids.push(id);
         parent.open = true;
@@ -210,7 +284,7 @@ impl TreeModel {
     }
 
     /// Unhooks every node whose digest is `gone` (its subtree with it); true when the root went.
-    pub fn remove(&mut self, gone: &std::collections::HashSet<Digest>) -> bool {
+    pub fn remove(&mut self, gone: &HashSet<Digest>) -> bool {
         if self
             .nodes
             .first()
@@ -227,7 +301,8 @@ impl TreeModel {
         }
         self.seen.retain(|d, _| !gone.contains(d));
         // The cursor climbs to the nearest ancestor still shown.
-        let shown: std::collections::HashSet<usize> = self
+        self.group = None;
+        let shown: HashSet<usize> = self
             .rows()
             .iter()
             .filter_map(|r| match r.kind {
@@ -247,89 +322,6 @@ impl TreeModel {
         false
     }
 
-    /// Visible rows, depth first through open nodes.
-    pub fn rows(&self) -> Vec<Row> {
-        let mut out = Vec::new();
-        if !self.nodes.is_empty() {
-            self.push_rows(0, 0, &mut out);
-        }
-        out
-    }
-
-    fn push_rows(&self, i: usize, depth: usize, out: &mut Vec<Row>) {
-        out.push(Row {
-            kind: RowKind::Node(i),
-            depth,
-        });
-        let n = &self.nodes[i];
-        if !n.open {
-            return;
-        }
-        match &n.load {
-            Load::Loading => out.push(Row {
-                kind: RowKind::Loading(i),
-                depth: depth + 1,
-            }),
-            Load::Failed(_) => out.push(Row {
-                kind: RowKind::Error(i),
-                depth: depth + 1,
-            }),
-            _ => {}
-        }
-        for &k in &n.kids {
-            self.push_rows(k, depth + 1, out);
-        }
-    }
-
-    /// Path of node ids from the root to `i`.
-    pub fn path(&self, i: usize) -> Vec<usize> {
-        let mut p = vec![i];
-        let mut cur = i;
-        while let Some(parent) = self.nodes.get(cur).and_then(|n| n.parent) {
-            p.push(parent);
-            cur = parent;
-        }
-        p.reverse();
-        p
-    }
-
-    /// Moves the cursor over node rows by `delta`, keeping it in a window `height` tall.
-    pub fn move_by(&mut self, delta: i64, height: usize) {
-        let rows = self.rows();
-        let nodes: Vec<usize> = rows
-            .iter()
-            .filter_map(|r| {
-                if let RowKind::Node(n) = r.kind {
-                    Some(n)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        if nodes.is_empty() {
-            return;
-        }
-        let pos = nodes.iter().position(|&n| n == self.cursor).unwrap_or(0) as i64;
-        let new = (pos + delta).clamp(0, nodes.len() as i64 - 1) as usize;
-        self.cursor = nodes[new];
-        self.keep_in_view(&rows, height);
-    }
-
-    pub fn keep_in_view(&mut self, rows: &[Row], height: usize) {
-        let h = height.max(1);
-        let Some(pos) = rows
-            .iter()
-            .position(|r| r.kind == RowKind::Node(self.cursor))
-        else {
-            return;
-        };
-        if pos < self.offset {
-            self.offset = pos;
-        } else if pos >= self.offset + h {
-            self.offset = pos + 1 - h;
-        }
-    }
-
     /// A short word for a node: platform, artifact kind, or media type.
     pub fn label(&self, i: usize) -> String {
         let Some(n) = self.nodes.get(i) else {
@@ -339,5 +331,25 @@ impl TreeModel {
             return self.reference.clone();
         }
         node_word(&n.desc)
+    }
+}
+
+fn new_node(
+    desc: Descriptor,
+    edge: EdgeSource,
+    parent: Option<usize>,
+    load: Load,
+    cycle: bool,
+) -> TreeNode {
+    TreeNode {
+        desc,
+        edge,
+        parent,
+        kids: Vec::new(),
+        load,
+        open: false,
+        cycle,
+        subtree: false,
+        groups_open: BTreeSet::new(),
     }
 }

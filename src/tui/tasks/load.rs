@@ -1,8 +1,12 @@
 //! Store reads for the screens: repository and tag pages, tag details (a worker where the newest
 //! request wins), tree levels, documents, decodings, the untagged listing.
 use super::panic_text;
+use crate::graph::fallback::known_leaves;
 use crate::graph::inventory::{inventory, InventoryOptions};
+use crate::graph::size::fetch_image_size;
 use crate::graph::{cosign_tags, expand_one};
+use crate::oci::config::{ImageConfig, MAX_CONFIG_BYTES};
+use crate::oci::{media, Digest};
 use crate::store::{Store, StoreError};
 use crate::tui::action::{Action, Detail, Doc, DocKind, Failure, Level, Loaded};
 use crate::tui::effect::LoadJob;
@@ -20,11 +24,23 @@ const REPO_PAGE: usize = 100;
 /// Largest config blob shown in the inspector.
 const MAX_DOC: usize = 4 * 1024 * 1024;
 
-/// A details request: its generation, the repository, and (key, reference) pairs.
-pub type Want = (u64, String, Vec<(String, String)>);
+/// A details request: its generation, the store, the repository, and (key, reference) pairs.
+pub type Want = (u64, Arc<dyn Store>, String, Vec<(String, String)>);
 
+/// A summary request for the detail pane: generation, store, repository, digest, subject hint.
+pub type SummaryWant = (u64, Arc<dyn Store>, String, Digest, Option<Digest>);
+
+/// An error as the TUI shows it: a refused anonymous request says how to sign in from here.
 fn msg(e: StoreError) -> String {
-    e.to_string()
+    match e {
+        StoreError::Unauthorized { what, detail } if detail.contains("arbor login") => format!(
+            "{what}: this registry needs credentials — type :login USER to sign in here (or run `arbor login` in a shell)"
+        ),
+        StoreError::Unauthorized { what, detail } => {
+            format!("{what}: {detail} — :login USER signs in again")
+        }
+        e => crate::store::error_text(&e),
+    }
 }
 
 /// Runs one load; tag listings send their earlier pages through `tx` as they arrive.
@@ -68,15 +84,25 @@ pub async fn perform(
             if let Some(text) = note {
                 let _ = tx.send(Action::Load(Loaded::Notice { text, error: false }));
             }
-            let result = expand_one(store, &repo, &desc, None, true, &tags)
-                .await
-                .map(|e| Level {
-                    children: e.children,
-                    referrers: e.referrers,
-                    source: e.source,
-                    cosign: e.cosign,
-                })
-                .map_err(msg);
+            let result = match expand_one(store, &repo, &desc, None, true, &tags).await {
+                Ok(e) => {
+                    let all: Vec<_> = e
+                        .children
+                        .iter()
+                        .chain(&e.referrers)
+                        .chain(&e.cosign)
+                        .cloned()
+                        .collect();
+                    Ok(Level {
+                        leaves: known_leaves(store, &repo, &all, &tags).await,
+                        children: e.children,
+                        referrers: e.referrers,
+                        source: e.source,
+                        cosign: e.cosign,
+                    })
+                }
+                Err(e) => Err(msg(e)),
+            };
             Loaded::Expanded { gen, node, result }
         }
         LoadJob::Inspect {
@@ -205,14 +231,13 @@ async fn fetch_doc(
 
 /// Fetches details for the newest want only: a newer want stops the older one between rows.
 pub async fn details_worker(
-    store: Arc<dyn Store>,
     mut rx: watch::Receiver<Option<Want>>,
     tx: mpsc::UnboundedSender<Action>,
     done: Arc<AtomicU64>,
     finished: Arc<Notify>,
 ) {
     while rx.changed().await.is_ok() {
-        let Some((gen, repo, items)) = rx.borrow_and_update().clone() else {
+        let Some((gen, store, repo, items)) = rx.borrow_and_update().clone() else {
             continue;
         };
         for (key, reference) in items {
@@ -233,21 +258,67 @@ pub async fn details_worker(
                 return;
             }
         }
+        // The badges asked the referrers source: the header shows it from now on.
+        let _ = tx.send(Action::Load(Loaded::Status {
+            auth: store.info().auth,
+            referrers: store.referrers_source(&repo),
+        }));
         // After the sends, as for tasks: a want counted done has its answers queued.
         done.fetch_max(gen, Ordering::SeqCst);
         finished.notify_one();
     }
 }
 
+/// Decodes the manifest under the cursor for the detail pane: one at a time, the newest want
+/// next (a cursor moving fast over a list asks for the row it stops on, not every row).
+pub async fn summary_worker(
+    mut rx: watch::Receiver<Option<SummaryWant>>,
+    tx: mpsc::UnboundedSender<Action>,
+    done: Arc<AtomicU64>,
+    finished: Arc<Notify>,
+) {
+    while rx.changed().await.is_ok() {
+        let Some((gen, store, repo, digest, subject)) = rx.borrow_and_update().clone() else {
+            continue;
+        };
+        let result = crate::inspect::inspect_with_subject(
+            store.as_ref(),
+            &repo,
+            &digest.to_string(),
+            subject.as_ref(),
+        )
+        .await
+        .map(Arc::new)
+        .map_err(|e| e.to_string());
+        let sent = tx.send(Action::Load(Loaded::Summary {
+            digest,
+            subject,
+            result,
+        }));
+        if sent.is_err() {
+            return;
+        }
+        done.fetch_max(gen, Ordering::SeqCst);
+        finished.notify_one();
+    }
+}
+
+/// A row's details: what the manifest is, its image size, its config's created time and
+/// platform, and badges for what hangs below it. The three reads after the manifest run at once.
 async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail, String> {
     let m = store.manifest(repo, reference).await.map_err(msg)?;
-    let platforms = m
+    let mut platforms: Vec<String> = m
         .manifest
         .manifests
         .iter()
         .filter_map(|d| d.platform.as_ref().map(|p| p.to_string()))
         .collect();
-    let mut badges: Vec<String> = match store.referrers(repo, &m.descriptor.digest, None).await {
+    let (config, size, refs) = futures::join!(
+        image_config(store, repo, &m.manifest),
+        fetch_image_size(store, repo, &m.manifest),
+        store.referrers(repo, &m.descriptor.digest, None)
+    );
+    let mut badges: Vec<String> = match refs {
         Ok(r) => r
             .descriptors
             .iter()
@@ -257,11 +328,38 @@ async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail
     };
     badges.sort();
     badges.dedup();
+    if platforms.is_empty() {
+        platforms.extend(
+            config
+                .as_ref()
+                .and_then(|c| c.platform.as_ref())
+                .map(|p| p.to_string()),
+        );
+    }
     Ok(Detail {
         artifact_type: m.manifest.effective_artifact_type(),
         platforms,
-        created: m.manifest.created().map(str::to_string),
+        created: m
+            .manifest
+            .created()
+            .map(str::to_string)
+            .or_else(|| config.and_then(|c| c.created)),
         badges,
+        image_size: size.ok(),
         descriptor: m.descriptor,
     })
+}
+
+/// The image config of an image manifest (none for an index or an artifact's own config).
+async fn image_config(
+    store: &dyn Store,
+    repo: &str,
+    m: &crate::oci::Manifest,
+) -> Option<ImageConfig> {
+    let c = m.config.as_ref()?;
+    if c.media_type != media::OCI_CONFIG && c.media_type != media::DOCKER_CONFIG {
+        return None;
+    }
+    let bytes = store.blob_bytes(repo, c, MAX_CONFIG_BYTES).await.ok()?;
+    ImageConfig::parse(&bytes)
 }

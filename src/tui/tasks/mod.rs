@@ -4,23 +4,27 @@ mod complete;
 mod load;
 mod op;
 
-use crate::connection::LoginOptions;
+use crate::connection::{ConnectOptions, LoginOptions};
 use crate::store::Store;
-use crate::tui::action::{Action, Loaded};
+use crate::tui::action::{Action, Connected, Loaded};
 use crate::tui::effect::{Control, Effect};
-use load::Want;
+use load::{SummaryWant, Want};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::{mpsc, watch, Notify};
 use tokio_util::sync::CancellationToken;
 
 /// The effect runner: owns the store handle and the details worker.
 pub struct Runner {
-    store: Arc<dyn Store>,
+    /// The store effects run against (a context switch replaces it).
+    store: RwLock<Arc<dyn Store>>,
     tx: mpsc::UnboundedSender<Action>,
     want: watch::Sender<Option<Want>>,
+    summary: watch::Sender<Option<SummaryWant>>,
+    summary_gen: AtomicU64,
+    summary_done: Arc<AtomicU64>,
     /// Tasks started and not yet finished (a task counts itself done after its last send).
     inflight: Arc<AtomicUsize>,
     want_gen: AtomicU64,
@@ -30,39 +34,61 @@ pub struct Runner {
     /// Cancellation of running pulls, by id.
     cancels: Arc<Mutex<HashMap<u64, CancellationToken>>>,
     /// How `:login` reaches the registry and where it saves.
-    login: Arc<LoginOptions>,
+    login: RwLock<Arc<LoginOptions>>,
+    /// How registries are opened (a context's settings override these).
+    conn: ConnectOptions,
 }
 
 impl Runner {
     /// Starts the details worker; must be called inside a tokio runtime.
     pub fn new(store: Arc<dyn Store>, tx: mpsc::UnboundedSender<Action>) -> Runner {
         let (want, rx) = watch::channel(None);
+        let (summary, summary_rx) = watch::channel(None);
         let done_gen = Arc::new(AtomicU64::new(0));
+        let summary_done = Arc::new(AtomicU64::new(0));
         let finished = Arc::new(Notify::new());
         tokio::spawn(load::details_worker(
-            store.clone(),
             rx,
             tx.clone(),
             done_gen.clone(),
             finished.clone(),
         ));
+        tokio::spawn(load::summary_worker(
+            summary_rx,
+            tx.clone(),
+            summary_done.clone(),
+            finished.clone(),
+        ));
         Runner {
-            store,
+            store: RwLock::new(store),
             tx,
             want,
+            summary,
+            summary_gen: AtomicU64::new(0),
+            summary_done,
             inflight: Arc::new(AtomicUsize::new(0)),
             want_gen: AtomicU64::new(0),
             done_gen,
             finished,
             cancels: Arc::new(Mutex::new(HashMap::new())),
-            login: Arc::new(LoginOptions::default()),
+            login: RwLock::new(Arc::new(LoginOptions::default())),
+            conn: ConnectOptions::default(),
         }
     }
 
-    /// Sets the options `:login` uses (TLS settings, where credentials are saved).
-    pub fn with_login(mut self, login: LoginOptions) -> Runner {
-        self.login = Arc::new(login);
+    /// Sets how registries are opened and how `:login` reaches them.
+    pub fn with_connection(mut self, conn: ConnectOptions, login: LoginOptions) -> Runner {
+        self.conn = conn;
+        self.login = RwLock::new(Arc::new(login));
         self
+    }
+
+    /// The store effects run against now.
+    fn store(&self) -> Arc<dyn Store> {
+        match self.store.read() {
+            Ok(s) => s.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
     }
 
     /// True while any effect has not answered yet. When this turns false, every answer sent
@@ -70,15 +96,18 @@ impl Runner {
     pub fn busy(&self) -> bool {
         self.inflight.load(Ordering::SeqCst) > 0
             || self.done_gen.load(Ordering::SeqCst) < self.want_gen.load(Ordering::SeqCst)
+            || self.summary_done.load(Ordering::SeqCst) < self.summary_gen.load(Ordering::SeqCst)
     }
 
     /// What is still running, for a test that gave up waiting.
     pub fn describe_busy(&self) -> String {
         format!(
-            "{} task(s) running, details request {} of {} done",
+            "{} task(s) running, details request {} of {} done, summary {} of {} done",
             self.inflight.load(Ordering::SeqCst),
             self.done_gen.load(Ordering::SeqCst),
-            self.want_gen.load(Ordering::SeqCst)
+            self.want_gen.load(Ordering::SeqCst),
+            self.summary_done.load(Ordering::SeqCst),
+            self.summary_gen.load(Ordering::SeqCst)
         )
     }
 
@@ -87,12 +116,14 @@ impl Runner {
         self.finished.notified().await;
     }
 
-    pub fn run(&self, effect: Effect) {
+    /// Runs an effect; a terminal job is handed back (the event loop owns the terminal).
+    pub fn run(&self, effect: Effect) -> Option<crate::tui::effect::TermJob> {
         match effect {
+            Effect::Term(t) => return Some(t),
             Effect::Control(c) => self.control(c),
             Effect::Load(job) => {
                 let repo = job.repo().map(str::to_string);
-                let (store, tx) = (self.store.clone(), self.tx.clone());
+                let (store, tx) = (self.store(), self.tx.clone());
                 self.spawn(repo, async move {
                     Action::Load(load::perform(store.as_ref(), &tx, job).await)
                 });
@@ -100,7 +131,11 @@ impl Runner {
             Effect::Op(job) => {
                 let repo = job.repo().map(str::to_string);
                 let pull = job.pull_id().map(|id| (id, self.cancel_token(id)));
-                let (store, tx, login) = (self.store.clone(), self.tx.clone(), self.login.clone());
+                let login = match self.login.read() {
+                    Ok(l) => l.clone(),
+                    Err(p) => p.into_inner().clone(),
+                };
+                let (store, tx) = (self.store(), self.tx.clone());
                 let cancels = self.cancels.clone();
                 self.spawn(repo, async move {
                     let token = pull.as_ref().map(|(_, t)| t.clone());
@@ -112,6 +147,7 @@ impl Runner {
                 });
             }
         }
+        None
     }
 
     fn control(&self, c: Control) {
@@ -119,7 +155,41 @@ impl Runner {
             Control::WantDetails { repo, items } => {
                 // Newest wins: the worker drops whatever it was doing for an older want.
                 let gen = self.want_gen.fetch_add(1, Ordering::SeqCst) + 1;
-                let _ = self.want.send(Some((gen, repo, items)));
+                let _ = self.want.send(Some((gen, self.store(), repo, items)));
+            }
+            Control::WantSummary {
+                repo,
+                digest,
+                subject,
+            } => {
+                let gen = self.summary_gen.fetch_add(1, Ordering::SeqCst) + 1;
+                let _ = self
+                    .summary
+                    .send(Some((gen, self.store(), repo, digest, subject)));
+            }
+            Control::Connect { context, then } => {
+                let result = self.connect(&context).map(|(store, plain_http)| {
+                    let info = store.info();
+                    Connected {
+                        name: info.name,
+                        auth: info.auth,
+                        writable: store.writable(),
+                        plain_http,
+                        context,
+                        then,
+                    }
+                });
+                let _ = self.tx.send(Loaded::Connected { result }.into());
+            }
+            Control::Remember { reference } => {
+                // Best effort: a read-only home only loses the list.
+                if let Some(p) = crate::config::recent_path() {
+                    let list = crate::config::load_recent(&p);
+                    let list = crate::config::push_recent(&list, &reference);
+                    if let Err(e) = crate::config::save_recent(&p, &list) {
+                        tracing::debug!("recent references not saved: {e}");
+                    }
+                }
             }
             Control::CancelPull { id } => {
                 if let Some(t) = self.cancels.lock().ok().and_then(|m| m.get(&id).cloned()) {
@@ -127,8 +197,49 @@ impl Runner {
                 }
             }
             // Synchronous: the loads a refresh asks for next must not race the old caches.
-            Control::Invalidate { repo } => self.store.invalidate(&repo),
+            Control::Invalidate { repo } => self.store().invalidate(&repo),
         }
+    }
+
+    /// Opens the registry a context names (no request is made yet) and uses it from now on.
+    fn connect(&self, c: &crate::config::Context) -> Result<(Arc<dyn Store>, bool), String> {
+        let login = match self.login.read() {
+            Ok(l) => l.clone(),
+            Err(p) => p.into_inner().clone(),
+        };
+        let mut client = self.conn.client.clone();
+        if let Some(p) = c.plain_http {
+            client.plain_http = Some(p);
+        }
+        if let Some(f) = &c.ca_file {
+            client.ca_file = Some(f.clone());
+        }
+        if let Some(k) = c.registry_kind() {
+            client.flavor = Some(k);
+        }
+        // Saved credentials are read where `:login` saves them.
+        client.credential_source = None;
+        let mut conn = ConnectOptions::new(client, login.lookup.clone());
+        conn.referrers = self.conn.referrers;
+        let t = crate::connection::open_registry(&conn, &c.host)
+            .map_err(|e| format!("opening {} ({}): {e:#}", c.name, c.host))?;
+        if let Ok(mut l) = self.login.write() {
+            *l = Arc::new(conn.login_options());
+        }
+        if let Ok(mut s) = self.store.write() {
+            *s = t.store.clone();
+        }
+        let plain = t.registry.as_ref().is_some_and(|r| r.client().plain_http());
+        Ok((t.store, plain))
+    }
+
+    /// Sends `action` after `delay` (a flash line's timer; not counted as work in flight).
+    pub fn after(&self, delay: std::time::Duration, action: Action) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let _ = tx.send(action);
+        });
     }
 
     /// A cancellation token for pull `id`, registered for [`Control::CancelPull`].
@@ -145,7 +256,7 @@ impl Runner {
     /// (finished, panicked, or dropped at shutdown).
     fn spawn(&self, repo: Option<String>, task: impl Future<Output = Action> + Send + 'static) {
         use futures::FutureExt;
-        let (store, tx) = (self.store.clone(), self.tx.clone());
+        let (store, tx) = (self.store(), self.tx.clone());
         let done = Done::start(self.inflight.clone(), self.finished.clone());
         tokio::spawn(async move {
             let answer = match std::panic::AssertUnwindSafe(task).catch_unwind().await {

@@ -101,9 +101,9 @@ pub async fn perform(
                         n => format!(", {n} skipped"),
                     };
                     format!(
-                        "pulled {}: {} file(s), {} into {}{skipped}",
+                        "pulled {}: {}, {} into {}{skipped}",
                         r.reference,
-                        r.files.len(),
+                        crate::tui::label::count(r.files.len(), "file"),
                         human_size(r.bytes as i64),
                         dir.display()
                     )

@@ -1,7 +1,7 @@
 //! Keys while a dialog is open: typed text goes to the focused field; the dialog keys move
 //! focus, complete, activate the focused button or cancel. Nothing else reaches the screen.
 use crate::tui::action::{Cmd, InputKey};
-use crate::tui::effect::{Control, Effect, OpJob};
+use crate::tui::effect::{Control, Effect, OpJob, TermJob};
 use crate::tui::state::dialog::Dialog;
 use crate::tui::state::State;
 use std::path::PathBuf;
@@ -54,7 +54,16 @@ impl From<Cmd> for Key {
             | Cmd::Attach
             | Cmd::Delete
             | Cmd::Mark
-            | Cmd::Untagged => Key::Other,
+            | Cmd::Untagged
+            | Cmd::Sort
+            | Cmd::SortReverse
+            | Cmd::TogglePane
+            | Cmd::PaneWider
+            | Cmd::PaneNarrower
+            | Cmd::CopyDigest
+            | Cmd::CopyReference
+            | Cmd::CopyCommand
+            | Cmd::Redraw => Key::Other,
         }
     }
 }
@@ -83,7 +92,8 @@ pub fn input(s: &mut State, k: InputKey) -> Vec<Effect> {
             }
         }
         Some(Dialog::Pull(p)) if !p.running && p.focus == 0 => edit(&mut p.dir),
-        Some(Dialog::Pull(_) | Dialog::Delete(_) | Dialog::Report(_)) | None => {}
+        Some(Dialog::Pull(_) | Dialog::Delete(_) | Dialog::Report(_) | Dialog::Commands(_))
+        | None => {}
     }
     vec![]
 }
@@ -107,6 +117,7 @@ pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
             }
             vec![]
         }
+        Some(Dialog::Commands(_)) => commands(s, key),
         None => vec![],
     }
 }
@@ -210,6 +221,29 @@ fn delete(s: &mut State, key: Key) -> Vec<Effect> {
             return fx;
         }
         Key::Submit => return close(s, "delete cancelled — nothing was changed"),
+        Key::PageUp | Key::PageDown | Key::Other => {}
+    }
+    vec![]
+}
+
+/// The "copy as command" list: move, enter copies the focused command.
+fn commands(s: &mut State, key: Key) -> Vec<Effect> {
+    let Some(Dialog::Commands(c)) = s.dialog.as_mut() else {
+        return vec![];
+    };
+    let n = c.items.len().max(1) as i64;
+    match key {
+        Key::Next | Key::Complete => c.focus = (c.focus as i64 + 1).rem_euclid(n) as usize,
+        Key::Prev => c.focus = (c.focus as i64 - 1).rem_euclid(n) as usize,
+        Key::Cancel => return close(s, "nothing copied"),
+        Key::Submit => {
+            let Some((_, cmd)) = c.items.get(c.focus).cloned() else {
+                return close(s, "nothing copied");
+            };
+            s.dialog = None;
+            s.say(format!("copied {cmd}"));
+            return vec![TermJob::Copy(cmd).into()];
+        }
         Key::PageUp | Key::PageDown | Key::Other => {}
     }
     vec![]

@@ -25,8 +25,26 @@ pub fn describe(d: &Doc) -> Vec<String> {
     out.push("Descriptor".to_string());
     out.push(format!("  digest        {}", desc.digest));
     out.push(format!("  media type    {}", desc.media_type));
-    out.push(format!("  size          {} B", desc.size));
-    let Some(m) = &d.manifest else { return out };
+    let Some(m) = &d.manifest else {
+        out.push(format!("  size          {} B", desc.size));
+        return out;
+    };
+    out.push(format!("  manifest size {} B", desc.size));
+    if !m.is_index() {
+        let n = crate::graph::size::blobs_size(m);
+        let image = m.config.as_ref().is_some_and(|c| {
+            c.media_type == media::OCI_CONFIG || c.media_type == media::DOCKER_CONFIG
+        });
+        let (what, parts) = if image {
+            ("image size   ", "config + layers")
+        } else {
+            ("blobs size   ", "config + files")
+        };
+        out.push(format!(
+            "  {what} {} ({n} B: {parts})",
+            crate::tui::label::human_size(n as i64)
+        ));
+    }
     if let Some(t) = m.effective_artifact_type() {
         out.push(format!("  artifact type {t}"));
     }

@@ -1,17 +1,18 @@
 //! Commands on a screen (no dialog open): moving, opening, filtering, refreshing, and the keys
 //! that start graph operations. Every command is matched by name.
 use super::nav::{
-    back, expand, expand_all, load_repos, open_describe, open_doc, open_repo, open_tree,
-    rebuild_tags_visible, want_details,
+    back, expand, expand_all, load_repos, open_context, open_describe, open_doc, open_repo,
+    open_tree, rebuild_tags_visible, remember, want_details,
 };
 use super::ops;
-use crate::graph::EdgeSource;
+use super::order::{rebuild_repos_visible, sort_untagged};
 use crate::oci::Descriptor;
 use crate::tui::action::{Cmd, DocKind};
-use crate::tui::effect::{Control, Effect};
+use crate::tui::effect::{Control, Effect, TermJob};
 use crate::tui::layout;
+use crate::tui::state::prefs::{TAG_SORTS, UNTAGGED_SORTS};
 use crate::tui::state::tree::{Load, RowKind};
-use crate::tui::state::{Prompt, Screen, State, TagRow};
+use crate::tui::state::{DetailState, Prompt, Screen, State, TagRow};
 
 pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
     let screen = s.screen();
@@ -41,7 +42,7 @@ pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
                 Screen::Inspect | Screen::Describe => {
                     s.doc.as_ref().map(|d| d.search.clone()).unwrap_or_default()
                 }
-                Screen::Tree | Screen::Help | Screen::Untagged => String::new(),
+                Screen::Tree | Screen::Help | Screen::Untagged | Screen::Contexts => String::new(),
             };
             s.prompt = Some(Prompt::Filter(cur));
             vec![]
@@ -60,21 +61,33 @@ pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
         }
         Cmd::Untagged => match screen {
             Screen::Tags | Screen::Untagged => ops::toggle_untagged(s),
-            Screen::Repos | Screen::Tree | Screen::Inspect | Screen::Describe | Screen::Help => {
-                vec![]
-            }
+            Screen::Contexts
+            | Screen::Repos
+            | Screen::Tree
+            | Screen::Inspect
+            | Screen::Describe
+            | Screen::Help => vec![],
         },
         Cmd::Open | Cmd::Right => open(s, c, screen),
         Cmd::Left => match screen {
             Screen::Repos | Screen::Tags | Screen::Untagged => back(s),
             Screen::Tree => collapse_or_climb(s),
-            Screen::Inspect | Screen::Describe | Screen::Help => vec![],
+            Screen::Contexts | Screen::Inspect | Screen::Describe | Screen::Help => vec![],
         },
-        Cmd::ExpandAll if screen == Screen::Tree => expand_all(s, s.tree.cursor),
+        Cmd::ExpandAll if screen == Screen::Tree => match s.tree.selected() {
+            Some(n) => expand_all(s, n),
+            None => vec![],
+        },
         Cmd::ExpandAll => vec![],
         Cmd::Inspect | Cmd::Describe => match screen {
             Screen::Tags | Screen::Tree | Screen::Untagged => inspect(s, c, screen),
-            Screen::Repos | Screen::Inspect | Screen::Describe | Screen::Help => vec![],
+            Screen::Contexts
+            | Screen::Repos
+            | Screen::Inspect
+            | Screen::Describe
+            | Screen::Help => {
+                vec![]
+            }
         },
         Cmd::ToggleHidden if screen == Screen::Tags => {
             s.tags.show_hidden = !s.tags.show_hidden;
@@ -104,14 +117,95 @@ pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
             }
             _ => vec![],
         },
+        Cmd::Sort | Cmd::SortReverse => sort(s, c == Cmd::SortReverse),
+        Cmd::TogglePane => {
+            s.pane.on = !s.pane.on;
+            if s.width < crate::tui::state::prefs::PANE_MIN_TERMINAL {
+                s.say(format!(
+                    "the detail pane shows on terminals {} columns wide or more",
+                    crate::tui::state::prefs::PANE_MIN_TERMINAL
+                ));
+            } else {
+                s.say(if s.pane.on {
+                    "detail pane on"
+                } else {
+                    "detail pane off"
+                });
+            }
+            vec![]
+        }
+        Cmd::PaneWider => {
+            s.pane.resize(4);
+            vec![]
+        }
+        Cmd::PaneNarrower => {
+            s.pane.resize(-4);
+            vec![]
+        }
+        Cmd::CopyDigest => ops::copy(s, ops::CopyWhat::Digest),
+        Cmd::CopyReference => ops::copy(s, ops::CopyWhat::Reference),
+        Cmd::CopyCommand => ops::copy_commands(s),
+        Cmd::Redraw => vec![TermJob::Redraw.into()],
         // Dialog keys: only bound in dialogs, which take them before this.
         Cmd::DialogNext | Cmd::DialogPrev | Cmd::Complete | Cmd::Submit | Cmd::Cancel => vec![],
+    }
+}
+
+/// `s` cycles the list's sort key, `S` reverses it; each view keeps its own.
+fn sort(s: &mut State, reverse: bool) -> Vec<Effect> {
+    let flip = |mut x: crate::tui::state::prefs::Sort, keys| {
+        if reverse {
+            x.reverse = !x.reverse;
+            x
+        } else {
+            x.cycle(keys)
+        }
+    };
+    match s.screen() {
+        Screen::Tags => {
+            s.sorts.tags = flip(s.sorts.tags, TAG_SORTS);
+            rebuild_tags_visible(s);
+            let t = &s.tags;
+            let known = t
+                .view
+                .visible
+                .iter()
+                .filter_map(|&i| t.rows.get(i))
+                .filter(|r| matches!(t.details.get(&r.key()), Some(DetailState::Ready(_))))
+                .count();
+            let note = if s.sorts.tags.key == crate::tui::state::prefs::SortKey::Name {
+                String::new()
+            } else {
+                format!(
+                    " ({known} of {} known; rows not fetched yet go last)",
+                    t.view.visible.len()
+                )
+            };
+            s.say(format!("tags sorted by {}{note}", s.sorts.tags.label()));
+            want_details(s)
+        }
+        Screen::Untagged => {
+            s.sorts.untagged = flip(s.sorts.untagged, UNTAGGED_SORTS);
+            sort_untagged(s);
+            s.say(format!("sorted by {}", s.sorts.untagged.label()));
+            vec![]
+        }
+        Screen::Repos => {
+            s.sorts.repos.reverse = !s.sorts.repos.reverse;
+            rebuild_repos_visible(s);
+            s.say(format!("repositories sorted by {}", s.sorts.repos.label()));
+            vec![]
+        }
+        Screen::Contexts | Screen::Tree | Screen::Inspect | Screen::Describe | Screen::Help => {
+            vec![]
+        }
     }
 }
 
 /// `enter` / `l`: drill into the row, or expand (enter on an open node closes it).
 fn open(s: &mut State, c: Cmd, screen: Screen) -> Vec<Effect> {
     match screen {
+        Screen::Contexts => open_context(s),
         Screen::Untagged => match (s.untagged.selected_digest(), s.repo.clone()) {
             (Some(d), Some(repo)) => open_tree(s, &repo, &d),
             _ => vec![],
@@ -124,7 +218,11 @@ fn open(s: &mut State, c: Cmd, screen: Screen) -> Vec<Effect> {
                 .and_then(|i| s.repos.items.get(i))
                 .cloned();
             match name {
-                Some(name) => open_repo(s, name, Vec::new()),
+                Some(name) => {
+                    let mut fx = remember(s, &name, None);
+                    fx.extend(open_repo(s, name, Vec::new()));
+                    fx
+                }
                 None => vec![],
             }
         }
@@ -136,9 +234,22 @@ fn open(s: &mut State, c: Cmd, screen: Screen) -> Vec<Effect> {
                 .and_then(|i| s.tags.rows.get(i))
                 .map(TagRow::key);
             match (s.repo.clone(), key) {
-                (Some(repo), Some(key)) => open_tree(s, &repo, &key),
+                (Some(repo), Some(key)) => {
+                    let mut fx = remember(s, &repo, Some(&key));
+                    fx.extend(open_tree(s, &repo, &key));
+                    fx
+                }
                 _ => vec![],
             }
+        }
+        Screen::Tree if s.tree.group.is_some() => {
+            let (i, g) = (s.tree.cursor, s.tree.group.unwrap_or(0));
+            let word = s.tree.groups(i).get(g).map(|x| x.word.clone());
+            let open = word.is_some_and(|w| s.tree.nodes[i].groups_open.contains(&w));
+            if !open || c == Cmd::Open {
+                s.tree.toggle_group(i, g);
+            }
+            vec![]
         }
         Screen::Tree => {
             let i = s.tree.cursor;
@@ -159,14 +270,30 @@ fn open(s: &mut State, c: Cmd, screen: Screen) -> Vec<Effect> {
     }
 }
 
-/// `h` in the tree: close the node, else go to its parent, else back.
+/// `h` in the tree: close the node (or group), else go to its parent, else back.
 fn collapse_or_climb(s: &mut State) -> Vec<Effect> {
     let i = s.tree.cursor;
+    if let Some(g) = s.tree.group {
+        let word = s
+            .tree
+            .groups(i)
+            .get(g)
+            .map(|x| x.word.clone())
+            .unwrap_or_default();
+        if s.tree.nodes[i].groups_open.contains(&word) {
+            s.tree.toggle_group(i, g);
+        } else {
+            s.tree.select(i);
+        }
+        let rows = s.tree.rows();
+        s.tree.keep_in_view(&rows, s.body_height());
+        return vec![];
+    }
     match s.tree.nodes.get_mut(i) {
         Some(n) if n.open => n.open = false,
         Some(n) => match n.parent {
             Some(p) => {
-                s.tree.cursor = p;
+                s.tree.select(p);
                 let rows = s.tree.rows();
                 s.tree.keep_in_view(&rows, s.body_height());
             }
@@ -182,7 +309,8 @@ fn inspect(s: &mut State, c: Cmd, screen: Screen) -> Vec<Effect> {
     let target = match screen {
         Screen::Tree => s
             .tree
-            .node(s.tree.cursor)
+            .selected()
+            .and_then(|i| s.tree.node(i))
             .map(|n| n.desc.digest.to_string()),
         Screen::Untagged => s.untagged.selected_digest(),
         Screen::Tags => s
@@ -191,16 +319,14 @@ fn inspect(s: &mut State, c: Cmd, screen: Screen) -> Vec<Effect> {
             .selected()
             .and_then(|i| s.tags.rows.get(i))
             .map(TagRow::key),
-        Screen::Repos | Screen::Inspect | Screen::Describe | Screen::Help => None,
+        Screen::Contexts | Screen::Repos | Screen::Inspect | Screen::Describe | Screen::Help => {
+            None
+        }
     };
-    // A manifest reached through a cosign tag names no subject: the tag named its parent.
-    let subject = (screen == Screen::Tree)
-        .then(|| s.tree.node(s.tree.cursor))
-        .flatten()
-        .filter(|n| n.edge == EdgeSource::CosignTag)
-        .and_then(|n| n.parent)
-        .and_then(|p| s.tree.node(p))
-        .map(|p| p.desc.digest.clone());
+    let subject = match screen {
+        Screen::Tree => s.selected_manifest().and_then(|(_, subject)| subject),
+        _ => None,
+    };
     match (target, s.repo.clone()) {
         (Some(r), Some(repo)) if c == Cmd::Describe => open_describe(s, repo, r, subject),
         (Some(r), Some(repo)) => open_doc(s, repo, r, DocKind::Manifest, false),
@@ -234,6 +360,10 @@ fn next_match(s: &mut State, forward: bool) {
 fn move_cursor(s: &mut State, d: i64) -> Vec<Effect> {
     let bh = s.body_height();
     match s.screen() {
+        Screen::Contexts => {
+            s.contexts.view.move_by(d, bh);
+            vec![]
+        }
         Screen::Repos => {
             s.repos.view.move_by(d, bh);
             let v = &s.repos.view;
@@ -276,6 +406,10 @@ pub fn click(s: &mut State, row: u16) -> Vec<Effect> {
     let body = s.areas().body;
     let list_row = |offset: usize| layout::row_at(layout::list_rows(body), row).map(|i| offset + i);
     match s.screen() {
+        Screen::Contexts => match list_row(s.contexts.view.offset) {
+            Some(c) => move_cursor(s, c as i64 - s.contexts.view.cursor as i64),
+            None => vec![],
+        },
         Screen::Repos => match list_row(s.repos.view.offset) {
             Some(c) => move_cursor(s, c as i64 - s.repos.view.cursor as i64),
             None => vec![],
@@ -290,8 +424,13 @@ pub fn click(s: &mut State, row: u16) -> Vec<Effect> {
         },
         Screen::Tree => {
             let at = layout::row_at(layout::tree_rows(body), row).map(|i| s.tree.offset + i);
-            if let Some(RowKind::Node(n)) = at.and_then(|i| s.tree.rows().get(i).map(|r| r.kind)) {
-                s.tree.cursor = n;
+            match at.and_then(|i| s.tree.rows().get(i).map(|r| r.kind)) {
+                Some(RowKind::Node(n)) => s.tree.select(n),
+                Some(RowKind::Group(n, g)) => {
+                    s.tree.cursor = n;
+                    s.tree.group = Some(g);
+                }
+                Some(RowKind::Loading(_) | RowKind::Error(_)) | None => {}
             }
             vec![]
         }
@@ -299,14 +438,22 @@ pub fn click(s: &mut State, row: u16) -> Vec<Effect> {
     }
 }
 
-/// `ctrl-r`: drop the repository's caches (before anything reloads), then load the screen again.
+/// `ctrl-r`: the screen loaded again, fresh.
 fn refresh(s: &mut State) -> Vec<Effect> {
+    let fx = refresh_view(s);
+    s.say("refreshed");
+    fx
+}
+
+/// Drops the repository's caches (before anything reloads), then loads the screen again.
+pub fn refresh_view(s: &mut State) -> Vec<Effect> {
     let mut fx: Vec<Effect> = s
         .repo
         .iter()
         .map(|r| Control::Invalidate { repo: r.clone() }.into())
         .collect();
     match s.screen() {
+        Screen::Contexts => {}
         Screen::Repos => {
             s.repos.items.clear();
             s.repos.view.visible.clear();
@@ -330,11 +477,11 @@ fn refresh(s: &mut State) -> Vec<Effect> {
                     .filter(|r| r.tag.is_none())
                     .filter_map(|r| r.descriptor.as_deref().cloned())
                     .collect();
-                s.stack.retain(|x| *x == Screen::Repos);
+                s.stack
+                    .retain(|x| matches!(x, Screen::Repos | Screen::Contexts));
                 fx.extend(open_repo(s, repo, untagged));
             }
         }
     }
-    s.say("refreshed");
     fx
 }

@@ -1,21 +1,27 @@
 //! Answers of store reads (`Action::Load`): pages, details, tree levels, documents, decodings,
 //! the untagged listing. Stale answers (older request ids/generations) are dropped.
 use super::doc_text;
+use super::keys::refresh_view;
 use super::nav::{
-    append_tags, cache_inspection, compose_describe, expand, set_doc_lines, want_details,
+    append_tags, cache_inspection, compose_describe, expand, load_repos, open_repo, open_tree,
+    set_doc_lines, want_details,
 };
+use super::order::{rebuild_repos_visible, sort_untagged};
 use crate::graph::inventory::Class;
-use crate::tui::action::{DocKind, Loaded};
+use crate::store::StoreKind;
+use crate::tui::action::{Connected, DocKind, Loaded, Then};
 use crate::tui::effect::Effect;
-use crate::tui::state::{Decoding, DetailState, State};
+use crate::tui::label::count;
+use crate::tui::state::{Decoding, DetailState, Screen, State};
 
 pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
     match a {
         Loaded::Notice { text, error } => {
+            // Background words do not cover an error still showing; a failure does.
             if error {
                 s.fail(text);
             } else {
-                s.say(text);
+                s.note(text);
             }
             vec![]
         }
@@ -35,15 +41,21 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
                 Ok((items, next)) => {
                     s.repos.items.extend(items);
                     s.repos.next = next;
-                    let f = s.repos.view.filter.to_lowercase();
-                    s.repos.view.visible = s
-                        .repos
-                        .items
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| r.to_lowercase().contains(&f))
-                        .map(|(i, _)| i)
-                        .collect();
+                    let cur = s.repo.clone();
+                    rebuild_repos_visible(s);
+                    // Coming up from a repository: it stays under the cursor.
+                    let at = cur.and_then(|r| {
+                        s.repos
+                            .view
+                            .visible
+                            .iter()
+                            .position(|&i| s.repos.items.get(i) == Some(&r))
+                    });
+                    if let (Some(p), true) = (at, s.repos.view.cursor == 0) {
+                        s.repos.view.cursor = p;
+                        let bh = s.body_height();
+                        s.repos.view.keep_in_view(bh);
+                    }
                 }
                 Err(f) => {
                     s.repos.unsupported = f.unsupported;
@@ -65,7 +77,11 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
                     append_tags(s, items);
                     if done && !s.tags.keep_flash {
                         let n = s.tags.rows.iter().filter(|r| r.tag.is_some()).count();
-                        s.say(format!("{n} tags in {}", s.repo.as_deref().unwrap_or("?")));
+                        s.note(format!(
+                            "{} in {}",
+                            count(n, "tag"),
+                            s.repo.as_deref().unwrap_or("?")
+                        ));
                     }
                     want_details(s)
                 }
@@ -97,6 +113,9 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             }
             match result {
                 Ok(desc) => {
+                    // The last visit to this subject: what was open opens again.
+                    let key = (s.tree.repo.clone(), desc.digest.clone());
+                    s.tree.restore = s.trees.get(&key).cloned();
                     s.tree.set_root(desc);
                     expand(s, 0)
                 }
@@ -120,6 +139,8 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             for n in next {
                 fx.extend(expand(s, n));
             }
+            let rows = s.tree.rows();
+            s.tree.keep_in_view(&rows, s.body_height());
             fx
         }
         Loaded::Fetched { req, result } => {
@@ -187,25 +208,23 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             u.loading = false;
             match result {
                 Ok(inv) => {
-                    // What no tag leads to: untagged first, then orphans.
-                    let mut rows: Vec<_> = inv
+                    // What no tag leads to: untagged first, then orphans (sorted by the view's order).
+                    let rows: Vec<_> = inv
                         .manifests
                         .iter()
                         .filter(|m| matches!(m.class, Class::Untagged | Class::Orphan))
                         .cloned()
                         .collect();
-                    rows.sort_by(|a, b| (a.class, &a.digest).cmp(&(b.class, &b.digest)));
-                    u.view.visible = (0..rows.len()).collect();
                     u.rows = rows;
                     u.inventory = Some(inv);
-                    let bh = s.body_height();
-                    s.untagged.view.keep_in_view(bh);
+                    sort_untagged(s);
                     if s.untagged.keep_flash {
                         return vec![];
                     }
-                    s.say(format!(
-                        "{} untagged manifest(s) and orphan(s) in {repo}",
-                        s.untagged.rows.len()
+                    let n = s.untagged.rows.len();
+                    s.note(format!(
+                        "{} in {repo} untagged or orphaned",
+                        count(n, "manifest")
                     ));
                 }
                 Err(e) => {
@@ -215,5 +234,70 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             }
             vec![]
         }
+        Loaded::Summary {
+            digest,
+            subject,
+            result,
+        } => {
+            match result {
+                Ok(i) => cache_inspection(s, subject, &i),
+                Err(e) => {
+                    s.summary_failed.insert(digest, e);
+                }
+            }
+            vec![]
+        }
+        Loaded::Connected { result } => connected(s, result),
+    }
+}
+
+/// A new store is in use: new header facts, then the screen it was opened for.
+fn connected(s: &mut State, result: Result<Connected, String>) -> Vec<Effect> {
+    let c = match result {
+        Ok(c) => c,
+        Err(e) => {
+            s.fail(e);
+            return vec![];
+        }
+    };
+    let same = s.facts.name == c.name && s.facts.kind == StoreKind::Registry;
+    s.facts.name = c.name.clone();
+    s.facts.kind = StoreKind::Registry;
+    // A store opened again after `:login` has made no request yet: it says "anonymous" until
+    // its first one, but the header already knows who signs in.
+    if !(c.then == Then::Reload && c.auth == "anonymous") {
+        s.facts.auth = c.auth;
+    }
+    s.facts.demo = false;
+    s.facts.writable = c.writable;
+    s.facts.plain_http = c.plain_http;
+    if !same {
+        s.facts.referrers = None;
+        s.repos = Default::default();
+        s.inspections.clear();
+        s.summary_failed.clear();
+        s.summary_wanted = None;
+        s.marks.clear();
+    }
+    s.context = Some(c.context);
+    match c.then {
+        Then::Repos => {
+            s.say(format!("connected to {}", c.name));
+            s.stack.retain(|x| *x == Screen::Contexts);
+            s.stack.push(Screen::Repos);
+            s.repos = Default::default();
+            load_repos(s, None)
+        }
+        Then::Repo(repo) => {
+            s.stack.retain(|x| *x == Screen::Contexts);
+            open_repo(s, repo, Vec::new())
+        }
+        Then::Ref(repo, reference) => {
+            s.stack.retain(|x| *x == Screen::Contexts);
+            let mut fx = open_repo(s, repo.clone(), Vec::new());
+            fx.extend(open_tree(s, &repo, &reference));
+            fx
+        }
+        Then::Reload => refresh_view(s),
     }
 }

@@ -12,19 +12,26 @@ mod keys;
 mod loaded;
 mod nav;
 mod op_done;
-mod ops;
+pub(crate) mod ops;
+mod order;
 mod prompt;
 #[cfg(test)]
 mod tests;
 
 use super::action::{Action, Cmd, Ui};
 use super::effect::Effect;
-use super::state::{Screen, State};
+use super::state::{ContextRow, Screen, State};
 use crate::oci::Descriptor;
 
 /// Where the app starts.
 #[derive(Debug, Clone)]
 pub enum Start {
+    /// The registries of config.toml and the references opened recently.
+    Contexts {
+        contexts: Vec<crate::config::Context>,
+        recent: Vec<String>,
+        error: Option<String>,
+    },
     /// A registry: the repositories pane.
     Repos,
     /// A repository's tags; `untagged` = manifests known without a tag (layout index.json).
@@ -43,6 +50,25 @@ pub enum Start {
 /// Sets up the first screens and the effects that load them.
 pub fn boot(s: &mut State, start: Start) -> Vec<Effect> {
     match start {
+        Start::Contexts {
+            contexts,
+            recent,
+            error,
+        } => {
+            s.stack = vec![Screen::Contexts];
+            s.recent = recent.clone();
+            s.contexts.rows = contexts
+                .into_iter()
+                .map(ContextRow::Registry)
+                .chain(recent.into_iter().map(ContextRow::Recent))
+                .collect();
+            s.contexts.view.visible = (0..s.contexts.rows.len()).collect();
+            if let Some(e) = &error {
+                s.fail(format!("config: {e}"));
+            }
+            s.contexts.error = error;
+            vec![]
+        }
         Start::Repos => {
             s.stack = vec![Screen::Repos];
             nav::load_repos(s, None)
@@ -61,11 +87,14 @@ pub fn boot(s: &mut State, start: Start) -> Vec<Effect> {
 }
 
 pub fn update(s: &mut State, a: Action) -> Vec<Effect> {
-    match a {
+    let mut fx = match a {
         Action::Ui(u) => ui(s, u),
         Action::Load(l) => loaded::apply(s, l),
         Action::Op(o) => op_done::apply(s, o),
-    }
+    };
+    // Whatever moved the cursor or brought a digest in, the detail pane follows it.
+    fx.extend(nav::want_summary(s));
+    fx
 }
 
 fn ui(s: &mut State, u: Ui) -> Vec<Effect> {
@@ -77,8 +106,14 @@ fn ui(s: &mut State, u: Ui) -> Vec<Effect> {
             s.width = w;
             s.height = h;
             let bh = s.body_height();
+            s.contexts.view.keep_in_view(bh);
             s.repos.view.keep_in_view(bh);
             s.tags.view.keep_in_view(bh);
+            s.untagged.view.keep_in_view(bh);
+            // More referrers than fit on the screen are grouped by kind.
+            s.tree.group_over = bh.saturating_sub(2).max(8);
+            let rows = s.tree.rows();
+            s.tree.keep_in_view(&rows, bh);
             nav::want_details(s)
         }
         Ui::Scroll(n) => {
@@ -90,6 +125,13 @@ fn ui(s: &mut State, u: Ui) -> Vec<Effect> {
         Ui::Click(row) => keys::click(s, row),
         Ui::Quit => {
             s.quit = true;
+            vec![]
+        }
+        Ui::FlashExpired(seq) => {
+            if s.flash.seq == seq && s.prompt.is_none() {
+                s.flash.text.clear();
+                s.flash.error = false;
+            }
             vec![]
         }
     }

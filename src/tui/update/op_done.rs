@@ -9,6 +9,7 @@ use crate::graph::EdgeSource;
 use crate::oci::Digest;
 use crate::tui::action::OpDone;
 use crate::tui::effect::Effect;
+use crate::tui::label::count;
 use crate::tui::state::dialog::{AttachPreview, Dialog, Report};
 use crate::tui::state::tree::Load;
 use crate::tui::state::{DetailState, Screen, State};
@@ -38,7 +39,11 @@ pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
                     }
                 }
                 Some(
-                    Dialog::Attach(_) | Dialog::Pull(_) | Dialog::Delete(_) | Dialog::Report(_),
+                    Dialog::Attach(_)
+                    | Dialog::Pull(_)
+                    | Dialog::Delete(_)
+                    | Dialog::Report(_)
+                    | Dialog::Commands(_),
                 )
                 | None => {}
             }
@@ -83,14 +88,14 @@ pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
                 (false, None) => String::new(),
             };
             s.say(format!(
-                "attached {} {} to {label} ({} blob(s) uploaded, {} already there{how})",
+                "attached {} {} to {label} ({} uploaded, {} already there{how})",
                 report
                     .descriptor
                     .artifact_type
                     .as_deref()
                     .unwrap_or("artifact"),
                 report.descriptor.digest.short(),
-                report.uploaded,
+                count(report.uploaded, "blob"),
                 report.skipped,
             ));
             // The subject's row in the tag list shows new badges once fetched again.
@@ -108,7 +113,7 @@ pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
                             .map(EdgeSource::from)
                             .unwrap_or(EdgeSource::ReferrersApi);
                         if let Some(n) = s.tree.add_child(i, report.descriptor, edge) {
-                            s.tree.cursor = n;
+                            s.tree.select(n);
                             let rows = s.tree.rows();
                             s.tree.keep_in_view(&rows, s.body_height());
                         }
@@ -165,10 +170,7 @@ pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
             s.dialog = None;
             deleted(s, reports, error)
         }
-        OpDone::LoggedIn { host, user, result } => {
-            logged_in(s, &host, &user, result);
-            vec![]
-        }
+        OpDone::LoggedIn { host, user, result } => logged_in(s, &host, &user, result),
     }
 }
 
@@ -178,7 +180,7 @@ fn dialog_req(d: &Dialog) -> u64 {
         Dialog::Attach(f) => f.req,
         Dialog::Pull(p) => p.id,
         Dialog::Delete(d) => d.id,
-        Dialog::Report(_) => 0,
+        Dialog::Report(_) | Dialog::Commands(_) => 0,
     }
 }
 

@@ -1,18 +1,20 @@
 //! Graph operations from the keyboard: attach, pull and delete open their dialogs (keys in
 //! them: `dialog.rs`; answers: `op_done.rs`), marks for bulk delete, the untagged view.
 use super::nav::load_untagged;
+use crate::store::StoreKind;
 use crate::tui::action::Cmd;
-use crate::tui::effect::{Effect, OpJob};
+use crate::tui::effect::{Effect, OpJob, TermJob};
 use crate::tui::label::short_ref;
-use crate::tui::state::dialog::{AttachForm, DeleteDialog, Dialog, PullDialog};
+use crate::tui::state::dialog::{AttachForm, CommandsDialog, DeleteDialog, Dialog, PullDialog};
 use crate::tui::state::{DetailState, Screen, State};
 
 /// The reference under the cursor (tag or digest) and a word for it.
 fn target(s: &State) -> Option<(String, String)> {
     match s.screen() {
         Screen::Tree => {
-            let n = s.tree.node(s.tree.cursor)?;
-            Some((n.desc.digest.to_string(), s.tree.label(s.tree.cursor)))
+            let i = s.tree.selected()?;
+            let n = s.tree.node(i)?;
+            Some((n.desc.digest.to_string(), s.tree.label(i)))
         }
         Screen::Tags => {
             let k = s
@@ -27,8 +29,114 @@ fn target(s: &State) -> Option<(String, String)> {
             let d = s.untagged.selected_digest()?;
             Some((d.clone(), short_ref(&d)))
         }
-        Screen::Repos | Screen::Inspect | Screen::Describe | Screen::Help => None,
+        Screen::Contexts | Screen::Repos | Screen::Inspect | Screen::Describe | Screen::Help => {
+            None
+        }
     }
+}
+
+/// What `c` and `C` copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyWhat {
+    Digest,
+    Reference,
+}
+
+/// The digest under the cursor (a tag row's once its details are in; an untagged row's).
+fn selected_digest(s: &State) -> Option<String> {
+    match s.screen() {
+        Screen::Untagged => s.untagged.selected_digest(),
+        _ => s.selected_manifest().map(|(d, _)| d.to_string()),
+    }
+}
+
+/// `host/repo@sha256:…` (a layout: `DIR@sha256:…`, as oras's `--oci-layout` takes it).
+fn full_reference(s: &State, digest: &str) -> String {
+    let repo = match s.screen() {
+        Screen::Tree => s.tree.repo.clone(),
+        _ => s.repo.clone().unwrap_or_default(),
+    };
+    match s.facts.kind {
+        StoreKind::Registry => format!("{}/{repo}@{digest}", s.facts.name),
+        StoreKind::Layout => format!("{}@{digest}", s.facts.name),
+    }
+}
+
+/// `c` / `C`: the digest or the full reference to the clipboard (OSC 52), with a flash.
+pub fn copy(s: &mut State, what: CopyWhat) -> Vec<Effect> {
+    let Some(d) = selected_digest(s) else {
+        s.fail("copy: move to a manifest first (its digest is not known yet)");
+        return vec![];
+    };
+    let text = match what {
+        CopyWhat::Digest => d,
+        CopyWhat::Reference => full_reference(s, &d),
+    };
+    s.say(format!("copied {text}"));
+    vec![TermJob::Copy(text).into()]
+}
+
+/// `s` as one shell word: as it is when it holds only characters no shell reads, else in
+/// single quotes.
+pub fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// `!`: commands that act on the manifest under the cursor, to copy one.
+pub fn copy_commands(s: &mut State) -> Vec<Effect> {
+    let Some(d) = selected_digest(s) else {
+        s.fail("copy: move to a manifest first (its digest is not known yet)");
+        return vec![];
+    };
+    // A repository name is the registry's to choose: quoted where a shell would read it.
+    let r = shell_word(&full_reference(s, &d));
+    let (oras, crane, arbor) = match s.facts.kind {
+        StoreKind::Layout => ("--oci-layout ", "", ""),
+        StoreKind::Registry if s.facts.plain_http => {
+            ("--plain-http ", "--insecure ", "--plain-http ")
+        }
+        StoreKind::Registry => ("", "", ""),
+    };
+    let arbor_ref = match s.facts.kind {
+        StoreKind::Layout => format!("--oci-layout {} {d}", shell_word(&s.facts.name)),
+        StoreKind::Registry => format!("{arbor}{r}"),
+    };
+    let mut items = vec![
+        (
+            "list what is attached".to_string(),
+            format!("oras discover {oras}--format tree {r}"),
+        ),
+        (
+            "the same, with arbor".to_string(),
+            format!("arbor discover {arbor_ref}"),
+        ),
+        (
+            "decode it".to_string(),
+            format!("arbor inspect {arbor_ref}"),
+        ),
+        (
+            "download its files".to_string(),
+            format!("oras pull {oras}{r}"),
+        ),
+        (
+            "the same, with arbor".to_string(),
+            format!("arbor pull {arbor_ref} -o ."),
+        ),
+    ];
+    if s.facts.kind == StoreKind::Registry {
+        items.push((
+            "its manifest, exactly".to_string(),
+            format!("crane manifest {crane}{r}"),
+        ));
+    }
+    s.dialog_scroll = 0;
+    s.dialog = Some(Dialog::Commands(CommandsDialog { items, focus: 0 }));
+    vec![]
 }
 
 fn read_only(s: &mut State, what: &str) -> bool {
@@ -154,7 +262,7 @@ pub fn mark(s: &mut State) {
         Screen::Tags => s.tags.view.move_by(1, bh as usize),
         Screen::Untagged => s.untagged.view.move_by(1, bh as usize),
         Screen::Tree => s.tree.move_by(1, bh as usize),
-        Screen::Repos | Screen::Inspect | Screen::Describe | Screen::Help => {}
+        Screen::Contexts | Screen::Repos | Screen::Inspect | Screen::Describe | Screen::Help => {}
     }
 }
 

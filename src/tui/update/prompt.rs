@@ -1,12 +1,16 @@
 //! Text prompts: `/` filter or search, `:` commands, the `:login` password.
 use super::doc_text;
-use super::nav::{back, open_repo, open_tree, rebuild_tags_visible, want_details};
+use super::nav::{
+    back, open_repo, open_repos, open_tree, rebuild_tags_visible, remember, want_details,
+};
+use super::order::rebuild_repos_visible;
 use crate::credentials::SavedTo;
 use crate::store::StoreKind;
-use crate::tui::action::{InputKey, Secret};
-use crate::tui::effect::{Effect, OpJob};
+use crate::tui::action::{InputKey, Secret, Then};
+use crate::tui::effect::{Control, Effect, OpJob};
+use crate::tui::label::short_ref;
 use crate::tui::state::tree::RowKind;
-use crate::tui::state::{Prompt, Screen, State};
+use crate::tui::state::{ContextRow, Prompt, Screen, State};
 
 pub fn input(s: &mut State, k: InputKey) -> Vec<Effect> {
     let Some(prompt) = s.prompt.clone() else {
@@ -107,19 +111,10 @@ pub fn input(s: &mut State, k: InputKey) -> Vec<Effect> {
 fn apply_filter(s: &mut State, text: &str) -> Vec<Effect> {
     match s.screen() {
         Screen::Repos => {
-            let f = text.to_lowercase();
-            let v = &mut s.repos.view;
-            v.filter = text.to_string();
-            v.visible = s
-                .repos
-                .items
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.to_lowercase().contains(&f))
-                .map(|(i, _)| i)
-                .collect();
-            v.cursor = 0;
-            v.offset = 0;
+            s.repos.view.filter = text.to_string();
+            s.repos.view.cursor = 0;
+            s.repos.view.offset = 0;
+            rebuild_repos_visible(s);
             vec![]
         }
         Screen::Tags => {
@@ -151,7 +146,7 @@ fn apply_filter(s: &mut State, text: &str) -> Vec<Effect> {
                 _ => None,
             });
             if let Some(n) = hit {
-                s.tree.cursor = n;
+                s.tree.select(n);
                 s.tree.keep_in_view(&rows, s.body_height());
             }
             vec![]
@@ -166,7 +161,7 @@ fn apply_filter(s: &mut State, text: &str) -> Vec<Effect> {
             }
             vec![]
         }
-        Screen::Help | Screen::Untagged => vec![],
+        Screen::Contexts | Screen::Help | Screen::Untagged => vec![],
     }
 }
 
@@ -180,21 +175,15 @@ fn run_command(s: &mut State, text: &str) -> Vec<Effect> {
             s.quit = true;
             vec![]
         }
-        ("repo", name) if !name.is_empty() => {
+        ("repos", _) | ("repo", "") => open_repos(s),
+        ("repo", name) => {
             s.say(format!("opened repository {name}"));
-            open_repo(s, name.to_string(), Vec::new())
+            let mut fx = remember(s, name, None);
+            fx.extend(open_repo(s, name.to_string(), Vec::new()));
+            fx
         }
-        ("ref", r) if !r.is_empty() => match s.repo.clone() {
-            Some(repo) => {
-                let r = r.trim_start_matches('@').trim_start_matches(':');
-                s.say(format!("opened {repo}:{r}"));
-                open_tree(s, &repo, r)
-            }
-            None => {
-                s.fail(":ref needs a repository first — use :repo NAME");
-                vec![]
-            }
-        },
+        ("ref", r) if !r.is_empty() => open_ref(s, r),
+        ("ctx" | "context" | "contexts", name) => contexts(s, name),
         ("login", user) if !user.is_empty() && !user.contains(char::is_whitespace) => {
             match s.facts.kind {
                 StoreKind::Registry => {
@@ -219,16 +208,94 @@ fn run_command(s: &mut State, text: &str) -> Vec<Effect> {
         ("", _) => vec![],
         _ => {
             s.fail(format!(
-                "unknown command :{text} — try :repo NAME, :ref REF, :login USER, :q"
+                "unknown command :{text} — try :repos, :repo NAME, :ref REF, :ctx, :login USER, :q"
             ));
             vec![]
         }
     }
 }
 
-/// The flash after `:login`. The store looks saved credentials up again on its next refused
-/// anonymous request, so ctrl-r (refresh) uses them — unless it already holds credentials.
-pub fn logged_in(s: &mut State, host: &str, user: &str, result: Result<SavedTo, String>) {
+/// `:ref TAG`, `:ref sha256:…` (or `@sha256:…`), `:ref REPO:TAG`, `:ref REPO@sha256:…`.
+fn open_ref(s: &mut State, r: &str) -> Vec<Effect> {
+    let r = r.trim_start_matches('@');
+    let (repo, reference) = if r.parse::<crate::oci::Digest>().is_ok() {
+        (s.repo.clone(), r.to_string())
+    } else if let Some((repo, d)) = r.split_once('@') {
+        (Some(repo.to_string()), d.to_string())
+    } else {
+        match r.rsplit_once(':') {
+            Some((repo, tag)) if !repo.is_empty() && !tag.contains('/') => {
+                (Some(repo.to_string()), tag.to_string())
+            }
+            _ => (s.repo.clone(), r.trim_start_matches(':').to_string()),
+        }
+    };
+    let Some(repo) = repo else {
+        s.fail(":ref needs a repository first — use :repo NAME, or :ref REPO:TAG");
+        return vec![];
+    };
+    let mut fx = Vec::new();
+    if s.repo.as_deref() != Some(repo.as_str()) {
+        fx.extend(open_repo(s, repo.clone(), Vec::new()));
+    }
+    s.say(format!("opened {repo} {}", short_ref(&reference)));
+    fx.extend(remember(s, &repo, Some(&reference)));
+    fx.extend(open_tree(s, &repo, &reference));
+    fx
+}
+
+/// `:ctx` lists the contexts (config.toml's registries, recent references); `:ctx NAME` opens one.
+fn contexts(s: &mut State, name: &str) -> Vec<Effect> {
+    if !name.is_empty() {
+        let found = s.contexts.rows.iter().find_map(|r| match r {
+            ContextRow::Registry(c) if c.name == name || c.host == name => Some(c.clone()),
+            _ => None,
+        });
+        return match found {
+            Some(c) => {
+                s.say(format!("connecting to {} ({})…", c.name, c.host));
+                vec![Control::Connect {
+                    context: c,
+                    then: Then::Repos,
+                }
+                .into()]
+            }
+            None => {
+                s.fail(format!(
+                    "no context {name:?} in config.toml — :ctx lists them"
+                ));
+                vec![]
+            }
+        };
+    }
+    // The recent references of this run come first.
+    let registries: Vec<ContextRow> = s
+        .contexts
+        .rows
+        .iter()
+        .filter(|r| matches!(r, ContextRow::Registry(_)))
+        .cloned()
+        .collect();
+    s.contexts.rows = registries
+        .into_iter()
+        .chain(s.recent.iter().cloned().map(ContextRow::Recent))
+        .collect();
+    s.contexts.view.visible = (0..s.contexts.rows.len()).collect();
+    s.contexts.view.cursor = 0;
+    s.contexts.view.offset = 0;
+    s.stack.retain(|x| *x != Screen::Contexts);
+    s.stack.push(Screen::Contexts);
+    vec![]
+}
+
+/// After `:login`: the registry is opened again (so the saved credentials are used from the
+/// first request) and the screen reloads; the header shows who arbor is signed in as at once.
+pub fn logged_in(
+    s: &mut State,
+    host: &str,
+    user: &str,
+    result: Result<SavedTo, String>,
+) -> Vec<Effect> {
     match result {
         Ok(saved) => {
             let unencrypted = if saved.is_unencrypted() {
@@ -236,17 +303,25 @@ pub fn logged_in(s: &mut State, host: &str, user: &str, result: Result<SavedTo, 
             } else {
                 ""
             };
-            let auth = s.facts.auth.as_str();
-            let anonymous = auth.starts_with("anonymous") || auth == "basic ?";
-            let next = if anonymous {
-                "ctrl-r to use them"
-            } else {
-                "restart arbor to use them"
-            };
+            s.facts.auth = format!("as {user}");
             s.say(format!(
-                "logged in to {host} as {user}; saved to {saved}{unencrypted} — {next}"
+                "signed in to {host} as {user}; saved to {saved}{unencrypted} — reloading"
             ));
+            let context = s.context.clone().unwrap_or_else(|| crate::config::Context {
+                name: host.to_string(),
+                host: host.to_string(),
+                plain_http: s.facts.plain_http.then_some(true),
+                ..Default::default()
+            });
+            vec![Control::Connect {
+                context,
+                then: Then::Reload,
+            }
+            .into()]
         }
-        Err(e) => s.fail(e),
+        Err(e) => {
+            s.fail(e);
+            vec![]
+        }
     }
 }

@@ -1,25 +1,58 @@
 //! Dialogs drawn over the screen: the attach form and preview, pull, delete plan, reports.
 //! The focused button is bracketed (`▶ Cancel ◀`) so it shows without colour too.
-use super::style::{text, ACCENT};
+use super::style::{styled, text};
+use super::theme::Theme;
 use crate::graph::delete::plan_lines;
 use crate::text::escape;
-use crate::tui::label::{human_size, short_ref};
+use crate::tui::label::{count, human_size, short_ref};
 use crate::tui::state::dialog::{
-    AttachForm, DeleteDialog, Dialog, PlanSummary, PullDialog, Report, ATTACH_FIELDS,
+    AttachForm, CommandsDialog, DeleteDialog, Dialog, PlanSummary, PullDialog, Report,
+    ATTACH_FIELDS,
 };
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
-pub fn draw(d: &Dialog, scroll: usize, f: &mut Frame, area: Rect) {
+pub fn draw(d: &Dialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
     match d {
-        Dialog::Attach(a) => attach(a, scroll, f, area),
-        Dialog::Pull(p) => pull(p, f, area),
-        Dialog::Delete(dd) => delete(dd, scroll, f, area),
-        Dialog::Report(r) => report(r, scroll, f, area),
+        Dialog::Attach(a) => attach(a, t, scroll, f, area),
+        Dialog::Pull(p) => pull(p, t, f, area),
+        Dialog::Delete(dd) => delete(dd, t, scroll, f, area),
+        Dialog::Report(r) => report(r, t, scroll, f, area),
+        Dialog::Commands(c) => commands(c, t, f, area),
     }
+}
+
+/// `!`: the commands, the focused one marked and reversed; enter copies it.
+fn commands(c: &CommandsDialog, t: &Theme, f: &mut Frame, area: Rect) {
+    let longest = c
+        .items
+        .iter()
+        .map(|(_, cmd)| cmd.chars().count())
+        .max()
+        .unwrap_or(40);
+    let w = (longest as u16 + 8).max(50);
+    let h = (c.items.len() * 2 + 4) as u16;
+    let inner = boxed(
+        f,
+        t,
+        area,
+        w,
+        h,
+        " Copy as a command (enter copies, esc closes) ".into(),
+        false,
+    );
+    let mut lines = Vec::new();
+    for (i, (what, cmd)) in c.items.iter().enumerate() {
+        let focused = i == c.focus;
+        lines.push(Line::from(styled(format!("  {what}"), t.muted)));
+        let mark = if focused { "› " } else { "  " };
+        let st = if focused { t.selection } else { Style::new() };
+        lines.push(Line::from(vec![text(mark), styled(cmd.clone(), st)]));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
 }
 
 /// A long body scrolled by pgup/pgdn, never past its end.
@@ -30,7 +63,15 @@ fn body(lines: Vec<Line<'static>>, scroll: usize, area: Rect) -> Paragraph<'stat
 }
 
 /// A box `w` wide and `h` tall in the middle of `area`, cleared.
-fn boxed(f: &mut Frame, area: Rect, w: u16, h: u16, title: String, danger: bool) -> Rect {
+fn boxed(
+    f: &mut Frame,
+    t: &Theme,
+    area: Rect,
+    w: u16,
+    h: u16,
+    title: String,
+    danger: bool,
+) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     let r = Rect {
@@ -40,10 +81,10 @@ fn boxed(f: &mut Frame, area: Rect, w: u16, h: u16, title: String, danger: bool)
         height: h,
     };
     f.render_widget(Clear, r);
-    let colour = if danger { Color::Red } else { ACCENT };
+    let colour = if danger { t.bad } else { t.accent };
     let block = Block::bordered()
-        .title(Line::from(text(title)).bold())
-        .border_style(Style::new().fg(colour));
+        .title(Line::from(styled(title, t.title)))
+        .border_style(colour);
     let inner = block.inner(r);
     f.render_widget(block, r);
     inner
@@ -65,12 +106,12 @@ fn buttons(names: &[&str], focus: Option<usize>) -> Line<'static> {
     Line::from(spans)
 }
 
-fn field(label: &str, value: &str, focused: bool) -> Line<'static> {
+fn field(t: &Theme, label: &str, value: &str, focused: bool) -> Line<'static> {
     let mark = if focused { "▸ " } else { "  " };
     let mut spans = vec![
-        Span::raw(mark).fg(ACCENT),
-        Span::raw(format!("{label:<14}")).bold(),
-        text(value),
+        styled(mark, t.accent),
+        styled(format!("{label:<14}"), t.title),
+        text(value.to_string()),
     ];
     if focused {
         spans.push(Span::raw("█"));
@@ -78,30 +119,31 @@ fn field(label: &str, value: &str, focused: bool) -> Line<'static> {
     Line::from(spans)
 }
 
-fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
+fn attach(a: &AttachForm, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
     let title = format!(" Attach to {} ({}) ", a.label, short_ref(&a.subject));
     let mut lines: Vec<Line> = Vec::new();
     let bottom: Vec<Line>;
     if let Some(p) = &a.preview {
         lines.push(Line::from(vec![
-            Span::raw("Manifest to push ").dark_gray(),
-            Span::raw(p.digest.to_string()).bold(),
+            styled("Manifest to push ", t.muted),
+            styled(p.digest.to_string(), t.title),
         ]));
         lines.extend(p.lines.iter().map(|l| Line::from(text(l.clone()))));
         bottom = vec![buttons(a.buttons(), Some(a.focus))];
     } else {
         let values = [&a.files, &a.artifact_type, &a.annotations];
         for (i, (label, value)) in ATTACH_FIELDS.iter().zip(values).enumerate() {
-            lines.push(field(label, value, a.focus == i));
+            lines.push(field(t, label, value, a.focus == i));
             match i {
                 0 => {
                     for (path, mt) in a.file_types() {
-                        let l = text(format!("                {path} → {mt}"));
-                        lines.push(Line::from(l).dark_gray());
+                        lines.push(Line::from(styled(
+                            format!("                {path} → {mt}"),
+                            t.muted,
+                        )));
                     }
                     lines.push(
-                        Line::from("                paths separated by , or space; path:media/type overrides the type")
-                            .dark_gray(),
+                        Line::from(styled("                paths separated by , or space; path:media/type overrides the type", t.muted)),
                     );
                 }
                 1 => {
@@ -110,20 +152,21 @@ fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
                     } else {
                         a.seen_types.join(" · ")
                     };
-                    let l = text(format!("                seen here: {seen}"));
-                    lines.push(Line::from(l).dark_gray());
+                    lines.push(Line::from(styled(
+                        format!("                seen here: {seen}"),
+                        t.muted,
+                    )));
                 }
-                _ => lines
-                    .push(Line::from("                key=value, separated by commas").dark_gray()),
+                _ => lines.push(Line::from(styled(
+                    "                key=value, separated by commas",
+                    t.muted,
+                ))),
             }
             if a.focus == i && !a.candidates.is_empty() {
-                lines.push(
-                    Line::from(text(format!(
-                        "                tab: {}",
-                        a.candidates.join("  ")
-                    )))
-                    .fg(ACCENT),
-                );
+                lines.push(Line::from(styled(
+                    format!("                tab: {}", a.candidates.join("  ")),
+                    t.accent,
+                )));
             }
         }
         let focus = a.focus.checked_sub(ATTACH_FIELDS.len());
@@ -131,13 +174,13 @@ fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
     }
     let mut bottom = bottom;
     if let Some(b) = a.busy {
-        bottom.insert(0, Line::from(b).fg(ACCENT));
+        bottom.insert(0, Line::from(styled(b, t.accent)));
     }
     if let Some(e) = &a.error {
-        bottom.insert(0, Line::from(text(format!("✗ {e}"))).red());
+        bottom.insert(0, Line::from(styled(format!("✗ {e}"), t.error)));
     }
     let h = (lines.len() + bottom.len() + 3) as u16;
-    let inner = boxed(f, area, 100, h, title, false);
+    let inner = boxed(f, t, area, 100, h, title, false);
     let [top, _, low] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(1),
@@ -149,9 +192,9 @@ fn attach(a: &AttachForm, scroll: usize, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(bottom).wrap(Wrap { trim: false }), low);
 }
 
-fn pull(p: &PullDialog, f: &mut Frame, area: Rect) {
+fn pull(p: &PullDialog, t: &Theme, f: &mut Frame, area: Rect) {
     let title = format!(" Pull {} ({}) ", p.label, short_ref(&p.reference));
-    let inner = boxed(f, area, 80, 8, title, false);
+    let inner = boxed(f, t, area, 80, 8, title, false);
     let [a, _, c, d] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(1),
@@ -161,9 +204,11 @@ fn pull(p: &PullDialog, f: &mut Frame, area: Rect) {
     .areas(inner);
     f.render_widget(
         Paragraph::new(vec![
-            field("Directory", &p.dir, !p.running && p.focus == 0),
-            Line::from("                created if missing; nothing partial is left on failure")
-                .dark_gray(),
+            field(t, "Directory", &p.dir, !p.running && p.focus == 0),
+            Line::from(styled(
+                "                created if missing; nothing partial is left on failure",
+                t.muted,
+            )),
         ]),
         a,
     );
@@ -179,7 +224,7 @@ fn pull(p: &PullDialog, f: &mut Frame, area: Rect) {
             human_size(st.done as i64),
             human_size(st.total as i64),
             st.verified,
-            st.files,
+            count(st.files, "file"),
             if p.cancelling {
                 " · cancelling…"
             } else {
@@ -190,10 +235,13 @@ fn pull(p: &PullDialog, f: &mut Frame, area: Rect) {
             Gauge::default()
                 .ratio(ratio)
                 .label(label)
-                .gauge_style(Style::new().fg(ACCENT).bg(Color::DarkGray)),
+                .gauge_style(t.accent.add_modifier(Modifier::REVERSED)),
             c,
         );
-        f.render_widget(Paragraph::new(Line::from("esc cancels").dark_gray()), d);
+        f.render_widget(
+            Paragraph::new(Line::from(styled("esc cancels", t.muted))),
+            d,
+        );
     } else {
         let focus = p.focus.checked_sub(1);
         f.render_widget(Paragraph::new(buttons(&PullDialog::BUTTONS, focus)), d);
@@ -218,7 +266,7 @@ fn wrapped(lines: &[String], width: usize) -> Vec<Line<'static>> {
 }
 
 /// The plan dialog: as wide as the terminal allows, the CLI's lines wrapped, scrolled by pgup/pgdn.
-fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
+fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
     let what = if d.refs.len() == 1 {
         short_ref(&d.refs[0])
     } else {
@@ -227,11 +275,13 @@ fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
     // `boxed` draws the title through the sanitiser.
     let title = format!(" Delete {what} from {} ", d.repo);
     let Some(plans) = &d.plans else {
-        let inner = boxed(f, area, 70, 4, title, true);
+        let inner = boxed(f, t, area, 70, 4, title, true);
         f.render_widget(
             Paragraph::new(vec![
-                Line::from("planning… (finding every referrer and every tag that goes)"),
-                Line::from("esc cancels").dark_gray(),
+                Line::from(text(
+                    "planning… (finding every referrer and every tag that goes)",
+                )),
+                Line::from(styled("esc cancels", t.muted)),
             ]),
             inner,
         );
@@ -242,13 +292,13 @@ fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
     let text_w = w.saturating_sub(2) as usize;
     let mut lines = Vec::new();
     if sum.below > 0 {
-        lines.push(
-            Line::from(format!(
+        lines.push(Line::from(styled(
+            format!(
                 "{} manifest(s) go because something above them goes (shown with why).",
                 sum.below
-            ))
-            .fg(Color::Yellow),
-        );
+            ),
+            t.warn,
+        )));
     }
     lines.extend(wrapped(&plan_lines("", &plans.0), text_w));
     let bottom = if d.running {
@@ -257,7 +307,7 @@ fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
         buttons(&DeleteDialog::BUTTONS, Some(d.focus))
     };
     let h = (lines.len() + 4) as u16;
-    let inner = boxed(f, area, w, h, title, true);
+    let inner = boxed(f, t, area, w, h, title, true);
     let [top, _, low] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(1),
@@ -270,15 +320,15 @@ fn delete(d: &DeleteDialog, scroll: usize, f: &mut Frame, area: Rect) {
     f.render_widget(
         Paragraph::new(Line::from(vec![
             Span::raw(bottom.to_string()),
-            Span::raw(hint).dark_gray(),
+            styled(hint, t.muted),
         ])),
         low,
     );
 }
 
-fn report(r: &Report, scroll: usize, f: &mut Frame, area: Rect) {
+fn report(r: &Report, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
     let h = (r.lines.len() + 4) as u16;
-    let inner = boxed(f, area, 90, h, format!(" {} ", r.title), r.error);
+    let inner = boxed(f, t, area, 90, h, format!(" {} ", r.title), r.error);
     let [top, low] = Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
     let lines: Vec<Line> = r
         .lines

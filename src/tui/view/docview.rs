@@ -1,14 +1,14 @@
 //! The inspector (syntax-coloured JSON) and describe view.
-use super::style::{styled, text, ACCENT};
-use crate::tui::layout;
+use super::style::{block, styled, text};
+use super::theme::Theme;
 use crate::tui::state::State;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-pub fn draw(s: &State, f: &mut Frame, area: Rect) {
+pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
     let Some(d) = &s.doc else { return };
     let search = if d.search.is_empty() {
         String::new()
@@ -20,15 +20,13 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
         (d.scroll + 1).min(d.lines.len().max(1)),
         d.lines.len()
     );
-    let block = layout::pane()
-        .title(Line::from(text(format!(" {} ", d.title))).bold())
-        .title_bottom(Line::from(text(format!("{search}{pos}"))).right_aligned())
-        .border_style(Style::new().fg(Color::DarkGray));
+    let block = block(t, format!(" {} ", d.title))
+        .title_bottom(Line::from(text(format!("{search}{pos}"))).right_aligned());
     let h = area.height.saturating_sub(2) as usize;
     let lines: Vec<Line> = if d.loading {
-        vec![Line::from("loading…").dark_gray()]
+        vec![Line::from(styled("loading…", t.muted))]
     } else if let Some(e) = &d.error {
-        vec![Line::from(text(format!("✗ {e}"))).red()]
+        vec![Line::from(styled(format!("✗ {e}"), t.error))]
     } else {
         let q = d.search.to_lowercase();
         d.lines
@@ -38,12 +36,12 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
             .take(h)
             .map(|(i, l)| {
                 let line = if d.describe {
-                    describe_line(l)
+                    describe_line(t, l)
                 } else {
-                    json_line(l)
+                    json_line(t, l)
                 };
                 if !q.is_empty() && d.matches.binary_search(&i).is_ok() {
-                    line.patch_style(Style::new().bg(Color::Rgb(60, 60, 0)))
+                    line.patch_style(t.search_match)
                 } else {
                     line
                 }
@@ -53,23 +51,24 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-fn describe_line(l: &str) -> Line<'static> {
-    let t = l.trim_start();
-    if t.starts_with('✗') || t.contains("MISMATCH") {
-        Line::from(text(l)).red()
-    } else if t == "decoding…" {
-        Line::from(text(l)).dark_gray()
-    } else if t.contains("NOT cryptographically verified") {
-        Line::from(text(l)).yellow()
+fn describe_line(t: &Theme, l: &str) -> Line<'static> {
+    let x = l.trim_start();
+    let style = if x.starts_with('✗') || x.contains("MISMATCH") {
+        t.error
+    } else if x == "decoding…" {
+        t.muted
+    } else if x.contains("NOT cryptographically verified") {
+        t.warn
     } else if !l.starts_with(' ') && !l.is_empty() {
-        Line::from(text(l)).fg(ACCENT).add_modifier(Modifier::BOLD)
+        t.accent.patch(t.title)
     } else {
-        Line::from(text(l))
-    }
+        Style::new()
+    };
+    Line::from(styled(l.to_string(), style))
 }
 
 /// Colours one pretty-printed JSON line: keys, strings, numbers, literals, punctuation.
-pub fn json_line(l: &str) -> Line<'static> {
+pub fn json_line(t: &Theme, l: &str) -> Line<'static> {
     let mut spans = Vec::new();
     let chars: Vec<char> = l.chars().collect();
     let mut i = 0;
@@ -89,7 +88,7 @@ pub fn json_line(l: &str) -> Line<'static> {
             let is_key = chars[i..].iter().find(|c| !c.is_whitespace()) == Some(&':');
             spans.push(styled(
                 text,
-                Style::new().fg(if is_key { Color::Cyan } else { Color::Green }),
+                if is_key { t.json_key } else { t.json_string },
             ));
         } else if c == '-' || c.is_ascii_digit() {
             let start = i;
@@ -99,7 +98,7 @@ pub fn json_line(l: &str) -> Line<'static> {
             }
             spans.push(styled(
                 chars[start..i].iter().collect::<String>(),
-                Style::new().fg(Color::Yellow),
+                t.json_number,
             ));
         } else if c.is_ascii_alphabetic() {
             let start = i;
@@ -108,7 +107,7 @@ pub fn json_line(l: &str) -> Line<'static> {
             }
             spans.push(styled(
                 chars[start..i].iter().collect::<String>(),
-                Style::new().fg(Color::Magenta),
+                t.json_literal,
             ));
         } else {
             let start = i;
@@ -119,7 +118,7 @@ pub fn json_line(l: &str) -> Line<'static> {
             }
             spans.push(styled(
                 chars[start..i].iter().collect::<String>(),
-                Style::new().fg(Color::Gray),
+                t.json_punct,
             ));
         }
     }

@@ -1,15 +1,16 @@
-//! The referrers tree (tui-tree-widget), rebuilt from the arena each frame.
-use super::style::{badge_colour, text, ACCENT};
+//! The referrers tree (tui-tree-widget), rebuilt from the arena each frame. A node line reads
+//! badge, name, digest, then the (long) media type, size and time; more referrers than fit on
+//! a screen are folded into groups by kind.
+use super::style::{block, position, styled, text, CURSOR};
+use super::theme::Theme;
 use crate::graph::EdgeSource;
 use crate::oci::media;
-use crate::tui::label::{badge, human_size, kind_label, short_ref};
-use crate::tui::layout;
+use crate::tui::label::{badge, count, human_size, kind_label, short_ref};
 use crate::tui::state::tree::{Load, TreeModel};
 use crate::tui::state::State;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style, Stylize};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, StatefulWidget};
 use ratatui::Frame;
 use std::collections::BTreeSet;
@@ -18,51 +19,91 @@ use tui_tree_widget::{Tree, TreeItem, TreeState};
 const LOADING: u64 = 1 << 32;
 const ERROR: u64 = 2 << 32;
 const PLACEHOLDER: u64 = 3 << 32;
+const GROUP: u64 = 4 << 32;
+/// A group's id: its node in the high bits, its index in the low 12.
+const GROUP_SHIFT: u64 = 12;
 
-pub fn draw(s: &State, f: &mut Frame, area: Rect) {
-    let t = &s.tree;
-    let title = format!(" Referrers of {} ", short_ref(&t.reference));
-    let block = layout::pane()
-        .title(Line::from(text(title)).bold())
-        .border_style(Style::new().fg(Color::DarkGray));
-    if t.nodes.is_empty() {
-        let text = match (&t.error, t.resolving) {
-            (Some(e), _) => Line::from(text(format!("✗ {e}"))).red(),
-            (None, true) => Line::from(text(format!("resolving {}…", t.reference))).dark_gray(),
-            (None, false) => Line::from("nothing here"),
+fn group_id(node: usize, g: usize) -> u64 {
+    GROUP | ((node as u64) << GROUP_SHIFT) | g as u64
+}
+
+pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
+    let tm = &s.tree;
+    let rows = tm.rows();
+    let here = rows.iter().position(|r| r.kind == tm.cursor_kind());
+    let title = format!(
+        " Referrers of {}{} ",
+        short_ref(&tm.reference),
+        here.map(|p| format!(" {}", position(p, rows.len())))
+            .unwrap_or_default()
+    );
+    let blk = block(t, title);
+    if tm.nodes.is_empty() {
+        let line = match (&tm.error, tm.resolving) {
+            (Some(e), _) => Line::from(styled(format!("✗ {e}"), t.error)),
+            (None, true) => Line::from(styled(format!("resolving {}…", tm.reference), t.muted)),
+            (None, false) => Line::from(text("nothing here")),
         };
-        f.render_widget(Paragraph::new(text).block(block), area);
+        f.render_widget(Paragraph::new(line).block(blk), area);
         return;
     }
-    let items = vec![item(t, &s.marks, 0)];
+    let items = vec![item(tm, t, &s.marks, 0)];
     let Ok(widget) = Tree::new(&items) else {
         return;
     };
-    let widget = widget.block(block).highlight_style(
-        Style::new()
-            .bg(Color::DarkGray)
-            .add_modifier(Modifier::BOLD),
-    );
+    let widget = widget
+        .block(blk)
+        .highlight_style(t.selection)
+        .highlight_symbol(CURSOR);
     let mut state = TreeState::default();
-    for (i, n) in t.nodes.iter().enumerate() {
-        if n.open {
-            state.open(t.path(i).into_iter().map(|x| x as u64).collect());
+    for (i, n) in tm.nodes.iter().enumerate() {
+        if !n.open {
+            continue;
+        }
+        let path = tree_path(tm, i);
+        state.open(path.clone());
+        for (g, group) in tm.groups(i).iter().enumerate() {
+            if n.groups_open.contains(&group.word) {
+                let mut p = path.clone();
+                p.push(group_id(i, g));
+                state.open(p);
+            }
         }
     }
-    state.select(t.path(t.cursor).into_iter().map(|x| x as u64).collect());
+    let mut sel = tree_path(tm, tm.cursor);
+    if let Some(g) = tm.group {
+        sel.push(group_id(tm.cursor, g));
+    }
+    state.select(sel);
     // TreeState keeps its offset private: a scratch render teaches it the row count, then scroll.
     let mut scratch = Buffer::empty(area);
     widget.clone().render(area, &mut scratch, &mut state);
     state.scroll_up(usize::MAX);
-    state.scroll_down(t.offset);
+    state.scroll_down(tm.offset);
     f.render_stateful_widget(widget, area, &mut state);
 }
 
-fn item(t: &TreeModel, marks: &BTreeSet<String>, i: usize) -> TreeItem<'static, u64> {
-    let n = &t.nodes[i];
-    let mut line = node_line(t, i);
+/// The widget's identifier path of node `i`: node ids, with a group's id wherever the next
+/// node sits in a group of the one before.
+fn tree_path(tm: &TreeModel, i: usize) -> Vec<u64> {
+    let nodes = tm.path(i);
+    let mut out = Vec::with_capacity(nodes.len() + 1);
+    for (k, &n) in nodes.iter().enumerate() {
+        out.push(n as u64);
+        if let Some(&next) = nodes.get(k + 1) {
+            if let Some(g) = tm.groups(n).iter().position(|g| g.kids.contains(&next)) {
+                out.push(group_id(n, g));
+            }
+        }
+    }
+    out
+}
+
+fn item(tm: &TreeModel, t: &Theme, marks: &BTreeSet<String>, i: usize) -> TreeItem<'static, u64> {
+    let n = &tm.nodes[i];
+    let mut line = node_line(tm, t, i);
     if marks.contains(&n.desc.digest.to_string()) {
-        line.spans.insert(0, Span::raw("✓ ").fg(ACCENT));
+        line.spans.insert(0, styled("✓ ", t.accent));
     }
     let id = i as u64;
     let kids: Vec<TreeItem<'static, u64>> = if !n.open {
@@ -81,19 +122,52 @@ fn item(t: &TreeModel, marks: &BTreeSet<String>, i: usize) -> TreeItem<'static, 
         match &n.load {
             Load::Loading => v.push(TreeItem::new_leaf(
                 LOADING | id,
-                Line::from("loading…").dark_gray().italic(),
+                Line::from(styled("loading…", t.muted)),
             )),
             Load::Failed(e) => v.push(TreeItem::new_leaf(
                 ERROR | id,
-                Line::from(text(format!("✗ {e}"))).red(),
+                Line::from(styled(format!("✗ {e}"), t.error)),
             )),
             Load::Loaded if n.kids.is_empty() && i == 0 => v.push(TreeItem::new_leaf(
                 LOADING | id,
-                Line::from("no referrers").dark_gray().italic(),
+                Line::from(styled("no referrers", t.muted)),
             )),
-            _ => {}
+            Load::Loaded | Load::Unloaded => {}
         }
-        v.extend(n.kids.iter().map(|&k| item(t, marks, k)));
+        let groups = tm.groups(i);
+        if groups.is_empty() {
+            v.extend(n.kids.iter().map(|&k| item(tm, t, marks, k)));
+        } else {
+            let platforms = n.kids.iter().filter(|&&k| {
+                matches!(
+                    tm.nodes[k].edge,
+                    EdgeSource::Index | EdgeSource::BuildxAttestation
+                )
+            });
+            v.extend(platforms.map(|&k| item(tm, t, marks, k)));
+            for (g, group) in groups.iter().enumerate() {
+                let gid = group_id(i, g);
+                let label = Line::from(vec![
+                    styled(
+                        format!(" {} ", group.word),
+                        t.badge(badge(Some(&group.word))),
+                    ),
+                    styled(format!(" ×{}", group.kids.len()), t.header_value),
+                    styled(
+                        format!("  {}", count(group.kids.len(), "referrer")),
+                        t.muted,
+                    ),
+                ]);
+                let kids: Vec<TreeItem<'static, u64>> = if n.groups_open.contains(&group.word) {
+                    group.kids.iter().map(|&k| item(tm, t, marks, k)).collect()
+                } else {
+                    vec![TreeItem::new_leaf(PLACEHOLDER | gid, "")]
+                };
+                if let Ok(it) = TreeItem::new(gid, label, kids) {
+                    v.push(it);
+                }
+            }
+        }
         v
     };
     if kids.is_empty() {
@@ -103,44 +177,42 @@ fn item(t: &TreeModel, marks: &BTreeSet<String>, i: usize) -> TreeItem<'static, 
     }
 }
 
-fn node_line(t: &TreeModel, i: usize) -> Line<'static> {
-    let n = &t.nodes[i];
+fn node_line(tm: &TreeModel, t: &Theme, i: usize) -> Line<'static> {
+    let n = &tm.nodes[i];
     let d = &n.desc;
-    let label = t.label(i);
     let mut spans = vec![];
     if i > 0 {
-        let b = badge(d.artifact_type.as_deref());
-        if n.edge == EdgeSource::Index {
-            spans.push(Span::raw(" PLATFORM ").fg(Color::Black).bg(Color::Cyan));
+        let b = if n.edge == EdgeSource::Index {
+            "PLATFORM"
         } else {
-            spans.push(
-                Span::raw(format!(" {b} "))
-                    .fg(Color::Black)
-                    .bg(badge_colour(b)),
-            );
-        }
-        spans.push(Span::raw(" "));
+            badge(d.artifact_type.as_deref())
+        };
+        spans.push(styled(format!(" {b} "), t.badge(b)));
+        spans.push(text(" "));
     }
-    spans.push(text(label).bold());
-    spans.push(Span::raw("  "));
+    spans.push(styled(tm.label(i), t.header_value));
+    spans.push(styled(format!("  {}", d.digest.short()), t.muted));
     let kind = kind_label(&d.media_type, d.artifact_type.as_deref());
-    spans.push(text(kind).fg(ACCENT));
-    spans.push(Span::raw(format!("  {}", d.digest.short())).dark_gray());
-    spans.push(Span::raw(format!("  {}", human_size(d.size))));
+    spans.push(styled(format!("  {kind}"), t.accent));
+    spans.push(text(format!("  {}", human_size(d.size))));
     if let Some(c) = d
         .annotations
         .as_ref()
         .and_then(|a| a.get(media::ANN_CREATED))
     {
-        spans.push(text(format!("  {c}")).dark_gray());
+        spans.push(styled(format!("  {c}"), t.muted));
     }
     match n.edge {
-        EdgeSource::CosignTag => spans.push(Span::raw("  (cosign tag)").magenta()),
-        EdgeSource::BuildxAttestation => spans.push(Span::raw("  (buildx attestation)").magenta()),
-        _ => {}
+        EdgeSource::CosignTag => spans.push(styled("  (cosign tag)", t.warn)),
+        EdgeSource::BuildxAttestation => spans.push(styled("  (buildx attestation)", t.warn)),
+        EdgeSource::Root
+        | EdgeSource::ReferrersApi
+        | EdgeSource::ReferrersTag
+        | EdgeSource::Layout
+        | EdgeSource::Index => {}
     }
     if n.cycle {
-        spans.push(Span::raw("  ↺ shown above").yellow());
+        spans.push(styled("  ↺ shown above", t.warn));
     }
     Line::from(spans)
 }

@@ -1,17 +1,17 @@
 //! `u`: what no tag leads to — untagged manifests and orphans — in the inventory's words, with
 //! the listing source (and, for a reachable-only registry, what cannot be seen) in the title.
-use super::style::{block, filter_note, message, selected, text, ACCENT};
+use super::style::{block, cursor_cell, filter_note, message, position, styled, text, CURSOR_COLS};
+use super::theme::Theme;
 use crate::graph::inventory::Class;
 use crate::tui::label::{human_size, kind_label};
 use crate::tui::layout;
 use crate::tui::state::State;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Stylize};
 use ratatui::text::Line;
 use ratatui::widgets::{Row, Table};
 use ratatui::Frame;
 
-pub fn draw(s: &State, f: &mut Frame, area: Rect) {
+pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
     let u = &s.untagged;
     let marked = u
         .rows
@@ -24,14 +24,15 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
         .map(|i| format!(" — {}", i.headline()))
         .unwrap_or_default();
     let title = format!(
-        " Untagged & orphans ({}{}{}){}{source} ",
-        u.rows.len(),
+        " Untagged & orphans {}{}{} · by {}{}{source} ",
+        position(u.view.cursor, u.rows.len()),
         if marked > 0 {
-            format!(", {marked} marked")
+            format!(" · {marked} marked")
         } else {
             String::new()
         },
-        if u.loading { ", loading…" } else { "" },
+        if u.loading { " · loading…" } else { "" },
+        s.sorts.untagged.label(),
         filter_note(&u.view.filter)
     );
     if u.rows.is_empty() {
@@ -42,7 +43,7 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
             (None, false) if complete => "Nothing untagged: the registry listed every manifest, and each is tagged or attached below a tag.\n\nu goes back to the tags.".to_string(),
             (None, false) => "Nothing untagged among what tags lead to. This registry cannot list the others, so untagged manifests nothing points at may still be there.\n\nu goes back to the tags.".to_string(),
         };
-        message(f, area, title, body);
+        message(t, f, area, title, body);
         return;
     }
     let h = layout::list_rows(area).height as usize;
@@ -59,41 +60,40 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
                 " "
             };
             let class = match m.class {
-                Class::Orphan => Line::from("orphan").fg(Color::Red),
-                c => Line::from(c.to_string()),
+                Class::Orphan => Line::from(styled("orphan", t.error)),
+                c => Line::from(text(c.to_string())),
             };
+            let sel = u.view.offset + i == u.view.cursor;
             let r = Row::new(vec![
-                Line::from(mark).fg(ACCENT),
-                Line::from(m.digest.short().to_string()),
+                Line::from(cursor_cell(sel)),
+                Line::from(styled(mark, t.accent)),
+                Line::from(text(m.digest.short())),
                 class,
-                Line::from(m.kind.to_string()),
+                Line::from(text(m.kind.to_string())),
                 Line::from(text(kind_label(&m.media_type, m.artifact_type.as_deref()))),
-                Line::from(
+                Line::from(text(
                     m.image_size
                         .map(|b| human_size(b.min(i64::MAX as u64) as i64))
                         .unwrap_or_else(|| "?".into()),
-                ),
+                )),
                 Line::from(text(m.created.as_deref().unwrap_or(""))),
-                Line::from(
+                Line::from(text(
                     m.subject
                         .as_ref()
                         .map(|p| p.short().to_string())
                         .unwrap_or_default(),
-                ),
+                )),
                 if m.locked {
-                    Line::from("locked").fg(Color::Yellow)
+                    Line::from(styled("locked", t.warn))
                 } else {
                     Line::from("")
                 },
             ]);
-            Some(if u.view.offset + i == u.view.cursor {
-                r.style(selected())
-            } else {
-                r
-            })
+            Some(if sel { r.style(t.selection) } else { r })
         })
         .collect();
     let widths = [
+        Constraint::Length(CURSOR_COLS),
         Constraint::Length(1),
         Constraint::Length(13),
         Constraint::Length(9),
@@ -104,12 +104,16 @@ pub fn draw(s: &State, f: &mut Frame, area: Rect) {
         Constraint::Length(13),
         Constraint::Length(6),
     ];
-    let header = Row::new(vec![
-        "", "DIGEST", "CLASS", "KIND", "TYPE", "SIZE", "CREATED", "SUBJECT", "",
-    ])
-    .fg(ACCENT);
+    let header = Row::new(
+        [
+            "", "", "DIGEST", "CLASS", "KIND", "TYPE", "SIZE", "CREATED", "SUBJECT", "",
+        ]
+        .map(|h| Line::from(styled(h, t.accent))),
+    );
     f.render_widget(
-        Table::new(rows, widths).header(header).block(block(title)),
+        Table::new(rows, widths)
+            .header(header)
+            .block(block(t, title)),
         area,
     );
 }

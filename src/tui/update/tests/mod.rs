@@ -1,5 +1,6 @@
 //! Table tests for `update`: given a state and an action, the new state and the exact effects.
 //! No runtime, no store: what `update` asks for is compared as written.
+mod moving;
 mod op_done;
 mod operations;
 mod pages;
@@ -73,8 +74,11 @@ fn repos() -> State {
         demo: false,
         referrers: None,
         writable: true,
+        plain_http: false,
     };
     let mut s = State::new(facts, Arc::new(Keymap::default()));
+    // The detail pane asks for summaries of its own; these tables are about the rest.
+    s.pane.on = false;
     s.stack = vec![Screen::Repos];
     s.repos.items = vec!["alpha".into(), "app".into()];
     s.repos.view.visible = vec![0, 1];
@@ -119,6 +123,7 @@ fn tree() -> State {
         referrers: vec![desc("sig"), desc("sbom")],
         source: None,
         cosign: vec![],
+        leaves: Default::default(),
     };
     s.tree.finish_expand(0, Ok(level));
     assert_eq!(s.tree.nodes[0].load, Load::Loaded);

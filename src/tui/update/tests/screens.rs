@@ -44,14 +44,20 @@ fn keys_and_navigation() {
     );
     run(vec![
         case(
-            "enter on a repository lists its tags",
+            "enter on a repository lists its tags (and remembers it among the recent)",
             s,
             Cmd::Open,
-            vec![LoadJob::Tags {
-                req: enter_repo,
-                repo: "alpha".into(),
-            }
-            .into()],
+            vec![
+                Control::Remember {
+                    reference: "reg.example/alpha".into(),
+                }
+                .into(),
+                LoadJob::Tags {
+                    req: enter_repo,
+                    repo: "alpha".into(),
+                }
+                .into(),
+            ],
             |s| {
                 assert_eq!(s.stack, [Screen::Repos, Screen::Tags]);
                 assert_eq!(s.repo.as_deref(), Some("alpha"));
@@ -62,12 +68,18 @@ fn keys_and_navigation() {
             "enter on a tag resolves it for a new tree",
             tags(),
             Cmd::Open,
-            vec![LoadJob::Resolve {
-                gen: 1,
-                repo: "app".into(),
-                reference: "v1".into(),
-            }
-            .into()],
+            vec![
+                Control::Remember {
+                    reference: "reg.example/app:v1".into(),
+                }
+                .into(),
+                LoadJob::Resolve {
+                    gen: 1,
+                    repo: "app".into(),
+                    reference: "v1".into(),
+                }
+                .into(),
+            ],
             |s| {
                 assert_eq!(s.screen(), Screen::Tree);
                 assert!(s.tree.resolving);
@@ -251,11 +263,17 @@ fn prompts() {
             ":repo NAME opens that repository",
             commanding,
             InputKey::Submit,
-            vec![LoadJob::Tags {
-                req: other_req,
-                repo: "other".into(),
-            }
-            .into()],
+            vec![
+                Control::Remember {
+                    reference: "reg.example/other".into(),
+                }
+                .into(),
+                LoadJob::Tags {
+                    req: other_req,
+                    repo: "other".into(),
+                }
+                .into(),
+            ],
             |s| assert_eq!(s.repo.as_deref(), Some("other")),
         ),
         case(

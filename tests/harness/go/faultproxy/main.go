@@ -9,7 +9,7 @@
 //	PUT    /__fault/<repo>   JSON rule (below); replaces the repo's rule and resets its counters
 //	GET    /__fault/<repo>   the current rule
 //	DELETE /__fault/<repo>   clears the rule (counters are kept until the next PUT)
-//	GET    /__stats/<repo>   {"requests": n, "by_method": {"GET": n, ...}} seen for the repo since
+//	GET    /__stats/<repo>   {"requests": n, "by_method": {"GET": n, ...}, "by_route": {"GET blobs": n, ...}} seen for the repo since
 //	                         its rule was last PUT (or since start)
 //	DELETE /__stats/<repo>   resets the counters
 //
@@ -25,6 +25,9 @@
 //	fail_delete_after  N: the first N manifest DELETEs are forwarded, the later ones answer 500
 //	delay_ms           sleep this long before forwarding each request of the repo
 //	no_referrers_api   GET /v2/<repo>/referrers/* answers 404 like a registry without the API
+//	chunk_min_length   N: upload sessions (POST …/blobs/uploads/) answer with OCI-Chunk-Min-Length: N
+//	refuse_monolithic  a PUT that completes an upload with a non-empty body answers 413 (a proxy
+//	                   body limit): only chunked uploads (PATCH, then an empty PUT) get through
 //
 // Hostile-registry scenarios (hostile.go, chain.go, seed.go, collector.go) are rule fields too;
 // tests/harness/README.md lists them. GET /__stats/<repo> then also has a request log, and
@@ -58,12 +61,16 @@ type rule struct {
 	FailDeleteAfter *int `json:"fail_delete_after,omitempty"`
 	DelayMS         int  `json:"delay_ms,omitempty"`
 	NoReferrersAPI  bool `json:"no_referrers_api,omitempty"`
+	ChunkMinLength  int  `json:"chunk_min_length,omitempty"`
+	RefuseMonolith  bool `json:"refuse_monolithic,omitempty"`
 	hostileRule
 }
 
 type stats struct {
 	Requests int            `json:"requests"`
 	ByMethod map[string]int `json:"by_method"`
+	// "GET blobs", "POST uploads", "PUT manifests"...: method and kind of resource
+	ByRoute map[string]int `json:"by_route"`
 	hostileStats
 }
 
@@ -119,7 +126,7 @@ func (p *proxy) st(repo string) *state {
 }
 
 func newStats() stats {
-	return stats{ByMethod: map[string]int{}}
+	return stats{ByMethod: map[string]int{}, ByRoute: map[string]int{}}
 }
 
 func writeErr(w http.ResponseWriter, status int, code, msg string) {
@@ -215,6 +222,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s := p.st(repo)
 		s.stats.Requests++
 		s.stats.ByMethod[r.Method]++
+		s.stats.ByRoute[r.Method+" "+kind]++
 		nth = s.stats.Requests
 		s.stats.record(r, kind, s.since)
 		if s.rule != nil {
@@ -261,6 +269,16 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if kind == "uploads" && r.Method == http.MethodPut && ru.RefuseMonolith && r.ContentLength != 0 {
+		io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		io.WriteString(w, "<html><body>413 Request Entity Too Large</body></html>\n")
+		return
+	}
+	if kind == "uploads" && r.Method == http.MethodPost && ru.ChunkMinLength > 0 {
+		r = r.WithContext(context.WithValue(r.Context(), chunkKey{}, ru.ChunkMinLength))
+	}
 	if ru.IgnoreN && (kind == "tags" || kind == "catalog") {
 		q := r.URL.Query()
 		q.Del("n")
@@ -273,6 +291,8 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 type corruptKey struct{}
+
+type chunkKey struct{}
 
 func withCorrupt(ctx context.Context, kind string) context.Context {
 	return context.WithValue(ctx, corruptKey{}, kind)
@@ -317,6 +337,9 @@ func main() {
 	rp.FlushInterval = -1
 	var p *proxy
 	rp.ModifyResponse = func(resp *http.Response) error {
+		if n, ok := resp.Request.Context().Value(chunkKey{}).(int); ok && resp.StatusCode == http.StatusAccepted {
+			resp.Header.Set("OCI-Chunk-Min-Length", strconv.Itoa(n))
+		}
 		if rw, ok := rewriteOf(resp.Request.Context()); ok {
 			p.rewriteResponse(resp, rw)
 		}

@@ -1,0 +1,174 @@
+//! The tag list, the tree with its detail pane, and the delete dialog at 160×45, 80×24 and
+//! 40×12, and in the light and monochrome (NO_COLOR) themes with their styles: the cursor is
+//! shown by shape, columns give way in order, nothing is told by colour alone.
+mod tui_common;
+
+use arbor::tui::action::{Cmd, Ui};
+use arbor::tui::harness::Harness;
+use arbor::tui::open_layout;
+use arbor::tui::state::prefs::Look;
+use ratatui::style::{Color, Modifier};
+use tui_common::{build_layout, settings};
+
+async fn app(reference: Option<&str>, w: u16, h: u16) -> (Harness, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let mut h = Harness::new(open_layout(&dir, reference, false).expect("open"), w, h);
+    h.settle().await;
+    (h, tmp)
+}
+
+fn filters() -> insta::Settings {
+    let mut s = settings();
+    s.add_filter(r"/tmp/\.tmp\w+", "[tmp]");
+    s
+}
+
+macro_rules! snap {
+    ($name:expr, $text:expr) => {{
+        let text = $text;
+        filters().bind(|| insta::assert_snapshot!($name, text))
+    }};
+}
+
+const SIZES: [(u16, u16); 3] = [(160, 45), (80, 24), (40, 12)];
+
+#[tokio::test]
+async fn tag_list_at_three_sizes() {
+    for (w, ht) in SIZES {
+        let (h, _t) = app(None, w, ht).await;
+        let text = h.screen_text();
+        // TAG and a whole 12-hex digest are there at every size, and `? help` in the footer.
+        assert!(
+            text.contains("v1") && text.contains("TAG") && text.contains("DIGEST"),
+            "{text}"
+        );
+        assert!(
+            text.lines().last().unwrap_or("").contains("? help"),
+            "{w}×{ht}: {text}"
+        );
+        snap!(format!("looks_tags_{w}x{ht}"), text);
+    }
+}
+
+#[tokio::test]
+async fn tree_with_detail_pane_at_three_sizes() {
+    for (w, ht) in SIZES {
+        let (mut h, _t) = app(Some("v1"), w, ht).await;
+        h.cmd(Cmd::Down);
+        h.settle().await;
+        let text = h.screen_text();
+        assert_eq!(text.contains("Details"), w >= 120, "{w}×{ht}: {text}");
+        snap!(format!("looks_tree_{w}x{ht}"), text);
+    }
+}
+
+#[tokio::test]
+async fn delete_dialog_at_three_sizes() {
+    for (w, ht) in SIZES {
+        let (mut h, _t) = app(None, w, ht).await;
+        h.state.facts.writable = true;
+        h.cmd(Cmd::Delete);
+        h.settle().await;
+        let text = h.screen_text();
+        assert!(text.contains("Cancel"), "{w}×{ht}: {text}");
+        snap!(format!("looks_delete_{w}x{ht}"), text);
+    }
+}
+
+/// Every cell of the screen, with its style.
+fn cells(h: &Harness) -> Vec<(u16, u16, String, ratatui::style::Style)> {
+    let t = h.terminal();
+    let b = t.backend().buffer().clone();
+    let mut out = Vec::new();
+    for y in 0..b.area.height {
+        for x in 0..b.area.width {
+            let c = &b[(x, y)];
+            out.push((x, y, c.symbol().to_string(), c.style()));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn no_color_draws_no_colour_and_marks_the_cursor_by_shape() {
+    for reference in [None, Some("v1")] {
+        let (mut h, _t) = app(reference, 80, 24).await;
+        h.state.look = Look::Mono;
+        h.cmd(Cmd::Down);
+        h.settle().await;
+        let cells = cells(&h);
+        let coloured: Vec<_> = cells
+            .iter()
+            .filter(|c| {
+                !matches!(c.3.fg, None | Some(Color::Reset))
+                    || !matches!(c.3.bg, None | Some(Color::Reset))
+            })
+            .collect();
+        assert!(
+            coloured.is_empty(),
+            "no colour at all: {:?}",
+            &coloured[..coloured.len().min(3)]
+        );
+        // The cursor's row: `›` at its start and reverse video across it.
+        let (_, y, _, _) = cells
+            .iter()
+            .find(|c| c.0 == 1 && c.2 == "›")
+            .expect("a › marker inside the pane's border")
+            .clone();
+        let reversed = cells
+            .iter()
+            .filter(|c| c.1 == y && c.3.add_modifier.contains(Modifier::REVERSED))
+            .count();
+        assert!(
+            reversed > 20,
+            "the selected row is reverse video ({reversed} cells)"
+        );
+        let name = if reference.is_some() { "tree" } else { "tags" };
+        snap!(format!("looks_{name}_mono_80x24"), h.styled_text());
+    }
+    let (mut h, _t) = app(None, 80, 24).await;
+    h.state.look = Look::Mono;
+    h.state.facts.writable = true;
+    h.cmd(Cmd::Delete);
+    h.settle().await;
+    snap!("looks_delete_mono_80x24", h.styled_text());
+}
+
+#[tokio::test]
+async fn light_theme_uses_no_yellow_or_cyan_text() {
+    for reference in [None, Some("v1")] {
+        let (mut h, _t) = app(reference, 160, 45).await;
+        h.state.look = Look::Light;
+        h.send(Ui::Resize(160, 45));
+        h.cmd(Cmd::Down);
+        h.settle().await;
+        // Yellow, cyan and white text are unreadable on white in most palettes.
+        let bad: Vec<_> = cells(&h)
+            .into_iter()
+            .filter(|c| {
+                c.2.trim() != ""
+                    && matches!(
+                        c.3.fg,
+                        Some(
+                            Color::Yellow
+                                | Color::Cyan
+                                | Color::LightYellow
+                                | Color::LightCyan
+                                | Color::Gray
+                        )
+                    )
+                    && c.3.bg.is_none()
+            })
+            .collect();
+        assert!(bad.is_empty(), "{:?}", &bad[..bad.len().min(3)]);
+        let name = if reference.is_some() { "tree" } else { "tags" };
+        snap!(format!("looks_{name}_light_160x45"), h.styled_text());
+    }
+    let (mut h, _t) = app(None, 80, 24).await;
+    h.state.look = Look::Light;
+    h.state.facts.writable = true;
+    h.cmd(Cmd::Delete);
+    h.settle().await;
+    snap!("looks_delete_light_80x24", h.styled_text());
+}
