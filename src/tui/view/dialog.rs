@@ -292,13 +292,13 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
     let text_w = w.saturating_sub(2) as usize;
     let mut lines = Vec::new();
     if sum.below > 0 {
-        lines.push(Line::from(styled(
-            format!(
-                "{} manifest(s) go because something above them goes (shown with why).",
-                sum.below
-            ),
-            t.warn,
-        )));
+        let why = format!(
+            "{} manifest(s) go because something above them goes (shown with why).",
+            sum.below
+        );
+        for part in textwrap::wrap(&why, text_w.max(8)) {
+            lines.push(Line::from(styled(part.into_owned(), t.warn)));
+        }
     }
     lines.extend(wrapped(&plan_lines("", &plans.0), text_w));
     let bottom = if d.running {
