@@ -284,12 +284,6 @@ pub trait Store: Send + Sync {
     /// deeper: a store may load what saves requests later (the fallback tag set).
     async fn prepare_referrers(&self, _repo: &str) {}
 
-    /// Every manifest the store can enumerate without a graph walk (an OCI layout's
-    /// index.json); `None` where there is no such listing (the distribution API has none).
-    async fn list_manifests(&self, _repo: &str) -> Result<Option<Vec<Descriptor>>> {
-        Ok(None)
-    }
-
     /// Every manifest of `repo` with what the store knows of it (a vendor listing API, an OCI
     /// layout's blobs); `None` where only a walk from the tags can find manifests.
     async fn manifest_listing(&self, _repo: &str) -> Result<Option<ManifestListing>> {
@@ -344,11 +338,6 @@ pub trait Store: Send + Sync {
         Ok(false)
     }
 
-    /// Removes one tag, leaving the manifest and its other tags in place.
-    async fn delete_tag(&self, _repo: &str, tag: &str) -> Result<()> {
-        Err(read_only(&format!("tag {tag}")))
-    }
-
     /// Removes blobs nothing references any more; `None` where the store collects its own
     /// garbage (a registry), else how many blobs and bytes went.
     async fn collect_garbage(&self, _repo: &str) -> Result<Option<(usize, u64)>> {
@@ -358,6 +347,12 @@ pub trait Store: Send + Sync {
     /// Deletes a manifest by digest (registries also drop the tags pointing at it).
     async fn delete_manifest(&self, _repo: &str, digest: &Digest) -> Result<()> {
         Err(read_only(&format!("manifest {digest}")))
+    }
+
+    /// Removes a tag by name, leaving its manifest (where the registry can: not distribution,
+    /// which drops tags only with their manifest).
+    async fn delete_tag(&self, _repo: &str, tag: &str) -> Result<()> {
+        Err(read_only(&format!("tag {tag}")))
     }
 
     /// Checks, without changing anything, that deletes will be accepted: `Err` when refused.

@@ -254,10 +254,9 @@ fn failure_in_the_middle_of_a_cascade_reports_exactly_what_was_deleted() {
     fault(&proxy, &repo, None);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(
-        err.contains("failed") && err.contains("not deleted"),
-        "{err}"
-    );
+    let text = stdout(&out);
+    assert!(err.contains("the result differs from the plan"), "{err}");
+    assert!(text.contains("NOT DONE: manifest"), "{text}");
     let all = [
         &w.image,
         &w.signature,
@@ -274,11 +273,12 @@ fn failure_in_the_middle_of_a_cascade_reports_exactly_what_was_deleted() {
         exists(&reg, &repo, &w.image),
         "the subject goes last, so it is still there"
     );
-    for d in &gone {
-        assert!(
-            !err.contains(&format!("not deleted: {d}")),
-            "{d} reported as not deleted: {err}"
-        );
+    // The report names exactly what went, and everything else as not done.
+    for d in all {
+        let deleted = text.contains(&format!("Deleted {proxy}/{repo}@{d}"));
+        let not_done = text.contains(&format!("NOT DONE: manifest {d}"));
+        assert_eq!(deleted, gone.contains(&&d), "{d}: {text}");
+        assert_eq!(not_done, !deleted, "{d}: {text}");
     }
     // What remains is a consistent graph: no fallback index lists anything that is gone.
     let g = discover("arbor", &reg, &repo, ":v1");
@@ -357,10 +357,14 @@ fn dry_run_shows_the_plan_and_changes_nothing() {
             .args(["delete", "--cascade", "--dry-run", "--format", "json"])
             .arg(format!("{reg}/{repo}:v1")),
     ));
-    let items = plan["items"].as_array().unwrap();
-    assert_eq!(items.len(), 5);
+    let items = plan["manifests"].as_array().unwrap();
     assert_eq!(
-        items.last().unwrap()["descriptor"]["digest"],
+        items.len(),
+        7,
+        "5 manifests and 2 fallback indexes: {plan:#}"
+    );
+    assert_eq!(
+        items.last().unwrap()["digest"],
         w.image.as_str(),
         "subject last"
     );
@@ -368,19 +372,29 @@ fn dry_run_shows_the_plan_and_changes_nothing() {
         items.last().unwrap()["tags"],
         serde_json::json!(["latest", "v1"])
     );
-    assert_eq!(
-        plan["fallback_tags"].as_array().unwrap().len(),
-        2,
-        "image and sbom have fallback indexes"
-    );
+    assert!(items
+        .iter()
+        .all(|m| m["reason"].as_str().is_some_and(|r| !r.is_empty())));
+    let fallback = plan["fallbackIndexes"].as_array().unwrap();
+    assert_eq!(fallback.len(), 2, "image and sbom have fallback indexes");
+    let tags = plan["tags"].as_array().unwrap();
+    for f in fallback {
+        assert!(tags.contains(f), "{f} disappears, by name");
+    }
     let text = stdout(&run_ok(
         arbor()
             .args(["delete", "--cascade", "--dry-run"])
             .arg(format!("{reg}/{repo}:v1")),
     ));
     assert!(
-        text.contains("Tags removed: latest, v1") && text.contains("Dry run"),
+        text.contains("Tags removed: latest, sha256-")
+            && text.contains(", v1\n")
+            && text.contains("Dry run"),
         "{text}"
+    );
+    assert!(
+        text.contains(&format!("{reg}/{repo}@{}", w.image)),
+        "named repo@digest: {text}"
     );
     assert!(exists(&reg, &repo, &w.image) && exists(&reg, &repo, &w.sbom_signature));
     // Without -y and without a terminal, nothing is deleted either.
@@ -394,7 +408,7 @@ fn dry_run_shows_the_plan_and_changes_nothing() {
 }
 
 #[test]
-fn manifests_lists_untagged_and_orphans() {
+fn manifests_never_lists_what_hangs_below_a_tag_and_finds_orphans() {
     let h = harness();
     let reg = h.dist();
     let repo = unique_repo("orphans");
@@ -404,16 +418,20 @@ fn manifests_lists_untagged_and_orphans() {
             .args(["manifests", "--untagged", "--format", "json"])
             .arg(format!("{reg}/{repo}")),
     ));
-    let digests: Vec<&str> = untagged["manifests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["digest"].as_str().unwrap())
-        .collect();
-    for d in [&w.signature, &w.readme, &w.sbom, &w.sbom_signature] {
-        assert!(digests.contains(&d.as_str()), "{d} not listed: {digests:?}");
-    }
-    assert!(!digests.contains(&w.image.as_str()));
+    assert_eq!(untagged["complete"], false);
+    assert_eq!(untagged["source"], "reachable");
+    assert_eq!(
+        untagged["manifests"],
+        serde_json::json!([]),
+        "the signatures, SBOM and readme of v1 are attached, not untagged"
+    );
+    let text = stdout(&run_ok(
+        arbor().arg("manifests").arg(format!("{reg}/{repo}")),
+    ));
+    assert!(
+        text.contains("reachable only (distribution API registry): only what tags"),
+        "{text}"
+    );
     // Delete the subject behind the graph's back: its referrers become orphans.
     run_ok(
         Command::new("curl")
@@ -427,14 +445,27 @@ fn manifests_lists_untagged_and_orphans() {
     ));
     let list = orphans["manifests"].as_array().unwrap();
     let ds: Vec<&str> = list.iter().map(|m| m["digest"].as_str().unwrap()).collect();
-    assert_eq!(ds.len(), 3, "{orphans:#}");
-    for d in [&w.signature, &w.readme, &w.sbom] {
-        assert!(ds.contains(&d.as_str()));
+    for d in [&w.signature, &w.readme, &w.sbom, &w.sbom_signature] {
+        assert!(ds.contains(&d.as_str()), "{d}: {orphans:#}");
     }
+    assert!(list.iter().all(|m| m["class"] == "orphan"), "{orphans:#}");
+    let others: Vec<&serde_json::Value> = list
+        .iter()
+        .filter(|m| {
+            ![&w.signature, &w.readme, &w.sbom, &w.sbom_signature]
+                .iter()
+                .any(|d| m["digest"] == d.as_str())
+        })
+        .collect();
+    assert_eq!(others.len(), 2, "the two fallback indexes: {others:#?}");
+    assert!(others.iter().all(|m| m["kind"] == "fallback-index"));
     let sbom = list
         .iter()
         .find(|m| m["digest"] == w.sbom.as_str())
         .unwrap();
-    assert_eq!(sbom["below"], 1, "the sbom's signature hangs below it");
-    assert_eq!(sbom["parent"], w.image.as_str());
+    assert_eq!(sbom["subject"], w.image.as_str());
+    assert_eq!(
+        orphans["staleFallbackIndexes"][0]["subject"],
+        w.image.as_str()
+    );
 }

@@ -10,7 +10,7 @@ use arbor::layout::LayoutStore;
 use arbor::listing::{ListingSource, RegistryKind};
 use arbor::registry::{ClientOptions, RegistryStore};
 use arbor::store::{ReferrersMode, Store};
-use common::scenario::{build, Reg, Scenario};
+use common::scenario::{build, crane_digest, Reg, Scenario};
 use common::*;
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -170,14 +170,27 @@ fn assert_only_known(inv: &Inventory, s: &Scenario) {
         (&s.orphan, Class::Orphan),
         (&s.stale_readme, Class::Orphan),
     ];
-    if let Some((kept2, _)) = &s.kept2 {
+    if let Some((kept2, _, live)) = &s.kept2 {
         want.push((kept2, Class::Tagged));
+        want.push((live, Class::Attached));
     }
+    // oras replaces kept2's fallback index when it attaches the second readme; where the
+    // registry keeps the replaced one, it is an untagged index of that first readme.
+    let replaced = |m: &arbor::graph::inventory::InventoryManifest| {
+        s.kept2.as_ref().is_some_and(|(_, lost, _)| {
+            m.class == Class::Untagged
+                && m.kind == Kind::Index
+                && m.children.iter().map(|c| c.to_string()).collect::<Vec<_>>() == [lost.clone()]
+        })
+    };
     for m in &inv.manifests {
         let d = m.digest.to_string();
         match want.iter().find(|w| w.0 == d) {
             Some((_, class)) => assert_eq!(m.class, *class, "{d} ({:?})", m.kind),
-            None => assert_eq!(m.kind, Kind::FallbackIndex, "unexpected manifest {m:#?}"),
+            None => assert!(
+                m.kind == Kind::FallbackIndex || replaced(m),
+                "unexpected manifest {m:#?}"
+            ),
         }
     }
 }
@@ -252,7 +265,7 @@ fn check_registry(r: Reg) -> (Inventory, Scenario, String) {
         "fallback index of a deleted subject",
     );
     assert_eq!(inv.get(&stale.digest).unwrap().kind, Kind::FallbackIndex);
-    if let Some((kept2, readme)) = &s.kept2 {
+    if let Some((kept2, readme, _)) = &s.kept2 {
         let x = inv
             .stale_fallback_indexes
             .iter()
@@ -367,10 +380,61 @@ fn acr_listing_is_complete_with_registry_times_and_locks() {
             .args(["-d", r#"{"deleteEnabled":false}"#])
             .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{}", s.index)),
     );
+    // An image whose config says it was built in 2001 (no created annotation): the listing
+    // reports its platform and push time, so its config is not read and the registry's time is
+    // shown (as `az acr manifest list-metadata` shows it).
+    let files = files_dir();
+    let config = br#"{"architecture":"arm64","os":"linux","created":"2001-02-03T04:05:06Z","rootfs":{"type":"layers","diff_ids":[]}}"#;
+    let layer = b"layer\n";
+    for (name, bytes) in [("config.json", &config[..]), ("layer", &layer[..])] {
+        std::fs::write(files.path().join(name), bytes).expect("write");
+        run_ok(
+            oras()
+                .current_dir(files.path())
+                .args(["blob", "push", "--plain-http"])
+                .arg(format!("{reg}/{repo}"))
+                .arg(name),
+        );
+    }
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": arbor::oci::Digest::sha256_of(config).to_string(), "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": arbor::oci::Digest::sha256_of(layer).to_string(), "size": layer.len()}],
+    });
+    std::fs::write(files.path().join("manifest.json"), manifest.to_string()).expect("write");
+    run_ok(
+        oras()
+            .current_dir(files.path())
+            .args(["manifest", "push", "--plain-http"])
+            .arg(format!("{reg}/{repo}:built-2001"))
+            .arg("manifest.json"),
+    );
+    let built = crane_digest(&format!("{reg}/{repo}:built-2001"));
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&run_ok(
+        Command::new("curl")
+            .arg("-sf")
+            .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{built}")),
+    )))
+    .expect("ACR manifest attributes");
+    let pushed = listed["manifest"]["createdTime"]
+        .as_str()
+        .expect("createdTime")
+        .to_string();
     let inv = take(&registry_store(&reg), &repo);
     assert_eq!(
         (inv.source, inv.registry_kind),
         (ListingSource::Acr, RegistryKind::Acr)
+    );
+    let b = inv.get(&built.parse().unwrap()).unwrap();
+    // arbor shows the registry's time to the second.
+    let shown = b.created.as_deref().expect("created");
+    assert_eq!(shown.get(..19), pushed.get(..19), "{shown} vs {pushed}");
+    assert_eq!(
+        b.platform.as_ref().map(|p| p.to_string()).as_deref(),
+        Some("linux/arm64")
     );
     let locked: Vec<String> = inv
         .manifests
@@ -426,6 +490,9 @@ fn acr_listing_is_complete_with_registry_times_and_locks() {
     .unwrap();
     let reachable = take(&generic, &repo);
     assert!(!reachable.complete);
+    // Without the listing, the config is read: its build time.
+    let b = reachable.get(&built.parse().unwrap()).unwrap();
+    assert_eq!(b.created.as_deref(), Some("2001-02-03T04:05:06Z"));
     absent(
         &reachable,
         &s.nightly_old,

@@ -3,6 +3,7 @@
 //! store are drawn with the flag set; tests/tui_registry.rs writes to a real registry.)
 mod tui_common;
 
+use arbor::graph::inventory::Class;
 use arbor::tui::action::{Cmd, InputKey, OpDone, PullStatus};
 use arbor::tui::harness::Harness;
 use arbor::tui::open_layout_read_only;
@@ -141,9 +142,16 @@ async fn delete_dialog_lists_the_plan_with_cancel_focused() {
     };
     assert_eq!(d.focus, 1, "Cancel is the default");
     let text = h.screen_text();
-    assert!(text.contains("5 manifests"), "{text}");
-    assert!(text.contains("Cascade: 4 referrers"), "{text}");
-    assert!(text.contains("Tags that disappear: v1"), "{text}");
+    assert!(text.contains("5 manifest(s)"), "{text}");
+    assert!(
+        text.contains("4 manifest(s) go because something above them goes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Tags removed: sha256-") && text.contains(".sig, v1"),
+        "the cosign tag by name, and v1: {text}"
+    );
+    assert!(text.contains("why: "), "every manifest says why: {text}");
     snap!("delete_confirm", h);
     // enter on the default button changes nothing.
     h.cmd(Cmd::Submit);
@@ -233,19 +241,23 @@ async fn untagged_view_lists_untagged_manifests_and_marks_rows() {
     assert_eq!(h.state.screen(), Screen::Untagged);
     h.settle().await;
     assert!(!h.state.untagged.rows.is_empty());
-    let kinds: Vec<&str> = h.state.untagged.rows.iter().map(|r| r.kind).collect();
+    // What no tag leads to, in the inventory's words; nothing attached below a tag.
+    let classes: Vec<Class> = h.state.untagged.rows.iter().map(|r| r.class).collect();
     assert!(
-        kinds.contains(&"listed") && kinds.contains(&"referrer"),
-        "{kinds:?}"
+        classes.contains(&Class::Untagged)
+            && classes
+                .iter()
+                .all(|c| matches!(c, Class::Untagged | Class::Orphan)),
+        "{classes:?}"
     );
+    assert!(h.screen_text().contains("OCI layout blobs, complete"));
     h.cmd(Cmd::Mark);
     assert_eq!(h.state.marks.len(), 1);
     snap!("untagged", h);
-    // ctrl-d plans one delete per marked root.
+    // ctrl-d plans the delete of every marked row at once.
     h.state.facts.writable = true;
-    h.cmd(Cmd::Mark);
     h.cmd(Cmd::Delete);
-    assert!(matches!(&h.state.dialog, Some(Dialog::Delete(d)) if d.refs.len() == 2));
+    assert!(matches!(&h.state.dialog, Some(Dialog::Delete(d)) if d.refs.len() == 1));
     h.cmd(Cmd::Cancel);
     h.cmd(Cmd::Untagged);
     assert_eq!(h.state.screen(), Screen::Tags);

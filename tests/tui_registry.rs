@@ -3,6 +3,7 @@
 //! Needs the harness (ARBOR_HARNESS_ENV): without it these fail, they do not skip.
 mod common;
 
+use arbor::graph::inventory::Kind;
 use arbor::registry::{ClientOptions, RegistryStore};
 use arbor::store::ReferrersMode;
 use arbor::tui::action::{Cmd, InputKey};
@@ -122,17 +123,30 @@ async fn attach_then_delete_through_the_dialogs(reg: &str) {
         panic!("delete dialog: {:?}", h.state.flash)
     };
     assert_eq!(d.focus, 1);
+    let plan = d.plans.as_ref().expect("planned").0.clone();
+    assert!(plan
+        .manifests
+        .iter()
+        .any(|m| m.digest.to_string() == previewed));
+    // Where the referrer was listed in a fallback index, that index goes too (it lists nothing else).
+    assert!(plan
+        .manifests
+        .iter()
+        .all(|m| m.digest.to_string() == previewed || m.kind == Kind::FallbackIndex));
+    let text = h.screen_text();
     assert!(
-        h.screen_text().contains("1 manifest ·"),
-        "{}",
-        h.screen_text()
+        text.contains("Manifests deleted, in this order:") && text.contains("why: "),
+        "{text}"
     );
     h.cmd(Cmd::DialogPrev);
     h.cmd(Cmd::Submit);
     settle(&mut h).await;
     assert!(h.state.dialog.is_none());
     assert!(
-        h.state.flash.text.starts_with("deleted 1 manifest"),
+        h.state.flash.text.starts_with(&format!(
+            "as planned: deleted {} manifest(s)",
+            plan.manifests.len()
+        )),
         "{:?}",
         h.state.flash
     );
@@ -155,38 +169,44 @@ async fn tui_attach_then_delete_on_a_referrers_api_registry() {
     attach_then_delete_through_the_dialogs(&harness().refs_spec()).await;
 }
 
+/// On a registry that lists every manifest (the ACR stand-in), the untagged view shows the
+/// predecessors of a re-pushed tag; marked together they go in one plan, and nothing else does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tui_deletes_marked_untagged_referrers_together() {
-    let reg = harness().dist();
+async fn tui_deletes_marked_untagged_manifests_together() {
+    let reg = harness().var("ARBOR_TEST_ACR");
     let repo = unique_repo("tui-marks");
-    let w = seed_walkthrough(&reg, &repo);
+    let image = push_image(&reg, &repo, "v1", "kept");
+    let old: Vec<String> = ["one", "two"]
+        .iter()
+        .map(|c| push_image(&reg, &repo, "nightly", c))
+        .collect();
+    let newest = push_image(&reg, &repo, "nightly", "three");
     let mut h = open(&reg, &repo).await;
     h.cmd(Cmd::Back);
     h.cmd(Cmd::Untagged);
     settle(&mut h).await;
-    // Mark the signature and the readme (both hang directly below the image).
-    for target in [&w.signature, &w.readme] {
-        let i = h
-            .state
-            .untagged
-            .rows
-            .iter()
-            .position(|r| r.descriptor.digest.to_string() == *target)
-            .expect("row");
-        let cur = h.state.untagged.view.cursor as i64;
-        for _ in 0..(i as i64 - cur).abs() {
-            h.cmd(if (i as i64) > cur { Cmd::Down } else { Cmd::Up });
-        }
-        h.cmd(Cmd::Mark);
-    }
+    let listed: Vec<String> = h
+        .state
+        .untagged
+        .rows
+        .iter()
+        .map(|r| r.digest.to_string())
+        .collect();
+    let mut want = old.clone();
+    want.sort();
+    assert_eq!(listed, want, "exactly the re-pushed tag's predecessors");
+    assert!(h.screen_text().contains("ACR manifest listing, complete"));
+    h.cmd(Cmd::Mark);
+    h.cmd(Cmd::Down);
+    h.cmd(Cmd::Mark);
     assert_eq!(h.state.marks.len(), 2);
     h.cmd(Cmd::Delete);
     settle(&mut h).await;
     assert!(
-        matches!(&h.state.dialog, Some(Dialog::Delete(d)) if d.plans.as_ref().is_some_and(|p| p.0.len() == 2))
+        matches!(&h.state.dialog, Some(Dialog::Delete(d)) if d.plans.as_ref().is_some_and(|p| p.0.manifests.len() == 2))
     );
     assert!(
-        h.screen_text().contains("2 manifests ·"),
+        h.screen_text().contains("2 manifest(s)"),
         "{}",
         h.screen_text()
     );
@@ -194,21 +214,33 @@ async fn tui_deletes_marked_untagged_referrers_together() {
     h.cmd(Cmd::Submit);
     settle(&mut h).await;
     assert!(
-        h.state.flash.text.starts_with("deleted 2 manifest"),
+        h.state
+            .flash
+            .text
+            .starts_with("as planned: deleted 2 manifest"),
         "{:?}",
         h.state.flash
     );
     assert!(h.state.marks.is_empty());
-    let left = referrer_digests("oras", &reg, &repo, &w.image);
+    for d in &old {
+        let out = oras()
+            .args(["manifest", "fetch", "--plain-http"])
+            .arg(format!("{reg}/{repo}@{d}"))
+            .output()
+            .expect("oras");
+        assert!(!out.status.success(), "{d} still there");
+    }
+    for (t, d) in [("v1", &image), ("nightly", &newest)] {
+        let out = run_ok(
+            oras()
+                .args(["resolve", "--plain-http"])
+                .arg(format!("{reg}/{repo}:{t}")),
+        );
+        assert_eq!(stdout(&out).trim(), d.as_str(), "{t} untouched");
+    }
     assert!(
-        !left.contains(&w.signature) && !left.contains(&w.readme),
-        "{left:?}"
+        h.state.untagged.rows.is_empty(),
+        "{:?}",
+        h.state.untagged.rows
     );
-    assert!(left.contains(&w.sbom));
-    assert!(h
-        .state
-        .untagged
-        .rows
-        .iter()
-        .all(|r| r.descriptor.digest.to_string() != w.signature));
 }

@@ -3,10 +3,14 @@
 
   seed.py REGISTRY REPO wide N     subject `wide` + N referrers (artifactType signature/example)
   seed.py REGISTRY REPO chain N    subject `chain` + a chain of N referrers, each attached to the previous
+  seed.py REGISTRY REPO repo TAGS UNTAGGED
+                                   TAGS images tagged t-00000… each with a signature referrer, and
+                                   UNTAGGED images pushed by digest (as re-pushed tags leave them)
   add --fallback to also write the sha256-<hex> tag-schema indexes (what oras does on a registry
-  without the referrers API). Prints the subject digest.
+  without the referrers API). Prints the subject digest (repo: the number of manifests).
 """
 import hashlib, json, sys, urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 EMPTY = b"{}"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -42,9 +46,48 @@ def put_manifest(reg, repo, ref, m, ctype=OCI_MANIFEST):
     return {"mediaType": ctype, "digest": digest(body), "size": len(body)}
 
 
+def image(reg, repo, i, layer, tag=None):
+    """An image with its own config (platform, build time) and the shared layer."""
+    cfg = json.dumps({"architecture": "amd64", "os": "linux",
+                      "created": f"2024-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z",
+                      "rootfs": {"type": "layers", "diff_ids": [layer["digest"]]},
+                      "config": {"Env": [f"BUILD={i}"]}}).encode()
+    c = put_blob(reg, repo, cfg)
+    c["mediaType"] = "application/vnd.oci.image.config.v1+json"
+    m = {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": c, "layers": [layer]}
+    body = json.dumps(m, separators=(",", ":")).encode()
+    return put_manifest(reg, repo, tag or digest(body), m)
+
+
+def seed_repo(reg, repo, tags, untagged, fallback):
+    empty = put_blob(reg, repo, EMPTY)
+    layer = put_blob(reg, repo, b"app layer\n")
+    layer["mediaType"] = "application/vnd.oci.image.layer.v1.tar"
+
+    def tagged(i):
+        d = image(reg, repo, i, layer, f"t-{i:05d}")
+        sig = {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": "application/vnd.example.signature",
+               "config": empty, "layers": [empty],
+               "subject": {"mediaType": d["mediaType"], "digest": d["digest"], "size": d["size"]}}
+        body = json.dumps(sig, separators=(",", ":")).encode()
+        s = put_manifest(reg, repo, digest(body), sig)
+        if fallback:
+            idx = {"schemaVersion": 2, "mediaType": OCI_INDEX,
+                   "manifests": [{**s, "artifactType": "application/vnd.example.signature"}]}
+            put_manifest(reg, repo, d["digest"].replace(":", "-"), idx, OCI_INDEX)
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(tagged, range(tags)))
+        list(pool.map(lambda i: image(reg, repo, tags + i, layer), range(untagged)))
+    print(tags * (3 if fallback else 2) + untagged)
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     fallback = "--fallback" in sys.argv
+    if args[2] == "repo":
+        seed_repo(args[0], args[1], int(args[3]), int(args[4]), fallback)
+        return
     reg, repo, shape, n = args[0], args[1], args[2], int(args[3])
     empty = put_blob(reg, repo, EMPTY)
     layer = put_blob(reg, repo, f"{shape} layer\n".encode())

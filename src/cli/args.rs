@@ -127,6 +127,15 @@ pub enum ListFormat {
     Json,
 }
 
+/// Output of `arbor manifests` and `arbor audit`: a table for people, JSON for scripts.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq, Default)]
+pub enum TableFormat {
+    #[default]
+    #[value(alias = "text")]
+    Table,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check credentials against a registry and save them: OS keyring, else the docker config's
@@ -142,10 +151,18 @@ pub enum Command {
     Tags(TagsArgs),
     /// Attach files to a manifest as a new referrer (OCI 1.1 `subject`).
     Attach(AttachArgs),
-    /// Delete a manifest — with --cascade, the whole graph of referrers below it.
+    /// Delete a manifest — with --cascade, the whole graph below it — after showing the plan:
+    /// every manifest with its class and why it goes, every tag that disappears, the fallback
+    /// indexes removed or rewritten, and what is kept and why. The report afterwards uses the
+    /// plan's terms; exit status 1 when the result differs from the plan.
     Delete(DeleteArgs),
-    /// List a repository's untagged manifests, or orphaned referrers.
+    /// List a repository's manifests by class: tagged, attached (below a tag: signatures, SBOMs,
+    /// platform manifests), untagged (no tag leads to it), orphan (its subject is gone); with
+    /// dangling tags and stale fallback indexes. Default: --untagged.
     Manifests(ManifestsArgs),
+    /// Delete old tags (and, with --untagged, untagged manifests) across repositories, each with
+    /// its whole graph — ACR's `acr purge` on any registry. Always shows the plan first.
+    Purge(PurgeArgs),
     /// Decode what an artifact carries: signatures (cosign, Notation), SBOMs (SPDX, CycloneDX),
     /// in-toto attestations (SLSA provenance) and scan results (SARIF, Trivy). Signatures are
     /// decoded and their digest binding checked, not cryptographically verified.
@@ -275,9 +292,13 @@ pub struct AttachArgs {
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// What to delete: `registry/repo:tag` or `registry/repo@sha256:…` (or a tag/digest with
-    /// --oci-layout). A tag names its manifest: the manifest goes, with every tag on it.
+    /// --oci-layout). A tag names its manifest: the manifest goes, with every tag on it. A dangling
+    /// tag (its manifest is gone) is removed by name; a stale `sha256-<hex>` fallback index tag is
+    /// repaired (its missing entries taken out; removed when its subject is gone).
     pub reference: String,
-    /// Also delete every referrer below it, leaves first.
+    /// Also delete every referrer below it, leaves first (signatures, SBOMs, attestations; down to
+    /// --depth) and the cosign tags naming it. Platform manifests of an index go without it,
+    /// unless another tag still reaches them.
     #[arg(long)]
     pub cascade: bool,
     /// With --cascade: levels of referrers followed; a deeper graph is refused, never deleted in part.
@@ -289,23 +310,70 @@ pub struct DeleteArgs {
     /// Do not ask for confirmation.
     #[arg(short = 'y', long)]
     pub yes: bool,
+    /// `json`: the plan (with --dry-run) or the report, in the same keys so they can be diffed.
     #[arg(long, value_enum, default_value_t)]
     pub format: ListFormat,
 }
 
 /// `arbor manifests`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("class").args(["untagged", "orphans", "all"])))]
 pub struct ManifestsArgs {
     /// `registry/repo` (or nothing with --oci-layout).
     pub repository: Option<String>,
-    /// Only untagged manifests (the default: what is listed with neither flag).
-    #[arg(long, conflicts_with = "orphans")]
+    /// Manifests no tag leads to: untagged and orphan (the default). Never lists attached
+    /// manifests — the signatures, SBOMs and platform manifests below a tag.
+    #[arg(long)]
     pub untagged: bool,
-    /// Only orphans: referrers whose subject no longer exists.
+    /// Only orphans: manifests whose subject no longer exists.
     #[arg(long)]
     pub orphans: bool,
+    /// Every manifest, tagged and untagged: digest, class, tags, media/artifact type, image size
+    /// (config + layers; an index: the sum over its children), manifest size, created (annotation,
+    /// else the image config's; the registry's time where ACR or Harbor lists it), platform, locked.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: TableFormat,
+}
+
+/// `arbor purge`.
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// `registry/repo`, or a pattern matched against the registry's catalog: `registry/team/*`
+    /// (`*` within one path segment, `**` across segments).
+    pub repositories: String,
+    /// Tags whose name this regular expression matches, anywhere in the name (anchor with ^ and $).
+    #[arg(long, value_parser = parse_regex)]
+    pub filter: regex::Regex,
+    /// Only tags whose manifest was created longer ago than this: `30d`, `12h`, `1d 6h`. The created
+    /// time is the manifest's annotation, else the image config's, else the registry's (the
+    /// registry's before the config's where ACR or Harbor lists the manifest's time and platform).
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub ago: std::time::Duration,
+    /// Of the tags old enough, keep the newest N.
+    #[arg(long, default_value_t = 0)]
+    pub keep: usize,
+    /// Also delete untagged and orphan manifests. Needs a registry that lists every manifest (ACR,
+    /// Harbor, an OCI layout): refused on registries with only the distribution API.
+    #[arg(long)]
+    pub untagged: bool,
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::builder::TypedValueParser::map(clap::value_parser!(u32).range(1..=64), |v| v as usize))]
+    pub concurrency: usize,
+    /// Do not ask for confirmation.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// `json`: the plans (with --dry-run) or the reports.
     #[arg(long, value_enum, default_value_t)]
     pub format: ListFormat,
+}
+
+fn parse_regex(s: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(s).map_err(|e| e.to_string())
 }
 
 /// `arbor inspect`.
@@ -377,14 +445,6 @@ pub struct AuditArgs {
     pub concurrency: usize,
     #[arg(long, value_enum, default_value_t)]
     pub format: TableFormat,
-}
-
-/// Output of `arbor audit`: a table for people, JSON for scripts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum TableFormat {
-    #[default]
-    Table,
-    Json,
 }
 
 /// `arbor fetch`.

@@ -1,88 +1,37 @@
-//! `arbor delete`: the plan, a confirmation, then exactly the plan, reported in its terms.
+//! `arbor delete`: the plan, a confirmation, then exactly the plan, reported in its terms;
+//! exit status 1 when the result differs from the plan.
 use super::args::{DeleteArgs, ListFormat};
-use super::format::human;
 use crate::connection::{open_target, ConnectOptions, Target};
-use crate::graph::delete::{execute, plan_delete, DeletePlan};
-use crate::text::{escape, tag_label};
+use crate::graph::delete::{
+    execute, plan_delete, plan_lines, report_lines, DeleteOptions, DeletePlan, DeleteReport,
+};
+use crate::text::escape;
 use anyhow::{bail, Result};
 use std::io::{BufRead, IsTerminal, Write};
 
-/// Levels of indentation the plan draws at most; deeper items say their depth instead.
-const MAX_INDENT: usize = 32;
-
-/// Tags as shown: a valid one as itself, anything else escaped and marked.
-fn tag_list<'a>(tags: impl IntoIterator<Item = &'a str>) -> String {
-    let shown: Vec<String> = tags
-        .into_iter()
-        .map(|t| tag_label(t).into_owned())
-        .collect();
-    shown.join(", ")
-}
-
-/// The plan as a person reads it (every registry string escaped).
-pub fn print_plan(name: &str, plan: &DeletePlan, out: &mut dyn Write) -> Result<()> {
-    writeln!(
-        out,
-        "Delete plan for {}: {} manifest(s), {} (manifests only), leaves first:",
-        escape(name),
-        plan.items.len(),
-        human(plan.total_size)
-    )?;
-    for i in &plan.items {
-        let ty = i.descriptor.artifact_type.clone().unwrap_or_else(|| {
-            crate::oci::media::short_label(&i.descriptor.media_type).to_string()
-        });
-        let tags = if i.tags.is_empty() {
-            String::new()
-        } else {
-            format!("  tags: {}", tag_list(i.tags.iter().map(String::as_str)))
-        };
-        let deep = if i.depth > MAX_INDENT {
-            format!("[depth {}] ", i.depth)
-        } else {
-            String::new()
-        };
-        writeln!(
-            out,
-            "  {:indent$}{deep}{}  {}  {}{}",
-            "",
-            i.descriptor.digest,
-            escape(&ty),
-            human(i.descriptor.size),
-            tags,
-            indent = i.depth.min(MAX_INDENT) * 2
-        )?;
-    }
-    let tags = plan.tags();
-    writeln!(
-        out,
-        "Tags removed: {}",
-        if tags.is_empty() {
-            "none".to_string()
-        } else {
-            tag_list(tags)
-        }
-    )?;
-    if !plan.fallback_tags.is_empty() {
-        writeln!(
-            out,
-            "Fallback index tags removed: {}",
-            plan.fallback_tags.len()
-        )?;
-    }
-    if let Some(s) = &plan.detach_from {
-        writeln!(
-            out,
-            "Entry removed from the fallback index of its subject {s}"
-        )?;
-    }
-    if !plan.tags_checked {
-        writeln!(out, "Note: the repository has too many tags to check; other tags may point at these manifests.")?;
+/// The plan as a person reads it: `host` prefixes names (empty for a layout).
+pub fn print_plan(host: &str, plan: &DeletePlan, out: &mut dyn Write) -> Result<()> {
+    for l in plan_lines(host, plan) {
+        writeln!(out, "{}", escape(&l))?;
     }
     Ok(())
 }
 
-fn confirm(prompt: &str) -> Result<bool> {
+/// What was done, in the plan's terms, and every difference.
+pub fn print_report(
+    host: &str,
+    plan: &DeletePlan,
+    r: &DeleteReport,
+    out: &mut dyn Write,
+) -> Result<()> {
+    for l in report_lines(host, plan, r) {
+        writeln!(out, "{}", escape(&l))?;
+    }
+    Ok(())
+}
+
+/// Asks on the terminal; refuses when standard input is not one.
+pub fn confirm(prompt: &str) -> Result<bool> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         bail!("refusing to delete without confirmation: standard input is not a terminal (use -y)");
@@ -93,65 +42,57 @@ fn confirm(prompt: &str) -> Result<bool> {
     Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
-pub async fn run(a: DeleteArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
-    let t = open_target(conn, Some(&a.reference), false)?;
-    delete(&t, &a, out).await?;
-    Ok(t)
+/// The error a report that differs from its plan ends in (exit status 1).
+pub fn differs(r: &DeleteReport) -> anyhow::Error {
+    anyhow::anyhow!(
+        "the result differs from the plan: {} item(s) not done, {} change(s) not planned",
+        r.not_done.len(),
+        r.unplanned.len()
+    )
 }
 
-async fn delete(t: &Target, a: &DeleteArgs, out: &mut dyn Write) -> Result<()> {
-    let (dry_run, yes, format) = (a.dry_run, a.yes, a.format);
-    let reference = t.require_reference()?;
-    let plan = plan_delete(t.store.as_ref(), &t.repo, reference, a.cascade, a.depth).await?;
-    match format {
-        ListFormat::Json if dry_run => {
+/// The registry host names are shown with (nothing for a layout).
+pub fn host_of(t: &Target) -> String {
+    t.registry
+        .as_ref()
+        .map(|r| r.client().host().to_string())
+        .unwrap_or_default()
+}
+
+pub async fn run(a: DeleteArgs, conn: &ConnectOptions, out: &mut dyn Write) -> Result<Target> {
+    let t = open_target(conn, Some(&a.reference), false)?;
+    let reference = t.require_reference()?.to_string();
+    let plan = plan_delete(t.store.as_ref(), &t.repo, &[reference], a.cascade, a.depth).await?;
+    let host = host_of(&t);
+    match a.format {
+        ListFormat::Json if a.dry_run => {
             writeln!(out, "{}", serde_json::to_string_pretty(&plan)?)?;
-            return Ok(());
+            return Ok(t);
         }
         ListFormat::Json => {}
-        ListFormat::Text => print_plan(&format!("{}:{reference}", t.display_name), &plan, out)?,
+        ListFormat::Text => print_plan(&host, &plan, out)?,
     }
-    if dry_run {
-        writeln!(out, "Dry run: nothing deleted.")?;
-        return Ok(());
+    if a.dry_run {
+        writeln!(out, "Dry run: nothing changed.")?;
+        return Ok(t);
+    }
+    if plan.is_empty() {
+        if a.format == ListFormat::Text {
+            writeln!(out, "Nothing to delete.")?;
+        }
+        return Ok(t);
     }
     out.flush()?;
-    if !yes && !confirm(&format!("Delete these {} manifest(s)?", plan.items.len()))? {
-        bail!("cancelled; nothing deleted");
+    if !a.yes && !confirm("Carry out this plan?")? {
+        bail!("cancelled; nothing changed");
     }
-    let report = execute(t.store.as_ref(), &plan, |_| {}).await?;
-    if format == ListFormat::Json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-    } else {
-        for d in &report.deleted {
-            writeln!(out, "Deleted {d}")?;
-        }
-        for tag in &report.fallback_indexes_removed {
-            writeln!(out, "Removed fallback index {tag}")?;
-        }
-        for tag in &report.fallback_indexes_updated {
-            writeln!(out, "Updated fallback index {tag}")?;
-        }
-        if let Some((n, bytes)) = report.garbage_collected {
-            writeln!(
-                out,
-                "Removed {n} unreferenced blob(s), {}",
-                human(bytes as i64)
-            )?;
-        }
+    let report = execute(t.store.as_ref(), &plan, &DeleteOptions::default(), |_| {}).await?;
+    match a.format {
+        ListFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+        ListFormat::Text => print_report(&host, &plan, &report, out)?,
     }
-    if let Some((step, err)) = &report.failed {
-        let not: Vec<String> = report.not_deleted.iter().map(|d| d.to_string()).collect();
-        bail!(
-            "{step} failed: {err}. Deleted {} of {} manifest(s); not deleted: {}",
-            report.deleted.len(),
-            plan.items.len(),
-            if not.is_empty() {
-                "none".into()
-            } else {
-                not.join(", ")
-            }
-        );
+    if !report.matches_plan() {
+        return Err(differs(&report));
     }
-    Ok(())
+    Ok(t)
 }

@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod login;
 pub mod manifests;
 pub mod pull;
+pub mod purge;
 pub mod repos;
 pub mod signals;
 pub mod tag;
@@ -95,6 +96,7 @@ pub async fn run(
         Command::Attach(a) => attach::run(a, conn, out).await?,
         Command::Delete(a) => delete::run(a, conn, out).await?,
         Command::Manifests(a) => manifests::run(a, conn, out).await?,
+        Command::Purge(a) => purge::run(a, conn, out).await?,
         Command::Inspect(a) => inspect::run(a, conn, out).await?,
         Command::Verify(a) => verify::run(a, conn, out).await?,
         Command::Audit(a) => audit::run(a, conn, out).await?,

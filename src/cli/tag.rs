@@ -2,7 +2,7 @@
 //! removed on its own where the registry can; where it cannot, what removing it would take).
 use super::args::{TagArgs, UntagArgs};
 use crate::connection::{open_target, ConnectOptions, Target};
-use crate::graph::orphans::resolve_tags;
+use crate::graph::tags::resolve_tags;
 use crate::store::StoreError;
 use anyhow::{bail, Result};
 use std::io::Write;

@@ -5,8 +5,9 @@ pub mod export;
 pub mod fallback;
 pub mod inventory;
 mod node;
-pub mod orphans;
+pub mod purge;
 pub mod size;
+pub mod tags;
 
 pub use node::{EdgeSource, Expansion, Node, Walked};
 

@@ -348,12 +348,6 @@ impl Store for LayoutStore {
         })
     }
 
-    async fn list_manifests(&self, _repo: &str) -> Result<Option<Vec<Descriptor>>> {
-        let root = self.root.clone();
-        let entries = blocking(&self.what(), move || read_index(&root)).await?;
-        Ok(Some(entries.manifests))
-    }
-
     async fn manifest_listing(&self, _repo: &str) -> Result<Option<ManifestListing>> {
         let root = self.root.clone();
         blocking(&self.what(), move || listing::listing(&root).map(Some)).await

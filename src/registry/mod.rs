@@ -170,10 +170,6 @@ impl Store for RegistryStore {
         self.mount(repo, &desc.digest, from).await
     }
 
-    async fn delete_tag(&self, repo: &str, tag: &str) -> Result<()> {
-        self.remove_tag(repo, tag).await
-    }
-
     async fn put_manifest(
         &self,
         repo: &str,
@@ -216,6 +212,30 @@ impl Store for RegistryStore {
         self.remove_manifest(repo, digest).await?;
         self.referrers.forget_index(repo, digest);
         Ok(())
+    }
+
+    async fn delete_tag(&self, repo: &str, tag: &str) -> Result<()> {
+        // The name goes into a URL path: only what the tag grammar allows.
+        if !crate::oci::tags::is_valid_tag(tag) {
+            return Err(StoreError::Invalid {
+                what: format!("tag {tag:?}"),
+                detail: "not a valid tag name; not deleted".into(),
+            });
+        }
+        let r = match self.remove_tag(repo, tag).await {
+            // The distribution API would not; ACR's own API untags.
+            Err(
+                StoreError::Status {
+                    status: 400 | 405, ..
+                }
+                | StoreError::Unsupported { .. },
+            ) if self.vendor.kind(&self.client).await? == crate::listing::RegistryKind::Acr => {
+                vendor::acr::untag(&self.client, repo, tag).await
+            }
+            r => r,
+        };
+        self.invalidate(repo);
+        r
     }
 
     async fn probe_delete(&self, repo: &str) -> Result<()> {

@@ -2,7 +2,7 @@
 use crate::attach::{AttachReport, AttachRequest};
 use crate::credentials::SavedTo;
 use crate::graph::delete::{DeletePlan, DeleteReport};
-use crate::graph::orphans::Listed;
+use crate::graph::inventory::Inventory;
 use crate::inspect::Inspection;
 use crate::oci::{Descriptor, Digest, Manifest};
 use crate::store::ReferrersSource;
@@ -150,9 +150,10 @@ pub enum Loaded {
         subject: Option<Digest>,
         result: Result<Arc<Inspection>, String>,
     },
+    /// The repository's inventory, for the untagged view.
     UntaggedListed {
         req: u64,
-        result: Result<Vec<Listed>, String>,
+        result: Result<Arc<Inventory>, String>,
     },
     /// A word from the store while work goes on (a retry's wait, a best-effort lookup left
     /// out) or a task that failed outright: for the flash line.
@@ -293,9 +294,10 @@ pub struct PullStatus {
     pub total: u64,
 }
 
-/// Delete plans, one per root, shared between the dialog and the effect that carries them out.
+/// The delete plan (of every marked reference at once), shared between the dialog and the
+/// effect that carries it out.
 #[derive(Debug, Clone)]
-pub struct Plans(pub Arc<Vec<DeletePlan>>);
+pub struct Plans(pub Arc<DeletePlan>);
 
 /// Why a listing failed; `unsupported` = the registry has no catalog.
 #[derive(Debug, Clone)]

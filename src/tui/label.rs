@@ -88,11 +88,14 @@ pub fn node_word(d: &Descriptor) -> String {
     if let Some(p) = &d.platform {
         return p.to_string();
     }
+    // A cosign tag's manifest types say `config`: the tag says what it is.
+    let typed = badge(d.artifact_type.as_deref()) != "REF";
     match (&d.artifact_type, cosign_role(d)) {
-        (Some(t), _) => artifact_word(t),
-        (None, Some(CosignTag::Signature)) => "cosign signature".to_string(),
-        (None, Some(CosignTag::Attestation)) => "cosign attestation".to_string(),
-        (None, Some(CosignTag::Sbom)) => "cosign sbom".to_string(),
+        (Some(t), _) if typed => artifact_word(t),
+        (_, Some(CosignTag::Signature)) => "cosign signature".to_string(),
+        (_, Some(CosignTag::Attestation)) => "cosign attestation".to_string(),
+        (_, Some(CosignTag::Sbom)) => "cosign sbom".to_string(),
+        (Some(t), None) => artifact_word(t),
         (None, None) => media::short_label(&d.media_type).to_string(),
     }
 }

@@ -153,9 +153,9 @@ pub struct Scenario {
     /// A readme attached through the tag schema to `kept`, which was deleted.
     pub stale_readme: String,
     pub kept: String,
-    /// A readme attached through the tag schema to `kept2` and deleted itself (not on Harbor,
-    /// which refuses to delete a manifest an index references).
-    pub kept2: Option<(String, String)>,
+    /// `kept2`, a readme attached through the tag schema to it and deleted itself, and a second
+    /// readme that stays (not on Harbor, which refuses to delete a manifest an index references).
+    pub kept2: Option<(String, String, String)>,
 }
 
 pub fn build(r: Reg, repo: &str) -> Scenario {
@@ -241,8 +241,9 @@ pub fn build(r: Reg, repo: &str) -> Scenario {
     let kept2 = (!r.cascades()).then(|| {
         let kept2 = push_image(&reg, repo, "kept2", "kept 2");
         let readme = oras_attach_tag_schema(&reg, repo, &kept2, files.path(), "details.md");
+        let live = oras_attach_tag_schema(&reg, repo, &kept2, files.path(), "readme.md");
         crane_delete(&reg, repo, &readme);
-        (kept2, readme)
+        (kept2, readme, live)
     });
 
     Scenario {

@@ -59,6 +59,8 @@ pub struct RawGraph {
     pub missing: BTreeSet<Digest>,
     /// Every tag and the digest it resolved to (`None`: the tag did not resolve).
     pub tags: BTreeMap<String, Option<Digest>>,
+    /// The walk stopped at this many levels with more below.
+    pub depth_limited: Option<usize>,
 }
 
 /// A tag that leads nowhere.

@@ -5,7 +5,7 @@ use super::classify::{ConfigFacts, RawGraph, RawNode};
 use super::InventoryOptions;
 use crate::graph::MAX_NODES;
 use crate::listing::ManifestListing;
-use crate::oci::tags::TagRole;
+use crate::oci::tags::{is_valid_tag, TagRole};
 use crate::oci::{media, Descriptor, Digest, Platform};
 use crate::store::{FetchedManifest, Result, Store, StoreError};
 use futures::StreamExt;
@@ -45,13 +45,16 @@ async fn fetch_one(store: &dyn Store, repo: &str, digest: Digest, referrers: boo
 }
 
 /// Tags → the digest each names: from the listing where it says, else resolved (16 at a time);
-/// a tag that does not resolve maps to `None`.
+/// a tag that does not resolve maps to `None`. A tag is resolved, and its manifest then fetched
+/// by digest, rather than fetched by tag: some registries (go-containerregistry) still serve a
+/// tag whose manifest is gone by digest — a dangling tag only the digest shows. A listed name
+/// outside the tag grammar is left out (no request can name it) and said in a warning.
 async fn resolve_tags(
     store: &dyn Store,
     repo: &str,
     listing: Option<&ManifestListing>,
     concurrency: usize,
-) -> Result<BTreeMap<String, Option<Digest>>> {
+) -> Result<(BTreeMap<String, Option<Digest>>, Vec<String>)> {
     let tags = match store.tag_list(repo).await {
         Ok(t) => t.to_vec(),
         Err(e) if e.is_not_found() => Vec::new(),
@@ -65,7 +68,14 @@ async fn resolve_tags(
     }
     let mut out = BTreeMap::new();
     let mut todo = Vec::new();
+    let mut warnings = Vec::new();
     for t in tags {
+        if !is_valid_tag(&t) {
+            warnings.push(format!(
+                "tag {t} is outside the tag grammar: left out, never requested"
+            ));
+            continue;
+        }
         match known.get(t.as_str()) {
             Some(d) => {
                 out.insert(t, Some((*d).clone()));
@@ -88,7 +98,7 @@ async fn resolve_tags(
             Err(e) => return Err(e),
         };
     }
-    Ok(out)
+    Ok((out, warnings))
 }
 
 /// Collects `repo` from `store`; `listing` is what the store listed, if it can.
@@ -99,7 +109,7 @@ pub(super) async fn collect(
     opts: &InventoryOptions,
 ) -> Result<(RawGraph, Vec<String>)> {
     let concurrency = opts.concurrency.max(1);
-    let tags = resolve_tags(store, repo, listing, concurrency).await?;
+    let (tags, mut warnings) = resolve_tags(store, repo, listing, concurrency).await?;
     let listed: HashMap<&Digest, &crate::listing::ListedManifest> = listing
         .iter()
         .flat_map(|l| l.entries.iter())
@@ -107,6 +117,7 @@ pub(super) async fn collect(
         .collect();
     let mut queue: Vec<Digest> = tags.values().flatten().cloned().collect();
     queue.extend(listed.keys().map(|d| (*d).clone()));
+    queue.extend(opts.roots.iter().cloned());
     for t in tags.keys() {
         queue.extend(TagRole::of(t).subject().cloned());
     }
@@ -118,8 +129,23 @@ pub(super) async fn collect(
     };
     let mut seen: HashSet<Digest> = HashSet::new();
     let mut prepared = false;
+    let mut level = 0usize;
     while !queue.is_empty() {
         let wave: Vec<Digest> = queue.drain(..).filter(|d| seen.insert(d.clone())).collect();
+        if wave.is_empty() {
+            break;
+        }
+        // A wave is one level below the last: a chain deeper than the limit stops here, said.
+        if level > opts.max_depth {
+            warnings.push(format!(
+                "the walk stopped at {} levels: {} manifest(s) below were not fetched (a chain of referrers deeper than --depth)",
+                opts.max_depth,
+                wave.len()
+            ));
+            g.depth_limited = Some(opts.max_depth);
+            break;
+        }
+        level += 1;
         if seen.len() > MAX_NODES {
             return Err(StoreError::Invalid {
                 what: format!("inventory of {repo}"),
@@ -160,12 +186,23 @@ pub(super) async fn collect(
             prepared = true;
         }
     }
-    let warnings = if opts.config_facts {
-        read_configs(store, repo, &mut g, concurrency).await
-    } else {
-        Vec::new()
-    };
+    if opts.config_facts {
+        warnings.extend(read_configs(store, repo, &mut g, concurrency).await);
+    }
     Ok((g, warnings))
+}
+
+/// Whether an image's config must be read for its `created` and platform: not when the vendor
+/// listing reports both (the registry's answer is shown, as `az acr manifest list-metadata` shows
+/// it), nor when a `created` annotation is there and the platform is known from an index entry
+/// or the listing.
+fn config_needed(n: &RawNode, platform_from_entry: bool) -> bool {
+    let listed = n.listed.as_ref();
+    let listed_platform = listed.is_some_and(|l| l.platform.is_some());
+    if listed_platform && listed.is_some_and(|l| l.created.is_some()) {
+        return false;
+    }
+    !(n.manifest.created().is_some() && (platform_from_entry || listed_platform))
 }
 
 #[derive(serde::Deserialize)]
@@ -178,58 +215,137 @@ struct ImageConfig {
     variant: Option<String>,
 }
 
-/// Reads the image config of every image (bounded, verified) for its `created` and platform;
-/// a config that cannot be read leaves them unknown and says so in a warning.
+/// Reads the image config of every image (bounded, verified, each config once) for its
+/// `created` and platform — except where the answer is known without it: a vendor listing that
+/// reports the manifest's platform and time (shown as the registry shows them, as
+/// `az acr manifest list-metadata` does: one request per image saved), or a `created` annotation
+/// with a platform from an index entry. A config that cannot be read leaves them unknown and
+/// says so in a warning.
 async fn read_configs(
     store: &dyn Store,
     repo: &str,
     g: &mut RawGraph,
     concurrency: usize,
 ) -> Vec<String> {
-    let wanted: Vec<(Digest, Descriptor)> = g
+    let entry_platform: HashSet<&Digest> = g
         .nodes
-        .iter()
-        .filter_map(|(d, n)| {
-            let c = n.manifest.config.as_ref()?;
-            (c.media_type == media::OCI_CONFIG || c.media_type == media::DOCKER_CONFIG)
-                .then(|| (d.clone(), c.clone()))
-        })
+        .values()
+        .filter(|n| n.manifest.is_index())
+        .flat_map(|n| n.manifest.manifests.iter())
+        .filter(|e| e.platform.is_some())
+        .map(|e| &e.digest)
         .collect();
-    let read: Vec<(Digest, Result<bytes::Bytes>)> = futures::stream::iter(wanted)
-        .map(|(d, c)| async move {
-            let b = store.blob_bytes(repo, &c, MAX_CONFIG_BYTES).await;
-            (d, b)
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
+    let mut wanted: HashMap<Digest, (Descriptor, Vec<Digest>)> = HashMap::new();
+    for (d, n) in &g.nodes {
+        let Some(c) = n.manifest.config.as_ref() else {
+            continue;
+        };
+        if c.media_type != media::OCI_CONFIG && c.media_type != media::DOCKER_CONFIG {
+            continue;
+        }
+        if !config_needed(n, entry_platform.contains(d)) {
+            continue;
+        }
+        wanted
+            .entry(c.digest.clone())
+            .or_insert_with(|| (c.clone(), Vec::new()))
+            .1
+            .push(d.clone());
+    }
+    let read: Vec<(Vec<Digest>, Digest, Result<bytes::Bytes>)> =
+        futures::stream::iter(wanted.into_values())
+            .map(|(c, users)| async move {
+                let b = store.blob_bytes(repo, &c, MAX_CONFIG_BYTES).await;
+                (users, c.digest, b)
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
     let mut warnings = Vec::new();
-    for (d, r) in read {
+    for (users, config, r) in read {
         let parsed = r.map_err(|e| e.to_string()).and_then(|b| {
-            serde_json::from_slice::<ImageConfig>(&b).map_err(|e| format!("config of {d}: {e}"))
+            serde_json::from_slice::<ImageConfig>(&b).map_err(|e| format!("config {config}: {e}"))
         });
-        match parsed {
-            Ok(c) => {
-                if let Some(n) = g.nodes.get_mut(&d) {
-                    let platform =
-                        (!c.os.is_empty() || !c.architecture.is_empty()).then(|| Platform {
-                            architecture: c.architecture,
-                            os: c.os,
-                            variant: c.variant.filter(|v| !v.is_empty()),
-                            os_version: None,
-                        });
-                    n.config = Some(ConfigFacts {
-                        // Builders that do not record a time write the zero time.
-                        created: c
-                            .created
-                            .filter(|c| !c.is_empty() && !c.starts_with("0001-01-01")),
-                        platform,
-                    });
-                }
+        let c = match parsed {
+            Ok(c) => c,
+            Err(e) => {
+                warnings.push(e);
+                continue;
             }
-            Err(e) => warnings.push(e),
+        };
+        let platform = (!c.os.is_empty() || !c.architecture.is_empty()).then(|| Platform {
+            architecture: c.architecture,
+            os: c.os,
+            variant: c.variant.filter(|v| !v.is_empty()),
+            os_version: None,
+        });
+        // Builders that do not record a time write the zero time.
+        let created = c
+            .created
+            .filter(|c| !c.is_empty() && !c.starts_with("0001-01-01"));
+        for d in users {
+            if let Some(n) = g.nodes.get_mut(&d) {
+                n.config = Some(ConfigFacts {
+                    created: created.clone(),
+                    platform: platform.clone(),
+                });
+            }
         }
     }
     warnings.sort();
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listing::ListedManifest;
+    use crate::oci::Manifest;
+
+    fn node(annotated: bool, listed_platform: bool, listed_created: bool) -> RawNode {
+        let annotations = annotated.then(|| {
+            [(
+                media::ANN_CREATED.to_string(),
+                "2024-01-01T00:00:00Z".to_string(),
+            )]
+            .into_iter()
+            .collect()
+        });
+        let mut l = ListedManifest::new(Digest::sha256_of(b"m"));
+        l.platform = listed_platform.then(|| Platform {
+            architecture: "amd64".into(),
+            os: "linux".into(),
+            variant: None,
+            os_version: None,
+        });
+        l.created = listed_created.then(|| "2025-05-05T00:00:00Z".to_string());
+        RawNode {
+            manifest: Manifest {
+                annotations,
+                ..Default::default()
+            },
+            size: 1,
+            listed: Some(l),
+            config: None,
+        }
+    }
+
+    #[test]
+    fn the_config_is_read_only_for_what_nothing_else_says() {
+        // A vendor listing with platform and time: no config read, with or without an annotation.
+        assert!(!config_needed(&node(false, true, true), false));
+        assert!(!config_needed(&node(true, true, true), false));
+        // An annotation and a platform from an index entry or from the listing.
+        assert!(!config_needed(&node(true, false, false), true));
+        assert!(!config_needed(&node(true, true, false), false));
+        // The listing's time alone, or the platform alone, leaves the other to the config.
+        assert!(config_needed(&node(false, false, true), false));
+        assert!(config_needed(&node(false, true, false), false));
+        assert!(config_needed(&node(false, false, false), true));
+        assert!(config_needed(&node(true, false, true), false));
+        // No listing at all (distribution): read unless annotation + entry platform.
+        let mut plain = node(false, false, false);
+        plain.listed = None;
+        assert!(config_needed(&plain, true));
+    }
 }

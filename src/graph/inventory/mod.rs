@@ -13,6 +13,7 @@ pub use classify::{Class, DanglingTag, RawGraph, StaleFallbackIndex};
 pub use kind::Kind;
 
 use crate::listing::{ListingSource, RegistryKind};
+use crate::oci::tags::TagRole;
 use crate::oci::{Digest, Platform};
 use crate::store::{Result, Store};
 use serde::Serialize;
@@ -29,6 +30,12 @@ pub struct InventoryOptions {
     pub concurrency: usize,
     /// Read image configs for `created` and the platform.
     pub config_facts: bool,
+    /// Digests to collect besides what tags and the listing lead to (a manifest named by digest
+    /// on a registry that cannot list it, and what hangs below it).
+    pub roots: Vec<Digest>,
+    /// Levels followed below what tags, the listing and `roots` name; past it the walk stops and
+    /// the inventory says so ([`Inventory::depth_limited`]).
+    pub max_depth: usize,
 }
 
 impl Default for InventoryOptions {
@@ -36,6 +43,8 @@ impl Default for InventoryOptions {
         InventoryOptions {
             concurrency: 16,
             config_facts: true,
+            roots: Vec::new(),
+            max_depth: crate::graph::DEFAULT_DEPTH,
         }
     }
 }
@@ -54,11 +63,16 @@ pub struct InventoryManifest {
     /// Config + layers; for an index, the sum over its children (`None` when a child is gone).
     pub image_size: Option<u64>,
     pub manifest_size: u64,
-    /// The `org.opencontainers.image.created` annotation, else the config's `created`, else the registry's.
+    /// The `org.opencontainers.image.created` annotation, else the config's `created`, else the
+    /// registry's. Where a vendor listing reports the manifest's time and platform, the config is
+    /// not read: the registry's time is shown, as the vendor's own tools show it.
     pub created: Option<String>,
     pub platform: Option<Platform>,
-    /// Its `subject`, or the digest a cosign tag names.
+    /// Its `subject`, or the digest a cosign or fallback tag names.
     pub subject: Option<Digest>,
+    /// An index's entries (platform manifests; for a fallback index, the referrers it lists).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Digest>,
     /// For an attached manifest: the tag it hangs below.
     pub attached_to: Option<String>,
     /// For an attached manifest: the digests from the tagged manifest down to its parent.
@@ -87,6 +101,9 @@ pub struct Inventory {
     /// Metadata that could not be read (an image config), one line each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The walk stopped at this many levels: something hangs deeper, unlisted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depth_limited: Option<usize>,
 }
 
 impl Inventory {
@@ -101,6 +118,39 @@ impl Inventory {
     /// The manifests of one class.
     pub fn of_class(&self, class: Class) -> impl Iterator<Item = &InventoryManifest> {
         self.manifests.iter().filter(move |m| m.class == class)
+    }
+
+    /// Where the listing came from and whether it is complete, in one line for a header or a
+    /// title; a reachable-only listing says so with the registry kind and [`REACHABLE_ONLY`].
+    pub fn headline(&self) -> String {
+        if self.complete {
+            format!("{}, complete", self.source)
+        } else {
+            format!(
+                "reachable only ({} registry): {REACHABLE_ONLY}",
+                self.registry_kind
+            )
+        }
+    }
+
+    /// Every tag with the manifest it points at (dangling tags left out), sorted by tag.
+    pub fn tags(&self) -> Vec<(&str, &InventoryManifest)> {
+        let mut t: Vec<(&str, &InventoryManifest)> = self
+            .manifests
+            .iter()
+            .flat_map(|m| m.tags.iter().map(move |t| (t.as_str(), m)))
+            .collect();
+        t.sort_by(|a, b| a.0.cmp(b.0));
+        t
+    }
+
+    /// What a tag on `m` is: a `sha256-<hex>` tag counts as a fallback tag only on a fallback
+    /// index, as the classifier counts it.
+    pub fn tag_role(tag: &str, m: &InventoryManifest) -> TagRole {
+        match TagRole::of(tag) {
+            TagRole::Fallback(_) if m.kind != Kind::FallbackIndex => TagRole::Plain,
+            r => r,
+        }
     }
 }
 
@@ -125,6 +175,7 @@ pub async fn inventory(
     };
     let mut inv = assemble(repo, &graph, complete, source, registry_kind, note);
     inv.warnings = warnings;
+    inv.depth_limited = graph.depth_limited;
     Ok(inv)
 }
 
@@ -169,7 +220,10 @@ pub fn assemble(
                     .or_else(|| listed.and_then(|l| l.media_type.clone()))
                     .unwrap_or_default(),
                 artifact_type: kind::artifact_type(m),
-                image_size: image_size(g, d, &mut sizes, 0),
+                // A fallback index lists referrers, not the parts of an image.
+                image_size: (!c.fallback.contains_key(d))
+                    .then(|| image_size(g, d, &mut sizes, 0))
+                    .flatten(),
                 manifest_size: n.size,
                 created: m
                     .created()
@@ -185,7 +239,9 @@ pub fn assemble(
                     .subject
                     .as_ref()
                     .map(|s| s.digest.clone())
-                    .or_else(|| cosign.map(|x| x.1.clone())),
+                    .or_else(|| cosign.map(|x| x.1.clone()))
+                    .or_else(|| c.fallback.get(d).cloned()),
+                children: m.manifests.iter().map(|e| e.digest.clone()).collect(),
                 attached_to: attached.map(|a| a.tag.clone()),
                 attached_path: attached.map(|a| a.path.clone()).unwrap_or_default(),
                 locked: listed.and_then(|l| l.locks).is_some_and(|l| l.locked()),
@@ -202,6 +258,7 @@ pub fn assemble(
         dangling_tags: c.dangling,
         stale_fallback_indexes: c.stale,
         warnings: Vec::new(),
+        depth_limited: None,
     }
 }
 

@@ -145,6 +145,20 @@ pub(super) async fn list(client: &Client, repo: &str) -> Result<ManifestListing>
     })
 }
 
+/// `DELETE /acr/v1/{repo}/_tags/{tag}` (Azure REST API "Tag - Delete"): untags, keeping the manifest.
+pub async fn untag(client: &Client, repo: &str, tag: &str) -> Result<()> {
+    let what = format!("ACR untag of {}/{repo}:{tag}", client.host());
+    client
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/acr/v1/{repo}/_tags/{tag}"),
+        )
+        .scope(format!("repository:{repo}:delete"))
+        .send_ok(&what)
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! Vendor listing APIs: which registry this is (ACR, Harbor, or only the distribution API),
 //! detected once per registry, and the complete manifest listing where the vendor has one.
-mod acr;
+pub mod acr;
 mod harbor;
 
 use super::answer::read_bounded;

@@ -3,7 +3,7 @@
 use crate::attach::{media_type_for, AttachFile, AttachRequest};
 use crate::oci::Digest;
 use crate::tui::action::{Plans, PullStatus};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The open dialog (at most one).
@@ -235,43 +235,29 @@ impl DeleteDialog {
     pub const BUTTONS: [&'static str; 2] = ["Delete", "Cancel"];
 }
 
-/// Everything the plans remove, counted once.
+/// What a plan removes, in counts.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlanSummary {
     pub manifests: usize,
-    /// Manifests attached below a root (cascade).
-    pub referrers: usize,
-    pub tags: Vec<String>,
-    pub fallback_tags: Vec<String>,
-    pub total_size: i64,
-    pub all_tags_checked: bool,
+    /// Manifests that go because something above them goes (not named by the user).
+    pub below: usize,
+    pub tags: usize,
+    pub fallback_indexes: usize,
+    pub kept: usize,
+    pub manifest_bytes: u64,
 }
 
 impl PlanSummary {
     pub fn of(plans: &Plans) -> PlanSummary {
-        let mut seen = BTreeSet::new();
-        let mut s = PlanSummary {
-            all_tags_checked: true,
-            ..Default::default()
-        };
-        let mut tags = BTreeSet::new();
-        let mut fallback = BTreeSet::new();
-        for p in plans.0.iter() {
-            s.all_tags_checked &= p.tags_checked;
-            fallback.extend(p.fallback_tags.iter().cloned());
-            for i in &p.items {
-                if !seen.insert(i.descriptor.digest.clone()) {
-                    continue;
-                }
-                s.manifests += 1;
-                s.referrers += usize::from(i.depth > 0);
-                s.total_size += i.descriptor.size.max(0);
-                tags.extend(i.tags.iter().cloned());
-            }
+        let p = &plans.0;
+        PlanSummary {
+            manifests: p.manifests.len(),
+            below: p.manifests.iter().filter(|m| !m.named).count(),
+            tags: p.tags.len(),
+            fallback_indexes: p.fallback_indexes.len(),
+            kept: p.kept.len(),
+            manifest_bytes: p.manifest_bytes(),
         }
-        s.tags = tags.into_iter().collect();
-        s.fallback_tags = fallback.into_iter().collect();
-        s
     }
 }
 

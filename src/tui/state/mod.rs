@@ -5,7 +5,7 @@ pub mod tree;
 mod tree_rows;
 pub mod verify;
 
-use crate::graph::orphans::Listed;
+use crate::graph::inventory::{Inventory, InventoryManifest};
 use crate::inspect::Inspection;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{ReferrersSource, StoreKind};
@@ -157,7 +157,10 @@ pub struct TagList {
 /// Untagged manifests and orphans of the open repository.
 #[derive(Debug, Clone, Default)]
 pub struct UntaggedList {
-    pub rows: Vec<Listed>,
+    /// The inventory the rows come from (listing source, dangling tags, stale indexes).
+    pub inventory: Option<std::sync::Arc<Inventory>>,
+    /// Its untagged and orphan manifests.
+    pub rows: Vec<InventoryManifest>,
     /// A reload after a write: its answer leaves the flash line alone.
     pub keep_flash: bool,
     pub loading: bool,
@@ -170,7 +173,7 @@ impl UntaggedList {
     /// Digest of the row under the cursor.
     pub fn selected_digest(&self) -> Option<String> {
         let row = self.view.selected().and_then(|i| self.rows.get(i))?;
-        Some(row.descriptor.digest.to_string())
+        Some(row.digest.to_string())
     }
 }
 

@@ -2,7 +2,7 @@
 //! request wins), tree levels, documents, decodings, the untagged listing.
 use super::panic_text;
 use crate::graph::fallback::known_leaves;
-use crate::graph::orphans::untagged;
+use crate::graph::inventory::{inventory, InventoryOptions};
 use crate::graph::size::fetch_image_size;
 use crate::graph::{cosign_tags, expand_one};
 use crate::oci::config::{ImageConfig, MAX_CONFIG_BYTES};
@@ -136,7 +136,10 @@ pub async fn perform(
         },
         LoadJob::Untagged { req, repo } => Loaded::UntaggedListed {
             req,
-            result: untagged(store, &repo).await.map_err(|e| e.to_string()),
+            result: inventory(store, &repo, &InventoryOptions::default())
+                .await
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
         },
     }
 }

@@ -4,14 +4,13 @@
 use super::complete::{complete_field, expand_home};
 use crate::attach::{attach, build_manifest, layers_for};
 use crate::connection::LoginOptions;
-use crate::graph::delete::{execute, plan_delete, DeletePlan};
+use crate::graph::delete::{execute, plan_delete, DeleteOptions};
 use crate::oci::{media, Digest};
 use crate::pull::{pull, PullFile, PullOptions, PullProgress};
 use crate::store::Store;
 use crate::tui::action::{Action, OpDone, Plans, PullStatus};
 use crate::tui::effect::OpJob;
 use crate::tui::label::human_size;
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
@@ -113,44 +112,23 @@ pub async fn perform(
             OpDone::Pulled { id, result }
         }
         OpJob::PlanDelete { id, repo, refs } => {
-            let mut plans = Vec::new();
-            let mut error = None;
-            for r in &refs {
-                match plan_delete(store, &repo, r, true, crate::graph::DEFAULT_DEPTH).await {
-                    Ok(p) => plans.push(p),
-                    Err(e) => {
-                        error = Some(format!("{r}: {e}"));
-                        break;
-                    }
-                }
-            }
-            let result = match error {
-                Some(e) => Err(e),
-                None => Ok(Plans(Arc::new(without_overlap(plans)))),
-            };
+            let result = plan_delete(store, &repo, &refs, true, crate::graph::DEFAULT_DEPTH)
+                .await
+                .map(|p| Plans(Arc::new(p)))
+                .map_err(|e| e.to_string());
             OpDone::Planned { id, result }
         }
         OpJob::Delete { id, plans } => {
-            let (mut reports, mut error, mut count) = (Vec::new(), None, 0);
-            for p in plans.0.iter() {
-                let progress = |_: &Digest| {
-                    count += 1;
-                    let _ = tx.send(Action::Op(OpDone::DeleteProgress { id, deleted: count }));
+            let mut count = 0;
+            let progress = |_: &Digest| {
+                count += 1;
+                let _ = tx.send(Action::Op(OpDone::DeleteProgress { id, deleted: count }));
+            };
+            let (reports, error) =
+                match execute(store, &plans.0, &DeleteOptions::default(), progress).await {
+                    Ok(r) => (vec![r], None),
+                    Err(e) => (Vec::new(), Some(e.to_string())),
                 };
-                match execute(store, p, progress).await {
-                    Ok(r) => {
-                        let stop = !r.ok();
-                        reports.push(r);
-                        if stop {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        error = Some(e.to_string());
-                        break;
-                    }
-                }
-            }
             OpDone::Deleted { id, reports, error }
         }
         OpJob::Login {
@@ -165,22 +143,6 @@ pub async fn perform(
             OpDone::LoggedIn { host, user, result }
         }
     }
-}
-
-/// Plans whose root another plan already removes are dropped (marked a subject and its referrer).
-fn without_overlap(mut plans: Vec<DeletePlan>) -> Vec<DeletePlan> {
-    plans.sort_by_key(|p| std::cmp::Reverse(p.items.len()));
-    let mut covered: HashSet<Digest> = HashSet::new();
-    let mut out = Vec::new();
-    for p in plans {
-        let root = p.items.last().map(|i| i.descriptor.digest.clone());
-        if root.is_some_and(|r| covered.contains(&r)) {
-            continue;
-        }
-        covered.extend(p.items.iter().map(|i| i.descriptor.digest.clone()));
-        out.push(p);
-    }
-    out
 }
 
 /// Pull progress as actions, throttled.

@@ -7,6 +7,7 @@ use super::nav::{
     set_doc_lines, want_details,
 };
 use super::order::{rebuild_repos_visible, sort_untagged};
+use crate::graph::inventory::Class;
 use crate::store::StoreKind;
 use crate::tui::action::{Connected, DocKind, Loaded, Then};
 use crate::tui::effect::Effect;
@@ -206,16 +207,16 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             }
             u.loading = false;
             match result {
-                Ok(mut rows) => {
-                    // The library walks tags in hash order: group by kind, then a stable order.
-                    rows.sort_by(|a, b| {
-                        (a.kind, &a.parent, &a.descriptor.digest).cmp(&(
-                            b.kind,
-                            &b.parent,
-                            &b.descriptor.digest,
-                        ))
-                    });
+                Ok(inv) => {
+                    // What no tag leads to: untagged first, then orphans (sorted by the view's order).
+                    let rows: Vec<_> = inv
+                        .manifests
+                        .iter()
+                        .filter(|m| matches!(m.class, Class::Untagged | Class::Orphan))
+                        .cloned()
+                        .collect();
                     u.rows = rows;
+                    u.inventory = Some(inv);
                     sort_untagged(s);
                     if s.untagged.keep_flash {
                         return vec![];

@@ -184,10 +184,13 @@ fn dialog_req(d: &Dialog) -> u64 {
     }
 }
 
-/// Removes what went from the tree and the lists; a partial delete gets a report dialog.
+/// Removes what went from the tree and the lists; a result that differs from the plan gets a
+/// report dialog listing every difference.
 fn deleted(s: &mut State, reports: Vec<DeleteReport>, error: Option<String>) -> Vec<Effect> {
-    let gone: HashSet<Digest> = reports.iter().flat_map(|r| r.deleted.clone()).collect();
-    let failed = reports.iter().find_map(|r| r.failed.clone());
+    let gone: HashSet<Digest> = reports
+        .iter()
+        .flat_map(|r| r.done.manifests.iter().map(|m| m.digest.clone()))
+        .collect();
     s.marks.clear();
     let mut fx = Vec::new();
     if !gone.is_empty() && s.tree.remove(&gone) {
@@ -197,58 +200,57 @@ fn deleted(s: &mut State, reports: Vec<DeleteReport>, error: Option<String>) -> 
             s.doc = None;
         }
     }
-    if !gone.is_empty() {
+    let changed = reports.iter().any(|r| !r.done.is_empty());
+    if changed {
         fx.extend(reload_tags(s, &gone));
         if s.stack.contains(&Screen::Untagged) {
             fx.extend(load_untagged(s));
             s.untagged.keep_flash = true;
         }
     }
-    let fallback: usize = reports
-        .iter()
-        .map(|r| r.fallback_indexes_removed.len() + r.fallback_indexes_updated.len())
-        .sum();
-    match (error, failed) {
-        (None, None) => s.say(format!(
-            "deleted {}{}",
-            count(gone.len(), "manifest"),
-            if fallback > 0 {
-                format!("; {} removed or updated", count(fallback, "fallback index"))
-            } else {
-                String::new()
-            }
-        )),
-        (Some(e), None) if gone.is_empty() => {
-            s.fail(format!("delete refused, nothing was changed: {e}"))
-        }
-        (e, f) => {
-            let mut lines = Vec::new();
-            if let Some((step, why)) = f {
-                lines.push(format!("Failed at: {step}"));
-                lines.push(format!("  {why}"));
-            }
-            if let Some(e) = e {
-                lines.push(format!("Stopped: {e}"));
-            }
-            lines.push(format!("Deleted ({}):", gone.len()));
-            for r in &reports {
-                lines.extend(r.deleted.iter().map(|d| format!("  ✓ {d}")));
-            }
-            let not: Vec<&Digest> = reports.iter().flat_map(|r| &r.not_deleted).collect();
-            lines.push(format!("Not deleted ({}):", not.len()));
-            lines.extend(not.iter().map(|d| format!("  ✗ {d}")));
-            s.fail(format!(
-                "delete stopped half-way: {} deleted, {} not — see the report",
-                gone.len(),
-                not.len()
-            ));
-            s.dialog_scroll = 0;
-            s.dialog = Some(Dialog::Report(Report {
-                title: "Delete stopped half-way".into(),
-                lines,
-                error: true,
-            }));
-        }
+    if let Some(e) = error {
+        s.fail(format!("delete refused, nothing was changed: {e}"));
+        return fx;
     }
+    let Some(r) = reports.first() else {
+        return fx;
+    };
+    if r.matches_plan() {
+        s.say(format!(
+            "as planned: deleted {} manifest(s), {} tag(s) gone, {} fallback index(es) removed or rewritten",
+            r.done.manifests.len(),
+            r.done.tags.len(),
+            r.done.fallback_indexes.len()
+        ));
+        return fx;
+    }
+    let mut lines = vec![format!("Deleted ({}):", r.done.manifests.len())];
+    lines.extend(r.done.manifests.iter().map(|m| format!("  ✓ {}", m.digest)));
+    lines.push(format!("Tags gone ({}):", r.done.tags.len()));
+    lines.extend(r.done.tags.iter().map(|t| format!("  ✓ {t}")));
+    lines.push(format!("Not done ({}):", r.not_done.len()));
+    lines.extend(
+        r.not_done
+            .iter()
+            .map(|n| format!("  ✗ {}: {}", n.item, n.reason)),
+    );
+    if !r.unplanned.is_empty() {
+        lines.push(format!("Not in the plan ({}):", r.unplanned.len()));
+        lines.extend(
+            r.unplanned
+                .iter()
+                .map(|n| format!("  ! {}: {}", n.item, n.reason)),
+        );
+    }
+    s.fail(format!(
+        "the result differs from the plan: {} not done — see the report",
+        r.not_done.len() + r.unplanned.len()
+    ));
+    s.dialog_scroll = 0;
+    s.dialog = Some(Dialog::Report(Report {
+        title: "Delete: the result differs from the plan".into(),
+        lines,
+        error: true,
+    }));
     fx
 }

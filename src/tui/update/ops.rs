@@ -170,7 +170,7 @@ pub fn attach(s: &mut State) -> Vec<Effect> {
             s.untagged
                 .rows
                 .iter()
-                .filter_map(|r| r.descriptor.artifact_type.clone()),
+                .filter_map(|r| r.artifact_type.clone()),
         )
         .filter(|t| t != crate::oci::media::OCI_CONFIG && t != crate::oci::media::DOCKER_CONFIG)
         .collect();

@@ -67,17 +67,18 @@ pub fn sort_untagged(s: &mut State) {
         .view
         .selected()
         .and_then(|i| u.rows.get(i))
-        .map(|r| r.descriptor.digest.clone());
+        .map(|r| r.digest.clone());
     let mut order: Vec<usize> = (0..u.rows.len()).collect();
     let rows = &u.rows;
     order.sort_by(|&a, &b| {
         let (x, y) = (&rows[a], &rows[b]);
-        let o =
-            match sort.key {
-                SortKey::Name | SortKey::Created => (x.kind, &x.parent, &x.descriptor.digest)
-                    .cmp(&(y.kind, &y.parent, &y.descriptor.digest)),
-                SortKey::Size => x.size_with_below.cmp(&y.size_with_below),
-            };
+        let o = match sort.key {
+            SortKey::Name => {
+                (x.class, &x.subject, &x.digest).cmp(&(y.class, &y.subject, &y.digest))
+            }
+            SortKey::Created => (&x.created, &x.digest).cmp(&(&y.created, &y.digest)),
+            SortKey::Size => x.image_size.cmp(&y.image_size),
+        };
         if sort.reverse {
             o.reverse()
         } else {
@@ -86,12 +87,7 @@ pub fn sort_untagged(s: &mut State) {
     });
     u.view.visible = order;
     if let Some(d) = keep {
-        if let Some(p) = u
-            .view
-            .visible
-            .iter()
-            .position(|&i| rows[i].descriptor.digest == d)
-        {
+        if let Some(p) = u.view.visible.iter().position(|&i| rows[i].digest == d) {
             u.view.cursor = p;
         }
     }

@@ -2,8 +2,9 @@
 //! The focused button is bracketed (`▶ Cancel ◀`) so it shows without colour too.
 use super::style::{styled, text};
 use super::theme::Theme;
-use crate::text::tag_label;
-use crate::tui::label::{count, human_size, kind_label, short_ref};
+use crate::graph::delete::plan_lines;
+use crate::text::escape;
+use crate::tui::label::{count, human_size, short_ref};
 use crate::tui::state::dialog::{
     AttachForm, CommandsDialog, DeleteDialog, Dialog, PlanSummary, PullDialog, Report,
     ATTACH_FIELDS,
@@ -247,18 +248,32 @@ fn pull(p: &PullDialog, t: &Theme, f: &mut Frame, area: Rect) {
     }
 }
 
+/// Lines wrapped to `width` (long names broken, wrapped parts indented under their line),
+/// each escaped for the terminal.
+fn wrapped(lines: &[String], width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for l in lines {
+        let l = escape(l);
+        let indent = " ".repeat((l.len() - l.trim_start().len()).min(8) + 2);
+        let opts = textwrap::Options::new(width.max(8)).subsequent_indent(&indent);
+        out.extend(
+            textwrap::wrap(&l, opts)
+                .into_iter()
+                .map(|c| Line::from(c.into_owned())),
+        );
+    }
+    out
+}
+
+/// The plan dialog: as wide as the terminal allows, the CLI's lines wrapped, scrolled by pgup/pgdn.
 fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
     let what = if d.refs.len() == 1 {
         short_ref(&d.refs[0])
     } else {
         format!("{} marked manifests", d.refs.len())
     };
+    // `boxed` draws the title through the sanitiser.
     let title = format!(" Delete {what} from {} ", d.repo);
-    // Tags as the plan names them: valid ones as they are, others marked (escaped by `text`).
-    let tag_list = |v: &[String]| {
-        let shown: Vec<String> = v.iter().map(|t| tag_label(t).into_owned()).collect();
-        shown.join(", ")
-    };
     let Some(plans) = &d.plans else {
         let inner = boxed(f, t, area, 70, 4, title, true);
         f.render_widget(
@@ -273,77 +288,42 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
         return;
     };
     let sum = PlanSummary::of(plans);
-    let mut lines = vec![Line::from(vec![
-        styled(count(sum.manifests, "manifest"), t.title),
-        text(format!(" · {} in all", human_size(sum.total_size))),
-    ])];
-    if sum.referrers > 0 {
-        lines.push(Line::from(styled(
-            format!(
-                "Cascade: {} attached below go too (deleted leaves first).",
-                count(sum.referrers, "referrer")
-            ),
-            t.warn,
-        )));
-    }
-    let list = |v: &[String]| {
-        if v.is_empty() {
-            "none".to_string()
-        } else {
-            tag_list(v)
+    let w = area.width.saturating_sub(2).max(20);
+    let text_w = w.saturating_sub(2) as usize;
+    let mut lines = Vec::new();
+    if sum.below > 0 {
+        let why = format!(
+            "{} manifest(s) go because something above them goes (shown with why).",
+            sum.below
+        );
+        for part in textwrap::wrap(&why, text_w.max(8)) {
+            lines.push(Line::from(styled(part.into_owned(), t.warn)));
         }
+    }
+    lines.extend(wrapped(&plan_lines("", &plans.0), text_w));
+    let bottom = if d.running {
+        Line::from(format!("deleting… {}/{} done", d.deleted, sum.manifests))
+    } else {
+        buttons(&DeleteDialog::BUTTONS, Some(d.focus))
     };
-    lines.push(Line::from(text(format!(
-        "Tags that disappear: {}",
-        list(&sum.tags)
-    ))));
-    lines.push(Line::from(text(format!(
-        "Fallback tags removed: {}",
-        list(&sum.fallback_tags)
-    ))));
-    if !sum.all_tags_checked {
-        lines.push(Line::from(styled(
-            "Too many tags to check them all: other tags may point here too.",
-            t.error,
-        )));
-    }
-    lines.push(Line::from(""));
-    for p in plans.0.iter() {
-        for i in &p.items {
-            let kind = kind_label(
-                &i.descriptor.media_type,
-                i.descriptor.artifact_type.as_deref(),
-            );
-            let tags = if i.tags.is_empty() {
-                String::new()
-            } else {
-                format!("  [{}]", tag_list(&i.tags))
-            };
-            lines.push(Line::from(text(format!(
-                "{}{}  {kind}  {}{tags}",
-                "  ".repeat(i.depth),
-                i.descriptor.digest.short(),
-                human_size(i.descriptor.size)
-            ))));
-        }
-    }
-    let mut bottom = vec![buttons(&DeleteDialog::BUTTONS, Some(d.focus))];
-    if d.running {
-        bottom = vec![Line::from(text(format!(
-            "deleting… {}/{} done",
-            d.deleted, sum.manifests
-        )))];
-    }
-    let h = (lines.len() + bottom.len() + 3) as u16;
-    let inner = boxed(f, t, area, 90, h, title, true);
+    let h = (lines.len() + 4) as u16;
+    let inner = boxed(f, t, area, w, h, title, true);
     let [top, _, low] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(inner);
+    let more = lines.len() > top.height as usize;
     f.render_widget(body(lines, scroll, top), top);
-    f.render_widget(Paragraph::new(bottom), low);
+    let hint = if more { "   pgup/pgdn scroll" } else { "" };
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::raw(bottom.to_string()),
+            styled(hint, t.muted),
+        ])),
+        low,
+    );
 }
 
 fn report(r: &Report, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {

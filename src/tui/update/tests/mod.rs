@@ -184,7 +184,17 @@ fn delete_dialog(focus: usize, planned: bool, running: bool) -> State {
 }
 
 fn plans() -> Plans {
-    Plans(Arc::new(Vec::new()))
+    Plans(Arc::new(crate::graph::delete::DeletePlan {
+        repository: "app".into(),
+        targets: vec!["app:v1".into()],
+        complete: false,
+        source: crate::listing::ListingSource::Reachable,
+        manifests: Vec::new(),
+        tags: Vec::new(),
+        fallback_indexes: Vec::new(),
+        fallback_rewrites: Vec::new(),
+        kept: Vec::new(),
+    }))
 }
 
 fn attach(s: &State) -> &AttachForm {

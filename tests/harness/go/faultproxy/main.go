@@ -95,6 +95,8 @@ type proxy struct {
 var (
 	reUpload = regexp.MustCompile(`^/v2/(.+)/blobs/uploads(/[^/]*)?$`)
 	reRes    = regexp.MustCompile(`^/v2/(.+)/(manifests|blobs|tags|referrers)/([^/]+)$`)
+	// ACR's metadata API (in front of the ACR stand-in): counted with the repository.
+	reACR = regexp.MustCompile(`^/acr/v1/(.+)/_(manifests|tags)(/[^/]*)?$`)
 )
 
 // classify returns the repository and the kind of resource of a registry API path.
@@ -107,6 +109,9 @@ func classify(path string) (repo, kind string) {
 	}
 	if m := reRes.FindStringSubmatch(path); m != nil {
 		return m[1], m[2]
+	}
+	if m := reACR.FindStringSubmatch(path); m != nil {
+		return m[1], "acr-" + m[2]
 	}
 	return "", ""
 }
