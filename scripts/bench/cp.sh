@@ -16,9 +16,9 @@ RUNS=${RUNS:-3}; N=${N:-1000}; SIZE_MB=${SIZE_MB:-1024}; PARTS=${PARTS:-a b}
 # shellcheck source=scripts/bench/setup.sh
 . scripts/bench/setup.sh
 WORK=$PWD/target/bench-cp
-PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  # proxy() runs in a command substitution (a subshell): its pids are kept in a file.
+  if [ -f "$WORK/pids" ]; then while read -r p; do kill "$p" 2>/dev/null || true; done < "$WORK/pids"; fi
   rm -rf "$WORK"
   bench_stop
 }
@@ -30,7 +30,7 @@ rm -rf "$WORK"; mkdir -p "$WORK"
 proxy() {
   "$ARBOR_TEST_BIN_DIR/faultproxy" -upstream "http://$2" -addr 127.0.0.1:0 -addr-file "$WORK/$1.addr" -quiet \
     >"$WORK/$1.log" 2>&1 &
-  PIDS+=("$!")
+  echo "$!" >> "$WORK/pids"
   for _ in $(seq 100); do [ -s "$WORK/$1.addr" ] && break; sleep 0.05; done
   tr -d '\n' < "$WORK/$1.addr"
 }
