@@ -15,6 +15,8 @@ pub struct Config {
     pub theme: Option<String>,
     #[serde(default, rename = "registry")]
     pub registries: Vec<Context>,
+    /// `[verify]`: keys, trust policy and trusted root signatures are verified against.
+    pub verify: Option<crate::verify::VerifySettings>,
 }
 
 /// A registry the operator uses, by a short name.
@@ -108,6 +110,21 @@ impl Config {
     }
 }
 
+/// Verification options from flags, with what they leave out taken from config.toml's
+/// `[verify]` (paths relative to the file); an unreadable config.toml is an error saying why.
+pub fn verify_options(
+    flags: crate::verify::VerifyOptions,
+) -> Result<crate::verify::VerifyOptions, String> {
+    let Some(path) = config_path() else {
+        return Ok(flags);
+    };
+    let c = Config::load(&path)?;
+    Ok(match (&c.verify, path.parent()) {
+        (Some(v), Some(dir)) => flags.or_settings(v, dir),
+        _ => flags,
+    })
+}
+
 /// References opened recently, newest first (one per line in the file).
 pub fn load_recent(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
@@ -158,6 +175,16 @@ mod tests {
         assert!(
             Config::parse("[[registry]]\nname = \"x\"\nhost = \"h\"\nflavor = \"quay\"\n").is_err()
         );
+    }
+
+    #[test]
+    fn a_verify_section_is_read_and_its_typos_refused() {
+        let c = Config::parse("[verify]\nkeys = [\"cosign.pub\"]\ntrusted_root = \"root.json\"\n")
+            .expect("config");
+        let v = c.verify.expect("[verify]");
+        assert_eq!(v.keys, [std::path::PathBuf::from("cosign.pub")]);
+        assert_eq!(v.trusted_root, Some("root.json".into()));
+        assert!(Config::parse("[verify]\nkey = \"cosign.pub\"\n").is_err());
     }
 
     #[test]

@@ -75,7 +75,10 @@ fn main() -> ExitCode {
                 Ok(())
             }
             None => {
-                let ui = arbor::tui::UiOptions { theme: args.theme };
+                let ui = arbor::tui::UiOptions {
+                    theme: args.theme,
+                    verify: cli::verify::trust_options(&args.trust),
+                };
                 arbor::tui::run(args.target, conn, ui).await
             }
         }

@@ -17,6 +17,9 @@ pub struct Cli {
     /// `theme` in config.toml; NO_COLOR always wins.
     #[arg(long, value_name = "THEME", value_parser = ["dark", "light", "mono", "auto"])]
     pub theme: Option<String>,
+    /// What the TUI verifies signatures against (as `arbor verify`; also config.toml `[verify]`).
+    #[command(flatten)]
+    pub trust: TrustArgs,
     #[command(flatten)]
     pub global: GlobalArgs,
 }

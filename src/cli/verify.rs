@@ -10,9 +10,17 @@ use std::io::Write;
 /// A command line that cannot be acted on (exit status 2).
 pub use crate::connection::UsageError;
 
-/// Loads what signatures are verified against; a file named that cannot be used is bad usage.
+/// Loads what signatures are verified against (flags, then config.toml's `[verify]`, then
+/// Notation's own configuration); a file named that cannot be used is bad usage.
 pub fn load_trust(t: &TrustArgs) -> Result<VerifyConfig, UsageError> {
-    VerifyConfig::load(&VerifyOptions {
+    let o = crate::config::verify_options(trust_options(t))
+        .map_err(|e| UsageError(format!("config: {e}")))?;
+    VerifyConfig::load(&o).map_err(|e| UsageError(e.0))
+}
+
+/// The verification options the flags give (config.toml not read yet).
+pub fn trust_options(t: &TrustArgs) -> VerifyOptions {
+    VerifyOptions {
         keys: t.keys.clone(),
         trust_policy: t.trust_policy.clone(),
         trust_store: t.trust_store.clone(),
@@ -22,8 +30,7 @@ pub fn load_trust(t: &TrustArgs) -> Result<VerifyConfig, UsageError> {
         certificate_identity_regexp: t.certificate_identity_regexp.clone(),
         certificate_oidc_issuer: t.certificate_oidc_issuer.clone(),
         certificate_oidc_issuer_regexp: t.certificate_oidc_issuer_regexp.clone(),
-    })
-    .map_err(|e| UsageError(e.0))
+    }
 }
 
 /// Runs `arbor verify`.

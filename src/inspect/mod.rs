@@ -15,7 +15,7 @@ mod render;
 mod sbom;
 mod scan;
 
-pub use render::{render_lines, summary_lines};
+pub use render::{render_lines, summary_lines, UNVERIFIED};
 
 use crate::oci::{Descriptor, Digest};
 use crate::store::{Store, StoreError};

@@ -9,6 +9,8 @@ use super::{BindingStatus, Decoded, Inspection};
 
 /// Preview lines shown at most for an unknown file.
 const PREVIEW_LINES: usize = 40;
+/// What a decoding says of a signature (decoding verifies nothing; `arbor verify` does).
+pub const UNVERIFIED: &str = "signature NOT cryptographically verified";
 
 /// The inspection as lines of plain text (no terminal codes).
 pub fn render_lines(i: &Inspection) -> Vec<String> {
@@ -116,7 +118,7 @@ fn image_and_entries(
     entry: impl Fn(&str, &crate::oci::Descriptor) -> String,
 ) {
     if i.files.iter().any(|f| is_signature(&f.decoded)) && !i.signature_verified {
-        o.push("  signature NOT cryptographically verified".to_string());
+        o.push(format!("  {UNVERIFIED}"));
     }
     if let Some(im) = &i.image {
         image(im, o);

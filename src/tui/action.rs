@@ -165,6 +165,13 @@ pub enum Loaded {
     },
     /// A context switch (or a reconnect after `:login`): the new store's facts, or why not.
     Connected { result: Result<Connected, String> },
+    /// A signature manifest verified (one verdict per signature it carries; none when it
+    /// carries nothing arbor can verify).
+    Verified {
+        repo: String,
+        digest: Digest,
+        verdicts: Arc<Vec<crate::verify::SignatureVerdict>>,
+    },
 }
 
 /// What is known about a store just opened.
@@ -310,6 +317,9 @@ pub struct Level {
     pub leaves: std::collections::HashSet<Digest>,
 }
 
+/// Signatures of one tag row verified at most (the ATTACHED column's ✓/✗).
+pub const MAX_ROW_SIGNATURES: usize = 8;
+
 /// What is known about a tag (or untagged manifest) row once fetched.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detail {
@@ -318,6 +328,11 @@ pub struct Detail {
     pub platforms: Vec<String>,
     pub created: Option<String>,
     pub badges: Vec<String>,
+    /// The signatures among its referrers (at most [`MAX_ROW_SIGNATURES`]), verified when the
+    /// row is on screen.
+    pub signatures: Vec<Descriptor>,
+    /// How they were found.
+    pub signature_source: Option<ReferrersSource>,
     /// Config + layers; for an index the sum over what it lists (`graph::size`).
     pub image_size: Option<u64>,
 }

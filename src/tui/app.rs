@@ -39,7 +39,9 @@ pub fn start(
     warnings: Vec<String>,
     tx: mpsc::UnboundedSender<Action>,
 ) -> (State, Runner) {
-    let runner = Runner::new(opened.store, tx).with_connection(opened.conn, opened.login);
+    let runner = Runner::new(opened.store, tx)
+        .with_connection(opened.conn, opened.login)
+        .with_verify(opened.verify);
     let mut s = State::new(opened.facts, Arc::new(keymap));
     for e in boot(&mut s, opened.start) {
         runner.run(e);

@@ -149,6 +149,22 @@ pub enum Control {
     Remember {
         reference: String,
     },
+    /// Signatures on screen whose verification is not known, most wanted first; replaces any
+    /// earlier want (a running verification of one still wanted goes on). Answered by
+    /// `Loaded::Verified`, one per signature.
+    WantVerify {
+        repo: String,
+        items: Vec<VerifyItem>,
+    },
+}
+
+/// A signature manifest to verify against the subject it is attached to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyItem {
+    pub signature: Descriptor,
+    pub subject: Descriptor,
+    /// How it was found (the verdict says so).
+    pub source: crate::graph::EdgeSource,
 }
 
 impl From<LoadJob> for Effect {

@@ -22,6 +22,7 @@ use crate::layout::LayoutStore;
 use crate::oci::{media, Descriptor};
 use crate::registry::{ClientOptions, RetryNotify};
 use crate::store::Store;
+use crate::verify::{VerifyConfig, VerifyOptions};
 use anyhow::{Context, Result};
 use state::StoreFacts;
 use std::path::Path;
@@ -39,6 +40,8 @@ pub struct Opened {
     pub conn: ConnectOptions,
     /// Said at start (an unreadable config.toml, say).
     pub warnings: Vec<String>,
+    /// What signatures are verified against (loaded once, at start).
+    pub verify: Arc<VerifyConfig>,
 }
 
 /// How the TUI looks, from the command line (the rest comes from the environment and config).
@@ -46,6 +49,8 @@ pub struct Opened {
 pub struct UiOptions {
     /// `--theme dark|light|auto`.
     pub theme: Option<String>,
+    /// `--key`, `--trust-policy`… (config.toml's `[verify]` fills what they leave out).
+    pub verify: VerifyOptions,
 }
 
 /// Runs the terminal UI. A registry's retry waits ("rate limited, retrying in 2 s") reach
@@ -72,8 +77,34 @@ pub async fn run(target: Option<String>, mut conn: ConnectOptions, ui: UiOptions
         // Not fatal away from the contexts screen: said once at start, in the flash line.
         opened.warnings.push(format!("config: {e}"));
     }
+    let (verify, warning) = load_verify(ui.verify, config.as_ref().ok());
+    opened.verify = Arc::new(verify);
+    opened.warnings.extend(warning);
     let look = look::choose(ui.theme, config.as_ref().ok().and_then(|c| c.theme.clone()));
     app::run(opened, look, tx, rx).await
+}
+
+/// What signatures are verified against: the flags, config.toml's `[verify]` for what they
+/// leave out, Notation's own configuration. A file that cannot be used is said at start and
+/// verification goes on without it (Notation's configuration alone, or nothing).
+fn load_verify(
+    flags: VerifyOptions,
+    config: Option<&crate::config::Config>,
+) -> (VerifyConfig, Option<String>) {
+    let dir = crate::config::config_path().and_then(|p| p.parent().map(Path::to_path_buf));
+    let o = match (config.and_then(|c| c.verify.as_ref()), dir) {
+        (Some(v), Some(dir)) => flags.or_settings(v, &dir),
+        _ => flags,
+    };
+    match VerifyConfig::load(&o) {
+        Ok(c) => (c, None),
+        Err(e) => (
+            VerifyConfig::load(&VerifyOptions::default()).unwrap_or_else(|_| VerifyConfig::empty()),
+            Some(format!(
+                "signatures are not verified with what was given: {e}"
+            )),
+        ),
+    }
 }
 
 /// Opens what the command line names: a layout (or the demo), a registry, a repository or a
@@ -112,6 +143,7 @@ pub fn open(
             login: conn.login_options(),
             conn: conn.clone(),
             warnings: Vec::new(),
+            verify: Arc::new(VerifyConfig::empty()),
         });
     }
     let tg = open_target(conn, Some(t), true)?;
@@ -134,6 +166,7 @@ pub fn open(
         login: conn.login_options(),
         conn: conn.clone(),
         warnings: Vec::new(),
+        verify: Arc::new(VerifyConfig::empty()),
     })
 }
 
@@ -182,10 +215,17 @@ fn opened_layout(layout: LayoutStore, reference: Option<&str>, demo: bool) -> Re
         login: LoginOptions::default(),
         conn: ConnectOptions::default(),
         warnings: Vec::new(),
+        verify: Arc::new(VerifyConfig::empty()),
     })
 }
 
 impl Opened {
+    /// The same, verifying signatures against `cfg`.
+    pub fn with_verify(mut self, cfg: VerifyConfig) -> Opened {
+        self.verify = Arc::new(cfg);
+        self
+    }
+
     /// The same, with the connection options a context switch starts from.
     pub fn with_conn(mut self, conn: &ConnectOptions) -> Opened {
         self.conn = conn.clone();
@@ -223,5 +263,6 @@ pub fn open_store(store: Arc<dyn Store>, start: Start) -> Opened {
         login: conn.login_options(),
         conn,
         warnings: Vec::new(),
+        verify: Arc::new(VerifyConfig::empty()),
     }
 }

@@ -269,6 +269,19 @@ impl VerifyConfig {
         })
     }
 
+    /// Nothing to verify with: no key, no policy, no trusted root (every signature is `?`).
+    pub fn empty() -> Self {
+        VerifyConfig {
+            keys: Vec::new(),
+            policy: PolicyState::Missing("no Notation trust policy".into()),
+            trust_store: PathBuf::new(),
+            trusted_root: None,
+            identity: None,
+            issuer: None,
+            now: None,
+        }
+    }
+
     /// The time checks are made at.
     pub fn now(&self) -> time::OffsetDateTime {
         self.now.unwrap_or_else(time::OffsetDateTime::now_utc)

@@ -3,6 +3,7 @@ pub mod dialog;
 pub mod prefs;
 pub mod tree;
 mod tree_rows;
+pub mod verify;
 
 use crate::graph::orphans::Listed;
 use crate::inspect::Inspection;
@@ -193,6 +194,8 @@ pub struct DocView {
     pub fields: Vec<String>,
     /// The describe view's decoded section.
     pub decoded: Decoding,
+    /// The signature described, and what it is attached to: its verification is shown too.
+    pub verify: Option<crate::tui::effect::VerifyItem>,
 }
 
 /// Where the describe view's decoding of the manifest is.
@@ -318,6 +321,8 @@ pub struct State {
     pub recent: Vec<String>,
     /// The context the store was opened from (`:ctx`), if any.
     pub context: Option<crate::config::Context>,
+    /// Verdicts of the signatures shown.
+    pub verify: verify::Verifications,
 }
 
 impl State {
@@ -352,6 +357,7 @@ impl State {
             summary_failed: HashMap::new(),
             recent: Vec::new(),
             context: None,
+            verify: verify::Verifications::default(),
         }
     }
 

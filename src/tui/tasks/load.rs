@@ -8,7 +8,9 @@ use crate::graph::{cosign_tags, expand_one};
 use crate::oci::config::{ImageConfig, MAX_CONFIG_BYTES};
 use crate::oci::{media, Digest};
 use crate::store::{Store, StoreError};
-use crate::tui::action::{Action, Detail, Doc, DocKind, Failure, Level, Loaded};
+use crate::tui::action::{
+    Action, Detail, Doc, DocKind, Failure, Level, Loaded, MAX_ROW_SIGNATURES,
+};
 use crate::tui::effect::LoadJob;
 use crate::tui::label::badge;
 use futures::FutureExt;
@@ -315,13 +317,21 @@ async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail
         fetch_image_size(store, repo, &m.manifest),
         store.referrers(repo, &m.descriptor.digest, None)
     );
-    let mut badges: Vec<String> = match refs {
-        Ok(r) => r
-            .descriptors
-            .iter()
-            .map(|d| badge(d.artifact_type.as_deref()).to_string())
-            .collect(),
-        Err(_) => Vec::new(),
+    let (mut badges, signatures, signature_source): (Vec<String>, Vec<_>, _) = match refs {
+        Ok(r) => (
+            r.descriptors
+                .iter()
+                .map(|d| badge(d.artifact_type.as_deref()).to_string())
+                .collect(),
+            r.descriptors
+                .iter()
+                .filter(|d| badge(d.artifact_type.as_deref()) == "SIG")
+                .take(MAX_ROW_SIGNATURES)
+                .cloned()
+                .collect(),
+            Some(r.source),
+        ),
+        Err(_) => (Vec::new(), Vec::new(), None),
     };
     badges.sort();
     badges.dedup();
@@ -342,6 +352,8 @@ async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail
             .map(str::to_string)
             .or_else(|| config.and_then(|c| c.created)),
         badges,
+        signatures,
+        signature_source,
         image_size: size.ok(),
         descriptor: m.descriptor,
     })

@@ -3,11 +3,13 @@
 mod complete;
 mod load;
 mod op;
+mod verify;
 
 use crate::connection::{ConnectOptions, LoginOptions};
 use crate::store::Store;
 use crate::tui::action::{Action, Connected, Loaded};
 use crate::tui::effect::{Control, Effect};
+use crate::verify::VerifyConfig;
 use load::{SummaryWant, Want};
 use std::collections::HashMap;
 use std::future::Future;
@@ -15,6 +17,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::{mpsc, watch, Notify};
 use tokio_util::sync::CancellationToken;
+use verify::VerifyWant;
 
 /// The effect runner: owns the store handle and the details worker.
 pub struct Runner {
@@ -25,6 +28,11 @@ pub struct Runner {
     summary: watch::Sender<Option<SummaryWant>>,
     summary_gen: AtomicU64,
     summary_done: Arc<AtomicU64>,
+    verify_want: watch::Sender<Option<VerifyWant>>,
+    verify_gen: AtomicU64,
+    verify_done: Arc<AtomicU64>,
+    /// What signatures are verified against.
+    verify_cfg: Arc<VerifyConfig>,
     /// Tasks started and not yet finished (a task counts itself done after its last send).
     inflight: Arc<AtomicUsize>,
     want_gen: AtomicU64,
@@ -46,7 +54,15 @@ impl Runner {
         let (summary, summary_rx) = watch::channel(None);
         let done_gen = Arc::new(AtomicU64::new(0));
         let summary_done = Arc::new(AtomicU64::new(0));
+        let (verify_want, verify_rx) = watch::channel(None);
+        let verify_done = Arc::new(AtomicU64::new(0));
         let finished = Arc::new(Notify::new());
+        tokio::spawn(verify::verify_worker(
+            verify_rx,
+            tx.clone(),
+            verify_done.clone(),
+            finished.clone(),
+        ));
         tokio::spawn(load::details_worker(
             rx,
             tx.clone(),
@@ -66,6 +82,10 @@ impl Runner {
             summary,
             summary_gen: AtomicU64::new(0),
             summary_done,
+            verify_want,
+            verify_gen: AtomicU64::new(0),
+            verify_done,
+            verify_cfg: Arc::new(VerifyConfig::empty()),
             inflight: Arc::new(AtomicUsize::new(0)),
             want_gen: AtomicU64::new(0),
             done_gen,
@@ -83,6 +103,12 @@ impl Runner {
         self
     }
 
+    /// Verifies signatures against `cfg` (loaded once by the front end).
+    pub fn with_verify(mut self, cfg: Arc<VerifyConfig>) -> Runner {
+        self.verify_cfg = cfg;
+        self
+    }
+
     /// The store effects run against now.
     fn store(&self) -> Arc<dyn Store> {
         match self.store.read() {
@@ -97,17 +123,20 @@ impl Runner {
         self.inflight.load(Ordering::SeqCst) > 0
             || self.done_gen.load(Ordering::SeqCst) < self.want_gen.load(Ordering::SeqCst)
             || self.summary_done.load(Ordering::SeqCst) < self.summary_gen.load(Ordering::SeqCst)
+            || self.verify_done.load(Ordering::SeqCst) < self.verify_gen.load(Ordering::SeqCst)
     }
 
     /// What is still running, for a test that gave up waiting.
     pub fn describe_busy(&self) -> String {
         format!(
-            "{} task(s) running, details request {} of {} done, summary {} of {} done",
+            "{} task(s) running, details request {} of {} done, summary {} of {} done, verification {} of {} done",
             self.inflight.load(Ordering::SeqCst),
             self.done_gen.load(Ordering::SeqCst),
             self.want_gen.load(Ordering::SeqCst),
             self.summary_done.load(Ordering::SeqCst),
-            self.summary_gen.load(Ordering::SeqCst)
+            self.summary_gen.load(Ordering::SeqCst),
+            self.verify_done.load(Ordering::SeqCst),
+            self.verify_gen.load(Ordering::SeqCst)
         )
     }
 
@@ -166,6 +195,13 @@ impl Runner {
                 let _ = self
                     .summary
                     .send(Some((gen, self.store(), repo, digest, subject)));
+            }
+            Control::WantVerify { repo, items } => {
+                let gen = self.verify_gen.fetch_add(1, Ordering::SeqCst) + 1;
+                let cfg = self.verify_cfg.clone();
+                let _ = self
+                    .verify_want
+                    .send(Some((gen, self.store(), cfg, repo, items)));
             }
             Control::Connect { context, then } => {
                 let result = self.connect(&context).map(|(store, plain_http)| {

@@ -327,8 +327,17 @@ fn inspect(s: &mut State, c: Cmd, screen: Screen) -> Vec<Effect> {
         Screen::Tree => s.selected_manifest().and_then(|(_, subject)| subject),
         _ => None,
     };
+    let signature = match screen {
+        Screen::Tree => s
+            .tree
+            .selected()
+            .and_then(|i| super::verify::item_of_node(&s.tree, i)),
+        _ => None,
+    };
     match (target, s.repo.clone()) {
-        (Some(r), Some(repo)) if c == Cmd::Describe => open_describe(s, repo, r, subject),
+        (Some(r), Some(repo)) if c == Cmd::Describe => {
+            open_describe(s, repo, r, subject, signature)
+        }
         (Some(r), Some(repo)) => open_doc(s, repo, r, DocKind::Manifest, false),
         _ => {
             s.fail("nothing to inspect here");

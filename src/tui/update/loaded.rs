@@ -165,7 +165,7 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
                     );
                     if d.describe {
                         d.fields = doc_text::describe(&docu);
-                        compose_describe(d);
+                        compose_describe(d, &s.verify);
                     } else {
                         set_doc_lines(d, doc_text::pretty(&docu.bytes));
                     }
@@ -194,7 +194,7 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             };
             // Before the descriptor arrives the view still says "loading…"; the fields come after.
             if !d.loading {
-                compose_describe(d);
+                compose_describe(d, &s.verify);
             }
             vec![]
         }
@@ -247,6 +247,11 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             vec![]
         }
         Loaded::Connected { result } => connected(s, result),
+        Loaded::Verified {
+            repo,
+            digest,
+            verdicts,
+        } => super::verify::verified(s, repo, digest, verdicts),
     }
 }
 
@@ -277,6 +282,7 @@ fn connected(s: &mut State, result: Result<Connected, String>) -> Vec<Effect> {
         s.summary_failed.clear();
         s.summary_wanted = None;
         s.marks.clear();
+        s.verify = Default::default();
     }
     s.context = Some(c.context);
     match c.then {

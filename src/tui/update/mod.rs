@@ -5,7 +5,8 @@
 //! - `Action::Load` (answers of store reads) → [`loaded`];
 //! - `Action::Op` (answers of graph operations) → [`op_done`].
 //!
-//! [`nav`] opens screens and asks for their loads; [`ops`] starts graph operations.
+//! [`nav`] opens screens and asks for their loads; [`ops`] starts graph operations; [`verify`]
+//! asks for the verification of the signatures on screen.
 mod dialog;
 mod doc_text;
 mod keys;
@@ -17,6 +18,8 @@ mod order;
 mod prompt;
 #[cfg(test)]
 mod tests;
+mod verify;
+mod verify_text;
 
 use super::action::{Action, Cmd, Ui};
 use super::effect::Effect;
@@ -92,8 +95,10 @@ pub fn update(s: &mut State, a: Action) -> Vec<Effect> {
         Action::Load(l) => loaded::apply(s, l),
         Action::Op(o) => op_done::apply(s, o),
     };
-    // Whatever moved the cursor or brought a digest in, the detail pane follows it.
+    // Whatever moved the cursor or brought a digest in, the detail pane follows it, and the
+    // signatures that came on screen are verified.
     fx.extend(nav::want_summary(s));
+    fx.extend(verify::want(s));
     fx
 }
 

@@ -6,8 +6,9 @@ use crate::oci::tags::is_hidden_tag;
 use crate::oci::{Descriptor, Digest};
 use crate::store::StoreKind;
 use crate::tui::action::{Cmd, DocKind};
-use crate::tui::effect::{Control, Effect, LoadJob};
+use crate::tui::effect::{Control, Effect, LoadJob, VerifyItem};
 use crate::tui::state::prefs::SortKey;
+use crate::tui::state::verify::Verifications;
 use crate::tui::state::{
     ContextRow, Decoding, DocView, Screen, State, TagRow, UntaggedList, MAX_INSPECTIONS,
 };
@@ -142,6 +143,7 @@ pub fn open_doc(
         matches: Vec::new(),
         fields: Vec::new(),
         decoded: Decoding::Off,
+        verify: None,
     });
     s.stack.push(if describe {
         Screen::Describe
@@ -387,14 +389,18 @@ pub fn want_details(s: &mut State) -> Vec<Effect> {
 
 /// Opens the describe view of `reference` and decodes it alongside (`subject`: the digest a
 /// cosign tag named it for, when the manifest names none); a digest decoded before is shown
-/// from the cache at once.
+/// from the cache at once. A signature (`verify`) shows its verification too.
 pub fn open_describe(
     s: &mut State,
     repo: String,
     reference: String,
     subject: Option<Digest>,
+    verify: Option<VerifyItem>,
 ) -> Vec<Effect> {
     let mut fx = open_doc(s, repo.clone(), reference.clone(), DocKind::Manifest, true);
+    if let Some(d) = s.doc.as_mut() {
+        d.verify = verify;
+    }
     let cached = reference
         .parse::<Digest>()
         .ok()
@@ -429,8 +435,9 @@ pub fn cache_inspection(s: &mut State, subject: Option<Digest>, i: &Arc<Inspecti
     s.inspections.insert((d, subject), i.clone());
 }
 
-/// The describe view's lines: descriptor fields, then what the manifest decodes to.
-pub fn compose_describe(d: &mut DocView) {
+/// The describe view's lines: descriptor fields, what the manifest decodes to, and for a
+/// signature its verification.
+pub fn compose_describe(d: &mut DocView, v: &Verifications) {
     let mut lines = d.fields.clone();
     match &d.decoded {
         Decoding::Off => {}
@@ -447,8 +454,17 @@ pub fn compose_describe(d: &mut DocView) {
         Decoding::Ready(r) => {
             lines.push(String::new());
             lines.push("Decoded".to_string());
-            lines.extend(r.iter().map(|l| format!("  {l}")));
+            // A signature's verification follows: the decoder's "not verified" points to it.
+            lines.extend(r.iter().map(|l| match l.trim() {
+                crate::inspect::UNVERIFIED if d.verify.is_some() => {
+                    "    signature verification: see Verification below".to_string()
+                }
+                _ => format!("  {l}"),
+            }));
         }
+    }
+    if let Some(item) = &d.verify {
+        lines.extend(super::verify_text::lines(&d.repo, item, v));
     }
     set_doc_lines(d, lines);
 }
@@ -468,7 +484,9 @@ pub fn back(s: &mut State) -> Vec<Effect> {
             Some(Screen::Tree) => keep_tree(s),
             _ => {}
         }
-        return vec![];
+        // Back on a list: the rows on screen that lack details ask for them (a tree opened
+        // first left the tag list underneath unfetched).
+        return want_details(s);
     }
     if s.screen() == Screen::Tags && s.facts.kind == StoreKind::Registry {
         return open_repos(s);

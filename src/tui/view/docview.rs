@@ -55,7 +55,9 @@ fn describe_line(t: &Theme, l: &str) -> Line<'static> {
     let x = l.trim_start();
     let style = if x.starts_with('✗') || x.contains("MISMATCH") {
         t.error
-    } else if x == "decoding…" {
+    } else if x.starts_with('✓') {
+        t.ok
+    } else if x == "decoding…" || x == "verifying…" {
         t.muted
     } else if x.contains("NOT cryptographically verified") {
         t.warn

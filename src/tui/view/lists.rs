@@ -5,9 +5,11 @@ use super::style::{
     block, cursor_cell, filter_note, fitted, message, position, styled, tag, text, CURSOR_COLS,
 };
 use super::theme::Theme;
+use super::tree::mark_style;
 use crate::oci::media;
 use crate::tui::label::{human_size, kind_label};
 use crate::tui::layout;
+use crate::tui::state::verify::{marks, Mark};
 use crate::tui::state::{DetailState, State};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -196,6 +198,7 @@ pub fn tags(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
             let key = row.key();
             let marked = s.marks.contains(&key);
             let detail = tl.details.get(&key);
+            let sig = signed(s, detail);
             let mut cells: Vec<Line> = vec![Line::from(cursor_cell(sel))];
             for &(c, w) in &cols {
                 cells.push(cell(
@@ -206,6 +209,7 @@ pub fn tags(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
                     marked,
                     detail,
                     tl.wanted.contains(&key),
+                    sig,
                 ));
             }
             let r = Row::new(cells);
@@ -229,7 +233,21 @@ pub fn tags(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
     );
 }
 
+/// What the row's own signatures say, once one is known (or asked for).
+fn signed(s: &State, detail: Option<&DetailState>) -> Option<Mark> {
+    let Some(DetailState::Ready(d)) = detail else {
+        return None;
+    };
+    let repo = s.repo.as_deref()?;
+    marks(
+        d.signatures
+            .iter()
+            .filter_map(|sig| s.verify.mark_of(repo, &sig.digest)),
+    )
+}
+
 /// One cell of a tag row.
+#[allow(clippy::too_many_arguments)]
 fn cell(
     t: &Theme,
     c: Col,
@@ -238,6 +256,7 @@ fn cell(
     marked: bool,
     detail: Option<&DetailState>,
     wanted: bool,
+    sig: Option<Mark>,
 ) -> Line<'static> {
     let ready = match detail {
         Some(DetailState::Ready(d)) => Some(d),
@@ -291,6 +310,10 @@ fn cell(
             }
             for b in ready.map(|d| d.badges.as_slice()).unwrap_or_default() {
                 badges.push(styled(b.clone(), t.badge(b)));
+                // The tag's own signatures: ✓ one verified, ✗ failed, ? nothing to verify with.
+                if let (true, Some(m)) = (b == "SIG", sig) {
+                    badges.push(styled(m.glyph(), mark_style(t, m)));
+                }
                 badges.push(text(" "));
             }
             Line::from(badges)

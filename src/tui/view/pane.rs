@@ -2,13 +2,50 @@
 //! what it decodes to (the describe view's decoders, fetched lazily and cached).
 use super::style::{block, fitted, styled, text};
 use super::theme::Theme;
+use super::tree::mark_style;
 use crate::inspect::summary_lines;
+use crate::inspect::UNVERIFIED;
 use crate::tui::label::{count, human_size, kind_label};
+use crate::tui::state::verify::{item_of_node, mark, marks, summary, Mark};
 use crate::tui::state::{DetailState, Screen, State};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
+
+/// `verified  ✓ …`: a labelled verification summary, its mark in the mark's colour.
+fn mark_field(t: &Theme, label: &str, text: String, m: Mark) -> Line<'static> {
+    Line::from(vec![
+        styled(format!("{label:<10}"), t.muted),
+        styled(text, mark_style(t, m)),
+    ])
+}
+
+/// A tag's own signatures: how many verified, once they are known.
+fn signatures_line(s: &State, t: &Theme, d: &crate::tui::action::Detail) -> Option<Line<'static>> {
+    let repo = s.repo.as_deref()?;
+    if d.signatures.is_empty() {
+        return None;
+    }
+    let known: Vec<Mark> = d
+        .signatures
+        .iter()
+        .filter_map(|g| s.verify.done.get(&(repo.to_string(), g.digest.clone())))
+        .map(|v| mark(v))
+        .collect();
+    let ok = known.iter().filter(|m| **m == Mark::Verified).count();
+    let m = marks(known.iter().copied())?;
+    let waiting = d.signatures.len() - known.len();
+    let text = match waiting {
+        0 => format!("{} {ok} of {} verified", m.glyph(), d.signatures.len()),
+        n => format!(
+            "{} {ok} of {} verified, {n} to go",
+            m.glyph(),
+            d.signatures.len()
+        ),
+    };
+    Some(mark_field(t, "signed", text, m))
+}
 
 pub fn draw(s: &State, t: &Theme, base: Screen, f: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
@@ -50,6 +87,9 @@ pub fn draw(s: &State, t: &Theme, base: Screen, f: &mut Frame, area: Rect) {
                     if !d.badges.is_empty() {
                         lines.push(field("attached", d.badges.join(" ")));
                     }
+                    if let Some(l) = signatures_line(s, t, d) {
+                        lines.push(l);
+                    }
                 }
                 Some(DetailState::Failed(e)) => {
                     lines.push(Line::from(styled(format!("✗ {e}"), t.error)))
@@ -66,6 +106,14 @@ pub fn draw(s: &State, t: &Theme, base: Screen, f: &mut Frame, area: Rect) {
                     kind_label(&d.media_type, d.artifact_type.as_deref()),
                 ));
                 lines.push(field("manifest", human_size(d.size)));
+                let i = s.tree.selected().unwrap_or_default();
+                if item_of_node(&s.tree, i).is_some() {
+                    let key = (s.tree.repo.clone(), d.digest.clone());
+                    lines.push(match s.verify.done.get(&key) {
+                        Some(v) => mark_field(t, "verified", summary(v), mark(v)),
+                        None => field("verified", "verifying…".into()),
+                    });
+                }
                 if !n.kids.is_empty() {
                     lines.push(field("below", count(n.kids.len(), "manifest")));
                 }
@@ -92,7 +140,17 @@ pub fn draw(s: &State, t: &Theme, base: Screen, f: &mut Frame, area: Rect) {
             s.summary_failed.get(&digest),
         ) {
             (Some(i), _) => {
-                lines.extend(summary_lines(i).into_iter().map(|l| Line::from(text(l))));
+                // The verification above says more than the decoder's "not verified".
+                let verified = s.screen() == Screen::Tree
+                    && s.verify
+                        .done
+                        .contains_key(&(s.tree.repo.clone(), digest.clone()));
+                lines.extend(
+                    summary_lines(i)
+                        .into_iter()
+                        .filter(|l| !(verified && l.trim() == UNVERIFIED))
+                        .map(|l| Line::from(text(l))),
+                );
             }
             (None, Some(e)) => lines.push(Line::from(styled(format!("✗ {e}"), t.error))),
             (None, None) => lines.push(Line::from(styled("decoding…", t.muted))),

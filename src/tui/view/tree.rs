@@ -7,6 +7,7 @@ use crate::graph::EdgeSource;
 use crate::oci::media;
 use crate::tui::label::{badge, count, human_size, kind_label, short_ref};
 use crate::tui::state::tree::{Load, TreeModel};
+use crate::tui::state::verify::{Mark, Verifications};
 use crate::tui::state::State;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -47,7 +48,7 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(line).block(blk), area);
         return;
     }
-    let items = vec![item(tm, t, &s.marks, 0)];
+    let items = vec![item(tm, t, &s.marks, &s.verify, 0)];
     let Ok(widget) = Tree::new(&items) else {
         return;
     };
@@ -99,9 +100,15 @@ fn tree_path(tm: &TreeModel, i: usize) -> Vec<u64> {
     out
 }
 
-fn item(tm: &TreeModel, t: &Theme, marks: &BTreeSet<String>, i: usize) -> TreeItem<'static, u64> {
+fn item(
+    tm: &TreeModel,
+    t: &Theme,
+    marks: &BTreeSet<String>,
+    sigs: &Verifications,
+    i: usize,
+) -> TreeItem<'static, u64> {
     let n = &tm.nodes[i];
-    let mut line = node_line(tm, t, i);
+    let mut line = node_line(tm, t, sigs, i);
     if marks.contains(&n.desc.digest.to_string()) {
         line.spans.insert(0, styled("✓ ", t.accent));
     }
@@ -136,7 +143,7 @@ fn item(tm: &TreeModel, t: &Theme, marks: &BTreeSet<String>, i: usize) -> TreeIt
         }
         let groups = tm.groups(i);
         if groups.is_empty() {
-            v.extend(n.kids.iter().map(|&k| item(tm, t, marks, k)));
+            v.extend(n.kids.iter().map(|&k| item(tm, t, marks, sigs, k)));
         } else {
             let platforms = n.kids.iter().filter(|&&k| {
                 matches!(
@@ -144,7 +151,7 @@ fn item(tm: &TreeModel, t: &Theme, marks: &BTreeSet<String>, i: usize) -> TreeIt
                     EdgeSource::Index | EdgeSource::BuildxAttestation
                 )
             });
-            v.extend(platforms.map(|&k| item(tm, t, marks, k)));
+            v.extend(platforms.map(|&k| item(tm, t, marks, sigs, k)));
             for (g, group) in groups.iter().enumerate() {
                 let gid = group_id(i, g);
                 let label = Line::from(vec![
@@ -159,7 +166,11 @@ fn item(tm: &TreeModel, t: &Theme, marks: &BTreeSet<String>, i: usize) -> TreeIt
                     ),
                 ]);
                 let kids: Vec<TreeItem<'static, u64>> = if n.groups_open.contains(&group.word) {
-                    group.kids.iter().map(|&k| item(tm, t, marks, k)).collect()
+                    group
+                        .kids
+                        .iter()
+                        .map(|&k| item(tm, t, marks, sigs, k))
+                        .collect()
                 } else {
                     vec![TreeItem::new_leaf(PLACEHOLDER | gid, "")]
                 };
@@ -177,7 +188,7 @@ fn item(tm: &TreeModel, t: &Theme, marks: &BTreeSet<String>, i: usize) -> TreeIt
     }
 }
 
-fn node_line(tm: &TreeModel, t: &Theme, i: usize) -> Line<'static> {
+fn node_line(tm: &TreeModel, t: &Theme, v: &Verifications, i: usize) -> Line<'static> {
     let n = &tm.nodes[i];
     let d = &n.desc;
     let mut spans = vec![];
@@ -187,7 +198,17 @@ fn node_line(tm: &TreeModel, t: &Theme, i: usize) -> Line<'static> {
         } else {
             badge(d.artifact_type.as_deref())
         };
-        spans.push(styled(format!(" {b} "), t.badge(b)));
+        let m = (b == "SIG" && !n.cycle)
+            .then(|| v.mark_of(&tm.repo, &d.digest))
+            .flatten();
+        match m {
+            // The glyph says it (NO_COLOR too); the colour only repeats it.
+            Some(m) => {
+                spans.push(styled(format!(" {b}"), t.badge(b)));
+                spans.push(styled(m.glyph(), mark_style(t, m)));
+            }
+            None => spans.push(styled(format!(" {b} "), t.badge(b))),
+        }
         spans.push(text(" "));
     }
     spans.push(styled(tm.label(i), t.header_value));
@@ -215,4 +236,13 @@ fn node_line(tm: &TreeModel, t: &Theme, i: usize) -> Line<'static> {
         spans.push(styled("  ↺ shown above", t.warn));
     }
     Line::from(spans)
+}
+
+/// A verification mark's style: ok, bad, muted (the glyph carries the meaning without colour).
+pub fn mark_style(t: &Theme, m: Mark) -> ratatui::style::Style {
+    match m {
+        Mark::Verified => t.ok,
+        Mark::Failed => t.bad,
+        Mark::Unknown | Mark::Pending => t.muted,
+    }
 }

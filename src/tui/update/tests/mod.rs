@@ -5,6 +5,7 @@ mod op_done;
 mod operations;
 mod pages;
 mod screens;
+mod verify;
 
 use super::update;
 use crate::oci::{media, Descriptor, Digest};

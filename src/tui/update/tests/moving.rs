@@ -14,6 +14,8 @@ fn ready(tag: &str, size: u64, created: &str) -> DetailState {
         platforms: vec![],
         created: Some(created.into()),
         badges: vec![],
+        signatures: vec![],
+        signature_source: None,
         image_size: Some(size),
     })
 }

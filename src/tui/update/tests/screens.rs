@@ -192,10 +192,10 @@ fn keys_and_navigation() {
             },
         ),
         case(
-            "h on a closed root goes back to the tags",
+            "h on a closed root goes back to the tags, which ask for their rows' details",
             root_closed,
             Cmd::Left,
-            vec![],
+            vec![want_all()],
             |s| assert_eq!(s.screen(), Screen::Tags),
         ),
         case(
