@@ -88,13 +88,14 @@ pub fn node_word(d: &Descriptor) -> String {
     if let Some(p) = &d.platform {
         return p.to_string();
     }
-    // A cosign tag's manifest types say `config`: the tag says what it is.
+    // A cosign tag's manifest types say `config`: the tag says what it is (the row's
+    // `(cosign tag)` says how it was found).
     let typed = badge(d.artifact_type.as_deref()) != "REF";
     match (&d.artifact_type, cosign_role(d)) {
         (Some(t), _) if typed => artifact_word(t),
-        (_, Some(CosignTag::Signature)) => "cosign signature".to_string(),
-        (_, Some(CosignTag::Attestation)) => "cosign attestation".to_string(),
-        (_, Some(CosignTag::Sbom)) => "cosign sbom".to_string(),
+        (_, Some(CosignTag::Signature)) => "signature".to_string(),
+        (_, Some(CosignTag::Attestation)) => "attestation".to_string(),
+        (_, Some(CosignTag::Sbom)) => "sbom".to_string(),
         (Some(t), None) => artifact_word(t),
         (None, None) => media::short_label(&d.media_type).to_string(),
     }
@@ -166,7 +167,7 @@ mod tests {
         let sig = named(&format!("sha256-{hex}.sig"), None);
         assert_eq!(
             (node_badge(&sig), node_word(&sig).as_str()),
-            ("SIG", "cosign signature")
+            ("SIG", "signature")
         );
         assert_eq!(
             node_badge(&named(&format!("sha256-{hex}.att"), None)),
