@@ -10,6 +10,7 @@ use arbor::tui::action::Cmd;
 use arbor::tui::harness::Harness;
 use arbor::tui::open_layout;
 use arbor::tui::state::prefs::Look;
+use arbor::tui::state::Screen;
 use arbor::verify::{VerifyConfig, VerifyOptions};
 use base64::Engine;
 use ratatui::style::Color;
@@ -231,7 +232,8 @@ async fn describe_shows_every_check_of_a_verified_and_a_failed_signature() {
 
 /// The harness's registries: `cosign sign` with `args` (a Sigstore bundle referrer, or the
 /// legacy `sha256-<hex>.sig` tag) on a pushed image; the TUI on its tree shows SIG✓ with
-/// cosign's public key and SIG✗ with another key, and the describe view says why.
+/// cosign's public key and SIG✗ with another key, the describe view says why, and the tag list's
+/// v1 row shows the same mark for its own signature.
 async fn cosign_signature_in_the_tree(reg: &str, args: &[&str], format: &str) {
     use arbor::registry::{ClientOptions, RegistryStore};
     use arbor::store::ReferrersMode;
@@ -282,6 +284,24 @@ async fn cosign_signature_in_the_tree(reg: &str, args: &[&str], format: &str) {
             .map(|d| d.lines.join("\n"))
             .unwrap_or_default();
         assert!(text.contains(says), "{says:?} in:\n{text}");
+        // The tag list: v1's own signature, found the same way, marked the same.
+        for _ in 0..3 {
+            if h.state.screen() != Screen::Tags {
+                h.cmd(Cmd::Back);
+            }
+        }
+        assert_eq!(h.state.screen(), Screen::Tags, "back to the tag list");
+        h.settle_within(std::time::Duration::from_secs(60)).await;
+        let text = h.screen_text();
+        let row = text
+            .lines()
+            .find(|l| l.contains(" v1 "))
+            .unwrap_or_default();
+        assert!(
+            row.contains(want) && !row.contains(not),
+            "v1's row with {}: {text}",
+            pem.display()
+        );
     }
 }
 

@@ -50,7 +50,7 @@ pub async fn cosign_tags(store: &dyn Store, repo: &str) -> (CosignTags, Option<S
 }
 
 /// The manifests cosign tags point at, as referrers descriptors (artifact type from the manifest).
-async fn cosign_referrers(
+pub async fn cosign_referrers(
     store: &dyn Store,
     repo: &str,
     tags: &[String],

@@ -3,6 +3,7 @@ use crate::attach::{AttachReport, AttachRequest};
 use crate::credentials::SavedTo;
 use crate::graph::delete::{DeletePlan, DeleteReport};
 use crate::graph::inventory::Inventory;
+use crate::graph::EdgeSource;
 use crate::inspect::Inspection;
 use crate::oci::{Descriptor, Digest, Manifest};
 use crate::store::ReferrersSource;
@@ -330,11 +331,9 @@ pub struct Detail {
     pub platforms: Vec<String>,
     pub created: Option<String>,
     pub badges: Vec<String>,
-    /// The signatures among its referrers (at most [`MAX_ROW_SIGNATURES`]), verified when the
-    /// row is on screen.
-    pub signatures: Vec<Descriptor>,
-    /// How they were found.
-    pub signature_source: Option<ReferrersSource>,
+    /// The signatures among its referrers and cosign tags (at most [`MAX_ROW_SIGNATURES`]), each
+    /// with how it was found; verified when the row is on screen.
+    pub signatures: Vec<(Descriptor, EdgeSource)>,
     /// Config + layers; for an index the sum over what it lists (`graph::size`).
     pub image_size: Option<u64>,
 }

@@ -4,15 +4,15 @@ use super::panic_text;
 use crate::graph::fallback::known_leaves;
 use crate::graph::inventory::{inventory, InventoryOptions};
 use crate::graph::size::fetch_image_size;
-use crate::graph::{cosign_tags, expand_one};
+use crate::graph::{cosign_referrers, cosign_tags, expand_one, EdgeSource};
 use crate::oci::config::{ImageConfig, MAX_CONFIG_BYTES};
-use crate::oci::{media, Digest};
+use crate::oci::{media, Descriptor, Digest};
 use crate::store::{Store, StoreError};
 use crate::tui::action::{
     Action, Detail, Doc, DocKind, Failure, Level, Loaded, MAX_ROW_SIGNATURES,
 };
 use crate::tui::effect::LoadJob;
-use crate::tui::label::badge;
+use crate::tui::label::node_badge;
 use futures::FutureExt;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -306,7 +306,8 @@ pub async fn summary_worker(
 }
 
 /// A row's details: what the manifest is, its image size, its config's created time and
-/// platform, and badges for what hangs below it. The three reads after the manifest run at once.
+/// platform, and badges for what hangs below it (referrers and cosign tags). The reads after the
+/// manifest run at once.
 async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail, String> {
     let m = store.manifest(repo, reference).await.map_err(msg)?;
     let mut platforms: Vec<String> = m
@@ -315,27 +316,35 @@ async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail
         .iter()
         .filter_map(|d| d.platform.as_ref().map(|p| p.to_string()))
         .collect();
-    let (config, size, refs) = futures::join!(
+    let (config, size, refs, cosign) = futures::join!(
         image_config(store, repo, &m.manifest),
         fetch_image_size(store, repo, &m.manifest),
-        store.referrers(repo, &m.descriptor.digest, None)
+        store.referrers(repo, &m.descriptor.digest, None),
+        cosign_attached(store, repo, &m.descriptor.digest)
     );
-    let (mut badges, signatures, signature_source): (Vec<String>, Vec<_>, _) = match refs {
-        Ok(r) => (
-            r.descriptors
-                .iter()
-                .map(|d| badge(d.artifact_type.as_deref()).to_string())
-                .collect(),
-            r.descriptors
-                .iter()
-                .filter(|d| badge(d.artifact_type.as_deref()) == "SIG")
-                .take(MAX_ROW_SIGNATURES)
-                .cloned()
-                .collect(),
-            Some(r.source),
-        ),
-        Err(_) => (Vec::new(), Vec::new(), None),
-    };
+    let refs = refs.map_or_else(
+        |_| Vec::new(),
+        |r| {
+            let source = EdgeSource::from(r.source);
+            r.descriptors.into_iter().map(|d| (d, source)).collect()
+        },
+    );
+    // A manifest both a referrer and cosign-tagged counts once, as a referrer (as in the tree).
+    let mut seen: HashSet<Digest> = HashSet::new();
+    let attached: Vec<(Descriptor, EdgeSource)> = refs
+        .into_iter()
+        .chain(cosign.into_iter().map(|d| (d, EdgeSource::CosignTag)))
+        .filter(|(d, _)| seen.insert(d.digest.clone()))
+        .collect();
+    let mut badges: Vec<String> = attached
+        .iter()
+        .map(|(d, _)| node_badge(d).to_string())
+        .collect();
+    let signatures: Vec<(Descriptor, EdgeSource)> = attached
+        .into_iter()
+        .filter(|(d, _)| node_badge(d) == "SIG")
+        .take(MAX_ROW_SIGNATURES)
+        .collect();
     badges.sort();
     badges.dedup();
     if platforms.is_empty() {
@@ -356,10 +365,22 @@ async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail
             .or_else(|| config.and_then(|c| c.created)),
         badges,
         signatures,
-        signature_source,
         image_size: size.ok(),
         descriptor: m.descriptor,
     })
+}
+
+/// The manifests the repository's cosign legacy tags name `digest` with, as the tree gets them
+/// (best effort: none when the tags cannot be listed or read). The tag listing is the store's
+/// cached one, and a digest has at most one `.sig`, `.att` and `.sbom` tag.
+async fn cosign_attached(store: &dyn Store, repo: &str, digest: &Digest) -> Vec<Descriptor> {
+    let (tags, _) = cosign_tags(store, repo).await;
+    match tags.get(digest) {
+        Some(t) => cosign_referrers(store, repo, t, None)
+            .await
+            .unwrap_or_default(),
+        None => Vec::new(),
+    }
 }
 
 /// The image config of an image manifest (none for an index or an artifact's own config).

@@ -1,6 +1,5 @@
 //! Signature verification in the TUI: which signatures on screen to verify (tree nodes, the
 //! tag rows' own signatures, the signature described), and their answers.
-use crate::graph::EdgeSource;
 use crate::oci::Digest;
 use crate::tui::effect::{Control, Effect, VerifyItem};
 use crate::tui::state::tree::RowKind;
@@ -43,14 +42,10 @@ fn tag_items(s: &State) -> Vec<VerifyItem> {
             Some(DetailState::Failed(_)) | None => None,
         })
         .flat_map(|d| {
-            let source = d
-                .signature_source
-                .map(EdgeSource::from)
-                .unwrap_or(EdgeSource::Layout);
-            d.signatures.iter().map(move |sig| VerifyItem {
+            d.signatures.iter().map(|(sig, source)| VerifyItem {
                 signature: sig.clone(),
                 subject: d.descriptor.clone(),
-                source,
+                source: *source,
             })
         })
         .collect()

@@ -242,7 +242,7 @@ fn signed(s: &State, detail: Option<&DetailState>) -> Option<Mark> {
     marks(
         d.signatures
             .iter()
-            .filter_map(|sig| s.verify.mark_of(repo, &sig.digest)),
+            .filter_map(|(sig, _)| s.verify.mark_of(repo, &sig.digest)),
     )
 }
 

@@ -30,7 +30,7 @@ fn signatures_line(s: &State, t: &Theme, d: &crate::tui::action::Detail) -> Opti
     let known: Vec<Mark> = d
         .signatures
         .iter()
-        .filter_map(|g| s.verify.done.get(&(repo.to_string(), g.digest.clone())))
+        .filter_map(|(g, _)| s.verify.done.get(&(repo.to_string(), g.digest.clone())))
         .map(|v| mark(v))
         .collect();
     let ok = known.iter().filter(|m| **m == Mark::Verified).count();

@@ -15,7 +15,6 @@ fn ready(tag: &str, size: u64, created: &str) -> DetailState {
         created: Some(created.into()),
         badges: vec![],
         signatures: vec![],
-        signature_source: None,
         image_size: Some(size),
     })
 }

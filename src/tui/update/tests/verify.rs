@@ -3,7 +3,6 @@
 use super::{case, desc, next_req, run, tags, tree};
 use crate::graph::EdgeSource;
 use crate::oci::{Descriptor, Digest};
-use crate::store::ReferrersSource;
 use crate::tui::action::{Cmd, Detail, DocKind, Loaded};
 use crate::tui::effect::{Control, Effect, LoadJob, VerifyItem};
 use crate::tui::state::verify::Mark;
@@ -212,8 +211,10 @@ fn a_tag_rows_own_signatures_are_verified_against_it() {
         platforms: vec![],
         created: None,
         badges: vec!["SIG".into()],
-        signatures: sigs,
-        signature_source: Some(ReferrersSource::ReferrersApi),
+        signatures: sigs
+            .into_iter()
+            .map(|d| (d, EdgeSource::ReferrersApi))
+            .collect(),
         image_size: None,
     };
     let mut known = tags();
@@ -255,4 +256,53 @@ fn a_tag_rows_own_signatures_are_verified_against_it() {
             |_| {},
         ),
     ]);
+}
+
+/// A tag signed with cosign's legacy `.sig` tag: its details bring that signature with the
+/// referrers' own, each verified as it was found.
+#[test]
+fn a_tag_rows_cosign_tag_signature_is_verified_as_a_cosign_tag() {
+    let mut tagged = desc("sig-tag");
+    tagged.annotations = Some(
+        [(
+            crate::oci::media::ANN_REF_NAME.to_string(),
+            format!("{}.sig", desc("v1").digest.to_string().replace(':', "-")),
+        )]
+        .into_iter()
+        .collect(),
+    );
+    let detail = Detail {
+        descriptor: desc("v1"),
+        artifact_type: None,
+        platforms: vec![],
+        created: None,
+        badges: vec!["SIG".into()],
+        signatures: vec![
+            (sig_desc("sig"), EdgeSource::ReferrersTag),
+            (tagged.clone(), EdgeSource::CosignTag),
+        ],
+        image_size: None,
+    };
+    run(vec![case(
+        "both signatures asked for, each with how it was found",
+        tags(),
+        Loaded::Detail {
+            repo: "app".into(),
+            key: "v1".into(),
+            result: Ok(detail),
+        },
+        vec![want(vec![
+            VerifyItem {
+                signature: sig_desc("sig"),
+                subject: desc("v1"),
+                source: EdgeSource::ReferrersTag,
+            },
+            VerifyItem {
+                signature: tagged,
+                subject: desc("v1"),
+                source: EdgeSource::CosignTag,
+            },
+        ])],
+        |_| {},
+    )]);
 }
