@@ -30,29 +30,6 @@ fn tag_for(digest: &str, suffix: &str) -> String {
     format!("sha256-{}{suffix}", digest.trim_start_matches("sha256:"))
 }
 
-/// Referrers of `subject` with `artifact_type`, as arbor discovers them.
-fn referrers(reg: &str, repo: &str, subject: &str, artifact_type: &str) -> Vec<String> {
-    let v = json(&run_ok(
-        arbor()
-            .args([
-                "discover",
-                "--format",
-                "json",
-                "--depth",
-                "1",
-                "--artifact-type",
-                artifact_type,
-            ])
-            .arg(format!("{reg}/{repo}@{subject}")),
-    ));
-    v["referrers"]
-        .as_array()
-        .expect("referrers")
-        .iter()
-        .map(|r| r["digest"].as_str().expect("digest").to_string())
-        .collect()
-}
-
 #[test]
 fn inspect_cosign_legacy_signature_and_attestation_tags() {
     let h = harness();

@@ -294,6 +294,29 @@ pub fn json(out: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
 }
 
+/// Digests of the referrers of `subject` with `artifact_type`, as `arbor discover` finds them.
+pub fn referrers(reg: &str, repo: &str, subject: &str, artifact_type: &str) -> Vec<String> {
+    let v = json(&run_ok(
+        arbor()
+            .args([
+                "discover",
+                "--format",
+                "json",
+                "--depth",
+                "1",
+                "--artifact-type",
+                artifact_type,
+            ])
+            .arg(format!("{reg}/{repo}@{subject}")),
+    ));
+    v["referrers"]
+        .as_array()
+        .expect("referrers")
+        .iter()
+        .map(|r| r["digest"].as_str().expect("digest").to_string())
+        .collect()
+}
+
 /// A discover tree with referrers sorted by digest at every level, for order-free comparison.
 pub fn normalise(v: &serde_json::Value) -> serde_json::Value {
     let mut v = v.clone();

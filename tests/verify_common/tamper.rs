@@ -2,29 +2,6 @@
 //! signatures moved onto another subject, payloads naming another digest.
 use super::*;
 
-/// Digests of the referrers of `subject` with `artifact_type`, as arbor discovers them.
-pub fn referrers(reg: &str, repo: &str, subject: &str, artifact_type: &str) -> Vec<String> {
-    let v = json(&run_ok(
-        arbor()
-            .args([
-                "discover",
-                "--format",
-                "json",
-                "--depth",
-                "1",
-                "--artifact-type",
-                artifact_type,
-            ])
-            .arg(format!("{reg}/{repo}@{subject}")),
-    ));
-    v["referrers"]
-        .as_array()
-        .expect("referrers")
-        .iter()
-        .map(|r| r["digest"].as_str().expect("digest").to_string())
-        .collect()
-}
-
 pub fn manifest(reg: &str, repo: &str, reference: &str) -> Value {
     json(&run_ok(
         arbor()
