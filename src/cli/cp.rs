@@ -104,7 +104,9 @@ async fn copy_with_progress(
             let n = pushed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             bars.total.set_message(format!("manifests {n}/{manifests}"));
         }
-        Progress::Tagged { tag } => bars.total.set_message(format!("tagged {tag}")),
+        Progress::Tagged { tag } => bars
+            .total
+            .set_message(format!("tagged {}", crate::text::tag_label(&tag))),
     };
     let result = tokio::select! {
         r = copy::execute(src, dst, plan, opts, &on_progress) => r,
@@ -150,14 +152,14 @@ pub fn print_plan(plan: &CopyPlan, out: &mut dyn Write) -> Result<()> {
         plan.manifests.len() - present
     )?;
     for m in &plan.manifests {
-        let ty = m
-            .descriptor
-            .artifact_type
-            .as_deref()
-            .map(|t| crate::text::escape(t).into_owned())
-            .unwrap_or_else(|| {
-                crate::oci::media::short_label(&m.descriptor.media_type).to_string()
-            });
+        // Both types come from the registry (an unknown media type is shown as it is).
+        let ty = crate::text::escape(
+            m.descriptor
+                .artifact_type
+                .as_deref()
+                .unwrap_or_else(|| crate::oci::media::short_label(&m.descriptor.media_type)),
+        )
+        .into_owned();
         writeln!(
             out,
             "  {}  {:<14} {}  {}{}",
@@ -183,7 +185,11 @@ pub fn print_plan(plan: &CopyPlan, out: &mut dyn Write) -> Result<()> {
         "Referrers on the destination: {}",
         via(plan.destination_referrers)
     )?;
-    let tags: Vec<&str> = plan.tags.iter().map(|t| t.tag.as_str()).collect();
+    let tags: Vec<String> = plan
+        .tags
+        .iter()
+        .map(|t| crate::text::tag_label(&t.tag).into_owned())
+        .collect();
     writeln!(
         out,
         "Tags (written last): {}",
