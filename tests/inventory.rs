@@ -380,9 +380,8 @@ fn acr_listing_is_complete_with_registry_times_and_locks() {
             .args(["-d", r#"{"deleteEnabled":false}"#])
             .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{}", s.index)),
     );
-    // An image whose config says it was built in 2001 (no created annotation): the listing
-    // reports its platform and push time, so its config is not read and the registry's time is
-    // shown (as `az acr manifest list-metadata` shows it).
+    // An image whose config says it was built in 2001 (no created annotation): `created` is the
+    // config's (the issue's order), and the listing's push time is kept beside it.
     let files = files_dir();
     let config = br#"{"architecture":"arm64","os":"linux","created":"2001-02-03T04:05:06Z","rootfs":{"type":"layers","diff_ids":[]}}"#;
     let layer = b"layer\n";
@@ -429,8 +428,9 @@ fn acr_listing_is_complete_with_registry_times_and_locks() {
         (ListingSource::Acr, RegistryKind::Acr)
     );
     let b = inv.get(&built.parse().unwrap()).unwrap();
-    // arbor shows the registry's time to the second.
-    let shown = b.created.as_deref().expect("created");
+    assert_eq!(b.created.as_deref(), Some("2001-02-03T04:05:06Z"), "the config's");
+    // The registry's time, to the second.
+    let shown = b.registry_time.as_deref().expect("registry time");
     assert_eq!(shown.get(..19), pushed.get(..19), "{shown} vs {pushed}");
     assert_eq!(
         b.platform.as_ref().map(|p| p.to_string()).as_deref(),
@@ -464,6 +464,7 @@ fn acr_listing_is_complete_with_registry_times_and_locks() {
         created.starts_with("20") && created.ends_with('Z'),
         "{created}"
     );
+    assert_eq!(Some(created), by_digest.registry_time.as_deref());
     // The same listing, forced: no probe needed.
     let forced = RegistryStore::new(
         &reg,

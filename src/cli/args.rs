@@ -346,9 +346,9 @@ pub struct PurgeArgs {
     /// Tags whose name this regular expression matches, anywhere in the name (anchor with ^ and $).
     #[arg(long, value_parser = parse_regex)]
     pub filter: regex::Regex,
-    /// Only tags whose manifest was created longer ago than this: `30d`, `12h`, `1d 6h`. The created
-    /// time is the manifest's annotation, else the image config's, else the registry's (the
-    /// registry's before the config's where ACR or Harbor lists the manifest's time and platform).
+    /// Only tags older than this: `30d`, `12h`, `1d 6h`. Where the registry lists push times (ACR,
+    /// Harbor) the age is the push time's, as `acr purge` measures it; elsewhere the manifest's
+    /// created time: its annotation, else the image config's `created`.
     #[arg(long, value_parser = humantime::parse_duration)]
     pub ago: std::time::Duration,
     /// Of the tags old enough, keep the newest N.

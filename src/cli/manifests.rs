@@ -85,6 +85,24 @@ fn size(s: Option<u64>) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// A PUSHED column (the registry's own time) after CREATED, where the listing gives one.
+fn pushed_column(rows: &[&InventoryManifest], header: &mut Vec<&str>, at: usize) -> bool {
+    let any = rows.iter().any(|m| m.registry_time.is_some());
+    if any {
+        header.insert(at, "PUSHED");
+    }
+    any
+}
+
+fn pushed_cell(shown: bool, m: &InventoryManifest, row: &mut Vec<String>, at: usize) {
+    if shown {
+        row.insert(
+            at,
+            escape(m.registry_time.as_deref().unwrap_or("")).into_owned(),
+        );
+    }
+}
+
 fn print_table(
     name: &str,
     inv: &Inventory,
@@ -109,7 +127,7 @@ fn print_table(
         };
         writeln!(out, "{found}")?;
     } else if which == Which::All {
-        let header = [
+        let mut header = vec![
             "DIGEST",
             "CLASS",
             "KIND",
@@ -121,10 +139,11 @@ fn print_table(
             "PLATFORM",
             "LOCKED",
         ];
+        let pushed = pushed_column(&rows, &mut header, 8);
         let body = rows
             .iter()
             .map(|m| {
-                vec![
+                let mut row = vec![
                     m.digest.to_string(),
                     class_label(m),
                     m.kind.to_string(),
@@ -138,12 +157,14 @@ fn print_table(
                         .map(|p| escape(&p.to_string()).into_owned())
                         .unwrap_or_default(),
                     if m.locked { "locked" } else { "" }.to_string(),
-                ]
+                ];
+                pushed_cell(pushed, m, &mut row, 8);
+                row
             })
             .collect();
         writeln!(out, "{}", table(&header, body))?;
     } else {
-        let header = [
+        let mut header = vec![
             "DIGEST",
             "CLASS",
             "KIND",
@@ -152,10 +173,11 @@ fn print_table(
             "CREATED",
             "SUBJECT",
         ];
+        let pushed = pushed_column(&rows, &mut header, 6);
         let body = rows
             .iter()
             .map(|m| {
-                vec![
+                let mut row = vec![
                     m.digest.to_string(),
                     class_label(m),
                     m.kind.to_string(),
@@ -166,7 +188,9 @@ fn print_table(
                         .as_ref()
                         .map(|s| s.to_string())
                         .unwrap_or_default(),
-                ]
+                ];
+                pushed_cell(pushed, m, &mut row, 6);
+                row
             })
             .collect();
         writeln!(out, "{}", table(&header, body))?;

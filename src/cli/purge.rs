@@ -43,12 +43,17 @@ fn print_decisions(p: &PurgePlan, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "  none")?;
     }
     for d in &p.decisions {
+        // The time the age was measured from, named as such.
+        let (word, time) = match &d.registry_time {
+            Some(t) => ("pushed", Some(t)),
+            None => ("created", d.created.as_ref()),
+        };
         writeln!(
             out,
-            "  {} {}  created {}  {}",
+            "  {} {}  {word} {}  {}",
             if d.selected { "-" } else { "=" },
             escape(&d.tag),
-            escape(d.created.as_deref().unwrap_or("?")),
+            escape(time.map(String::as_str).unwrap_or("?")),
             escape(&d.reason)
         )?;
     }

@@ -17,7 +17,8 @@ use time::OffsetDateTime;
 pub struct PurgeRules {
     /// Tags whose name this matches (anywhere in the name, as `acr purge --filter` does).
     pub filter: regex::Regex,
-    /// Only tags whose manifest was created longer ago than this.
+    /// Only tags older than this: pushed longer ago where the registry lists push times (ACR,
+    /// Harbor), else created longer ago.
     pub older_than: Duration,
     /// Of the tags old enough, the newest this many stay.
     pub keep: usize,
@@ -34,8 +35,11 @@ pub struct TagDecision {
     pub tag: String,
     pub digest: crate::oci::Digest,
     /// When its manifest was created: the inventory's `created` (annotation, else the config's,
-    /// else the registry's; the registry's first where a vendor listing reports it).
+    /// else the registry's).
     pub created: Option<String>,
+    /// When the registry says the manifest was pushed (ACR, Harbor): the age is measured from
+    /// this where it is known (as `acr purge` does), else from `created`.
+    pub registry_time: Option<String>,
     pub selected: bool,
     pub reason: String,
 }
@@ -76,20 +80,25 @@ pub fn select(inv: &Inventory, rules: &PurgeRules) -> Result<(Vec<TagDecision>, 
         if Inventory::tag_role(tag, m) != TagRole::Plain || !rules.filter.is_match(tag) {
             continue;
         }
-        let created = m.created.as_deref().and_then(parse_time);
+        // The push time where the registry lists it (when the tag was pushed), else `created`.
+        let (time, verb) = match m.registry_time.as_deref().and_then(parse_time) {
+            Some(t) => (Some(t), "pushed"),
+            None => (m.created.as_deref().and_then(parse_time), "created"),
+        };
         let mut d = TagDecision {
             tag: tag.to_string(),
             digest: m.digest.clone(),
             created: m.created.clone(),
+            registry_time: m.registry_time.clone(),
             selected: false,
             reason: String::new(),
         };
-        match created {
+        match time {
             None => d.reason = "no creation time known: left alone".into(),
             Some(t) => {
                 let age = rules.now - t;
                 if age < rules.older_than {
-                    d.reason = format!("created less than {ago} ago");
+                    d.reason = format!("{verb} less than {ago} ago");
                 } else {
                     old.push((t, d));
                     continue;

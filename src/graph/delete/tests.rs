@@ -21,6 +21,7 @@ fn man(name: &str, kind: Kind, class: Class) -> InventoryManifest {
         image_size: None,
         manifest_size: 100,
         created: None,
+        registry_time: None,
         platform: None,
         subject: None,
         children: Vec::new(),

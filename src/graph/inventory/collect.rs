@@ -192,16 +192,12 @@ pub(super) async fn collect(
     Ok((g, warnings))
 }
 
-/// Whether an image's config must be read for its `created` and platform: not when the vendor
-/// listing reports both (the registry's answer is shown, as `az acr manifest list-metadata` shows
-/// it), nor when a `created` annotation is there and the platform is known from an index entry
-/// or the listing.
+/// Whether an image's config must be read for its `created` and platform: not when a `created`
+/// annotation is there and the platform is known from an index entry or the listing. A vendor
+/// listing's time does not spare the read: `created` is the annotation, else the config's, else
+/// the registry's (the registry's own time is kept beside it, as `registry_time`).
 fn config_needed(n: &RawNode, platform_from_entry: bool) -> bool {
-    let listed = n.listed.as_ref();
-    let listed_platform = listed.is_some_and(|l| l.platform.is_some());
-    if listed_platform && listed.is_some_and(|l| l.created.is_some()) {
-        return false;
-    }
+    let listed_platform = n.listed.as_ref().is_some_and(|l| l.platform.is_some());
     !(n.manifest.created().is_some() && (platform_from_entry || listed_platform))
 }
 
@@ -216,10 +212,8 @@ struct ImageConfig {
 }
 
 /// Reads the image config of every image (bounded, verified, each config once) for its
-/// `created` and platform — except where the answer is known without it: a vendor listing that
-/// reports the manifest's platform and time (shown as the registry shows them, as
-/// `az acr manifest list-metadata` does: one request per image saved), or a `created` annotation
-/// with a platform from an index entry. A config that cannot be read leaves them unknown and
+/// `created` and platform — except where the answer is known without it: a `created` annotation
+/// with a platform from an index entry or the listing. A config that cannot be read leaves them unknown and
 /// says so in a warning.
 async fn read_configs(
     store: &dyn Store,
@@ -332,8 +326,8 @@ mod tests {
 
     #[test]
     fn the_config_is_read_only_for_what_nothing_else_says() {
-        // A vendor listing with platform and time: no config read, with or without an annotation.
-        assert!(!config_needed(&node(false, true, true), false));
+        // A vendor listing's time does not stand in for the config's `created`.
+        assert!(config_needed(&node(false, true, true), false));
         assert!(!config_needed(&node(true, true, true), false));
         // An annotation and a platform from an index entry or from the listing.
         assert!(!config_needed(&node(true, false, false), true));

@@ -64,9 +64,11 @@ pub struct InventoryManifest {
     pub image_size: Option<u64>,
     pub manifest_size: u64,
     /// The `org.opencontainers.image.created` annotation, else the config's `created`, else the
-    /// registry's. Where a vendor listing reports the manifest's time and platform, the config is
-    /// not read: the registry's time is shown, as the vendor's own tools show it.
+    /// registry's time (the issue's order, on every registry).
     pub created: Option<String>,
+    /// When the registry recorded the manifest (ACR `createdTime`, Harbor `push_time`), where a
+    /// listing API says: the push time, which `arbor purge --ago` ages by.
+    pub registry_time: Option<String>,
     pub platform: Option<Platform>,
     /// Its `subject`, or the digest a cosign or fallback tag names.
     pub subject: Option<Digest>,
@@ -230,6 +232,7 @@ pub fn assemble(
                     .map(str::to_string)
                     .or_else(|| n.config.as_ref().and_then(|c| c.created.clone()))
                     .or_else(|| listed.and_then(|l| l.created.clone())),
+                registry_time: listed.and_then(|l| l.created.clone()),
                 platform: entry_platform
                     .get(d)
                     .map(|p| (*p).clone())
@@ -359,7 +362,9 @@ mod tests {
         let mut idx_node = node(index, Some(locked));
         idx_node.config = None;
         g.nodes.insert(idx.clone(), idx_node);
-        g.nodes.insert(amd.clone(), node(image.clone(), None));
+        let mut pushed = ListedManifest::new(amd.clone());
+        pushed.created = Some("2026-06-06T00:00:00Z".into());
+        g.nodes.insert(amd.clone(), node(image.clone(), Some(pushed)));
         g.nodes.insert(arm.clone(), node(image, None));
         g.tags.insert("v1".into(), Some(idx.clone()));
         let inv = assemble("r", &g, true, ListingSource::Acr, RegistryKind::Acr, None);
@@ -370,8 +375,9 @@ mod tests {
         assert_eq!(
             i.created.as_deref(),
             Some("2025-05-05T00:00:00Z"),
-            "the registry's"
+            "an index has no config: the registry's"
         );
+        assert_eq!(i.registry_time.as_deref(), Some("2025-05-05T00:00:00Z"));
         assert_eq!(i.kind, Kind::Index);
         let a = inv.get(&amd).unwrap();
         assert_eq!(a.image_size, Some(1100));
@@ -383,8 +389,9 @@ mod tests {
         assert_eq!(
             a.created.as_deref(),
             Some("2024-01-01T00:00:00Z"),
-            "the config's"
+            "the config's before the registry's"
         );
+        assert_eq!(a.registry_time.as_deref(), Some("2026-06-06T00:00:00Z"));
         assert_eq!(a.class, Class::Attached);
         assert_eq!(a.attached_to.as_deref(), Some("v1"));
         assert!(!a.locked);
@@ -392,6 +399,11 @@ mod tests {
         assert_eq!(v["source"], "acr");
         assert_eq!(v["registryKind"], "acr");
         assert_eq!(v["manifests"].as_array().map(Vec::len), Some(3));
+        let arm_json = v["manifests"]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["digest"] == arm.to_string()))
+            .unwrap();
+        assert!(arm_json["registryTime"].is_null(), "the key is always there");
         assert!(v["danglingTags"].as_array().unwrap().is_empty());
         assert!(v["staleFallbackIndexes"].as_array().unwrap().is_empty());
     }

@@ -20,6 +20,7 @@ fn image(n: u32, created: Option<&str>, tags: &[&str]) -> InventoryManifest {
         image_size: Some(10),
         manifest_size: 100,
         created: created.map(str::to_string),
+        registry_time: None,
         platform: None,
         subject: None,
         children: Vec::new(),
@@ -142,4 +143,22 @@ fn a_selected_tag_whose_manifest_another_tag_names_is_kept() {
         .kept
         .iter()
         .any(|k| k.reason == "tag stable points at it"));
+}
+
+#[test]
+fn a_registry_push_time_is_what_the_age_is_measured_from() {
+    // Built long ago (config `created`), pushed yesterday: not old, as `acr purge` sees it.
+    let mut fresh = image(1, Some("2020-01-01T00:00:00Z"), &["ci-rebuilt"]);
+    fresh.registry_time = Some("2025-02-28T00:00:00Z".into());
+    // Created yesterday by its config, pushed long ago: old.
+    let mut stale = image(2, Some("2025-02-28T00:00:00Z"), &["ci-pushed-long-ago"]);
+    stale.registry_time = Some("2024-06-01T00:00:00Z".into());
+    // No push time: the created time decides.
+    let plain = image(3, Some("2020-01-01T00:00:00Z"), &["ci-plain"]);
+    let i = inv(true, vec![fresh, stale, plain]);
+    let (d, _) = select(&i, &rules("^ci-", 30, 0, false)).unwrap();
+    assert_eq!(selected(&d), vec!["ci-plain", "ci-pushed-long-ago"]);
+    let rebuilt = d.iter().find(|x| x.tag == "ci-rebuilt").unwrap();
+    assert_eq!(rebuilt.reason, "pushed less than 30days ago");
+    assert_eq!(rebuilt.created.as_deref(), Some("2020-01-01T00:00:00Z"));
 }

@@ -288,7 +288,8 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
         return;
     };
     let sum = PlanSummary::of(plans);
-    let w = area.width.saturating_sub(2).max(20);
+    // The whole body's width: a box one column inside the pane's border would show both.
+    let w = area.width.max(20);
     let text_w = w.saturating_sub(2) as usize;
     let mut lines = Vec::new();
     if sum.below > 0 {
