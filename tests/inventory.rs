@@ -428,7 +428,11 @@ fn acr_listing_is_complete_with_registry_times_and_locks() {
         (ListingSource::Acr, RegistryKind::Acr)
     );
     let b = inv.get(&built.parse().unwrap()).unwrap();
-    assert_eq!(b.created.as_deref(), Some("2001-02-03T04:05:06Z"), "the config's");
+    assert_eq!(
+        b.created.as_deref(),
+        Some("2001-02-03T04:05:06Z"),
+        "the config's"
+    );
     // The registry's time, to the second.
     let shown = b.registry_time.as_deref().expect("registry time");
     assert_eq!(shown.get(..19), pushed.get(..19), "{shown} vs {pushed}");

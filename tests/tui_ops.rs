@@ -242,7 +242,13 @@ async fn untagged_view_lists_untagged_manifests_and_marks_rows() {
     h.settle().await;
     assert!(!h.state.untagged.rows.is_empty());
     // What no tag leads to, in the inventory's words; nothing attached below a tag.
-    let classes: Vec<Class> = h.state.untagged.rows.iter().map(|r| r.class).collect();
+    let classes: Vec<Class> = h
+        .state
+        .untagged
+        .rows
+        .iter()
+        .filter_map(|r| r.manifest().map(|m| m.class))
+        .collect();
     assert!(
         classes.contains(&Class::Untagged)
             && classes

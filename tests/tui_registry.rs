@@ -190,7 +190,7 @@ async fn tui_deletes_marked_untagged_manifests_together() {
         .untagged
         .rows
         .iter()
-        .map(|r| r.digest.to_string())
+        .map(|r| r.reference())
         .collect();
     let mut want = old.clone();
     want.sort();

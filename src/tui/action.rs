@@ -55,6 +55,9 @@ pub enum Cmd {
     CopyReference,
     CopyCommand,
     Redraw,
+    /// The untagged view's fixes (planned and shown like a delete).
+    RemoveTag,
+    Repair,
 }
 
 /// Keys typed while a text prompt (filter, command, search) is open.

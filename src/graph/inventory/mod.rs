@@ -364,7 +364,8 @@ mod tests {
         g.nodes.insert(idx.clone(), idx_node);
         let mut pushed = ListedManifest::new(amd.clone());
         pushed.created = Some("2026-06-06T00:00:00Z".into());
-        g.nodes.insert(amd.clone(), node(image.clone(), Some(pushed)));
+        g.nodes
+            .insert(amd.clone(), node(image.clone(), Some(pushed)));
         g.nodes.insert(arm.clone(), node(image, None));
         g.tags.insert("v1".into(), Some(idx.clone()));
         let inv = assemble("r", &g, true, ListingSource::Acr, RegistryKind::Acr, None);
@@ -403,7 +404,10 @@ mod tests {
             .as_array()
             .and_then(|m| m.iter().find(|m| m["digest"] == arm.to_string()))
             .unwrap();
-        assert!(arm_json["registryTime"].is_null(), "the key is always there");
+        assert!(
+            arm_json["registryTime"].is_null(),
+            "the key is always there"
+        );
         assert!(v["danglingTags"].as_array().unwrap().is_empty());
         assert!(v["staleFallbackIndexes"].as_array().unwrap().is_empty());
     }

@@ -75,6 +75,8 @@ pub const DEFAULTS: &[Row] = &[
     row(Cmd::Attach, "attach", &["a"], "attach files as a referrer (form + preview; registries)", MANIFESTS, false),
     row(Cmd::Delete, "delete", &["ctrl-d"], "delete this or the marked, after a plan (registries)", MANIFESTS, false),
     row(Cmd::Mark, "mark", &["space"], "mark / unmark for bulk delete (registries)", MANIFESTS, false),
+    row(Cmd::RemoveTag, "remove_tag", &["x"], "remove dangling tag (the row's; after a plan)", &[Untagged], true),
+    row(Cmd::Repair, "repair", &["r"], "repair stale index (the row's; after a plan)", &[Untagged], true),
     row(Cmd::Untagged, "untagged", &["u"], "untagged manifests & orphans ⇄ tags", &[Tags, Untagged], false),
     row(Cmd::DialogNext, "dialog_next", &["down", "right"], "next field / button", &[Dialog], false),
     row(Cmd::DialogPrev, "dialog_prev", &["up", "left", "backtab"], "previous field / button", &[Dialog], false),

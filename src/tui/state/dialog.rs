@@ -229,10 +229,21 @@ pub struct DeleteDialog {
     pub focus: usize,
     pub running: bool,
     pub deleted: usize,
+    /// The untagged view's fix this plan is (its title and button say so), if it is one.
+    pub fix: Option<super::Fix>,
 }
 
 impl DeleteDialog {
     pub const BUTTONS: [&'static str; 2] = ["Delete", "Cancel"];
+
+    /// The buttons: `Remove tag` or `Repair` for a fix, else `Delete`; Cancel always.
+    pub fn buttons(&self) -> [&'static str; 2] {
+        match self.fix {
+            Some(super::Fix::RemoveTag) => ["Remove tag", "Cancel"],
+            Some(super::Fix::Repair) => ["Repair", "Cancel"],
+            None => Self::BUTTONS,
+        }
+    }
 }
 
 /// What a plan removes, in counts.

@@ -3,9 +3,9 @@ pub mod dialog;
 pub mod prefs;
 pub mod tree;
 mod tree_rows;
+mod untagged;
 pub mod verify;
 
-use crate::graph::inventory::{Inventory, InventoryManifest};
 use crate::inspect::Inspection;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{ReferrersSource, StoreKind};
@@ -18,6 +18,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 use tree::{Remembered, TreeModel};
+pub use untagged::{Fix, UntaggedList, UntaggedRow};
 
 /// Screens, stacked: `back` pops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,29 +153,6 @@ pub struct TagList {
     pub error: Option<String>,
     pub req: u64,
     pub view: ListView,
-}
-
-/// Untagged manifests and orphans of the open repository.
-#[derive(Debug, Clone, Default)]
-pub struct UntaggedList {
-    /// The inventory the rows come from (listing source, dangling tags, stale indexes).
-    pub inventory: Option<std::sync::Arc<Inventory>>,
-    /// Its untagged and orphan manifests.
-    pub rows: Vec<InventoryManifest>,
-    /// A reload after a write: its answer leaves the flash line alone.
-    pub keep_flash: bool,
-    pub loading: bool,
-    pub error: Option<String>,
-    pub req: u64,
-    pub view: ListView,
-}
-
-impl UntaggedList {
-    /// Digest of the row under the cursor.
-    pub fn selected_digest(&self) -> Option<String> {
-        let row = self.view.selected().and_then(|i| self.rows.get(i))?;
-        Some(row.digest.to_string())
-    }
 }
 
 /// The inspector / describe view.
@@ -446,12 +424,21 @@ impl State {
     }
 
     /// True when `cmd` does something on the screen shown (the footer hints only those).
+    fn fix_here(&self, fix: Fix) -> bool {
+        self.facts.writable
+            && self.screen() == Screen::Untagged
+            && self.untagged.selected_fix() == Some(fix)
+    }
+
     pub fn acts(&self, cmd: Cmd) -> bool {
         let screen = self.screen();
         let registry = self.facts.kind == crate::store::StoreKind::Registry;
         match cmd {
             Cmd::Back => self.stack.len() > 1 || (screen == Screen::Tags && registry),
             Cmd::Attach | Cmd::Delete | Cmd::Mark => self.facts.writable,
+            // Only on a row that has that fix: the footer hints it there alone.
+            Cmd::RemoveTag => self.fix_here(Fix::RemoveTag),
+            Cmd::Repair => self.fix_here(Fix::Repair),
             Cmd::TogglePane | Cmd::PaneWider | Cmd::PaneNarrower => {
                 self.width >= prefs::PANE_MIN_TERMINAL
             }

@@ -63,7 +63,9 @@ impl From<Cmd> for Key {
             | Cmd::CopyDigest
             | Cmd::CopyReference
             | Cmd::CopyCommand
-            | Cmd::Redraw => Key::Other,
+            | Cmd::Redraw
+            | Cmd::RemoveTag
+            | Cmd::Repair => Key::Other,
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::tui::effect::{Control, Effect, TermJob};
 use crate::tui::layout;
 use crate::tui::state::prefs::{TAG_SORTS, UNTAGGED_SORTS};
 use crate::tui::state::tree::{Load, RowKind};
-use crate::tui::state::{DetailState, Prompt, Screen, State, TagRow};
+use crate::tui::state::{DetailState, Fix, Prompt, Screen, State, TagRow};
 
 pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
     let screen = s.screen();
@@ -55,6 +55,8 @@ pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
         Cmd::Pull => ops::pull(s),
         Cmd::Attach => ops::attach(s),
         Cmd::Delete => ops::delete(s),
+        Cmd::RemoveTag => ops::fix(s, Fix::RemoveTag),
+        Cmd::Repair => ops::fix(s, Fix::Repair),
         Cmd::Mark => {
             ops::mark(s);
             vec![]

@@ -7,12 +7,11 @@ use super::nav::{
     set_doc_lines, want_details,
 };
 use super::order::{rebuild_repos_visible, sort_untagged};
-use crate::graph::inventory::Class;
 use crate::store::StoreKind;
-use crate::tui::action::{Connected, DocKind, Loaded, Then};
+use crate::tui::action::{Cmd, Connected, DocKind, Loaded, Then};
 use crate::tui::effect::Effect;
 use crate::tui::label::count;
-use crate::tui::state::{Decoding, DetailState, Screen, State};
+use crate::tui::state::{Decoding, DetailState, Fix, Screen, State, UntaggedRow};
 
 pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
     match a {
@@ -208,22 +207,34 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             u.loading = false;
             match result {
                 Ok(inv) => {
-                    // What no tag leads to: untagged first, then orphans (sorted by the view's order).
-                    let rows: Vec<_> = inv
-                        .manifests
-                        .iter()
-                        .filter(|m| matches!(m.class, Class::Untagged | Class::Orphan))
-                        .cloned()
-                        .collect();
-                    u.rows = rows;
+                    // What no tag leads to, and what has a fix (sorted by the view's order).
+                    u.rows = UntaggedRow::of(&inv);
                     u.inventory = Some(inv);
                     sort_untagged(s);
                     if s.untagged.keep_flash {
                         return vec![];
                     }
-                    let n = s.untagged.rows.len();
+                    let rows = &s.untagged.rows;
+                    let n = rows.iter().filter(|r| r.manifest().is_some()).count();
+                    let of = |f: Fix| rows.iter().filter(|r| r.fix() == Some(f)).count();
+                    let (dangling, stale) = (of(Fix::RemoveTag), of(Fix::Repair));
+                    let mut fix_note = String::new();
+                    if dangling > 0 {
+                        fix_note += &format!(
+                            "; {} ({} removes one)",
+                            count(dangling, "dangling tag"),
+                            s.keymap.keys_of(Cmd::RemoveTag)
+                        );
+                    }
+                    if stale > 0 {
+                        fix_note += &format!(
+                            "; {} ({} repairs one)",
+                            count(stale, "stale fallback index"),
+                            s.keymap.keys_of(Cmd::Repair)
+                        );
+                    }
                     s.note(format!(
-                        "{} in {repo} untagged or orphaned",
+                        "{} in {repo} untagged or orphaned{fix_note}",
                         count(n, "manifest")
                     ));
                 }

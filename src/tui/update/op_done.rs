@@ -216,11 +216,18 @@ fn deleted(s: &mut State, reports: Vec<DeleteReport>, error: Option<String>) -> 
         return fx;
     };
     if r.matches_plan() {
+        // A few names say which (a fix removes one tag, or repairs one index).
+        let names = |v: &[String]| match v.len() {
+            1..=3 => format!(" ({})", v.join(", ")),
+            _ => String::new(),
+        };
         s.say(format!(
-            "as planned: deleted {} manifest(s), {} tag(s) gone, {} fallback index(es) removed or rewritten",
+            "as planned: deleted {} manifest(s), {} tag(s) gone{}, {} fallback index(es) removed or rewritten{}",
             r.done.manifests.len(),
             r.done.tags.len(),
-            r.done.fallback_indexes.len()
+            names(&r.done.tags),
+            r.done.fallback_indexes.len(),
+            names(&r.done.fallback_indexes)
         ));
         return fx;
     }

@@ -6,7 +6,7 @@ use crate::tui::action::Cmd;
 use crate::tui::effect::{Effect, OpJob, TermJob};
 use crate::tui::label::short_ref;
 use crate::tui::state::dialog::{AttachForm, CommandsDialog, DeleteDialog, Dialog, PullDialog};
-use crate::tui::state::{DetailState, Screen, State};
+use crate::tui::state::{DetailState, Fix, Screen, State};
 
 /// The reference under the cursor (tag or digest) and a word for it.
 fn target(s: &State) -> Option<(String, String)> {
@@ -25,9 +25,10 @@ fn target(s: &State) -> Option<(String, String)> {
                 .key();
             Some((k.clone(), short_ref(&k)))
         }
+        // A fix row is named by its tag: the plan removes or repairs it by name.
         Screen::Untagged => {
-            let d = s.untagged.selected_digest()?;
-            Some((d.clone(), short_ref(&d)))
+            let r = s.untagged.selected()?.reference();
+            Some((r.clone(), short_ref(&r)))
         }
         Screen::Contexts | Screen::Repos | Screen::Inspect | Screen::Describe | Screen::Help => {
             None
@@ -149,8 +150,20 @@ fn read_only(s: &mut State, what: &str) -> bool {
     true
 }
 
+/// True (with a flash) when the cursor is on a dangling tag: there is no manifest to act on.
+fn on_dangling(s: &mut State, what: &str) -> bool {
+    if s.screen() != Screen::Untagged || s.untagged.selected_fix() != Some(Fix::RemoveTag) {
+        return false;
+    }
+    s.fail(format!(
+        "{what}: this tag's manifest is gone; {} removes the tag",
+        s.keymap.keys_of(Cmd::RemoveTag)
+    ));
+    true
+}
+
 pub fn attach(s: &mut State) -> Vec<Effect> {
-    if read_only(s, "attach") {
+    if read_only(s, "attach") || on_dangling(s, "attach") {
         return vec![];
     }
     let (Some(repo), Some((subject, label))) = (s.repo.clone(), target(s)) else {
@@ -170,7 +183,7 @@ pub fn attach(s: &mut State) -> Vec<Effect> {
             s.untagged
                 .rows
                 .iter()
-                .filter_map(|r| r.artifact_type.clone()),
+                .filter_map(|r| r.manifest().and_then(|m| m.artifact_type.clone())),
         )
         .filter(|t| t != crate::oci::media::OCI_CONFIG && t != crate::oci::media::DOCKER_CONFIG)
         .collect();
@@ -190,6 +203,9 @@ pub fn attach(s: &mut State) -> Vec<Effect> {
 }
 
 pub fn pull(s: &mut State) -> Vec<Effect> {
+    if on_dangling(s, "pull") {
+        return vec![];
+    }
     let (Some(repo), Some((reference, label))) = (s.repo.clone(), target(s)) else {
         s.fail("pull: move to a manifest first");
         return vec![];
@@ -226,6 +242,43 @@ pub fn delete(s: &mut State) -> Vec<Effect> {
         s.fail("delete: move to a manifest (or mark some with space) first");
         return vec![];
     }
+    // ctrl-d on a fix row is that row's fix (the same plan either way).
+    let fix = match s.screen() {
+        Screen::Untagged if s.marks.is_empty() => s.untagged.selected_fix(),
+        _ => None,
+    };
+    plan(s, repo, refs, fix)
+}
+
+/// `x` / `r` on a dangling tag / stale fallback index row of the untagged view: the plan of
+/// `plan_delete` for its tag (a dangling tag is removed by name; a stale index is rewritten
+/// without its missing entries, or removed when its subject or every entry is gone), shown and
+/// run by the delete dialog.
+pub fn fix(s: &mut State, fix: Fix) -> Vec<Effect> {
+    if read_only(s, fix.words()) {
+        return vec![];
+    }
+    let row = match s.screen() {
+        Screen::Untagged => s.untagged.selected().filter(|r| r.fix() == Some(fix)),
+        _ => None,
+    };
+    let (Some(repo), Some(row)) = (s.repo.clone(), row) else {
+        let what = match fix {
+            Fix::RemoveTag => "a dangling tag",
+            Fix::Repair => "a stale fallback index",
+        };
+        s.fail(format!(
+            "{}: move to {what} in the untagged view (u) first",
+            fix.words()
+        ));
+        return vec![];
+    };
+    let refs = vec![row.reference()];
+    plan(s, repo, refs, Some(fix))
+}
+
+/// Opens the plan dialog for `refs` and asks for the plan.
+fn plan(s: &mut State, repo: String, refs: Vec<String>, fix: Option<Fix>) -> Vec<Effect> {
     let id = s.req();
     s.dialog_scroll = 0;
     s.dialog = Some(Dialog::Delete(DeleteDialog {
@@ -236,8 +289,12 @@ pub fn delete(s: &mut State) -> Vec<Effect> {
         focus: 1,
         running: false,
         deleted: 0,
+        fix,
     }));
-    s.say("planning the delete…");
+    s.say(match fix {
+        Some(f) => format!("planning: {}…", f.words()),
+        None => "planning the delete…".into(),
+    });
     vec![OpJob::PlanDelete { id, repo, refs }.into()]
 }
 

@@ -1,7 +1,7 @@
 //! How the lists are ordered: tags by name, created or image size (rows not fetched yet last),
 //! the untagged view by kind or size, repositories by name; each list keeps its own order.
 use crate::tui::state::prefs::{Sort, SortKey};
-use crate::tui::state::{DetailState, State, TagRow};
+use crate::tui::state::{DetailState, Fix, State, TagRow, UntaggedRow};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -59,19 +59,25 @@ fn known_last<T: Ord>(a: Option<T>, b: Option<T>, rev: impl Fn(Ordering) -> Orde
     }
 }
 
-/// Orders the untagged view: by kind and parent (as listed), or by size with what hangs below.
+/// Orders the untagged view: by kind and parent (as listed), or by size with what hangs below;
+/// rows with a fix (stale indexes, dangling tags) after the manifests, by tag.
 pub fn sort_untagged(s: &mut State) {
     let sort = s.sorts.untagged;
     let u = &mut s.untagged;
-    let keep = u
-        .view
-        .selected()
-        .and_then(|i| u.rows.get(i))
-        .map(|r| r.digest.clone());
+    let keep = u.selected().map(UntaggedRow::reference);
     let mut order: Vec<usize> = (0..u.rows.len()).collect();
     let rows = &u.rows;
     order.sort_by(|&a, &b| {
-        let (x, y) = (&rows[a], &rows[b]);
+        let (x, y) = match (rows[a].manifest(), rows[b].manifest()) {
+            (Some(x), Some(y)) => (x, y),
+            (Some(_), None) => return Ordering::Less,
+            (None, Some(_)) => return Ordering::Greater,
+            (None, None) => {
+                let key =
+                    |r: &UntaggedRow| (r.fix().is_some_and(|f| f == Fix::RemoveTag), r.reference());
+                return key(&rows[a]).cmp(&key(&rows[b]));
+            }
+        };
         let o = match sort.key {
             SortKey::Name => {
                 (x.class, &x.subject, &x.digest).cmp(&(y.class, &y.subject, &y.digest))
@@ -86,8 +92,13 @@ pub fn sort_untagged(s: &mut State) {
         }
     });
     u.view.visible = order;
-    if let Some(d) = keep {
-        if let Some(p) = u.view.visible.iter().position(|&i| rows[i].digest == d) {
+    if let Some(r) = keep {
+        if let Some(p) = u
+            .view
+            .visible
+            .iter()
+            .position(|&i| rows[i].reference() == r)
+        {
             u.view.cursor = p;
         }
     }

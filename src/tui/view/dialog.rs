@@ -9,6 +9,7 @@ use crate::tui::state::dialog::{
     AttachForm, CommandsDialog, DeleteDialog, Dialog, PlanSummary, PullDialog, Report,
     ATTACH_FIELDS,
 };
+use crate::tui::state::Fix;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -273,7 +274,11 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
         format!("{} marked manifests", d.refs.len())
     };
     // `boxed` draws the title through the sanitiser.
-    let title = format!(" Delete {what} from {} ", d.repo);
+    let title = match d.fix {
+        Some(Fix::RemoveTag) => format!(" Remove dangling tag {what} from {} ", d.repo),
+        Some(Fix::Repair) => format!(" Repair stale index {what} in {} ", d.repo),
+        None => format!(" Delete {what} from {} ", d.repo),
+    };
     let Some(plans) = &d.plans else {
         let inner = boxed(f, t, area, 70, 4, title, true);
         f.render_widget(
@@ -305,7 +310,7 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
     let bottom = if d.running {
         Line::from(format!("deleting… {}/{} done", d.deleted, sum.manifests))
     } else {
-        buttons(&DeleteDialog::BUTTONS, Some(d.focus))
+        buttons(&d.buttons(), Some(d.focus))
     };
     let h = (lines.len() + 4) as u16;
     let inner = boxed(f, t, area, w, h, title, true);

@@ -1,11 +1,12 @@
-//! `u`: what no tag leads to — untagged manifests and orphans — in the inventory's words, with
-//! the listing source (and, for a reachable-only registry, what cannot be seen) in the title.
+//! `u`: what no tag leads to — untagged manifests and orphans — and what has a fix — dangling
+//! tags and stale fallback indexes — in the inventory's words, with the listing source (and, for
+//! a reachable-only registry, what cannot be seen) in the title.
 use super::style::{block, cursor_cell, filter_note, message, position, styled, text, CURSOR_COLS};
 use super::theme::Theme;
-use crate::graph::inventory::Class;
-use crate::tui::label::{human_size, kind_label};
+use crate::graph::inventory::{Class, InventoryManifest};
+use crate::tui::label::{count, human_size, kind_label};
 use crate::tui::layout;
-use crate::tui::state::State;
+use crate::tui::state::{State, UntaggedRow};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Row, Table};
@@ -16,16 +17,22 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
     let marked = u
         .rows
         .iter()
-        .filter(|r| s.marks.contains(&r.digest.to_string()))
+        .filter(|r| s.marks.contains(&r.reference()))
         .count();
+    let fixes = u.rows.iter().filter(|r| r.fix().is_some()).count();
     let source = u
         .inventory
         .as_ref()
         .map(|i| format!(" — {}", i.headline()))
         .unwrap_or_default();
     let title = format!(
-        " Untagged & orphans {}{}{} · by {}{}{source} ",
+        " Untagged & orphans {}{}{}{} · by {}{}{source} ",
         position(u.view.cursor, u.rows.len()),
+        if fixes > 0 {
+            format!(" · {} to fix", count(fixes, "tag"))
+        } else {
+            String::new()
+        },
         if marked > 0 {
             format!(" · {marked} marked")
         } else {
@@ -53,42 +60,22 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .filter_map(|(i, &idx)| {
-            let m = u.rows.get(idx)?;
-            let mark = if s.marks.contains(&m.digest.to_string()) {
+            let row = u.rows.get(idx)?;
+            let mark = if s.marks.contains(&row.reference()) {
                 "✓"
             } else {
                 " "
             };
-            let class = match m.class {
-                Class::Orphan => Line::from(styled("orphan", t.error)),
-                c => Line::from(text(c.to_string())),
-            };
             let sel = u.view.offset + i == u.view.cursor;
-            let r = Row::new(vec![
+            let mut cells = vec![
                 Line::from(cursor_cell(sel)),
                 Line::from(styled(mark, t.accent)),
-                Line::from(text(m.digest.short())),
-                class,
-                Line::from(text(m.kind.to_string())),
-                Line::from(text(kind_label(&m.media_type, m.artifact_type.as_deref()))),
-                Line::from(text(
-                    m.image_size
-                        .map(|b| human_size(b.min(i64::MAX as u64) as i64))
-                        .unwrap_or_else(|| "?".into()),
-                )),
-                Line::from(text(m.created.as_deref().unwrap_or(""))),
-                Line::from(text(
-                    m.subject
-                        .as_ref()
-                        .map(|p| p.short().to_string())
-                        .unwrap_or_default(),
-                )),
-                if m.locked {
-                    Line::from(styled("locked", t.warn))
-                } else {
-                    Line::from("")
-                },
-            ]);
+            ];
+            cells.extend(match row {
+                UntaggedRow::Manifest(m) => manifest_cells(m, t),
+                r => fix_cells(r, t),
+            });
+            let r = Row::new(cells);
             Some(if sel { r.style(t.selection) } else { r })
         })
         .collect();
@@ -96,7 +83,7 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
         Constraint::Length(CURSOR_COLS),
         Constraint::Length(1),
         Constraint::Length(13),
-        Constraint::Length(9),
+        Constraint::Length(12),
         Constraint::Length(18),
         Constraint::Fill(2),
         Constraint::Length(10),
@@ -116,4 +103,78 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
             .block(block(t, title)),
         area,
     );
+}
+
+/// DIGEST … lock for an untagged or orphaned manifest.
+fn manifest_cells(m: &InventoryManifest, t: &Theme) -> Vec<Line<'static>> {
+    let class = match m.class {
+        Class::Orphan => Line::from(styled("orphan", t.error)),
+        c => Line::from(text(c.to_string())),
+    };
+    vec![
+        Line::from(text(m.digest.short())),
+        class,
+        Line::from(text(m.kind.to_string())),
+        Line::from(text(kind_label(&m.media_type, m.artifact_type.as_deref()))),
+        Line::from(text(
+            m.image_size
+                .map(|b| human_size(b.min(i64::MAX as u64) as i64))
+                .unwrap_or_else(|| "?".into()),
+        )),
+        Line::from(text(m.created.clone().unwrap_or_default())),
+        Line::from(text(
+            m.subject
+                .as_ref()
+                .map(|p| p.short().to_string())
+                .unwrap_or_default(),
+        )),
+        locked_cell(m.locked, t),
+    ]
+}
+
+/// The same columns for a dangling tag or a stale fallback index: the class in words (and the
+/// words, not colour alone), the tag in TYPE, what is gone after it.
+fn fix_cells(r: &UntaggedRow, t: &Theme) -> Vec<Line<'static>> {
+    let (digest, kind, what, subject) = match r {
+        UntaggedRow::Dangling(d) => (
+            d.digest.as_ref().map(|d| d.short().to_string()),
+            "tag",
+            format!("{} → gone", d.tag),
+            None,
+        ),
+        UntaggedRow::Stale(x) => (
+            Some(x.digest.short().to_string()),
+            "fallback index",
+            if x.subject_missing {
+                format!("{}: subject gone", x.tag)
+            } else {
+                format!(
+                    "{}: {} gone",
+                    x.tag,
+                    count(x.missing_entries.len(), "entry")
+                )
+            },
+            Some(x.subject.short().to_string()),
+        ),
+        UntaggedRow::Manifest(_) => (None, "", String::new(), None),
+    };
+    vec![
+        Line::from(text(digest.unwrap_or_default())),
+        Line::from(styled(r.class_words(), t.warn)),
+        Line::from(text(kind)),
+        Line::from(text(what)),
+        Line::from(""),
+        Line::from(""),
+        Line::from(text(subject.unwrap_or_default())),
+        Line::from(""),
+    ]
+}
+
+/// A locked manifest says so in a word (ACR `deleteEnabled:false`), not by colour alone.
+pub fn locked_cell(locked: bool, t: &Theme) -> Line<'static> {
+    if locked {
+        Line::from(styled("locked", t.warn))
+    } else {
+        Line::from("")
+    }
 }

@@ -180,6 +180,7 @@ fn delete_dialog(focus: usize, planned: bool, running: bool) -> State {
         focus,
         running,
         deleted: 0,
+        fix: None,
     }))
 }
 
