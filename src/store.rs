@@ -290,6 +290,16 @@ pub trait Store: Send + Sync {
         Ok(None)
     }
 
+    /// For display only (CREATED from the registry's times, locked marks): the vendor listing of
+    /// `repo` this session made, or makes now where the registry's kind is known without a
+    /// probe (forced, named by its host, or detected already); kept until [`Store::invalidate`].
+    /// `None` on a registry with only the distribution API (nothing is asked) or when the
+    /// listing failed. Plans never read it: they call [`Store::manifest_listing`], which lists
+    /// afresh every time.
+    async fn session_listing(&self, _repo: &str) -> Option<std::sync::Arc<ManifestListing>> {
+        None
+    }
+
     /// What kind of registry (or store) this is, detected once and remembered.
     async fn registry_kind(&self) -> Result<RegistryKind> {
         Ok(RegistryKind::Generic)

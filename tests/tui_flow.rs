@@ -174,6 +174,7 @@ async fn cycles_are_shown_once_and_marked() {
             source: None,
             cosign: vec![],
             leaves: Default::default(),
+            locked: Default::default(),
         }),
     });
     let last = h.state.tree.nodes.last().expect("node");

@@ -54,6 +54,8 @@ pub struct RegistryStore {
     needs_chunks: std::sync::atomic::AtomicBool,
     /// ACR, Harbor or generic: probed once, or forced by `--flavor`.
     vendor: vendor::Detector,
+    /// Vendor listings for display, kept until `invalidate` (plans never read them).
+    session_listings: vendor::SessionListings,
 }
 
 impl RegistryStore {
@@ -66,6 +68,7 @@ impl RegistryStore {
             needs_chunks: Default::default(),
             limits: opts.limits,
             vendor: vendor::Detector::new(opts.flavor),
+            session_listings: Default::default(),
         })
     }
 
@@ -143,6 +146,12 @@ impl Store for RegistryStore {
         repo: &str,
     ) -> Result<Option<crate::listing::ManifestListing>> {
         vendor::listing(&self.client, &self.vendor, repo).await
+    }
+
+    async fn session_listing(&self, repo: &str) -> Option<Arc<crate::listing::ManifestListing>> {
+        self.session_listings
+            .get(&self.client, &self.vendor, repo)
+            .await
     }
 
     async fn registry_kind(&self) -> Result<crate::listing::RegistryKind> {
@@ -259,6 +268,7 @@ impl Store for RegistryStore {
             m.remove(repo);
         }
         self.referrers.invalidate(repo);
+        self.session_listings.invalidate(repo);
     }
 
     async fn prepare_referrers(&self, repo: &str) {

@@ -321,6 +321,9 @@ pub struct Level {
     pub cosign: Vec<Descriptor>,
     /// Children known to have no referrers (tag fallback: no `sha256-<hex>` tag names them).
     pub leaves: std::collections::HashSet<Digest>,
+    /// The node and those below it that the registry refuses to delete (ACR `deleteEnabled:false`),
+    /// from the session's listing where there is one (no request on a plain registry).
+    pub locked: std::collections::HashSet<Digest>,
 }
 
 /// Signatures of one tag row verified at most (the ATTACHED column's ✓/✗).

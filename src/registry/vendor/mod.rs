@@ -2,6 +2,9 @@
 //! detected once per registry, and the complete manifest listing where the vendor has one.
 pub mod acr;
 mod harbor;
+mod session;
+
+pub use session::SessionListings;
 
 use super::answer::read_bounded;
 use super::client::Client;
@@ -32,6 +35,14 @@ impl Detector {
             }),
             found: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// The registry's kind where it is known without a request: forced, named by its host
+    /// (`*.azurecr.io`), or probed already.
+    pub fn known(&self, client: &Client) -> Option<RegistryKind> {
+        self.forced
+            .or_else(|| is_acr_host(client.host()).then_some(RegistryKind::Acr))
+            .or_else(|| self.found.get().copied())
     }
 
     /// The registry's kind: forced, else probed once (a transport failure is not remembered).

@@ -87,6 +87,8 @@ pub struct TreeModel {
     pub group_over: usize,
     /// What to open again as levels arrive (the last visit to this subject).
     pub restore: Option<Remembered>,
+    /// Nodes the registry refuses to delete (marked `locked` on their line).
+    pub locked: HashSet<Digest>,
 }
 
 impl TreeModel {
@@ -163,6 +165,10 @@ impl TreeModel {
             }
         };
         n.load = Load::Loaded;
+        self.locked.extend(level.locked.iter().cloned());
+        let Some(n) = self.nodes.get_mut(i) else {
+            return Vec::new();
+        };
         // `*` expands down to the same depth limit `discover` has; deeper takes a key press a level.
         let subtree = n.subtree && self.path(i).len() <= crate::graph::DEFAULT_DEPTH;
         let src = level

@@ -188,6 +188,7 @@ mod tests {
             source: None,
             cosign: vec![],
             leaves: Default::default(),
+            locked: Default::default(),
         }
     }
 

@@ -95,8 +95,10 @@ pub async fn perform(
                         .chain(&e.cosign)
                         .cloned()
                         .collect();
+                    let locked = locked_among(store, &repo, all.iter().chain([&desc])).await;
                     Ok(Level {
                         leaves: known_leaves(store, &repo, &all, &tags).await,
+                        locked,
                         children: e.children,
                         referrers: e.referrers,
                         source: e.source,
@@ -305,8 +307,8 @@ pub async fn summary_worker(
     }
 }
 
-/// A row's details: what the manifest is, its image size, its config's created time and
-/// platform, and badges for what hangs below it (referrers and cosign tags). The reads after the
+/// A row's details: what the manifest is, its image size, its created time (annotation, else the
+/// config's, else the registry's from the session's listing) and platform, and badges for what hangs below it (referrers and cosign tags). The reads after the
 /// manifest run at once.
 async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail, String> {
     let m = store.manifest(repo, reference).await.map_err(msg)?;
@@ -316,12 +318,20 @@ async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail
         .iter()
         .filter_map(|d| d.platform.as_ref().map(|p| p.to_string()))
         .collect();
-    let (config, size, refs, cosign) = futures::join!(
+    let (config, size, refs, cosign, listing) = futures::join!(
         image_config(store, repo, &m.manifest),
         fetch_image_size(store, repo, &m.manifest),
         store.referrers(repo, &m.descriptor.digest, None),
-        cosign_attached(store, repo, &m.descriptor.digest)
+        cosign_attached(store, repo, &m.descriptor.digest),
+        store.session_listing(repo)
     );
+    // The registry's own time (ACR `createdTime`, Harbor `push_time`), last in the order.
+    let registry_time = listing.and_then(|l| {
+        l.entries
+            .iter()
+            .find(|e| e.digest == m.descriptor.digest)
+            .and_then(|e| e.created.clone())
+    });
     let refs = refs.map_or_else(
         |_| Vec::new(),
         |r| {
@@ -358,16 +368,45 @@ async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail
     Ok(Detail {
         artifact_type: m.manifest.effective_artifact_type(),
         platforms,
+        // The order, as the inventory has it: annotation, config, registry.
         created: m
             .manifest
             .created()
             .map(str::to_string)
-            .or_else(|| config.and_then(|c| c.created)),
+            // Builders that record no time write the zero time (the inventory skips it too).
+            .or_else(|| {
+                config
+                    .and_then(|c| c.created)
+                    .filter(|c| !c.starts_with("0001-01-01"))
+            })
+            .or(registry_time),
         badges,
         signatures,
         image_size: size.ok(),
         descriptor: m.descriptor,
     })
+}
+
+/// Of `descs`, the manifests the session's vendor listing marks locked (none, and no request,
+/// where the registry has no listing API or its kind is not known yet).
+async fn locked_among<'a>(
+    store: &dyn Store,
+    repo: &str,
+    descs: impl Iterator<Item = &'a Descriptor>,
+) -> HashSet<Digest> {
+    let Some(listing) = store.session_listing(repo).await else {
+        return HashSet::new();
+    };
+    let locked: HashSet<&Digest> = listing
+        .entries
+        .iter()
+        .filter(|e| e.locks.is_some_and(|l| l.locked()))
+        .map(|e| &e.digest)
+        .collect();
+    descs
+        .filter(|d| locked.contains(&d.digest))
+        .map(|d| d.digest.clone())
+        .collect()
 }
 
 /// The manifests the repository's cosign legacy tags name `digest` with, as the tree gets them

@@ -8,7 +8,7 @@ use crate::graph::delete::DeleteReport;
 use crate::graph::EdgeSource;
 use crate::oci::Digest;
 use crate::tui::action::OpDone;
-use crate::tui::effect::Effect;
+use crate::tui::effect::{Control, Effect};
 use crate::tui::label::count;
 use crate::tui::state::dialog::{AttachPreview, Dialog, Report};
 use crate::tui::state::tree::Load;
@@ -202,6 +202,12 @@ fn deleted(s: &mut State, reports: Vec<DeleteReport>, error: Option<String>) -> 
     }
     let changed = reports.iter().any(|r| !r.done.is_empty());
     if changed {
+        // Cached listings (tags, the session's vendor listing) describe the repository before.
+        fx.extend(
+            s.repo
+                .iter()
+                .map(|r| Control::Invalidate { repo: r.clone() }.into()),
+        );
         fx.extend(reload_tags(s, &gone));
         if s.stack.contains(&Screen::Untagged) {
             fx.extend(load_untagged(s));

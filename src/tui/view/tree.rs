@@ -213,6 +213,10 @@ fn node_line(tm: &TreeModel, t: &Theme, v: &Verifications, i: usize) -> Line<'st
     }
     spans.push(styled(tm.label(i), t.header_value));
     spans.push(styled(format!("  {}", d.digest.short()), t.muted));
+    if tm.locked.contains(&d.digest) {
+        // A word, not a colour: the registry will refuse to delete it.
+        spans.push(styled("  [locked]", t.warn));
+    }
     let kind = kind_label(&d.media_type, d.artifact_type.as_deref());
     spans.push(styled(format!("  {kind}"), t.accent));
     spans.push(text(format!("  {}", human_size(d.size))));

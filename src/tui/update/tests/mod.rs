@@ -125,6 +125,7 @@ fn tree() -> State {
         source: None,
         cosign: vec![],
         leaves: Default::default(),
+        locked: Default::default(),
     };
     s.tree.finish_expand(0, Ok(level));
     assert_eq!(s.tree.nodes[0].load, Load::Loaded);
