@@ -650,3 +650,62 @@ fn vendor_listings_follow_every_page() {
         assert_eq!(inv.of_class(Class::Untagged).count(), 104, "{r:?}");
     }
 }
+
+/// The session's listing (display only) is made once and kept until a refresh, and only where
+/// the kind is known without a probe; a delete plan lists afresh and never reads it: a manifest
+/// locked after the session listed sees its plan refused.
+#[test]
+fn delete_plans_list_afresh_while_the_session_listing_stays_cached() {
+    let reg = harness().var("ARBOR_TEST_ACR");
+    let repo = unique_repo("session-listing");
+    let image = push_image(&reg, &repo, "v1", "listed once");
+    let rt = runtime();
+    let forced = RegistryStore::new(
+        &reg,
+        &ClientOptions {
+            flavor: Some(RegistryKind::Acr),
+            ..Default::default()
+        },
+        ReferrersMode::Auto,
+    )
+    .unwrap();
+    let locked = |l: &arbor::listing::ManifestListing| {
+        l.entries
+            .iter()
+            .find(|e| e.digest.to_string() == image)
+            .expect("listed")
+            .locks
+            .is_some_and(|l| l.locked())
+    };
+    let first = rt.block_on(forced.session_listing(&repo)).expect("listed");
+    assert!(!locked(&first));
+    run_ok(
+        Command::new("curl")
+            .args(["-sf", "-o", "/dev/null", "-X", "PATCH"])
+            .args(["-H", "Content-Type: application/json"])
+            .args(["-d", r#"{"deleteEnabled":false}"#])
+            .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{image}")),
+    );
+    let again = rt.block_on(forced.session_listing(&repo)).expect("cached");
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "not listed again");
+    assert!(!locked(&again), "the session's listing is the earlier one");
+    let err = rt
+        .block_on(arbor::graph::delete::plan_delete(
+            &forced,
+            &repo,
+            &["v1".to_string()],
+            true,
+            arbor::graph::DEFAULT_DEPTH,
+        ))
+        .expect_err("the plan's own listing sees the lock");
+    let msg = err.to_string();
+    assert!(msg.contains("locked") && msg.contains(&image), "{msg}");
+    // A refresh drops it; the next display listing sees the lock too.
+    forced.invalidate(&repo);
+    let fresh = rt.block_on(forced.session_listing(&repo)).expect("listed");
+    assert!(locked(&fresh));
+    // Kind not forced, not detected, not an ACR host name: no listing (and no probe) for display.
+    assert!(rt
+        .block_on(registry_store(&reg).session_listing(&repo))
+        .is_none());
+}

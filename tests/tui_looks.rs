@@ -6,7 +6,9 @@ mod tui_common;
 use arbor::tui::action::{Cmd, Ui};
 use arbor::tui::harness::Harness;
 use arbor::tui::open_layout;
+use arbor::tui::state::dialog::Dialog;
 use arbor::tui::state::prefs::Look;
+use arbor::tui::state::UntaggedRow;
 use ratatui::style::{Color, Modifier};
 use tui_common::{build_layout, settings};
 
@@ -171,4 +173,120 @@ async fn light_theme_uses_no_yellow_or_cyan_text() {
     h.cmd(Cmd::Delete);
     h.settle().await;
     snap!("looks_delete_light_80x24", h.styled_text());
+}
+
+async fn fixable(w: u16, ht: u16) -> (Harness, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tui_common::build_fixable_layout(tmp.path());
+    let mut h = Harness::new(open_layout(&dir, None, false).expect("open"), w, ht);
+    h.settle().await;
+    h.cmd(Cmd::Untagged);
+    h.settle().await;
+    (h, tmp)
+}
+
+/// Moves the untagged view's cursor to the first row `pick` picks.
+fn to_row(h: &mut Harness, pick: impl Fn(&UntaggedRow) -> bool) {
+    let at = h
+        .state
+        .untagged
+        .view
+        .visible
+        .iter()
+        .position(|&i| pick(&h.state.untagged.rows[i]))
+        .unwrap_or_else(|| panic!("no such row: {}", h.screen_text()));
+    h.cmd(Cmd::Top);
+    for _ in 0..at {
+        h.cmd(Cmd::Down);
+    }
+}
+
+/// The plan the open delete dialog shows.
+fn planned(h: &Harness) -> std::sync::Arc<arbor::graph::delete::DeletePlan> {
+    match &h.state.dialog {
+        Some(Dialog::Delete(d)) => d.plans.as_ref().expect("planned").0.clone(),
+        other => panic!("no plan dialog: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn untagged_view_shows_dangling_tags_and_stale_indexes_with_their_fixes() {
+    for (w, ht) in [(160, 45), (80, 24)] {
+        let (mut h, _t) = fixable(w, ht).await;
+        let text = h.screen_text();
+        for words in ["dangling tag", "stale index", "untagged"] {
+            assert!(text.contains(words), "{w}×{ht}: {words}: {text}");
+        }
+        assert!(
+            text.contains("manifest gone · gone"),
+            "the dangling tag by name: {text}"
+        );
+        assert!(
+            text.contains("1 entry gone") && text.contains("subject gone"),
+            "{text}"
+        );
+        snap!(format!("looks_untagged_fixes_{w}x{ht}"), text);
+        h.state.facts.writable = true;
+        // The footer offers a row's fix on that row alone.
+        to_row(&mut h, |r| matches!(r, UntaggedRow::Dangling(_)));
+        let footer = h.screen_text().lines().last().unwrap_or("").to_string();
+        assert!(footer.contains("x remove dangling tag"), "{footer}");
+        assert!(!footer.contains("repair"), "{footer}");
+        h.cmd(Cmd::RemoveTag);
+        h.settle().await;
+        let text = h.screen_text();
+        assert!(text.contains("Remove dangling tag gone"), "{text}");
+        assert!(text.contains("Tags removed: gone"), "{text}");
+        assert!(
+            text.contains("Remove tag") && text.contains("▶ Cancel ◀"),
+            "{text}"
+        );
+        snap!(format!("looks_untagged_remove_tag_{w}x{ht}"), text);
+        h.cmd(Cmd::Cancel);
+        // A stale index whose subject is there: rewritten without the entry that is gone.
+        to_row(
+            &mut h,
+            |r| matches!(r, UntaggedRow::Stale(s) if !s.subject_missing),
+        );
+        let footer = h.screen_text().lines().last().unwrap_or("").to_string();
+        assert!(footer.contains("r repair stale index"), "{footer}");
+        h.cmd(Cmd::Repair);
+        h.settle().await;
+        let text = h.screen_text();
+        assert!(text.contains("rewritten without"), "{text}");
+        let plan = planned(&h);
+        assert!(plan.manifests.is_empty(), "nothing deleted: {text}");
+        assert_eq!(plan.fallback_rewrites.len(), 1);
+        assert_eq!(
+            plan.fallback_rewrites[0].remove.len(),
+            1,
+            "the entry that is gone"
+        );
+        snap!(format!("looks_untagged_repair_{w}x{ht}"), text);
+        h.cmd(Cmd::Cancel);
+        // Its subject gone: the index goes, and the plan says so.
+        to_row(
+            &mut h,
+            |r| matches!(r, UntaggedRow::Stale(s) if s.subject_missing),
+        );
+        h.cmd(Cmd::Repair);
+        h.settle().await;
+        let text = h.screen_text();
+        assert!(text.contains("which is gone"), "{text}");
+        let plan = planned(&h);
+        assert_eq!(plan.manifests.len(), 1, "the index itself");
+        assert!(plan.fallback_rewrites.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn untagged_fixes_under_no_color_say_it_in_words() {
+    let (mut h, _t) = fixable(80, 24).await;
+    h.state.look = Look::Mono;
+    h.state.facts.writable = true;
+    to_row(&mut h, |r| matches!(r, UntaggedRow::Dangling(_)));
+    snap!("looks_untagged_fixes_mono_80x24", h.styled_text());
+    h.cmd(Cmd::RemoveTag);
+    h.settle().await;
+    snap!("looks_untagged_remove_tag_mono_80x24", h.styled_text());
 }

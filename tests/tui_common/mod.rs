@@ -140,6 +140,79 @@ pub fn build_layout(parent: &Path) -> PathBuf {
     dir
 }
 
+/// The layout of [`build_layout`] plus what the untagged view offers fixes for: the tag `gone`
+/// pointing at a manifest that is not there (a dangling tag), the fallback index of v1 listing
+/// its readme and a referrer that is gone (stale: repaired), and the fallback index of a subject
+/// that is gone (stale: removed).
+pub fn build_fixable_layout(parent: &Path) -> PathBuf {
+    let dir = build_layout(parent);
+    let index_path = dir.join("index.json");
+    let mut index: Value =
+        serde_json::from_slice(&std::fs::read(&index_path).expect("index")).expect("json");
+    let entries = index["manifests"].as_array().cloned().unwrap_or_default();
+    let tag_of = |e: &Value| {
+        e["annotations"][media::ANN_REF_NAME]
+            .as_str()
+            .map(str::to_string)
+    };
+    let v1: Digest = entries
+        .iter()
+        .find(|e| tag_of(e).as_deref() == Some("v1"))
+        .and_then(|e| e["digest"].as_str())
+        .and_then(|d| d.parse().ok())
+        .expect("v1");
+    // The readme attached to v1, found by its subject and type among the blobs.
+    let readme = std::fs::read_dir(dir.join("blobs/sha256"))
+        .expect("blobs")
+        .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+        .find_map(|b| {
+            let v: Value = serde_json::from_slice(&b).ok()?;
+            (v["artifactType"] == README && v["subject"]["digest"] == v1.to_string())
+                .then(|| (Digest::sha256_of(&b), b.len() as i64))
+        })
+        .expect("readme");
+    let missing = Digest::sha256_of(b"a referrer deleted by digest");
+    let (stale, stale_size) = put_json(
+        &dir,
+        &json!({"schemaVersion": 2, "mediaType": media::OCI_INDEX, "manifests": [
+            {"mediaType": media::OCI_MANIFEST, "digest": readme.0.to_string(), "size": readme.1, "artifactType": README},
+            {"mediaType": media::OCI_MANIFEST, "digest": missing.to_string(), "size": 500, "artifactType": SIG}]}),
+    );
+    let gone_subject = Digest::sha256_of(b"a subject deleted by digest");
+    let (orphaned, orphaned_size) = put_json(
+        &dir,
+        &json!({"schemaVersion": 2, "mediaType": media::OCI_INDEX, "manifests": [
+            {"mediaType": media::OCI_MANIFEST, "digest": missing.to_string(), "size": 500, "artifactType": SIG}]}),
+    );
+    let named = |d: &Digest, size: i64, mt: &str, name: String| json!({"mediaType": mt, "digest": d.to_string(), "size": size, "annotations": {media::ANN_REF_NAME: name}});
+    let mut all = entries;
+    all.push(named(
+        &stale,
+        stale_size,
+        media::OCI_INDEX,
+        format!("sha256-{}", v1.hex()),
+    ));
+    all.push(named(
+        &orphaned,
+        orphaned_size,
+        media::OCI_INDEX,
+        format!("sha256-{}", gone_subject.hex()),
+    ));
+    all.push(named(
+        &Digest::sha256_of(b"a manifest deleted by digest"),
+        321,
+        media::OCI_MANIFEST,
+        "gone".into(),
+    ));
+    index["manifests"] = Value::Array(all);
+    std::fs::write(
+        &index_path,
+        serde_json::to_vec_pretty(&index).expect("json"),
+    )
+    .expect("index");
+    dir
+}
+
 /// Writes a layout with `n` tags (all pointing at one image): the long-list case.
 pub fn build_big_layout(parent: &Path, n: usize) -> PathBuf {
     let dir = parent.join("big");

@@ -48,6 +48,9 @@ pub const DEFAULTS: &[Row] = &[
     row(Cmd::PageUp, "page_up", &["pgup", "ctrl-u"], "page up (scrolls dialogs too)", &[Global, Dialog], false),
     row(Cmd::PageDown, "page_down", &["pgdn", "ctrl-f"], "page down (scrolls dialogs too)", &[Global, Dialog], false),
     row(Cmd::Open, "open", &["enter"], "open / expand", OPENABLE, true),
+    // Before the other hints: on a row with a fix, its key is the one the footer must keep.
+    row(Cmd::RemoveTag, "remove_tag", &["x"], "remove dangling tag (the row's; after a plan)", &[Untagged], true),
+    row(Cmd::Repair, "repair", &["r"], "repair stale index (the row's; after a plan)", &[Untagged], true),
     row(Cmd::Right, "right", &["l", "right"], "drill in / expand", OPENABLE, false),
     row(Cmd::Left, "left", &["h", "left"], "collapse / back", &[Tags, Untagged, Tree], false),
     row(Cmd::Back, "back", &["esc", "-"], "back (up to the repositories from a repository)", &[Global], true),
@@ -75,8 +78,6 @@ pub const DEFAULTS: &[Row] = &[
     row(Cmd::Attach, "attach", &["a"], "attach files as a referrer (form + preview; registries)", MANIFESTS, false),
     row(Cmd::Delete, "delete", &["ctrl-d"], "delete this or the marked, after a plan (registries)", MANIFESTS, false),
     row(Cmd::Mark, "mark", &["space"], "mark / unmark for bulk delete (registries)", MANIFESTS, false),
-    row(Cmd::RemoveTag, "remove_tag", &["x"], "remove dangling tag (the row's; after a plan)", &[Untagged], true),
-    row(Cmd::Repair, "repair", &["r"], "repair stale index (the row's; after a plan)", &[Untagged], true),
     row(Cmd::Untagged, "untagged", &["u"], "untagged manifests & orphans ⇄ tags", &[Tags, Untagged], false),
     row(Cmd::DialogNext, "dialog_next", &["down", "right"], "next field / button", &[Dialog], false),
     row(Cmd::DialogPrev, "dialog_prev", &["up", "left", "backtab"], "previous field / button", &[Dialog], false),

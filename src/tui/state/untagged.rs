@@ -28,8 +28,8 @@ impl Fix {
 /// One row of the untagged view.
 #[derive(Debug, Clone, PartialEq)]
 pub enum UntaggedRow {
-    /// An untagged or orphaned manifest.
-    Manifest(InventoryManifest),
+    /// An untagged or orphaned manifest (boxed: the other rows are small).
+    Manifest(Box<InventoryManifest>),
     /// A tag whose manifest is gone.
     Dangling(DanglingTag),
     /// A `sha256-<hex>` index whose subject or some entries are gone.
@@ -38,13 +38,20 @@ pub enum UntaggedRow {
 
 impl UntaggedRow {
     /// The rows of an inventory: untagged and orphaned manifests, stale indexes, dangling tags.
+    /// A stale index whose subject is gone is also an orphan: it shows once, as the stale index
+    /// (the row with the fix).
     pub fn of(inv: &Inventory) -> Vec<UntaggedRow> {
         use crate::graph::inventory::Class;
+        let stale: std::collections::HashSet<&Digest> = inv
+            .stale_fallback_indexes
+            .iter()
+            .map(|s| &s.digest)
+            .collect();
         inv.manifests
             .iter()
             .filter(|m| matches!(m.class, Class::Untagged | Class::Orphan))
-            .cloned()
-            .map(UntaggedRow::Manifest)
+            .filter(|m| !stale.contains(&m.digest))
+            .map(|m| UntaggedRow::Manifest(Box::new(m.clone())))
             .chain(
                 inv.stale_fallback_indexes
                     .iter()

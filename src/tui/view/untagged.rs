@@ -29,7 +29,7 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
         " Untagged & orphans {}{}{}{} · by {}{}{source} ",
         position(u.view.cursor, u.rows.len()),
         if fixes > 0 {
-            format!(" · {} to fix", count(fixes, "tag"))
+            format!(" · {fixes} to fix")
         } else {
             String::new()
         },
@@ -53,6 +53,7 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
         message(t, f, area, title, body);
         return;
     }
+    let cols = columns(layout::pane().inner(area).width);
     let h = layout::list_rows(area).height as usize;
     let rows: Vec<Row> = u
         .view
@@ -67,35 +68,32 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
                 " "
             };
             let sel = u.view.offset + i == u.view.cursor;
+            let mut all = match row {
+                UntaggedRow::Manifest(m) => manifest_cells(m, t),
+                r => fix_cells(r, t),
+            }
+            .map(Some);
             let mut cells = vec![
                 Line::from(cursor_cell(sel)),
                 Line::from(styled(mark, t.accent)),
             ];
-            cells.extend(match row {
-                UntaggedRow::Manifest(m) => manifest_cells(m, t),
-                r => fix_cells(r, t),
-            });
+            cells.extend(cols.iter().filter_map(|&c| all[c].take()));
             let r = Row::new(cells);
             Some(if sel { r.style(t.selection) } else { r })
         })
         .collect();
-    let widths = [
-        Constraint::Length(CURSOR_COLS),
-        Constraint::Length(1),
-        Constraint::Length(13),
-        Constraint::Length(12),
-        Constraint::Length(18),
-        Constraint::Fill(2),
-        Constraint::Length(10),
-        Constraint::Length(20),
-        Constraint::Length(13),
-        Constraint::Length(6),
-    ];
+    let widths: Vec<Constraint> = [Constraint::Length(CURSOR_COLS), Constraint::Length(1)]
+        .into_iter()
+        .chain(cols.iter().map(|&c| match COLUMNS[c].1 {
+            0 => Constraint::Fill(2),
+            w => Constraint::Length(w),
+        }))
+        .collect();
     let header = Row::new(
-        [
-            "", "", "DIGEST", "CLASS", "KIND", "TYPE", "SIZE", "CREATED", "SUBJECT", "",
-        ]
-        .map(|h| Line::from(styled(h, t.accent))),
+        ["", ""]
+            .into_iter()
+            .chain(cols.iter().map(|&c| COLUMNS[c].0))
+            .map(|h| Line::from(styled(h, t.accent))),
     );
     f.render_widget(
         Table::new(rows, widths)
@@ -105,13 +103,52 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
     );
 }
 
+/// The columns after the cursor and the mark: header, width (0: what is left, at least
+/// [`MIN_TYPE`]). The cells of a row come in this order.
+const COLUMNS: [(&str, u16); 8] = [
+    ("DIGEST", 13),
+    ("CLASS", 12),
+    ("KIND", 16),
+    ("TYPE", 0),
+    ("SIZE", 9),
+    ("CREATED", 20),
+    ("SUBJECT", 13),
+    ("", 6),
+];
+const MIN_TYPE: u16 = 16;
+/// Dropped in this order until the rest fits (DIGEST, CLASS and TYPE always stay).
+const DROP: [usize; 5] = [5, 6, 2, 4, 7];
+
+/// The columns that fit in `width` (indexes into [`COLUMNS`]).
+fn columns(width: u16) -> Vec<usize> {
+    let mut cols: Vec<usize> = (0..COLUMNS.len()).collect();
+    let need = |cols: &[usize]| -> u16 {
+        CURSOR_COLS
+            + 2
+            + cols
+                .iter()
+                .map(|&c| match COLUMNS[c].1 {
+                    0 => MIN_TYPE,
+                    w => w,
+                } + 1)
+                .sum::<u16>()
+    };
+    for d in DROP {
+        if need(&cols) <= width {
+            break;
+        }
+        cols.retain(|&c| c != d);
+    }
+    cols
+}
+
 /// DIGEST … lock for an untagged or orphaned manifest.
-fn manifest_cells(m: &InventoryManifest, t: &Theme) -> Vec<Line<'static>> {
+fn manifest_cells(m: &InventoryManifest, t: &Theme) -> [Line<'static>; 8] {
     let class = match m.class {
         Class::Orphan => Line::from(styled("orphan", t.error)),
         c => Line::from(text(c.to_string())),
     };
-    vec![
+    [
         Line::from(text(m.digest.short())),
         class,
         Line::from(text(m.kind.to_string())),
@@ -133,32 +170,33 @@ fn manifest_cells(m: &InventoryManifest, t: &Theme) -> Vec<Line<'static>> {
 }
 
 /// The same columns for a dangling tag or a stale fallback index: the class in words (and the
-/// words, not colour alone), the tag in TYPE, what is gone after it.
-fn fix_cells(r: &UntaggedRow, t: &Theme) -> Vec<Line<'static>> {
+/// words, not colour alone), what is gone, then the tag, in TYPE.
+fn fix_cells(r: &UntaggedRow, t: &Theme) -> [Line<'static>; 8] {
     let (digest, kind, what, subject) = match r {
         UntaggedRow::Dangling(d) => (
             d.digest.as_ref().map(|d| d.short().to_string()),
             "tag",
-            format!("{} → gone", d.tag),
+            format!("manifest gone · {}", d.tag),
             None,
         ),
         UntaggedRow::Stale(x) => (
             Some(x.digest.short().to_string()),
             "fallback index",
+            // What is wrong first: a long tag is cut at the end, never the words.
             if x.subject_missing {
-                format!("{}: subject gone", x.tag)
+                format!("subject gone · {}", x.tag)
             } else {
                 format!(
-                    "{}: {} gone",
-                    x.tag,
-                    count(x.missing_entries.len(), "entry")
+                    "{} gone · {}",
+                    count(x.missing_entries.len(), "entry"),
+                    x.tag
                 )
             },
             Some(x.subject.short().to_string()),
         ),
         UntaggedRow::Manifest(_) => (None, "", String::new(), None),
     };
-    vec![
+    [
         Line::from(text(digest.unwrap_or_default())),
         Line::from(styled(r.class_words(), t.warn)),
         Line::from(text(kind)),

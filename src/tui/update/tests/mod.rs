@@ -1,5 +1,6 @@
 //! Table tests for `update`: given a state and an action, the new state and the exact effects.
 //! No runtime, no store: what `update` asks for is compared as written.
+mod fixes;
 mod moving;
 mod op_done;
 mod operations;

@@ -1,0 +1,430 @@
+//! The untagged view's fixes and the listing-backed columns through the TUI, on real registries
+//! judged by oras: a dangling tag removed on go-containerregistry (which keeps tags after a delete
+//! by digest), a stale fallback index repaired on distribution, CREATED from the ACR stand-in's
+//! own times, locked nodes marked in the tree, and delete plans that list afresh.
+//! Needs the harness (ARBOR_HARNESS_ENV): without it these fail, they do not skip.
+mod common;
+
+use arbor::listing::RegistryKind;
+use arbor::registry::{ClientOptions, RegistryStore};
+use arbor::store::ReferrersMode;
+use arbor::tui::action::Cmd;
+use arbor::tui::harness::Harness;
+use arbor::tui::open_store;
+use arbor::tui::state::dialog::Dialog;
+use arbor::tui::state::prefs::Look;
+use arbor::tui::state::{DetailState, Screen, UntaggedRow};
+use arbor::tui::update::Start;
+use common::scenario::{crane_delete, crane_digest, oras_attach_tag_schema};
+use common::*;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Registries on a shared, slow machine: wait longer than the harness default.
+async fn settle(h: &mut Harness) {
+    h.settle_within(Duration::from_secs(60)).await;
+}
+
+fn store(reg: &str, flavor: Option<RegistryKind>) -> Arc<RegistryStore> {
+    let opts = ClientOptions {
+        flavor,
+        ..Default::default()
+    };
+    Arc::new(RegistryStore::new(reg, &opts, ReferrersMode::Auto).expect("store"))
+}
+
+async fn open(store: Arc<RegistryStore>, start: Start) -> Harness {
+    let mut h = Harness::new(open_store(store, start), 120, 40);
+    settle(&mut h).await;
+    h
+}
+
+fn tags_start(repo: &str) -> Start {
+    Start::Tags {
+        repo: repo.to_string(),
+        untagged: Vec::new(),
+    }
+}
+
+fn oras_tags(reg: &str, repo: &str) -> BTreeSet<String> {
+    stdout(&run_ok(
+        oras()
+            .args(["repo", "tags", "--plain-http"])
+            .arg(format!("{reg}/{repo}")),
+    ))
+    .lines()
+    .map(str::to_string)
+    .collect()
+}
+
+/// Opens the untagged view and puts the cursor on the row `pick` picks.
+async fn untagged_row(h: &mut Harness, pick: impl Fn(&UntaggedRow) -> bool) {
+    h.cmd(Cmd::Untagged);
+    settle(h).await;
+    assert_eq!(h.state.screen(), Screen::Untagged);
+    let at = h
+        .state
+        .untagged
+        .view
+        .visible
+        .iter()
+        .position(|&i| pick(&h.state.untagged.rows[i]))
+        .unwrap_or_else(|| panic!("no such row: {}", h.screen_text()));
+    h.cmd(Cmd::Top);
+    for _ in 0..at {
+        h.cmd(Cmd::Down);
+    }
+}
+
+/// The plan the open dialog shows (after planning).
+fn planned(h: &Harness) -> Arc<arbor::graph::delete::DeletePlan> {
+    match &h.state.dialog {
+        Some(Dialog::Delete(d)) => d.plans.as_ref().expect("planned").0.clone(),
+        other => panic!("no plan: {other:?}\n{}", h.screen_text()),
+    }
+}
+
+/// Presses the dialog's action button (Cancel is focused first) and waits for the result.
+async fn confirm(h: &mut Harness) {
+    h.cmd(Cmd::DialogPrev);
+    h.cmd(Cmd::Submit);
+    settle(h).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tui_removes_a_dangling_tag_on_the_referrers_api_registry() {
+    let reg = harness().refs();
+    let repo = unique_repo("tui-dangling");
+    push_image(&reg, &repo, "v1", "kept");
+    let doomed = push_image(&reg, &repo, "doomed", "doomed");
+    // go-containerregistry keeps the tag of a manifest deleted by digest: a dangling tag.
+    crane_delete(&reg, &repo, &doomed);
+    assert!(oras_tags(&reg, &repo).contains("doomed"));
+
+    let mut h = open(store(&reg, None), tags_start(&repo)).await;
+    untagged_row(
+        &mut h,
+        |r| matches!(r, UntaggedRow::Dangling(d) if d.tag == "doomed"),
+    )
+    .await;
+    assert!(
+        h.screen_text().contains("dangling tag"),
+        "{}",
+        h.screen_text()
+    );
+    h.cmd(Cmd::RemoveTag);
+    settle(&mut h).await;
+    let plan = planned(&h);
+    assert!(plan.manifests.is_empty(), "{plan:?}");
+    assert_eq!(plan.tags, vec!["doomed".to_string()]);
+    assert!(
+        h.screen_text().contains("Tags removed: doomed"),
+        "{}",
+        h.screen_text()
+    );
+    confirm(&mut h).await;
+    // The report equals the plan (else a report dialog lists the differences).
+    assert!(h.state.dialog.is_none(), "{}", h.screen_text());
+    assert!(
+        h.state
+            .flash
+            .text
+            .starts_with("as planned: deleted 0 manifest(s), 1 tag(s) gone (doomed)"),
+        "{:?}",
+        h.state.flash
+    );
+    let tags = oras_tags(&reg, &repo);
+    assert!(!tags.contains("doomed") && tags.contains("v1"), "{tags:?}");
+    // The view reloaded: the row is gone.
+    settle(&mut h).await;
+    assert!(
+        !h.state
+            .untagged
+            .rows
+            .iter()
+            .any(|r| matches!(r, UntaggedRow::Dangling(_))),
+        "{:?}",
+        h.state.untagged.rows
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tui_repairs_a_stale_fallback_index_on_distribution() {
+    let reg = harness().dist();
+    let repo = unique_repo("tui-stale");
+    let files = files_dir();
+    let subject = push_image(&reg, &repo, "v1", "subject");
+    let lost = oras_attach_tag_schema(&reg, &repo, &subject, files.path(), "details.md");
+    let live = oras_attach_tag_schema(&reg, &repo, &subject, files.path(), "readme.md");
+    // crane deletes by digest and leaves the fallback index listing it: stale.
+    crane_delete(&reg, &repo, &lost);
+    let tag = format!("sha256-{}", &subject[7..]);
+
+    let mut h = open(store(&reg, None), tags_start(&repo)).await;
+    untagged_row(
+        &mut h,
+        |r| matches!(r, UntaggedRow::Stale(s) if s.tag == tag),
+    )
+    .await;
+    h.cmd(Cmd::Repair);
+    settle(&mut h).await;
+    let plan = planned(&h);
+    assert!(plan.manifests.is_empty(), "nothing deleted: {plan:?}");
+    assert_eq!(plan.fallback_indexes, vec![tag.clone()]);
+    assert_eq!(plan.fallback_rewrites.len(), 1);
+    let removed: Vec<String> = plan.fallback_rewrites[0]
+        .remove
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(
+        removed,
+        vec![lost.clone()],
+        "exactly the entry that is gone"
+    );
+    assert!(
+        h.screen_text().contains("rewritten without"),
+        "{}",
+        h.screen_text()
+    );
+    confirm(&mut h).await;
+    assert!(h.state.dialog.is_none(), "{}", h.screen_text());
+    assert!(
+        h.state.flash.text.starts_with("as planned:"),
+        "the report equals the plan: {:?}",
+        h.state.flash
+    );
+    let index = stdout(&run_ok(
+        oras()
+            .args(["manifest", "fetch", "--plain-http"])
+            .arg(format!("{reg}/{repo}:{tag}")),
+    ));
+    assert!(
+        !index.contains(&lost) && index.contains(&live),
+        "repaired: {index}"
+    );
+    settle(&mut h).await;
+    assert!(
+        !h.state
+            .untagged
+            .rows
+            .iter()
+            .any(|r| matches!(r, UntaggedRow::Stale(_))),
+        "{:?}",
+        h.state.untagged.rows
+    );
+}
+
+/// Pushes an image whose config has (or has not) a `created` time, tagged `tag`; its digest.
+fn push_config_image(reg: &str, repo: &str, tag: &str, created: Option<&str>) -> String {
+    let files = files_dir();
+    let mut config = serde_json::json!({"architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": []}, "config": {"Cmd": [tag]}});
+    if let Some(c) = created {
+        config["created"] = c.into();
+    }
+    let config = config.to_string();
+    let layer = format!("layer of {tag}\n");
+    for (name, bytes) in [
+        ("config.json", config.as_bytes()),
+        ("layer", layer.as_bytes()),
+    ] {
+        std::fs::write(files.path().join(name), bytes).expect("write");
+        run_ok(
+            oras()
+                .current_dir(files.path())
+                .args(["blob", "push", "--plain-http"])
+                .arg(format!("{reg}/{repo}"))
+                .arg(name),
+        );
+    }
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": sha256(config.as_bytes()), "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": sha256(layer.as_bytes()), "size": layer.len()}],
+    });
+    std::fs::write(files.path().join("manifest.json"), manifest.to_string()).expect("write");
+    run_ok(
+        oras()
+            .current_dir(files.path())
+            .args(["manifest", "push", "--plain-http"])
+            .arg(format!("{reg}/{repo}:{tag}"))
+            .arg("manifest.json"),
+    );
+    crane_digest(&format!("{reg}/{repo}:{tag}"))
+}
+
+/// The ACR stand-in's `createdTime` of a manifest.
+fn acr_created(reg: &str, repo: &str, digest: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(&stdout(&run_ok(
+        std::process::Command::new("curl")
+            .arg("-sf")
+            .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{digest}")),
+    )))
+    .expect("ACR manifest attributes");
+    v["manifest"]["createdTime"]
+        .as_str()
+        .expect("createdTime")
+        .to_string()
+}
+
+fn created(h: &Harness, tag: &str) -> Option<String> {
+    match h.state.tags.details.get(tag) {
+        Some(DetailState::Ready(d)) => d.created.clone(),
+        other => panic!("{tag}: {other:?}\n{}", h.screen_text()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tag_list_created_comes_from_the_acr_listing_when_the_config_has_none() {
+    let reg = harness().var("ARBOR_TEST_ACR");
+    let repo = unique_repo("tui-created");
+    let bare = push_config_image(&reg, &repo, "bare", None);
+    push_config_image(&reg, &repo, "built", Some("2001-02-03T04:05:06Z"));
+    let pushed = acr_created(&reg, &repo, &bare);
+
+    // The kind forced (as `--flavor acr` or a context's flavor does): the listing's time.
+    let h = open(store(&reg, Some(RegistryKind::Acr)), tags_start(&repo)).await;
+    let shown = created(&h, "bare").expect("the registry's time");
+    assert_eq!(shown.get(..19), pushed.get(..19), "{shown} vs {pushed}");
+    assert_eq!(
+        created(&h, "built").as_deref(),
+        Some("2001-02-03T04:05:06Z"),
+        "the config's time comes first"
+    );
+    let text = h.screen_text();
+    assert!(text.contains(&pushed[..10]), "on screen: {text}");
+
+    // Not forced, not detected yet: no probe, no listing, nothing to show.
+    let plain = store(&reg, None);
+    let mut h = open(plain.clone(), tags_start(&repo)).await;
+    assert_eq!(created(&h, "bare"), None);
+    // The untagged view takes the inventory, which detects ACR; a refresh then shows the time.
+    h.cmd(Cmd::Untagged);
+    settle(&mut h).await;
+    h.cmd(Cmd::Untagged);
+    h.cmd(Cmd::Refresh);
+    settle(&mut h).await;
+    let shown = created(&h, "bare").expect("detected this session: the registry's time");
+    assert_eq!(shown.get(..19), pushed.get(..19));
+}
+
+fn lock(reg: &str, repo: &str, digest: &str) {
+    run_ok(
+        std::process::Command::new("curl")
+            .args([
+                "-sf",
+                "-o",
+                "/dev/null",
+                "-X",
+                "PATCH",
+                "-H",
+                "Content-Type: application/json",
+            ])
+            .args(["-d", r#"{"deleteEnabled":false}"#])
+            .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{digest}")),
+    );
+}
+
+fn snapshot_settings(reg: &str, repo: &str) -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(&regex_escape(reg), "[registry]");
+    s.add_filter(&regex_escape(repo), "[repo]");
+    s.add_filter(r"sha256:[0-9a-f]{64}", "sha256:[digest]");
+    s.add_filter(r"sha256-[0-9a-f]{64}", "sha256-[digest]");
+    s.add_filter(r"\b[0-9a-f]{12}\b", "[short]");
+    s.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[time]");
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let special = ".+*?()|[]{}^$\\".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tree_marks_locked_manifests_and_plans_list_afresh() {
+    let reg = harness().var("ARBOR_TEST_ACR");
+    let repo = unique_repo("tui-locked");
+    let files = files_dir();
+    let image = push_image(&reg, &repo, "v1", "locked below");
+    let sig = oras_attach(
+        &reg,
+        &repo,
+        &image,
+        "application/vnd.example.signature",
+        files.path(),
+        &["signature.json"],
+    );
+    lock(&reg, &repo, &sig);
+    let start = Start::Ref {
+        repo: repo.clone(),
+        reference: "v1".into(),
+        untagged: Vec::new(),
+    };
+    let settings = snapshot_settings(&reg, &repo);
+    for (w, ht) in [(160, 45), (80, 24)] {
+        let mut h = Harness::new(
+            open_store(store(&reg, Some(RegistryKind::Acr)), start.clone()),
+            w,
+            ht,
+        );
+        settle(&mut h).await;
+        let text = h.screen_text();
+        let line = text
+            .lines()
+            .find(|l| l.contains(&sig[7..19]))
+            .unwrap_or_else(|| panic!("the signature's node: {text}"));
+        assert!(line.contains("[locked]"), "{line}");
+        let root = text
+            .lines()
+            .find(|l| l.contains(&image[7..19]))
+            .unwrap_or("");
+        assert!(!root.contains("[locked]"), "{root}");
+        settings.bind(|| insta::assert_snapshot!(format!("tree_locked_{w}x{ht}"), text));
+        if w == 80 {
+            h.state.look = Look::Mono;
+            settings.bind(|| insta::assert_snapshot!("tree_locked_mono_80x24", h.styled_text()));
+        }
+    }
+
+    // A delete of the locked node refuses up front, naming it; nothing changes.
+    let mut h = open(store(&reg, Some(RegistryKind::Acr)), start.clone()).await;
+    h.cmd(Cmd::Down);
+    h.cmd(Cmd::Delete);
+    settle(&mut h).await;
+    assert!(h.state.dialog.is_none());
+    let flash = h.state.flash.text.clone();
+    assert!(
+        h.state.flash.error && flash.contains("locked") && flash.contains(&sig),
+        "{flash}"
+    );
+    assert!(oras_tags(&reg, &repo).contains("v1"));
+
+    // The image locked after the tree was drawn: the tree still shows the session's listing, but
+    // the delete plan lists afresh and refuses, naming the image.
+    lock(&reg, &repo, &image);
+    h.cmd(Cmd::Top);
+    let text = h.screen_text();
+    let root = text
+        .lines()
+        .find(|l| l.contains(&image[7..19]))
+        .unwrap_or("");
+    assert!(!root.contains("[locked]"), "the cached listing: {root}");
+    h.cmd(Cmd::Delete);
+    settle(&mut h).await;
+    let flash = h.state.flash.text.clone();
+    assert!(
+        flash.contains("locked") && flash.contains(&image),
+        "{flash}"
+    );
+}
