@@ -7,7 +7,6 @@ use common::scenario::{build, crane_digest, Reg, Scenario};
 use common::*;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::process::Command;
 
 fn repo_for(r: Reg, prefix: &str) -> String {
     let repo = unique_repo(&format!("{prefix}-{r:?}").to_lowercase());
@@ -26,17 +25,6 @@ fn fetchable(reg: &str, repo: &str, digest: &str) -> bool {
         .expect("oras")
         .status
         .success()
-}
-
-fn oras_tags(reg: &str, repo: &str) -> BTreeSet<String> {
-    stdout(&run_ok(
-        oras()
-            .args(["repo", "tags", "--plain-http"])
-            .arg(format!("{reg}/{repo}")),
-    ))
-    .lines()
-    .map(str::to_string)
-    .collect()
 }
 
 fn arbor_json(args: &[&str], target: &str) -> Value {
@@ -214,16 +202,7 @@ fn a_locked_manifest_refuses_the_plan_before_any_change() {
     let repo = unique_repo("locked");
     let w = seed_walkthrough(&reg, &repo);
     // `az acr repository update --delete-enabled false` on the SBOM's signature.
-    run_ok(
-        Command::new("curl")
-            .args(["-sf", "-o", "/dev/null", "-X", "PATCH"])
-            .args(["-H", "Content-Type: application/json"])
-            .args(["-d", r#"{"deleteEnabled":false}"#])
-            .arg(format!(
-                "http://{reg}/acr/v1/{repo}/_manifests/{}",
-                w.sbom_signature
-            )),
-    );
+    acr_lock(&reg, &repo, &w.sbom_signature);
     let locked = arbor_json(
         &["manifests", "--all", "--format", "json"],
         &format!("{reg}/{repo}"),

@@ -10,10 +10,9 @@ use arbor::layout::LayoutStore;
 use arbor::listing::{ListingSource, RegistryKind};
 use arbor::registry::{ClientOptions, RegistryStore};
 use arbor::store::{ReferrersMode, Store};
-use common::scenario::{build, crane_digest, Reg, Scenario};
+use common::scenario::{build, Reg, Scenario};
 use common::*;
 use std::collections::BTreeSet;
-use std::process::Command;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -366,62 +365,11 @@ fn acr_listing_is_complete_with_registry_times_and_locks() {
     let (_, s, repo) = check_registry(Reg::Acr);
     let reg = Reg::Acr.addr();
     // Lock the index against deletion the way `az acr repository update --delete-enabled false` does.
-    run_ok(
-        Command::new("curl")
-            .args([
-                "-sf",
-                "-o",
-                "/dev/null",
-                "-X",
-                "PATCH",
-                "-H",
-                "Content-Type: application/json",
-            ])
-            .args(["-d", r#"{"deleteEnabled":false}"#])
-            .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{}", s.index)),
-    );
+    acr_lock(&reg, &repo, &s.index);
     // An image whose config says it was built in 2001 (no created annotation): `created` is the
     // config's (the issue's order), and the listing's push time is kept beside it.
-    let files = files_dir();
-    let config = br#"{"architecture":"arm64","os":"linux","created":"2001-02-03T04:05:06Z","rootfs":{"type":"layers","diff_ids":[]}}"#;
-    let layer = b"layer\n";
-    for (name, bytes) in [("config.json", &config[..]), ("layer", &layer[..])] {
-        std::fs::write(files.path().join(name), bytes).expect("write");
-        run_ok(
-            oras()
-                .current_dir(files.path())
-                .args(["blob", "push", "--plain-http"])
-                .arg(format!("{reg}/{repo}"))
-                .arg(name),
-        );
-    }
-    let manifest = serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                   "digest": arbor::oci::Digest::sha256_of(config).to_string(), "size": config.len()},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                    "digest": arbor::oci::Digest::sha256_of(layer).to_string(), "size": layer.len()}],
-    });
-    std::fs::write(files.path().join("manifest.json"), manifest.to_string()).expect("write");
-    run_ok(
-        oras()
-            .current_dir(files.path())
-            .args(["manifest", "push", "--plain-http"])
-            .arg(format!("{reg}/{repo}:built-2001"))
-            .arg("manifest.json"),
-    );
-    let built = crane_digest(&format!("{reg}/{repo}:built-2001"));
-    let listed: serde_json::Value = serde_json::from_str(&stdout(&run_ok(
-        Command::new("curl")
-            .arg("-sf")
-            .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{built}")),
-    )))
-    .expect("ACR manifest attributes");
-    let pushed = listed["manifest"]["createdTime"]
-        .as_str()
-        .expect("createdTime")
-        .to_string();
+    let built = push_config_image(&reg, &repo, "built-2001", Some("2001-02-03T04:05:06Z"));
+    let pushed = acr_created(&reg, &repo, &built);
     let inv = take(&registry_store(&reg), &repo);
     assert_eq!(
         (inv.source, inv.registry_kind),
@@ -438,7 +386,7 @@ fn acr_listing_is_complete_with_registry_times_and_locks() {
     assert_eq!(shown.get(..19), pushed.get(..19), "{shown} vs {pushed}");
     assert_eq!(
         b.platform.as_ref().map(|p| p.to_string()).as_deref(),
-        Some("linux/arm64")
+        Some("linux/amd64")
     );
     let locked: Vec<String> = inv
         .manifests
@@ -679,13 +627,7 @@ fn delete_plans_list_afresh_while_the_session_listing_stays_cached() {
     };
     let first = rt.block_on(forced.session_listing(&repo)).expect("listed");
     assert!(!locked(&first));
-    run_ok(
-        Command::new("curl")
-            .args(["-sf", "-o", "/dev/null", "-X", "PATCH"])
-            .args(["-H", "Content-Type: application/json"])
-            .args(["-d", r#"{"deleteEnabled":false}"#])
-            .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{image}")),
-    );
+    acr_lock(&reg, &repo, &image);
     let again = rt.block_on(forced.session_listing(&repo)).expect("cached");
     assert!(std::sync::Arc::ptr_eq(&first, &again), "not listed again");
     assert!(!locked(&again), "the session's listing is the earlier one");

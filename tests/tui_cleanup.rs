@@ -11,13 +11,11 @@ use arbor::store::ReferrersMode;
 use arbor::tui::action::Cmd;
 use arbor::tui::harness::Harness;
 use arbor::tui::open_store;
-use arbor::tui::state::dialog::Dialog;
 use arbor::tui::state::prefs::Look;
 use arbor::tui::state::{DetailState, Screen, UntaggedRow};
 use arbor::tui::update::Start;
-use common::scenario::{crane_delete, crane_digest, oras_attach_tag_schema};
+use common::scenario::{crane_delete, oras_attach_tag_schema};
 use common::*;
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -47,49 +45,37 @@ fn tags_start(repo: &str) -> Start {
     }
 }
 
-fn oras_tags(reg: &str, repo: &str) -> BTreeSet<String> {
-    stdout(&run_ok(
-        oras()
-            .args(["repo", "tags", "--plain-http"])
-            .arg(format!("{reg}/{repo}")),
-    ))
-    .lines()
-    .map(str::to_string)
-    .collect()
-}
-
 /// Opens the untagged view and puts the cursor on the row `pick` picks.
 async fn untagged_row(h: &mut Harness, pick: impl Fn(&UntaggedRow) -> bool) {
     h.cmd(Cmd::Untagged);
     settle(h).await;
     assert_eq!(h.state.screen(), Screen::Untagged);
-    let at = h
-        .state
-        .untagged
-        .view
-        .visible
-        .iter()
-        .position(|&i| pick(&h.state.untagged.rows[i]))
-        .unwrap_or_else(|| panic!("no such row: {}", h.screen_text()));
-    h.cmd(Cmd::Top);
-    for _ in 0..at {
-        h.cmd(Cmd::Down);
-    }
+    h.untagged_cursor_to(pick);
 }
 
-/// The plan the open dialog shows (after planning).
-fn planned(h: &Harness) -> Arc<arbor::graph::delete::DeletePlan> {
-    match &h.state.dialog {
-        Some(Dialog::Delete(d)) => d.plans.as_ref().expect("planned").0.clone(),
-        other => panic!("no plan: {other:?}\n{}", h.screen_text()),
-    }
-}
-
-/// Presses the dialog's action button (Cancel is focused first) and waits for the result.
-async fn confirm(h: &mut Harness) {
+/// Presses the dialog's action button (Cancel is focused first), waits for the result, and
+/// checks the report equals the plan (else a report dialog lists the differences).
+async fn confirm_as_planned(h: &mut Harness) {
     h.cmd(Cmd::DialogPrev);
     h.cmd(Cmd::Submit);
     settle(h).await;
+    assert!(h.state.dialog.is_none(), "{}", h.screen_text());
+    assert!(
+        h.state.flash.text.starts_with("as planned:"),
+        "the report equals the plan: {:?}",
+        h.state.flash
+    );
+}
+
+/// After a fix the untagged view reloads, and no row is what `fixed` picks any more.
+async fn reloaded_without(h: &mut Harness, fixed: impl Fn(&UntaggedRow) -> bool) {
+    settle(h).await;
+    let rows = &h.state.untagged.rows;
+    assert!(
+        !rows.is_empty() || h.state.untagged.inventory.is_some(),
+        "reloaded"
+    );
+    assert!(!rows.iter().any(fixed), "{rows:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -115,17 +101,12 @@ async fn tui_removes_a_dangling_tag_on_the_referrers_api_registry() {
     );
     h.cmd(Cmd::RemoveTag);
     settle(&mut h).await;
-    let plan = planned(&h);
+    let plan = h.plan();
     assert!(plan.manifests.is_empty(), "{plan:?}");
     assert_eq!(plan.tags, vec!["doomed".to_string()]);
-    assert!(
-        h.screen_text().contains("Tags removed: doomed"),
-        "{}",
-        h.screen_text()
-    );
-    confirm(&mut h).await;
-    // The report equals the plan (else a report dialog lists the differences).
-    assert!(h.state.dialog.is_none(), "{}", h.screen_text());
+    let text = h.screen_text();
+    assert!(text.contains("Tags removed: doomed"), "{text}");
+    confirm_as_planned(&mut h).await;
     assert!(
         h.state
             .flash
@@ -136,17 +117,7 @@ async fn tui_removes_a_dangling_tag_on_the_referrers_api_registry() {
     );
     let tags = oras_tags(&reg, &repo);
     assert!(!tags.contains("doomed") && tags.contains("v1"), "{tags:?}");
-    // The view reloaded: the row is gone.
-    settle(&mut h).await;
-    assert!(
-        !h.state
-            .untagged
-            .rows
-            .iter()
-            .any(|r| matches!(r, UntaggedRow::Dangling(_))),
-        "{:?}",
-        h.state.untagged.rows
-    );
+    reloaded_without(&mut h, |r| matches!(r, UntaggedRow::Dangling(_))).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,7 +140,7 @@ async fn tui_repairs_a_stale_fallback_index_on_distribution() {
     .await;
     h.cmd(Cmd::Repair);
     settle(&mut h).await;
-    let plan = planned(&h);
+    let plan = h.plan();
     assert!(plan.manifests.is_empty(), "nothing deleted: {plan:?}");
     assert_eq!(plan.fallback_indexes, vec![tag.clone()]);
     assert_eq!(plan.fallback_rewrites.len(), 1);
@@ -183,18 +154,9 @@ async fn tui_repairs_a_stale_fallback_index_on_distribution() {
         vec![lost.clone()],
         "exactly the entry that is gone"
     );
-    assert!(
-        h.screen_text().contains("rewritten without"),
-        "{}",
-        h.screen_text()
-    );
-    confirm(&mut h).await;
-    assert!(h.state.dialog.is_none(), "{}", h.screen_text());
-    assert!(
-        h.state.flash.text.starts_with("as planned:"),
-        "the report equals the plan: {:?}",
-        h.state.flash
-    );
+    let text = h.screen_text();
+    assert!(text.contains("rewritten without"), "{text}");
+    confirm_as_planned(&mut h).await;
     let index = stdout(&run_ok(
         oras()
             .args(["manifest", "fetch", "--plain-http"])
@@ -204,72 +166,7 @@ async fn tui_repairs_a_stale_fallback_index_on_distribution() {
         !index.contains(&lost) && index.contains(&live),
         "repaired: {index}"
     );
-    settle(&mut h).await;
-    assert!(
-        !h.state
-            .untagged
-            .rows
-            .iter()
-            .any(|r| matches!(r, UntaggedRow::Stale(_))),
-        "{:?}",
-        h.state.untagged.rows
-    );
-}
-
-/// Pushes an image whose config has (or has not) a `created` time, tagged `tag`; its digest.
-fn push_config_image(reg: &str, repo: &str, tag: &str, created: Option<&str>) -> String {
-    let files = files_dir();
-    let mut config = serde_json::json!({"architecture": "amd64", "os": "linux",
-        "rootfs": {"type": "layers", "diff_ids": []}, "config": {"Cmd": [tag]}});
-    if let Some(c) = created {
-        config["created"] = c.into();
-    }
-    let config = config.to_string();
-    let layer = format!("layer of {tag}\n");
-    for (name, bytes) in [
-        ("config.json", config.as_bytes()),
-        ("layer", layer.as_bytes()),
-    ] {
-        std::fs::write(files.path().join(name), bytes).expect("write");
-        run_ok(
-            oras()
-                .current_dir(files.path())
-                .args(["blob", "push", "--plain-http"])
-                .arg(format!("{reg}/{repo}"))
-                .arg(name),
-        );
-    }
-    let manifest = serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                   "digest": sha256(config.as_bytes()), "size": config.len()},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                    "digest": sha256(layer.as_bytes()), "size": layer.len()}],
-    });
-    std::fs::write(files.path().join("manifest.json"), manifest.to_string()).expect("write");
-    run_ok(
-        oras()
-            .current_dir(files.path())
-            .args(["manifest", "push", "--plain-http"])
-            .arg(format!("{reg}/{repo}:{tag}"))
-            .arg("manifest.json"),
-    );
-    crane_digest(&format!("{reg}/{repo}:{tag}"))
-}
-
-/// The ACR stand-in's `createdTime` of a manifest.
-fn acr_created(reg: &str, repo: &str, digest: &str) -> String {
-    let v: serde_json::Value = serde_json::from_str(&stdout(&run_ok(
-        std::process::Command::new("curl")
-            .arg("-sf")
-            .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{digest}")),
-    )))
-    .expect("ACR manifest attributes");
-    v["manifest"]["createdTime"]
-        .as_str()
-        .expect("createdTime")
-        .to_string()
+    reloaded_without(&mut h, |r| matches!(r, UntaggedRow::Stale(_))).await;
 }
 
 fn created(h: &Harness, tag: &str) -> Option<String> {
@@ -313,23 +210,6 @@ async fn tag_list_created_comes_from_the_acr_listing_when_the_config_has_none() 
     assert_eq!(shown.get(..19), pushed.get(..19));
 }
 
-fn lock(reg: &str, repo: &str, digest: &str) {
-    run_ok(
-        std::process::Command::new("curl")
-            .args([
-                "-sf",
-                "-o",
-                "/dev/null",
-                "-X",
-                "PATCH",
-                "-H",
-                "Content-Type: application/json",
-            ])
-            .args(["-d", r#"{"deleteEnabled":false}"#])
-            .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{digest}")),
-    );
-}
-
 fn snapshot_settings(reg: &str, repo: &str) -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.add_filter(&regex_escape(reg), "[registry]");
@@ -338,6 +218,9 @@ fn snapshot_settings(reg: &str, repo: &str) -> insta::Settings {
     s.add_filter(r"sha256-[0-9a-f]{64}", "sha256-[digest]");
     s.add_filter(r"\b[0-9a-f]{12}\b", "[short]");
     s.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[time]");
+    // The host, repository and flash lengths vary by run: styled text compares the tree's rows.
+    s.add_filter(r#" +","#, r#"","#);
+    s.add_filter(r"x: \d+, y: (0|1|22), ", "x: [x], y: $1, ");
     s.set_prepend_module_to_snapshot(false);
     s
 }
@@ -365,7 +248,7 @@ async fn tree_marks_locked_manifests_and_plans_list_afresh() {
         files.path(),
         &["signature.json"],
     );
-    lock(&reg, &repo, &sig);
+    acr_lock(&reg, &repo, &sig);
     let start = Start::Ref {
         repo: repo.clone(),
         reference: "v1".into(),
@@ -412,7 +295,7 @@ async fn tree_marks_locked_manifests_and_plans_list_afresh() {
 
     // The image locked after the tree was drawn: the tree still shows the session's listing, but
     // the delete plan lists afresh and refuses, naming the image.
-    lock(&reg, &repo, &image);
+    acr_lock(&reg, &repo, &image);
     h.cmd(Cmd::Top);
     let text = h.screen_text();
     let root = text

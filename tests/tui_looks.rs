@@ -6,7 +6,6 @@ mod tui_common;
 use arbor::tui::action::{Cmd, Ui};
 use arbor::tui::harness::Harness;
 use arbor::tui::open_layout;
-use arbor::tui::state::dialog::Dialog;
 use arbor::tui::state::prefs::Look;
 use arbor::tui::state::UntaggedRow;
 use ratatui::style::{Color, Modifier};
@@ -185,30 +184,6 @@ async fn fixable(w: u16, ht: u16) -> (Harness, tempfile::TempDir) {
     (h, tmp)
 }
 
-/// Moves the untagged view's cursor to the first row `pick` picks.
-fn to_row(h: &mut Harness, pick: impl Fn(&UntaggedRow) -> bool) {
-    let at = h
-        .state
-        .untagged
-        .view
-        .visible
-        .iter()
-        .position(|&i| pick(&h.state.untagged.rows[i]))
-        .unwrap_or_else(|| panic!("no such row: {}", h.screen_text()));
-    h.cmd(Cmd::Top);
-    for _ in 0..at {
-        h.cmd(Cmd::Down);
-    }
-}
-
-/// The plan the open delete dialog shows.
-fn planned(h: &Harness) -> std::sync::Arc<arbor::graph::delete::DeletePlan> {
-    match &h.state.dialog {
-        Some(Dialog::Delete(d)) => d.plans.as_ref().expect("planned").0.clone(),
-        other => panic!("no plan dialog: {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn untagged_view_shows_dangling_tags_and_stale_indexes_with_their_fixes() {
     for (w, ht) in [(160, 45), (80, 24)] {
@@ -228,7 +203,7 @@ async fn untagged_view_shows_dangling_tags_and_stale_indexes_with_their_fixes() 
         snap!(format!("looks_untagged_fixes_{w}x{ht}"), text);
         h.state.facts.writable = true;
         // The footer offers a row's fix on that row alone.
-        to_row(&mut h, |r| matches!(r, UntaggedRow::Dangling(_)));
+        h.untagged_cursor_to(|r| matches!(r, UntaggedRow::Dangling(_)));
         let footer = h.screen_text().lines().last().unwrap_or("").to_string();
         assert!(footer.contains("x remove dangling tag"), "{footer}");
         assert!(!footer.contains("repair"), "{footer}");
@@ -244,17 +219,14 @@ async fn untagged_view_shows_dangling_tags_and_stale_indexes_with_their_fixes() 
         snap!(format!("looks_untagged_remove_tag_{w}x{ht}"), text);
         h.cmd(Cmd::Cancel);
         // A stale index whose subject is there: rewritten without the entry that is gone.
-        to_row(
-            &mut h,
-            |r| matches!(r, UntaggedRow::Stale(s) if !s.subject_missing),
-        );
+        h.untagged_cursor_to(|r| matches!(r, UntaggedRow::Stale(s) if !s.subject_missing));
         let footer = h.screen_text().lines().last().unwrap_or("").to_string();
         assert!(footer.contains("r repair stale index"), "{footer}");
         h.cmd(Cmd::Repair);
         h.settle().await;
         let text = h.screen_text();
         assert!(text.contains("rewritten without"), "{text}");
-        let plan = planned(&h);
+        let plan = h.plan();
         assert!(plan.manifests.is_empty(), "nothing deleted: {text}");
         assert_eq!(plan.fallback_rewrites.len(), 1);
         assert_eq!(
@@ -265,15 +237,12 @@ async fn untagged_view_shows_dangling_tags_and_stale_indexes_with_their_fixes() 
         snap!(format!("looks_untagged_repair_{w}x{ht}"), text);
         h.cmd(Cmd::Cancel);
         // Its subject gone: the index goes, and the plan says so.
-        to_row(
-            &mut h,
-            |r| matches!(r, UntaggedRow::Stale(s) if s.subject_missing),
-        );
+        h.untagged_cursor_to(|r| matches!(r, UntaggedRow::Stale(s) if s.subject_missing));
         h.cmd(Cmd::Repair);
         h.settle().await;
         let text = h.screen_text();
         assert!(text.contains("which is gone"), "{text}");
-        let plan = planned(&h);
+        let plan = h.plan();
         assert_eq!(plan.manifests.len(), 1, "the index itself");
         assert!(plan.fallback_rewrites.is_empty());
     }
@@ -284,7 +253,7 @@ async fn untagged_fixes_under_no_color_say_it_in_words() {
     let (mut h, _t) = fixable(80, 24).await;
     h.state.look = Look::Mono;
     h.state.facts.writable = true;
-    to_row(&mut h, |r| matches!(r, UntaggedRow::Dangling(_)));
+    h.untagged_cursor_to(|r| matches!(r, UntaggedRow::Dangling(_)));
     snap!("looks_untagged_fixes_mono_80x24", h.styled_text());
     h.cmd(Cmd::RemoveTag);
     h.settle().await;

@@ -114,6 +114,32 @@ impl Harness {
         }
     }
 
+    /// Puts the untagged view's cursor on the first row `pick` picks (panics when none does).
+    pub fn untagged_cursor_to(&mut self, pick: impl Fn(&crate::tui::state::UntaggedRow) -> bool) {
+        let u = &self.state.untagged;
+        let at = u
+            .view
+            .visible
+            .iter()
+            .position(|&i| u.rows.get(i).is_some_and(&pick))
+            .unwrap_or_else(|| panic!("no such row: {}", self.screen_text()));
+        self.send(Cmd::Top);
+        for _ in 0..at {
+            self.send(Cmd::Down);
+        }
+    }
+
+    /// The plan the open delete dialog shows (panics when there is none).
+    pub fn plan(&self) -> std::sync::Arc<crate::graph::delete::DeletePlan> {
+        match &self.state.dialog {
+            Some(crate::tui::state::dialog::Dialog::Delete(d)) => match &d.plans {
+                Some(p) => p.0.clone(),
+                None => panic!("still planning: {}", self.screen_text()),
+            },
+            other => panic!("no plan dialog: {other:?}\n{}", self.screen_text()),
+        }
+    }
+
     /// Draws the current state into a test terminal.
     pub fn terminal(&self) -> Terminal<TestBackend> {
         let mut t = Terminal::new(TestBackend::new(self.state.width, self.state.height))

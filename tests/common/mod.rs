@@ -523,3 +523,83 @@ pub fn put_by_digest(
     put_manifest(reg, repo, &digest, media_type, &body);
     (digest, body.len())
 }
+
+/// The tags `oras repo tags` lists.
+pub fn oras_tags(reg: &str, repo: &str) -> std::collections::BTreeSet<String> {
+    stdout(&run_ok(
+        oras()
+            .args(["repo", "tags", "--plain-http"])
+            .arg(format!("{reg}/{repo}")),
+    ))
+    .lines()
+    .map(str::to_string)
+    .collect()
+}
+
+/// Pushes (with oras) an amd64 image whose config has `created` (or none), tagged `tag`; its
+/// digest.
+pub fn push_config_image(reg: &str, repo: &str, tag: &str, created: Option<&str>) -> String {
+    let files = files_dir();
+    let mut config = serde_json::json!({"architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": []}, "config": {"Cmd": [tag]}});
+    if let Some(c) = created {
+        config["created"] = c.into();
+    }
+    let config = config.to_string();
+    let layer = format!("layer of {tag}\n");
+    for (name, bytes) in [
+        ("config.json", config.as_bytes()),
+        ("layer", layer.as_bytes()),
+    ] {
+        std::fs::write(files.path().join(name), bytes).expect("write");
+        run_ok(
+            oras()
+                .current_dir(files.path())
+                .args(["blob", "push", "--plain-http"])
+                .arg(format!("{reg}/{repo}"))
+                .arg(name),
+        );
+    }
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": sha256(config.as_bytes()), "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": sha256(layer.as_bytes()), "size": layer.len()}],
+    });
+    std::fs::write(files.path().join("manifest.json"), manifest.to_string()).expect("write");
+    run_ok(
+        oras()
+            .current_dir(files.path())
+            .args(["manifest", "push", "--plain-http"])
+            .arg(format!("{reg}/{repo}:{tag}"))
+            .arg("manifest.json"),
+    );
+    scenario::crane_digest(&format!("{reg}/{repo}:{tag}"))
+}
+
+/// The ACR stand-in's `createdTime` of a manifest (its `_manifests/{digest}` attributes).
+pub fn acr_created(reg: &str, repo: &str, digest: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(&stdout(&run_ok(
+        Command::new("curl")
+            .arg("-sf")
+            .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{digest}")),
+    )))
+    .expect("ACR manifest attributes");
+    v["manifest"]["createdTime"]
+        .as_str()
+        .expect("createdTime")
+        .to_string()
+}
+
+/// Locks a manifest on the ACR stand-in (`changeableAttributes.deleteEnabled: false`).
+pub fn acr_lock(reg: &str, repo: &str, digest: &str) {
+    run_ok(
+        Command::new("curl")
+            .args(["-sf", "-o", "/dev/null", "-X", "PATCH"])
+            .args(["-H", "Content-Type: application/json"])
+            .args(["-d", r#"{"deleteEnabled":false}"#])
+            .arg(format!("http://{reg}/acr/v1/{repo}/_manifests/{digest}")),
+    );
+}
