@@ -651,3 +651,37 @@ fn delete_plans_list_afresh_while_the_session_listing_stays_cached() {
         .block_on(registry_store(&reg).session_listing(&repo))
         .is_none());
 }
+
+/// `created` follows the order in the CLI too, and the registry's own time is beside it:
+/// `registryTime` in JSON (null where the registry lists none) and a PUSHED column in the table.
+#[test]
+fn manifests_cli_shows_the_registry_time_beside_created() {
+    for (reg, listed) in [(harness().var("ARBOR_TEST_ACR"), true), (harness().dist(), false)] {
+        let repo = unique_repo("registry-time");
+        let built = push_config_image(&reg, &repo, "built", Some("2001-02-03T04:05:06Z"));
+        let v = json(&run_ok(
+            arbor()
+                .args(["manifests", "--all", "--format", "json"])
+                .arg(format!("{reg}/{repo}")),
+        ));
+        let m = v["manifests"]
+            .as_array()
+            .and_then(|a| a.iter().find(|m| m["digest"] == built.as_str()))
+            .unwrap_or_else(|| panic!("{v:#}"));
+        assert_eq!(m["created"], "2001-02-03T04:05:06Z", "the config's: {m:#}");
+        let table = stdout(&run_ok(
+            arbor()
+                .args(["manifests", "--all"])
+                .arg(format!("{reg}/{repo}")),
+        ));
+        if listed {
+            let pushed = acr_created(&reg, &repo, &built);
+            let time = m["registryTime"].as_str().expect("registryTime");
+            assert_eq!(time.get(..19), pushed.get(..19), "{m:#}");
+            assert!(table.contains("PUSHED"), "{table}");
+        } else {
+            assert!(m["registryTime"].is_null(), "{m:#}");
+            assert!(!table.contains("PUSHED"), "{table}");
+        }
+    }
+}
