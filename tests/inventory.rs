@@ -656,7 +656,10 @@ fn delete_plans_list_afresh_while_the_session_listing_stays_cached() {
 /// `registryTime` in JSON (null where the registry lists none) and a PUSHED column in the table.
 #[test]
 fn manifests_cli_shows_the_registry_time_beside_created() {
-    for (reg, listed) in [(harness().var("ARBOR_TEST_ACR"), true), (harness().dist(), false)] {
+    for (reg, listed) in [
+        (harness().var("ARBOR_TEST_ACR"), true),
+        (harness().dist(), false),
+    ] {
         let repo = unique_repo("registry-time");
         let built = push_config_image(&reg, &repo, "built", Some("2001-02-03T04:05:06Z"));
         let v = json(&run_ok(

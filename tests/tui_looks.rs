@@ -241,7 +241,10 @@ async fn untagged_view_shows_dangling_tags_and_stale_indexes_with_their_fixes() 
         h.cmd(Cmd::Repair);
         h.settle().await;
         let text = h.screen_text();
-        assert!(text.contains("which is gone"), "{text}");
+        assert!(
+            text.contains("which is gone") && text.contains("Remove index"),
+            "{text}"
+        );
         let plan = h.plan();
         assert_eq!(plan.manifests.len(), 1, "the index itself");
         assert!(plan.fallback_rewrites.is_empty());

@@ -236,10 +236,20 @@ pub struct DeleteDialog {
 impl DeleteDialog {
     pub const BUTTONS: [&'static str; 2] = ["Delete", "Cancel"];
 
-    /// The buttons: `Remove tag` or `Repair` for a fix, else `Delete`; Cancel always.
+    /// The buttons: `Remove tag`, `Repair` or `Remove index` for a fix, else `Delete`; Cancel
+    /// always.
     pub fn buttons(&self) -> [&'static str; 2] {
         match self.fix {
             Some(super::Fix::RemoveTag) => ["Remove tag", "Cancel"],
+            // Its subject (or every entry) gone, the repair removes the index: the button says so.
+            Some(super::Fix::Repair)
+                if self
+                    .plans
+                    .as_ref()
+                    .is_some_and(|p| p.0.fallback_rewrites.is_empty()) =>
+            {
+                ["Remove index", "Cancel"]
+            }
             Some(super::Fix::Repair) => ["Repair", "Cancel"],
             None => Self::BUTTONS,
         }
