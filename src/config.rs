@@ -1,6 +1,6 @@
 //! The user's settings file (`~/.config/arbor/config.toml`, or `ARBOR_CONFIG`): the theme and
-//! the registries ("contexts") an operator uses; and the references opened recently (kept in
-//! the state directory). No terminal code: the TUI and the CLI both read it.
+//! the registries ("contexts") an operator uses; and the references opened recently and the
+//! screen settings (kept in the state directory). No terminal code: the TUI and the CLI both read it.
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -53,14 +53,24 @@ pub fn config_path() -> Option<PathBuf> {
 
 /// Where recent references are kept: beside `ARBOR_CONFIG` when set, else the state directory.
 pub fn recent_path() -> Option<PathBuf> {
+    state_file("recent", "recent")
+}
+
+/// Where the screen settings (detail pane, sort orders) are kept: beside the recent references.
+pub fn prefs_path() -> Option<PathBuf> {
+    state_file("prefs.toml", "prefs.toml")
+}
+
+/// `ARBOR_CONFIG` with the extension `beside_config`, else `name` in the state directory.
+fn state_file(name: &str, beside_config: &str) -> Option<PathBuf> {
     if let Some(c) = std::env::var_os("ARBOR_CONFIG") {
-        return Some(PathBuf::from(c).with_extension("recent"));
+        return Some(PathBuf::from(c).with_extension(beside_config));
     }
     let d = dirs()?;
     Some(
         d.state_dir()
             .unwrap_or_else(|| d.data_local_dir())
-            .join("recent"),
+            .join(name),
     )
 }
 
@@ -125,9 +135,12 @@ pub fn verify_options(
     })
 }
 
-/// References opened recently, newest first (one per line in the file).
+/// References opened recently, newest first (one per line in the file). A file arbor cannot
+/// use (too large, not text) is an empty list.
 pub fn load_recent(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path)
+    read_bounded(path)
+        .ok()
+        .flatten()
         .map(|t| {
             t.lines()
                 .map(str::trim)
@@ -149,12 +162,52 @@ pub fn push_recent(list: &[String], reference: &str) -> Vec<String> {
 
 /// Writes the list (creating the directory); best effort, the error says why not.
 pub fn save_recent(path: &Path, list: &[String]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
     let mut text = list.join("\n");
     text.push('\n');
-    std::fs::write(path, text)
+    write_atomic(path, &text)
+}
+
+/// Largest state file arbor reads (its own files are a few hundred bytes).
+pub const MAX_STATE_FILE: u64 = 64 * 1024;
+
+/// Reads a state file of at most [`MAX_STATE_FILE`] bytes; `None` when there is none, an
+/// error (saying why) when it is larger or not UTF-8 text.
+pub fn read_bounded(path: &Path) -> Result<Option<String>, String> {
+    use std::io::Read;
+    let f = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let mut bytes = Vec::new();
+    f.take(MAX_STATE_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_STATE_FILE {
+        return Err(format!(
+            "{}: larger than {MAX_STATE_FILE} bytes",
+            path.display()
+        ));
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| format!("{}: not UTF-8 text", path.display()))
+}
+
+/// Writes `text` to `path` whole or not at all (a temporary file in the same directory,
+/// renamed over it), creating the directory. A symlink at `path` is replaced, not followed.
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -193,5 +246,28 @@ mod tests {
         assert_eq!(l, vec!["b", "a"]);
         let many: Vec<String> = (0..30).map(|i| i.to_string()).collect();
         assert_eq!(push_recent(&many, "new").len(), MAX_RECENT);
+    }
+
+    #[test]
+    fn state_files_are_written_whole_and_read_bounded() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("sub").join("recent");
+        assert_eq!(read_bounded(&p), Ok(None));
+        save_recent(&p, &["a/b:1".into(), "c/d".into()]).expect("saved");
+        assert_eq!(load_recent(&p), vec!["a/b:1", "c/d"]);
+        // No temporary file is left beside it.
+        assert_eq!(
+            std::fs::read_dir(p.parent().expect("dir"))
+                .expect("ls")
+                .count(),
+            1
+        );
+        std::fs::write(&p, vec![b'x'; MAX_STATE_FILE as usize + 1]).expect("big");
+        assert!(read_bounded(&p)
+            .expect_err("too big")
+            .contains("larger than"));
+        assert!(load_recent(&p).is_empty());
+        std::fs::write(&p, [0xff, 0xfe, b'\n']).expect("binary");
+        assert!(read_bounded(&p).expect_err("binary").contains("UTF-8"));
     }
 }

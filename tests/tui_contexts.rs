@@ -79,3 +79,72 @@ async fn contexts_open_a_registry_and_remember_what_was_opened() {
     assert_eq!(h.state.screen(), Screen::Tags, "{}", h.screen_text());
     assert_eq!(h.state.repo.as_deref(), Some(repo.as_str()));
 }
+
+/// Two runs of the app, each in its own process with the same temporary HOME (so the state
+/// directory is resolved as on a user's machine): the pane width and the tag list's order set
+/// in the first are what the second starts with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pane_width_and_sort_orders_survive_a_restart() {
+    const NAME: &str = "pane_width_and_sort_orders_survive_a_restart";
+    if let Ok(phase) = std::env::var("ARBOR_PREFS_RUN") {
+        return prefs_run(&phase).await;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    for phase in ["first", "second"] {
+        let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+            .env("ARBOR_PREFS_RUN", phase)
+            .env("HOME", home.path())
+            .env_remove("ARBOR_CONFIG")
+            .env_remove("XDG_STATE_HOME")
+            .env_remove("XDG_DATA_HOME")
+            .output()
+            .expect("the test binary runs");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{phase} run failed:\n{said}");
+        assert!(
+            said.contains("1 passed"),
+            "{phase} run did not run the test:\n{said}"
+        );
+    }
+    let file = home.path().join(".local/state/arbor/prefs.toml");
+    let text = std::fs::read_to_string(&file).expect("kept in the XDG state directory");
+    assert!(text.contains("width = 60"), "{text}");
+}
+
+async fn prefs_run(phase: &str) {
+    let conn = ConnectOptions::new(ClientOptions::default(), LookupOptions::from_env(None));
+    let opened = arbor::tui::open(None, &conn, None).expect("the demo opens");
+    let (mut h, warning) = Harness::with_saved_prefs(opened, 160, 45);
+    assert_eq!(warning, None);
+    h.settle().await;
+    use arbor::tui::state::prefs::SortKey;
+    match phase {
+        "first" => {
+            assert_eq!(h.state.pane.width, 48, "nothing saved yet: the default");
+            assert_eq!(h.state.pane_columns(), 48);
+            for _ in 0..3 {
+                h.cmd(Cmd::PaneWider);
+            }
+            h.cmd(Cmd::Sort);
+            h.cmd(Cmd::SortReverse);
+            assert_eq!(h.state.sorts.tags.key, SortKey::Created);
+        }
+        _ => {
+            assert_eq!(h.state.pane.width, 60, "{}", h.screen_text());
+            assert_eq!(h.state.pane_columns(), 60, "drawn at the saved width");
+            assert_eq!(h.state.sorts.tags.key, SortKey::Created);
+            assert!(h.state.sorts.tags.reverse);
+            assert!(
+                h.screen_text().contains("created ↓"),
+                "the list says its saved order:\n{}",
+                h.screen_text()
+            );
+        }
+    }
+    h.exit().expect("saved");
+}

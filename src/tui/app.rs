@@ -4,6 +4,7 @@
 use super::action::{Action, Cmd, InputKey, Ui};
 use super::effect::TermJob;
 use super::keymap::{Key, Keymap, Scope};
+use super::prefs_file::Saved;
 use super::state::prefs::Look;
 use super::state::{Prompt, State};
 use super::tasks::Runner;
@@ -32,10 +33,12 @@ pub fn apply(s: &mut State, runner: &Runner, a: Action) -> Vec<TermJob> {
     term
 }
 
-/// Builds the state for `opened` and starts its first effects.
+/// Builds the state for `opened` (with the pane and sort orders `saved`) and starts its first
+/// effects.
 pub fn start(
     opened: Opened,
     keymap: Keymap,
+    saved: Saved,
     warnings: Vec<String>,
     tx: mpsc::UnboundedSender<Action>,
 ) -> (State, Runner) {
@@ -43,6 +46,7 @@ pub fn start(
         .with_connection(opened.conn, opened.login)
         .with_verify(opened.verify);
     let mut s = State::new(opened.facts, Arc::new(keymap));
+    saved.apply(&mut s);
     for e in boot(&mut s, opened.start) {
         runner.run(e);
     }
@@ -67,14 +71,17 @@ pub async fn run(
     tx: mpsc::UnboundedSender<Action>,
     mut rx: mpsc::UnboundedReceiver<Action>,
 ) -> anyhow::Result<()> {
-    let (keymap, warnings) = Keymap::load();
+    let (keymap, mut warnings) = Keymap::load();
+    // The pane and sort orders of the last run.
+    let (saved, prefs_warning) = super::prefs_file::load();
+    warnings.extend(prefs_warning);
     // Also on stderr: still readable after arbor exits.
     for w in warnings.iter().chain(&opened.warnings) {
         eprintln!("arbor: warning: {w}");
     }
     let stop = term::watch_signals();
     let (mut terminal, _guard) = term::setup()?;
-    let (mut s, runner) = start(opened, keymap, warnings, tx);
+    let (mut s, runner) = start(opened, keymap, saved, warnings, tx);
     s.look = look;
     let size = terminal.size()?;
     let mut jobs = apply(&mut s, &runner, Ui::Resize(size.width, size.height).into());
@@ -133,6 +140,9 @@ pub async fn run(
     // The terminal first; then the process ends, and freeing what it loaded (a long listing,
     // answers still queued) is work the system does for free at exit.
     drop(_guard);
+    if let Err(e) = super::prefs_file::keep(&s, &saved) {
+        eprintln!("arbor: warning: {}", crate::text::escape(&e));
+    }
     std::mem::forget((s, rx));
     Ok(())
 }

@@ -4,6 +4,7 @@ use super::action::{Action, Cmd, InputKey, Ui};
 use super::app::{apply, start};
 use super::effect::TermJob;
 use super::keymap::Keymap;
+use super::prefs_file::Saved;
 use super::state::{Prompt, State};
 use super::tasks::Runner;
 use super::{view, Opened};
@@ -19,21 +20,41 @@ pub struct Harness {
     rx: mpsc::UnboundedReceiver<Action>,
     /// What the app asked of the terminal (clipboard copies, redraws), in order.
     pub term: Vec<TermJob>,
+    /// The settings read at start ([`Harness::with_saved_prefs`]), compared at exit.
+    loaded_prefs: Saved,
 }
 
 impl Harness {
     /// Starts the app on `opened` with the default keymap (inside a tokio runtime).
     pub fn new(opened: Opened, width: u16, height: u16) -> Harness {
+        Harness::started(opened, width, height, Saved::default())
+    }
+
+    fn started(opened: Opened, width: u16, height: u16, saved: Saved) -> Harness {
         let (tx, rx) = mpsc::unbounded_channel();
-        let (state, runner) = start(opened, Keymap::default(), Vec::new(), tx);
+        let (state, runner) = start(opened, Keymap::default(), saved, Vec::new(), tx);
         let mut h = Harness {
             state,
             runner,
             rx,
             term: Vec::new(),
+            loaded_prefs: saved,
         };
         h.send(Ui::Resize(width, height));
         h
+    }
+
+    /// Starts the app as `arbor` does: with the pane and sort orders of the last run (read from
+    /// the state directory) and the line saying why when that file could not be used.
+    pub fn with_saved_prefs(opened: Opened, width: u16, height: u16) -> (Harness, Option<String>) {
+        let (saved, warning) = super::prefs_file::load();
+        (Harness::started(opened, width, height, saved), warning)
+    }
+
+    /// Ends the run as `arbor` does at exit: the pane and sort orders are written when they
+    /// changed (the error says why not).
+    pub fn exit(self) -> Result<(), String> {
+        super::prefs_file::keep(&self.state, &self.loaded_prefs)
     }
 
     /// Applies one action (a command, typed key, or an effect's answer) and starts its effects.

@@ -10,6 +10,7 @@ pub mod keymap;
 pub mod label;
 pub mod layout;
 mod look;
+pub mod prefs_file;
 pub mod state;
 pub mod tasks;
 mod term;

@@ -19,6 +19,13 @@ impl SortKey {
             SortKey::Size => "size",
         }
     }
+
+    /// The key a [`SortKey::word`] names.
+    pub fn parse(word: &str) -> Option<SortKey> {
+        [SortKey::Name, SortKey::Created, SortKey::Size]
+            .into_iter()
+            .find(|k| k.word() == word)
+    }
 }
 
 /// A list's order: a key and a direction.
@@ -52,7 +59,7 @@ impl Sort {
 }
 
 /// Each list's order, remembered per view.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sorts {
     pub repos: Sort,
     pub tags: Sort,
@@ -62,6 +69,8 @@ pub struct Sorts {
 /// Keys `s` cycles through in the tag list and in the untagged view.
 pub const TAG_SORTS: &[SortKey] = &[SortKey::Name, SortKey::Created, SortKey::Size];
 pub const UNTAGGED_SORTS: &[SortKey] = &[SortKey::Name, SortKey::Size];
+/// The repositories pane sorts by name only (`S` reverses it).
+pub const REPO_SORTS: &[SortKey] = &[SortKey::Name];
 
 /// The right-hand detail pane of the tag list and the tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
