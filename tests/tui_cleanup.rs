@@ -311,3 +311,85 @@ async fn tree_marks_locked_manifests_and_plans_list_afresh() {
         "{flash}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tag_list_marks_locked_tags_and_their_delete_is_refused_naming_them() {
+    let reg = harness().var("ARBOR_TEST_ACR");
+    let repo = unique_repo("tui-taglock");
+    let locked = push_image(&reg, &repo, "v1", "a locked release");
+    let free = push_image(&reg, &repo, "v2", "an unlocked release");
+    acr_lock(&reg, &repo, &locked);
+    let settings = snapshot_settings(&reg, &repo);
+    let row = |text: &str, digest: &str| -> String {
+        text.lines()
+            .find(|l| l.contains(&digest[7..19]))
+            .unwrap_or_else(|| panic!("the row of {digest}: {text}"))
+            .to_string()
+    };
+    for (w, ht) in [(160, 45), (80, 24)] {
+        let mut h = Harness::new(
+            open_store(store(&reg, Some(RegistryKind::Acr)), tags_start(&repo)),
+            w,
+            ht,
+        );
+        settle(&mut h).await;
+        let text = h.screen_text();
+        assert!(row(&text, &locked).contains("locked"), "{text}");
+        assert!(!row(&text, &free).contains("locked"), "{text}");
+        settings.bind(|| insta::assert_snapshot!(format!("tag_list_locked_{w}x{ht}"), text));
+        if w == 80 {
+            // Said in a word: no colour needed.
+            h.state.look = Look::Mono;
+            assert!(row(&h.screen_text(), &locked).contains("locked"));
+            settings
+                .bind(|| insta::assert_snapshot!("tag_list_locked_mono_80x24", h.styled_text()));
+        }
+    }
+
+    // On a terminal too narrow for the ATTACHED column the mark goes with it; TAG and DIGEST stay.
+    let h = Harness::new(
+        open_store(store(&reg, Some(RegistryKind::Acr)), tags_start(&repo)),
+        40,
+        12,
+    );
+    let mut h = h;
+    settle(&mut h).await;
+    let line = row(&h.screen_text(), &locked);
+    assert!(line.contains("v1") && !line.contains("locked"), "{line}");
+
+    // ctrl-d on the locked tag: the plan refuses before any change, naming the manifest and its
+    // tag, and saying how to unlock it.
+    let mut h = open(store(&reg, Some(RegistryKind::Acr)), tags_start(&repo)).await;
+    h.cmd(Cmd::Top);
+    assert!(row(&h.screen_text(), &locked).contains('›'), "cursor on v1");
+    h.cmd(Cmd::Delete);
+    settle(&mut h).await;
+    assert!(h.state.dialog.is_none(), "{}", h.screen_text());
+    let flash = h.state.flash.text.clone();
+    assert!(h.state.flash.error, "{flash}");
+    for word in [
+        "locked",
+        locked.as_str(),
+        "tags v1",
+        "unlock",
+        "nothing was changed",
+    ] {
+        assert!(flash.contains(word), "{word:?} in {flash}");
+    }
+    assert!(h.screen_text().contains("refusing"), "{}", h.screen_text());
+    assert_eq!(
+        oras_tags(&reg, &repo),
+        ["v1", "v2"].map(String::from).into_iter().collect()
+    );
+
+    // The unlocked tag next to it deletes as planned.
+    h.cmd(Cmd::Down);
+    assert!(row(&h.screen_text(), &free).contains('›'));
+    h.cmd(Cmd::Delete);
+    settle(&mut h).await;
+    confirm_as_planned(&mut h).await;
+    assert_eq!(
+        oras_tags(&reg, &repo),
+        ["v1"].map(String::from).into_iter().collect()
+    );
+}

@@ -342,6 +342,8 @@ pub struct Detail {
     pub signatures: Vec<(Descriptor, EdgeSource)>,
     /// Config + layers; for an index the sum over what it lists (`graph::size`).
     pub image_size: Option<u64>,
+    /// The registry's listing says it cannot be deleted (ACR `deleteEnabled: false`).
+    pub locked: bool,
 }
 
 /// A fetched document for the inspector.

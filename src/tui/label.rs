@@ -69,6 +69,17 @@ pub fn short_ref(r: &str) -> String {
     }
 }
 
+/// An RFC 3339 time in the 20 columns of CREATED: UTC to the second (`2026-11-30T03:54:37Z`,
+/// where a registry's `…03:54:37.1234567Z` would be cut after the dot); anything else as it is.
+pub fn short_time(t: &str) -> String {
+    use time::format_description::well_known::Rfc3339;
+    let shown = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::OffsetDateTime::parse(t, &Rfc3339)
+        .ok()
+        .and_then(|d| d.to_offset(time::UtcOffset::UTC).format(&shown).ok())
+        .unwrap_or_else(|| t.to_string())
+}
+
 /// `1.2 KiB`
 pub fn human_size(n: i64) -> String {
     let n = n.max(0) as f64;
@@ -181,6 +192,20 @@ mod tests {
         assert_eq!(node_badge(&named("v1.sig", None)), "REF");
         let typed = named(&format!("sha256-{hex}.sig"), Some("application/spdx+json"));
         assert_eq!(node_badge(&typed), "SBOM");
+    }
+
+    #[test]
+    fn times_fit_created_to_the_second_in_utc() {
+        assert_eq!(
+            short_time("2026-11-30T03:54:37.1234567Z"),
+            "2026-11-30T03:54:37Z"
+        );
+        assert_eq!(
+            short_time("2024-01-02T03:04:05+02:00"),
+            "2024-01-02T01:04:05Z"
+        );
+        assert_eq!(short_time("2024-01-02T03:04:05Z"), "2024-01-02T03:04:05Z");
+        assert_eq!(short_time("last tuesday"), "last tuesday");
     }
 
     #[test]

@@ -325,13 +325,12 @@ async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail
         cosign_attached(store, repo, &m.descriptor.digest),
         store.session_listing(repo)
     );
+    let listed = listing
+        .as_ref()
+        .and_then(|l| l.entries.iter().find(|e| e.digest == m.descriptor.digest));
     // The registry's own time (ACR `createdTime`, Harbor `push_time`), last in the order.
-    let registry_time = listing.and_then(|l| {
-        l.entries
-            .iter()
-            .find(|e| e.digest == m.descriptor.digest)
-            .and_then(|e| e.created.clone())
-    });
+    let registry_time = listed.and_then(|e| e.created.clone());
+    let locked = listed.and_then(|e| e.locks).is_some_and(|l| l.locked());
     let refs = refs.map_or_else(
         |_| Vec::new(),
         |r| {
@@ -383,6 +382,7 @@ async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail
         badges,
         signatures,
         image_size: size.ok(),
+        locked,
         descriptor: m.descriptor,
     })
 }

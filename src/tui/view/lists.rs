@@ -299,12 +299,20 @@ fn cell(
             w,
             Default::default(),
         )),
-        Col::Created => Line::from(styled(
-            ready.and_then(|d| d.created.clone()).unwrap_or_default(),
+        Col::Created => Line::from(fitted(
+            &ready
+                .and_then(|d| d.created.as_deref())
+                .map(crate::tui::label::short_time)
+                .unwrap_or_default(),
+            w,
             t.muted,
         )),
         Col::Attached => {
             let mut badges: Vec<Span> = Vec::new();
+            // In a word, first: it survives NO_COLOR and goes with the column on narrow screens.
+            if ready.is_some_and(|d| d.locked) {
+                badges.push(styled("locked ", t.warn));
+            }
             if row.tag.is_none() {
                 badges.push(styled("untagged ", t.muted));
             }

@@ -16,6 +16,7 @@ fn ready(tag: &str, size: u64, created: &str) -> DetailState {
         badges: vec![],
         signatures: vec![],
         image_size: Some(size),
+        locked: false,
     })
 }
 

@@ -216,6 +216,7 @@ fn a_tag_rows_own_signatures_are_verified_against_it() {
             .map(|d| (d, EdgeSource::ReferrersApi))
             .collect(),
         image_size: None,
+        locked: false,
     };
     let mut known = tags();
     known
@@ -282,6 +283,7 @@ fn a_tag_rows_cosign_tag_signature_is_verified_as_a_cosign_tag() {
             (tagged.clone(), EdgeSource::CosignTag),
         ],
         image_size: None,
+        locked: false,
     };
     run(vec![case(
         "both signatures asked for, each with how it was found",
