@@ -144,8 +144,9 @@ async fn attach_then_delete_through_the_dialogs(reg: &str) {
     assert!(h.state.dialog.is_none());
     assert!(
         h.state.flash.text.starts_with(&format!(
-            "as planned: deleted {} manifest(s)",
-            plan.manifests.len()
+            "as planned: deleted {} manifest{}",
+            plan.manifests.len(),
+            if plan.manifests.len() == 1 { "" } else { "s" }
         )),
         "{:?}",
         h.state.flash

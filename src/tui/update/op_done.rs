@@ -9,7 +9,7 @@ use crate::graph::EdgeSource;
 use crate::oci::Digest;
 use crate::tui::action::OpDone;
 use crate::tui::effect::{Control, Effect};
-use crate::tui::label::count;
+use crate::tui::label::{count, ellipsize_middle};
 use crate::tui::state::dialog::{AttachPreview, Dialog, Report};
 use crate::tui::state::tree::Load;
 use crate::tui::state::{DetailState, Screen, State};
@@ -151,8 +151,15 @@ pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
                     s.say("review what goes — Cancel is the default");
                 }
                 Err(e) => {
-                    s.dialog = None;
+                    // The reason is longer than a flash line (a locked manifest, named): said
+                    // whole in a report, first words in the flash.
                     s.fail(format!("delete: planning failed, nothing was changed: {e}"));
+                    s.dialog_scroll = 0;
+                    s.dialog = Some(Dialog::Report(Report {
+                        title: "Delete: nothing was changed".into(),
+                        lines: refusal_lines(&e),
+                        error: true,
+                    }));
                 }
             }
             vec![]
@@ -182,6 +189,22 @@ fn dialog_req(d: &Dialog) -> u64 {
         Dialog::Delete(d) => d.id,
         Dialog::Report(_) | Dialog::Commands(_) => 0,
     }
+}
+
+/// A planning error as report lines: its clauses one to a line (they name manifests and say
+/// what to do).
+fn refusal_lines(e: &str) -> Vec<String> {
+    let mut lines = vec![
+        "The plan was refused before any change:".to_string(),
+        String::new(),
+    ];
+    lines.extend(
+        e.split("; ")
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| format!("  {l}")),
+    );
+    lines
 }
 
 /// Removes what went from the tree and the lists; a result that differs from the plan gets a
@@ -223,16 +246,23 @@ fn deleted(s: &mut State, reports: Vec<DeleteReport>, error: Option<String>) -> 
     };
     if r.matches_plan() {
         // A few names say which (a fix removes one tag, or repairs one index).
+        // (A fallback index's 71-character name is cut in the middle: the flash is one line.)
         let names = |v: &[String]| match v.len() {
-            1..=3 => format!(" ({})", v.join(", ")),
+            1..=3 => format!(
+                " ({})",
+                v.iter()
+                    .map(|n| ellipsize_middle(n, 24))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             _ => String::new(),
         };
         s.say(format!(
-            "as planned: deleted {} manifest(s), {} tag(s) gone{}, {} fallback index(es) removed or rewritten{}",
-            r.done.manifests.len(),
-            r.done.tags.len(),
+            "as planned: deleted {}, {} gone{}, {} removed or rewritten{}",
+            count(r.done.manifests.len(), "manifest"),
+            count(r.done.tags.len(), "tag"),
             names(&r.done.tags),
-            r.done.fallback_indexes.len(),
+            count(r.done.fallback_indexes.len(), "fallback index"),
             names(&r.done.fallback_indexes)
         ));
         return fx;

@@ -333,14 +333,12 @@ fn delete(d: &DeleteDialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect)
 }
 
 fn report(r: &Report, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
-    let h = (r.lines.len() + 4) as u16;
-    let inner = boxed(f, t, area, 90, h, format!(" {} ", r.title), r.error);
+    // Long lines (a reason naming digests) wrap inside the box rather than run off it.
+    let w = 90.min(area.width);
+    let lines = wrapped(&r.lines, w.saturating_sub(2) as usize);
+    let h = (lines.len() + 4) as u16;
+    let inner = boxed(f, t, area, w, h, format!(" {} ", r.title), r.error);
     let [top, low] = Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
-    let lines: Vec<Line> = r
-        .lines
-        .iter()
-        .map(|l| Line::from(text(l.clone())))
-        .collect();
     f.render_widget(body(lines, scroll, top), top);
     f.render_widget(
         Paragraph::new(vec![Line::from(""), buttons(&["OK"], Some(0))]),

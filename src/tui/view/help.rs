@@ -76,10 +76,16 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
         ]));
     }
     lines.push(Line::default());
-    lines.push(Line::from(styled(
-        "Keys: ~/.config/arbor/keymap.toml [keys] name = \"key\"   Settings: ~/.config/arbor/config.toml",
-        t.muted,
-    )));
+    // Each under 82 columns: the help box is 84 wide.
+    for l in [
+        "Keys: ~/.config/arbor/keymap.toml ([keys] name = \"key\")",
+        "Settings: ~/.config/arbor/config.toml",
+        "Kept across runs: the detail pane (on/off, width) and each list's sort order,",
+        "in prefs.toml beside the recent references (the XDG state directory).",
+        "A row marked locked: the registry (ACR) will not delete it.",
+    ] {
+        lines.push(Line::from(styled(l, t.muted)));
+    }
     f.render_widget(Clear, mid);
     let block = Block::bordered()
         .title(Line::from(styled(

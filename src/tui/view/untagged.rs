@@ -23,7 +23,14 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
     let source = u
         .inventory
         .as_ref()
-        .map(|i| format!(" — {}", i.headline()))
+        .map(|i| match i.complete {
+            true => format!(" — {}", i.headline()),
+            // The CLI's sentence does not fit a title: the words that matter, first.
+            false => format!(
+                " — reachable only ({}): the rest cannot be listed",
+                i.registry_kind
+            ),
+        })
         .unwrap_or_default();
     let title = format!(
         " Untagged & orphans {}{}{}{} · by {}{}{source} ",
@@ -158,7 +165,12 @@ fn manifest_cells(m: &InventoryManifest, t: &Theme) -> [Line<'static>; 8] {
                 .map(|b| human_size(b.min(i64::MAX as u64) as i64))
                 .unwrap_or_else(|| "?".into()),
         )),
-        Line::from(text(m.created.clone().unwrap_or_default())),
+        Line::from(text(
+            m.created
+                .as_deref()
+                .map(crate::tui::label::short_time)
+                .unwrap_or_default(),
+        )),
         Line::from(text(
             m.subject
                 .as_ref()

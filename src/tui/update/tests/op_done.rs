@@ -67,15 +67,26 @@ fn answers_of_operations() {
             },
         ),
         case(
-            "a failed plan closes the dialog and says nothing changed",
+            "a failed plan becomes a report saying why, one clause a line, and that nothing changed",
             delete_dialog(1, false, false),
             OpDone::Planned {
                 id: 42,
-                result: Err("401".into()),
+                result: Err("r@sha256:x: refusing: 1 locked; unlock them first; nothing was changed".into()),
             },
             vec![],
             |s| {
-                assert!(s.dialog.is_none());
+                let Some(Dialog::Report(r)) = &s.dialog else {
+                    panic!("{:?}", s.dialog)
+                };
+                assert!(r.error);
+                assert_eq!(
+                    r.lines[2..],
+                    [
+                        "  r@sha256:x: refusing: 1 locked",
+                        "  unlock them first",
+                        "  nothing was changed"
+                    ]
+                );
                 assert!(s.flash.error && s.flash.text.contains("nothing was changed"));
             },
         ),
