@@ -1,4 +1,5 @@
 //! Everything the screen shows, as plain data. `update` changes it; `draw` only reads it.
+pub mod copy;
 pub mod dialog;
 pub mod prefs;
 pub mod tree;
@@ -451,7 +452,7 @@ impl State {
         let registry = self.facts.kind == crate::store::StoreKind::Registry;
         match cmd {
             Cmd::Back => self.stack.len() > 1 || (screen == Screen::Tags && registry),
-            Cmd::Attach | Cmd::Delete | Cmd::Mark => self.facts.writable,
+            Cmd::Attach | Cmd::Delete | Cmd::Mark | Cmd::AddTag => self.facts.writable,
             Cmd::TogglePane | Cmd::PaneWider | Cmd::PaneNarrower => {
                 self.width >= prefs::PANE_MIN_TERMINAL
             }
@@ -488,6 +489,8 @@ impl State {
             | Cmd::CopyDigest
             | Cmd::CopyReference
             | Cmd::CopyCommand
+            | Cmd::CopyGraph
+            | Cmd::Mermaid
             | Cmd::Redraw => true,
         }
     }

@@ -1,8 +1,10 @@
 //! Runs effects: control effects on the spot, store reads and graph operations as tokio tasks
 //! whose answers come back as actions through the app's channel.
 mod complete;
+mod copy;
 mod load;
 mod op;
+mod tagging;
 mod verify;
 
 use crate::connection::{ConnectOptions, LoginOptions};
@@ -166,9 +168,10 @@ impl Runner {
                 };
                 let (store, tx) = (self.store(), self.tx.clone());
                 let cancels = self.cancels.clone();
+                let conn = self.connect_options(&login);
                 self.spawn(repo, async move {
                     let token = pull.as_ref().map(|(_, t)| t.clone());
-                    let done = op::perform(store.as_ref(), &tx, job, token, &login).await;
+                    let done = op::perform(&store, &tx, job, token, &login, &conn).await;
                     if let (Some((id, _)), Ok(mut m)) = (pull, cancels.lock()) {
                         m.remove(&id);
                     }
@@ -235,6 +238,18 @@ impl Runner {
             // Synchronous: the loads a refresh asks for next must not race the old caches.
             Control::Invalidate { repo } => self.store().invalidate(&repo),
         }
+    }
+
+    /// How a destination is opened from here: the front end's settings, with saved
+    /// credentials read where `:login` saves them.
+    fn connect_options(&self, login: &LoginOptions) -> ConnectOptions {
+        let mut client = self.conn.client.clone();
+        if client.credentials.is_none() {
+            client.credential_source = None;
+        }
+        let mut conn = ConnectOptions::new(client, login.lookup.clone());
+        conn.referrers = self.conn.referrers;
+        conn
     }
 
     /// Opens the registry a context names (no request is made yet) and uses it from now on.

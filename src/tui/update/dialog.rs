@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 /// What a command means inside a dialog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Key {
+pub(super) enum Key {
     Next,
     Prev,
     Complete,
@@ -63,6 +63,9 @@ impl From<Cmd> for Key {
             | Cmd::CopyDigest
             | Cmd::CopyReference
             | Cmd::CopyCommand
+            | Cmd::CopyGraph
+            | Cmd::AddTag
+            | Cmd::Mermaid
             | Cmd::Redraw => Key::Other,
         }
     }
@@ -92,7 +95,25 @@ pub fn input(s: &mut State, k: InputKey) -> Vec<Effect> {
             }
         }
         Some(Dialog::Pull(p)) if !p.running && p.focus == 0 => edit(&mut p.dir),
-        Some(Dialog::Pull(_) | Dialog::Delete(_) | Dialog::Report(_) | Dialog::Commands(_))
+        Some(Dialog::Copy(f)) => super::copy::input(f, c),
+        Some(Dialog::AddTag(d)) if !d.busy => {
+            edit(&mut d.text);
+            d.error = None;
+        }
+        Some(Dialog::Export(d)) if !d.busy && d.focus == 0 => {
+            edit(&mut d.path);
+            d.overwrite = None;
+            d.error = None;
+        }
+        Some(
+            Dialog::Pull(_)
+            | Dialog::Delete(_)
+            | Dialog::Report(_)
+            | Dialog::Commands(_)
+            | Dialog::AddTag(_)
+            | Dialog::TagDelete(_)
+            | Dialog::Export(_),
+        )
         | None => {}
     }
     vec![]
@@ -118,6 +139,10 @@ pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
             vec![]
         }
         Some(Dialog::Commands(_)) => commands(s, key),
+        Some(Dialog::Copy(_)) => super::copy::key(s, key),
+        Some(Dialog::AddTag(_)) => super::tagging::add_tag_key(s, key),
+        Some(Dialog::TagDelete(_)) => super::tagging::delete_choice_key(s, key),
+        Some(Dialog::Export(_)) => super::tagging::export_key(s, key),
         None => vec![],
     }
 }

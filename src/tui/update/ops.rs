@@ -9,7 +9,7 @@ use crate::tui::state::dialog::{AttachForm, CommandsDialog, DeleteDialog, Dialog
 use crate::tui::state::{DetailState, Screen, State};
 
 /// The reference under the cursor (tag or digest) and a word for it.
-fn target(s: &State) -> Option<(String, String)> {
+pub(super) fn target(s: &State) -> Option<(String, String)> {
     match s.screen() {
         Screen::Tree => {
             let i = s.tree.selected()?;
@@ -217,6 +217,18 @@ pub fn delete(s: &mut State) -> Vec<Effect> {
         s.fail("delete: open a repository first");
         return vec![];
     };
+    // One tag row: the tag alone or its whole graph, asked first.
+    if s.marks.is_empty() && s.screen() == Screen::Tags {
+        let tag = s
+            .tags
+            .view
+            .selected()
+            .and_then(|i| s.tags.rows.get(i))
+            .and_then(|r| r.tag.clone());
+        if let Some(tag) = tag {
+            return super::tagging::delete_choice(s, repo, tag);
+        }
+    }
     let refs: Vec<String> = if s.marks.is_empty() {
         target(s).map(|t| vec![t.0]).unwrap_or_default()
     } else {
@@ -226,6 +238,11 @@ pub fn delete(s: &mut State) -> Vec<Effect> {
         s.fail("delete: move to a manifest (or mark some with space) first");
         return vec![];
     }
+    start_delete(s, repo, refs)
+}
+
+/// The plan dialog for `refs` (Cancel focused), planning started.
+pub(super) fn start_delete(s: &mut State, repo: String, refs: Vec<String>) -> Vec<Effect> {
     let id = s.req();
     s.dialog_scroll = 0;
     s.dialog = Some(Dialog::Delete(DeleteDialog {

@@ -22,6 +22,10 @@ pub fn draw(d: &Dialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
         Dialog::Delete(dd) => delete(dd, t, scroll, f, area),
         Dialog::Report(r) => report(r, t, scroll, f, area),
         Dialog::Commands(c) => commands(c, t, f, area),
+        Dialog::Copy(c) => super::copy_dialog::draw(c, t, scroll, f, area),
+        Dialog::AddTag(a) => super::tag_dialogs::add_tag(a, t, f, area),
+        Dialog::TagDelete(d) => super::tag_dialogs::tag_delete(d, t, f, area),
+        Dialog::Export(e) => super::tag_dialogs::export(e, t, f, area),
     }
 }
 
@@ -56,14 +60,14 @@ fn commands(c: &CommandsDialog, t: &Theme, f: &mut Frame, area: Rect) {
 }
 
 /// A long body scrolled by pgup/pgdn, never past its end.
-fn body(lines: Vec<Line<'static>>, scroll: usize, area: Rect) -> Paragraph<'static> {
+pub(super) fn body(lines: Vec<Line<'static>>, scroll: usize, area: Rect) -> Paragraph<'static> {
     let max = lines.len().saturating_sub(area.height as usize);
     let at = scroll.min(max) as u16;
     Paragraph::new(lines).scroll((at, 0))
 }
 
 /// A box `w` wide and `h` tall in the middle of `area`, cleared.
-fn boxed(
+pub(super) fn boxed(
     f: &mut Frame,
     t: &Theme,
     area: Rect,
@@ -90,7 +94,7 @@ fn boxed(
     inner
 }
 
-fn buttons(names: &[&str], focus: Option<usize>) -> Line<'static> {
+pub(super) fn buttons(names: &[&str], focus: Option<usize>) -> Line<'static> {
     let mut spans = vec![Span::raw("  ")];
     for (i, n) in names.iter().enumerate() {
         if Some(i) == focus {
@@ -106,7 +110,7 @@ fn buttons(names: &[&str], focus: Option<usize>) -> Line<'static> {
     Line::from(spans)
 }
 
-fn field(t: &Theme, label: &str, value: &str, focused: bool) -> Line<'static> {
+pub(super) fn field(t: &Theme, label: &str, value: &str, focused: bool) -> Line<'static> {
     let mark = if focused { "▸ " } else { "  " };
     let mut spans = vec![
         styled(mark, t.accent),
@@ -250,7 +254,7 @@ fn pull(p: &PullDialog, t: &Theme, f: &mut Frame, area: Rect) {
 
 /// Lines wrapped to `width` (long names broken, wrapped parts indented under their line),
 /// each escaped for the terminal.
-fn wrapped(lines: &[String], width: usize) -> Vec<Line<'static>> {
+pub(super) fn wrapped(lines: &[String], width: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for l in lines {
         let l = escape(l);

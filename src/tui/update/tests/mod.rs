@@ -6,6 +6,7 @@ mod operations;
 mod pages;
 mod screens;
 mod verify;
+mod writing;
 
 use super::update;
 use crate::oci::{media, Descriptor, Digest};
