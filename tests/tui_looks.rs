@@ -69,6 +69,9 @@ async fn delete_dialog_at_three_sizes() {
         let (mut h, _t) = app(None, w, ht).await;
         h.state.facts.writable = true;
         h.cmd(Cmd::Delete);
+        // A tag row asks first (Cancel focused): the whole graph goes to the plan.
+        h.cmd(Cmd::DialogPrev);
+        h.cmd(Cmd::Submit);
         h.settle().await;
         let text = h.screen_text();
         assert!(text.contains("Cancel"), "{w}×{ht}: {text}");
@@ -131,6 +134,9 @@ async fn no_color_draws_no_colour_and_marks_the_cursor_by_shape() {
     h.state.look = Look::Mono;
     h.state.facts.writable = true;
     h.cmd(Cmd::Delete);
+    // A tag row asks first (Cancel focused): the whole graph goes to the plan.
+    h.cmd(Cmd::DialogPrev);
+    h.cmd(Cmd::Submit);
     h.settle().await;
     snap!("looks_delete_mono_80x24", h.styled_text());
 }
@@ -169,6 +175,9 @@ async fn light_theme_uses_no_yellow_or_cyan_text() {
     h.state.look = Look::Light;
     h.state.facts.writable = true;
     h.cmd(Cmd::Delete);
+    // A tag row asks first (Cancel focused): the whole graph goes to the plan.
+    h.cmd(Cmd::DialogPrev);
+    h.cmd(Cmd::Submit);
     h.settle().await;
     snap!("looks_delete_light_80x24", h.styled_text());
 }

@@ -71,17 +71,12 @@ pub fn draw(c: &CopyForm, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
             let word = if c.cancelling {
                 "cancelling… (what is done stays; nothing half-written is left visible)"
             } else {
-                "esc or enter cancels; the destination stays consistent (the tag is written last)"
+                "esc cancels; the destination stays consistent (the tag is written last)"
             };
             lines.push(Line::from(styled(word, t.muted)));
         }
-        CopyStage::Done(Ok(d)) => {
-            lines.extend(wrapped(&d.lines, text_w));
-            lines.push(Line::from(vec![
-                styled("Root digest ", t.muted),
-                styled(d.root.to_string(), t.title),
-            ]));
-        }
+        // The report ends with the root digest (`Digest: …`), as `arbor cp` prints it.
+        CopyStage::Done(Ok(d)) => lines.extend(wrapped(&d.lines, text_w)),
         CopyStage::Done(Err(e)) => {
             for part in textwrap::wrap(&crate::text::escape(&format!("✗ {e}")), text_w.max(8)) {
                 lines.push(Line::from(styled(part.into_owned(), t.error)));
@@ -105,7 +100,12 @@ pub fn draw(c: &CopyForm, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
         }
     }
     let g = u16::from(gauge.is_some());
-    let h = (lines.len() + bottom.len() + 3) as u16 + g;
+    let mut h = (lines.len() + bottom.len() + 3) as u16 + g;
+    if h > area.height {
+        // Taller than the screen: the body scrolls, and says so.
+        bottom.push(Line::from(styled("pgup/pgdn scroll", t.muted)));
+        h += 1;
+    }
     let inner = boxed(f, t, area, w, h, title, false);
     let [gauge_area, top, _, low] = Layout::vertical([
         Constraint::Length(g),
@@ -136,11 +136,7 @@ pub fn draw(c: &CopyForm, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
         CopyStage::Preview(_) | CopyStage::Done(_) => scroll,
         CopyStage::Form | CopyStage::Running(_) => 0,
     };
-    let more = lines.len() > top.height as usize;
     f.render_widget(body(lines, scroll, top), top);
-    if more {
-        bottom.push(Line::from(styled("pgup/pgdn scroll", t.muted)));
-    }
     f.render_widget(Paragraph::new(bottom).wrap(Wrap { trim: false }), low);
 }
 

@@ -11,7 +11,12 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 pub fn add_tag(d: &AddTagDialog, t: &Theme, f: &mut Frame, area: Rect) {
-    let title = format!(" Add tags to {} ({}) ", d.label, short_ref(&d.reference));
+    let short = short_ref(&d.reference);
+    let title = if short == d.label {
+        format!(" Add tags to {} ", d.label)
+    } else {
+        format!(" Add tags to {} ({short}) ", d.label)
+    };
     let mut lines = vec![
         field(t, "New tags", &d.text, !d.busy),
         Line::from(styled(
