@@ -62,7 +62,10 @@ async fn copy_form_plan_progress_and_result_between_layouts() {
         let lines = job.0.lines.join("\n");
         assert!(lines.contains("(with referrers)"), "{lines}");
         assert!(lines.contains("Tags (written last): v1"), "{lines}");
-        assert!(lines.contains("Manifests: 5 (5 to push, 0 already there)"), "{lines}");
+        assert!(
+            lines.contains("Manifests: 5 (5 to push, 0 already there)"),
+            "{lines}"
+        );
         snap!(format!("copy_preview_{w}x{ht}"), h.screen_text());
         let id = match &h.state.dialog {
             Some(Dialog::Copy(f)) => f.id,
@@ -89,7 +92,11 @@ async fn copy_form_plan_progress_and_result_between_layouts() {
             panic!("result: {:?}", stage(&h))
         };
         assert_eq!(done.root, root, "the root digest is the source's");
-        assert!(done.lines.iter().any(|l| l == "Tagged v1"), "{:?}", done.lines);
+        assert!(
+            done.lines.iter().any(|l| l == "Tagged v1"),
+            "{:?}",
+            done.lines
+        );
         snap!(format!("copy_result_{w}x{ht}"), h.screen_text());
         // What the result says is on disk: v1 resolves to the same digest, referrers listed.
         let l = LayoutStore::open(&dest).expect("destination layout");
@@ -130,7 +137,8 @@ async fn add_tag_prompt_tags_the_manifest_in_the_layout() {
     h.settle().await;
     assert!(h.state.dialog.is_none(), "{:?}", h.state.dialog);
     assert!(
-        h.state.flash.text.starts_with("tagged sha256:") && h.state.flash.text.ends_with("as v1.1, stable"),
+        h.state.flash.text.starts_with("tagged sha256:")
+            && h.state.flash.text.ends_with("as v1.1, stable"),
         "{:?}",
         h.state.flash
     );
@@ -163,13 +171,22 @@ async fn tag_row_delete_asks_first_with_cancel_focused() {
     let repo = l.repository_name().to_string();
     let v1 = l.resolve(&repo, "v1").await.expect("v1");
     h.cmd(Cmd::DialogNext);
-    assert!(matches!(&h.state.dialog, Some(Dialog::TagDelete(d)) if d.buttons()[d.focus] == TagDeleteDialog::REMOVE));
+    assert!(
+        matches!(&h.state.dialog, Some(Dialog::TagDelete(d)) if d.buttons()[d.focus] == TagDeleteDialog::REMOVE)
+    );
     h.cmd(Cmd::Submit);
     h.settle().await;
     assert!(h.state.dialog.is_none(), "{:?}", h.state.dialog);
-    assert!(h.state.flash.text.starts_with("removed the tag v1"), "{:?}", h.state.flash);
+    assert!(
+        h.state.flash.text.starts_with("removed the tag v1"),
+        "{:?}",
+        h.state.flash
+    );
     let l = LayoutStore::open(&tmp.path().join("net-monitor")).expect("layout");
     assert!(l.resolve(&repo, "v1").await.is_err(), "v1 is gone");
-    let still = l.manifest(&repo, &v1.digest.to_string()).await.expect("by digest");
+    let still = l
+        .manifest(&repo, &v1.digest.to_string())
+        .await
+        .expect("by digest");
     assert_eq!(still.descriptor.digest, v1.digest);
 }

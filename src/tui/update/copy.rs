@@ -9,15 +9,24 @@ use crate::tui::action::{CopyDone, CopyJob, CopyStatus, Place, Then};
 use crate::tui::effect::{Control, Effect, OpJob};
 use crate::tui::state::copy::{is_layout_path, CopyForm, CopyStage};
 use crate::tui::state::dialog::Dialog;
-use crate::tui::state::{ContextRow, State};
+use crate::tui::state::{ContextRow, Screen, State};
 use std::collections::HashSet;
 
 /// `x`: the form on the manifest under the cursor.
 pub fn open(s: &mut State) -> Vec<Effect> {
-    let (Some(repo), Some((reference, label))) = (s.repo.clone(), target(s)) else {
+    let (Some(repo), Some((mut reference, label))) = (s.repo.clone(), target(s)) else {
         s.fail("copy: move to a manifest first");
         return vec![];
     };
+    // The root of a tree opened by tag is copied by that tag (the destination keeps it).
+    let root_tag = &s.tree.reference;
+    if s.screen() == Screen::Tree
+        && s.tree.selected() == Some(0)
+        && !root_tag.is_empty()
+        && root_tag.parse::<crate::oci::Digest>().is_err()
+    {
+        reference = root_tag.clone();
+    }
     let id = s.req();
     let mut f = CopyForm::new(id, repo, reference, label);
     f.known = known_places(s);

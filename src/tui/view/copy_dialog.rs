@@ -19,12 +19,12 @@ const INDENT: &str = "                ";
 
 pub fn draw(c: &CopyForm, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
     // `boxed` draws the title through the sanitiser.
-    let title = format!(
-        " Copy {} ({}) from {} ",
-        c.label,
-        short_ref(&c.reference),
-        c.repo
-    );
+    let short = short_ref(&c.reference);
+    let title = if short == c.label {
+        format!(" Copy {} from {} ", c.label, c.repo)
+    } else {
+        format!(" Copy {} ({short}) from {} ", c.label, c.repo)
+    };
     let w = area.width.saturating_sub(2).clamp(20, 110);
     let text_w = w.saturating_sub(4) as usize;
     let mut lines: Vec<Line> = Vec::new();

@@ -122,8 +122,13 @@ fn copy_form_checks_what_was_typed_then_asks_for_a_plan() {
 fn a_path_destination_is_a_layout_and_tab_completes_it_from_the_filesystem() {
     let mut s = tree();
     let id = next_req(&s);
+    // A referrer is copied by digest; the root by the tag the tree was opened with.
+    let mut below = tree();
+    step(&mut below, Cmd::Down);
+    step(&mut below, Cmd::CopyGraph);
+    assert_eq!(form(&below).reference, desc("sig").digest.to_string());
     step(&mut s, Cmd::CopyGraph);
-    assert_eq!(form(&s).reference, desc("v1").digest.to_string());
+    assert_eq!(form(&s).reference, "v1");
     typed(&mut s, "./mirr");
     let fx = step(&mut s, Cmd::Complete);
     assert_eq!(
