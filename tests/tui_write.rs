@@ -142,7 +142,7 @@ async fn add_tag_prompt_tags_the_manifest_in_the_layout() {
         "{:?}",
         h.state.flash
     );
-    let l = LayoutStore::open(&tmp.path().join("net-monitor")).expect("layout");
+    let l = LayoutStore::open(tmp.path().join("net-monitor")).expect("layout");
     let repo = l.repository_name().to_string();
     let v1 = l.resolve(&repo, "v1").await.expect("v1").digest;
     for t in ["v1.1", "stable"] {
@@ -167,7 +167,7 @@ async fn tag_row_delete_asks_first_with_cancel_focused() {
     h.cmd(Cmd::Delete);
     snap!("tag_delete_choice_mono_80x24", h.styled_text());
     // "Remove this tag only": index.json loses v1, the manifest stays.
-    let l = LayoutStore::open(&tmp.path().join("net-monitor")).expect("layout");
+    let l = LayoutStore::open(tmp.path().join("net-monitor")).expect("layout");
     let repo = l.repository_name().to_string();
     let v1 = l.resolve(&repo, "v1").await.expect("v1");
     h.cmd(Cmd::DialogNext);
@@ -182,7 +182,7 @@ async fn tag_row_delete_asks_first_with_cancel_focused() {
         "{:?}",
         h.state.flash
     );
-    let l = LayoutStore::open(&tmp.path().join("net-monitor")).expect("layout");
+    let l = LayoutStore::open(tmp.path().join("net-monitor")).expect("layout");
     assert!(l.resolve(&repo, "v1").await.is_err(), "v1 is gone");
     let still = l
         .manifest(&repo, &v1.digest.to_string())
