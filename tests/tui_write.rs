@@ -104,6 +104,23 @@ async fn copy_form_plan_progress_and_result_between_layouts() {
         assert_eq!(l.resolve(&repo, "v1").await.expect("v1").digest, root);
         let refs = l.referrers(&repo, &root, None).await.expect("referrers");
         assert_eq!(refs.descriptors.len(), 3, "signature, readme and SBOM");
+        // "Open destination": the layout opened in place of this one, on the copied root.
+        h.cmd(Cmd::Submit);
+        h.settle().await;
+        assert!(h.state.dialog.is_none());
+        assert_eq!(
+            h.state.facts.name,
+            dest.display().to_string(),
+            "{:?}",
+            h.state.flash
+        );
+        assert_eq!(h.state.screen(), arbor::tui::state::Screen::Tree);
+        assert_eq!(h.state.tree.nodes[0].desc.digest, root);
+        assert_eq!(
+            h.state.tree.nodes[0].kids.len(),
+            3,
+            "its referrers, from the copy"
+        );
     }
 }
 

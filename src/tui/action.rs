@@ -185,8 +185,10 @@ pub enum Loaded {
 /// What is known about a store just opened.
 #[derive(Debug, Clone)]
 pub struct Connected {
-    /// The registry host.
+    /// The registry host (a layout: its directory).
     pub name: String,
+    /// A registry, or an OCI layout opened from a copy's result.
+    pub kind: crate::store::StoreKind,
     pub auth: String,
     pub writable: bool,
     pub plain_http: bool,
@@ -327,9 +329,10 @@ pub enum Place {
         repo: String,
         reference: String,
     },
-    /// An OCI layout directory.
+    /// An OCI layout directory (its one repository).
     Layout {
         dir: std::path::PathBuf,
+        repo: String,
         reference: String,
     },
 }

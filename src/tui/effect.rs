@@ -187,6 +187,12 @@ pub enum Control {
         context: crate::config::Context,
         then: super::action::Then,
     },
+    /// Opens an OCI layout directory in place of the store (a copy's destination); answered
+    /// by `Loaded::Connected`.
+    OpenLayout {
+        dir: PathBuf,
+        then: super::action::Then,
+    },
     /// Remembers a reference opened (recent references, saved across runs).
     Remember { reference: String },
     /// Signatures on screen whose verification is not known, most wanted first; replaces any

@@ -114,6 +114,7 @@ pub async fn plan(
         },
         End::Layout { dir, .. } => Place::Layout {
             dir: dir.clone(),
+            repo: dst.repo.clone(),
             reference,
         },
     };

@@ -211,6 +211,7 @@ impl Runner {
                     let info = store.info();
                     Connected {
                         name: info.name,
+                        kind: info.kind,
                         auth: info.auth,
                         writable: store.writable(),
                         plain_http,
@@ -218,6 +219,31 @@ impl Runner {
                         then,
                     }
                 });
+                let _ = self.tx.send(Loaded::Connected { result }.into());
+            }
+            Control::OpenLayout { dir, then } => {
+                let result = crate::layout::LayoutStore::open(&dir)
+                    .map_err(|e| format!("opening OCI layout {}: {e}", dir.display()))
+                    .map(|l| {
+                        let store: Arc<dyn Store> = Arc::new(l);
+                        if let Ok(mut s) = self.store.write() {
+                            *s = store.clone();
+                        }
+                        let info = store.info();
+                        Connected {
+                            context: crate::config::Context {
+                                name: info.name.clone(),
+                                host: info.name.clone(),
+                                ..Default::default()
+                            },
+                            name: info.name,
+                            kind: info.kind,
+                            auth: info.auth,
+                            writable: store.writable(),
+                            plain_http: false,
+                            then,
+                        }
+                    });
                 let _ = self.tx.send(Loaded::Connected { result }.into());
             }
             Control::Remember { reference } => {

@@ -256,13 +256,17 @@ fn open_place(s: &mut State, place: Place) -> Vec<Effect> {
             }
             .into()]
         }
-        Place::Layout { dir, reference } => {
-            s.say(format!(
-                "the copy is in the OCI layout {} ({reference}): open it with arbor --oci-layout {}",
-                dir.display(),
-                dir.display()
-            ));
-            vec![]
+        Place::Layout {
+            dir,
+            repo,
+            reference,
+        } => {
+            s.say(format!("opening the OCI layout {}…", dir.display()));
+            vec![Control::OpenLayout {
+                dir,
+                then: Then::Ref(repo, reference),
+            }
+            .into()]
         }
     }
 }

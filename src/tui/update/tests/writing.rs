@@ -283,6 +283,41 @@ fn open_destination_on_the_same_registry_opens_the_reference() {
 }
 
 #[test]
+fn open_destination_of_a_layout_opens_the_layout() {
+    let mut s = tags();
+    let id = next_req(&s);
+    step(&mut s, Cmd::CopyGraph);
+    if let Some(Dialog::Copy(f)) = &mut s.dialog {
+        f.stage = CopyStage::Running(Default::default());
+    }
+    let place = Place::Layout {
+        dir: PathBuf::from("/srv/mirror"),
+        repo: "mirror".into(),
+        reference: "v1".into(),
+    };
+    step(
+        &mut s,
+        OpDone::Copied {
+            id,
+            result: Ok(CopyDone {
+                lines: vec![],
+                root: desc("v1").digest,
+                place,
+            }),
+        },
+    );
+    let fx = step(&mut s, Cmd::Submit);
+    assert_eq!(
+        fx,
+        show(vec![Control::OpenLayout {
+            dir: PathBuf::from("/srv/mirror"),
+            then: Then::Ref("mirror".into(), "v1".into()),
+        }
+        .into()])
+    );
+}
+
+#[test]
 fn add_tag_validates_inline_then_tags_and_reloads() {
     let mut s = tags();
     let id = next_req(&s);
