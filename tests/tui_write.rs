@@ -169,6 +169,20 @@ async fn add_tag_prompt_tags_the_manifest_in_the_layout() {
 }
 
 #[tokio::test]
+async fn add_tag_and_mermaid_dialogs_on_a_wide_terminal() {
+    let (mut h, _t) = app(Some("v1"), 160, 45).await;
+    h.cmd(Cmd::AddTag);
+    h.type_text("v1.1");
+    snap!("add_tag_prompt_160x45", h.screen_text());
+    h.cmd(Cmd::Cancel);
+    assert!(h.state.dialog.is_none());
+    h.cmd(Cmd::Mermaid);
+    let text = h.screen_text();
+    assert!(text.contains("net-monitor-"), "the default path: {text}");
+    snap!("mermaid_dialog_160x45", text);
+}
+
+#[tokio::test]
 async fn tag_row_delete_asks_first_with_cancel_focused() {
     for (w, ht) in SIZES {
         let (mut h, _t) = app(None, w, ht).await;
