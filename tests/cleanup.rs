@@ -29,14 +29,7 @@ fn fetchable(reg: &str, repo: &str, digest: &str) -> bool {
 }
 
 fn oras_tags(reg: &str, repo: &str) -> BTreeSet<String> {
-    stdout(&run_ok(
-        oras()
-            .args(["repo", "tags", "--plain-http"])
-            .arg(format!("{reg}/{repo}")),
-    ))
-    .lines()
-    .map(str::to_string)
-    .collect()
+    common::oras_tags(reg, repo).into_iter().collect()
 }
 
 fn arbor_json(args: &[&str], target: &str) -> Value {

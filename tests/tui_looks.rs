@@ -5,17 +5,12 @@ mod tui_common;
 
 use arbor::tui::action::{Cmd, Ui};
 use arbor::tui::harness::Harness;
-use arbor::tui::open_layout;
 use arbor::tui::state::prefs::Look;
 use ratatui::style::{Color, Modifier};
-use tui_common::{build_layout, settings};
+use tui_common::{layout_app, settings};
 
 async fn app(reference: Option<&str>, w: u16, h: u16) -> (Harness, tempfile::TempDir) {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = build_layout(tmp.path());
-    let mut h = Harness::new(open_layout(&dir, reference, false).expect("open"), w, h);
-    h.settle().await;
-    (h, tmp)
+    layout_app(reference, w, h).await
 }
 
 fn filters() -> insta::Settings {

@@ -17,7 +17,6 @@ use arbor::tui::state::Screen;
 use arbor::tui::update::Start;
 use common::*;
 use copy_common::*;
-use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -54,17 +53,6 @@ fn stage(h: &Harness) -> &CopyStage {
         Some(Dialog::Copy(f)) => &f.stage,
         other => panic!("copy dialog: {other:?}; flash {:?}", h.state.flash),
     }
-}
-
-fn oras_tags(reg: &str, repo: &str) -> Vec<String> {
-    stdout(&run_ok(
-        oras()
-            .args(["repo", "tags", "--plain-http"])
-            .arg(format!("{reg}/{repo}")),
-    ))
-    .lines()
-    .map(str::to_string)
-    .collect()
 }
 
 fn oras_descriptor_digest(reference: &str) -> String {
@@ -179,18 +167,18 @@ async fn add_tag_through_the_tui_points_at_the_same_digest() {
     assert_eq!(oras_descriptor_digest(&format!("{reg}/{repo}:v2")), d);
 }
 
-#[tokio::test]
-async fn remove_this_tag_only_on_the_referrers_api_registry() {
-    let reg = harness().refs_spec();
-    let repo = unique_repo("tui-untag");
-    let d = push_image(&reg, &repo, "v1", "untag me from the tui");
+/// `reg/repo` with v1 and v2 on one image, opened on its tags; "Remove this tag only" asked
+/// for v2. The harness, the repository and the image's digest.
+async fn remove_v2_only(reg: &str, prefix: &str) -> (Harness, String, String) {
+    let repo = unique_repo(prefix);
+    let d = push_image(reg, &repo, "v1", prefix);
     run_ok(
         oras()
             .args(["tag", "--plain-http"])
             .arg(format!("{reg}/{repo}:v1"))
             .arg("v2"),
     );
-    let mut h = open(&reg, at_tags(&repo)).await;
+    let mut h = open(reg, at_tags(&repo)).await;
     cursor_to_tag(&mut h, "v2");
     h.cmd(Cmd::Delete);
     h.cmd(Cmd::DialogNext);
@@ -199,6 +187,13 @@ async fn remove_this_tag_only_on_the_referrers_api_registry() {
     );
     h.cmd(Cmd::Submit);
     settle(&mut h).await;
+    (h, repo, d)
+}
+
+#[tokio::test]
+async fn remove_this_tag_only_on_the_referrers_api_registry() {
+    let reg = harness().refs_spec();
+    let (h, repo, d) = remove_v2_only(&reg, "tui-untag").await;
     assert!(h.state.dialog.is_none(), "{:?}", h.state.dialog);
     assert!(
         h.state.flash.text.starts_with("removed the tag v2"),
@@ -213,20 +208,7 @@ async fn remove_this_tag_only_on_the_referrers_api_registry() {
 #[tokio::test]
 async fn remove_this_tag_only_on_distribution_explains_and_changes_nothing() {
     let reg = harness().dist();
-    let repo = unique_repo("tui-untag-dist");
-    let d = push_image(&reg, &repo, "v1", "distribution keeps tags");
-    run_ok(
-        oras()
-            .args(["tag", "--plain-http"])
-            .arg(format!("{reg}/{repo}:v1"))
-            .arg("v2"),
-    );
-    let mut h = open(&reg, at_tags(&repo)).await;
-    cursor_to_tag(&mut h, "v2");
-    h.cmd(Cmd::Delete);
-    h.cmd(Cmd::DialogNext);
-    h.cmd(Cmd::Submit);
-    settle(&mut h).await;
+    let (mut h, repo, d) = remove_v2_only(&reg, "tui-untag-dist").await;
     let Some(Dialog::TagDelete(t)) = &h.state.dialog else {
         panic!("the explanation stays in the dialog: {:?}", h.state.flash)
     };
@@ -337,39 +319,5 @@ async fn cancel_during_a_tui_copy_leaves_no_tag_on_a_missing_manifest() {
     };
     assert!(e.contains("cancelled"), "{e}");
     fault(&proxy, &dst, None);
-    let reg = hs.refs_spec();
-    let tags = stdout(
-        &arbor()
-            .args(["tags", "--all"])
-            .arg(format!("{reg}/{dst}"))
-            .output()
-            .unwrap(),
-    );
-    for t in tags.lines() {
-        let d = oras_descriptor_digest(&format!("{reg}/{dst}:{t}"));
-        assert!(manifest_exists(&reg, &dst, &d), "tag {t} -> missing {d}");
-    }
-    assert!(
-        !tags.lines().any(|t| t == "v1"),
-        "the tag is written last: {tags}"
-    );
-    for d in [&s.index, &s.amd64, &s.arm64, &s.attestation, &s.sbom] {
-        if !manifest_exists(&reg, &dst, d) {
-            continue;
-        }
-        let m: Value = crane_manifest(&format!("{reg}/{dst}@{d}"));
-        if let Some(subject) = m["subject"]["digest"].as_str() {
-            assert!(
-                manifest_exists(&reg, &dst, subject),
-                "{d} without its subject"
-            );
-        }
-        for c in m["manifests"].as_array().into_iter().flatten() {
-            let c = c["digest"].as_str().unwrap();
-            assert!(
-                manifest_exists(&reg, &dst, c),
-                "index {d} without its entry {c}"
-            );
-        }
-    }
+    assert_interrupted_copy_consistent(&hs.refs_spec(), &dst, &s);
 }

@@ -523,3 +523,15 @@ pub fn put_by_digest(
     put_manifest(reg, repo, &digest, media_type, &body);
     (digest, body.len())
 }
+
+/// `oras repo tags` of `reg/repo`, in its order.
+pub fn oras_tags(reg: &str, repo: &str) -> Vec<String> {
+    stdout(&run_ok(
+        oras()
+            .args(["repo", "tags", "--plain-http"])
+            .arg(format!("{reg}/{repo}")),
+    ))
+    .lines()
+    .map(str::to_string)
+    .collect()
+}

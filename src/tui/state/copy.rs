@@ -152,24 +152,7 @@ impl CopyForm {
 
     /// Tab on the destination: cycles through the known places that contain what was typed.
     pub fn cycle_destination(&mut self) {
-        let prefix = self
-            .prefix
-            .get_or_insert_with(|| self.destination.clone())
-            .to_lowercase();
-        let matches: Vec<String> = self
-            .known
-            .iter()
-            .filter(|t| t.to_lowercase().contains(&prefix))
-            .cloned()
-            .collect();
-        let next = matches
-            .iter()
-            .position(|t| *t == self.destination)
-            .map(|i| (i + 1) % matches.len())
-            .unwrap_or(0);
-        if let Some(t) = matches.get(next) {
-            self.destination = t.clone();
-        }
-        self.candidates = matches;
+        self.candidates =
+            super::dialog::cycle(&mut self.destination, &mut self.prefix, &self.known);
     }
 }

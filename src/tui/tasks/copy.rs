@@ -2,17 +2,14 @@
 //! carrying out exactly that plan (`copy::execute`) with progress, stopped by a cancel at any
 //! point — the library keeps the destination consistent wherever it stops.
 use super::complete::expand_home;
+use super::op::Throttled;
 use crate::connection::{open_destination, ConnectOptions, End};
 use crate::copy::{self, BlobAction, CopyOptions, PlatformFilter, Progress, Side};
 use crate::store::{Store, StoreKind};
 use crate::tui::action::{Action, CopyDone, CopyJob, CopyPrepared, CopyStatus, OpDone, Place};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
-
-/// Progress is sent at most this often (each send is a redraw).
-const PROGRESS_EVERY: Duration = Duration::from_millis(50);
 
 /// What the copy form asked for.
 pub struct PlanArgs {
@@ -138,22 +135,11 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> Result<CopyDone, String> {
     let p = &job.0;
-    let status = Mutex::new(Counter::new(&p.plan));
+    let status = Throttled::new(Counter::new(&p.plan));
     let send = |force: bool, f: &dyn Fn(&mut Counter)| {
-        let Ok(mut c) = status.lock() else { return };
-        f(&mut c);
-        let now = Instant::now();
-        if !force
-            && c.last
-                .is_some_and(|l| now.duration_since(l) < PROGRESS_EVERY)
-        {
-            return;
+        if let Some(st) = status.update(force, f, |c| Box::new(c.status.clone())) {
+            let _ = tx.send(Action::Op(OpDone::CopyProgress { id, status: st }));
         }
-        c.last = Some(now);
-        let _ = tx.send(Action::Op(OpDone::CopyProgress {
-            id,
-            status: Box::new(c.status.clone()),
-        }));
     };
     let on_progress = |pr: Progress| match pr {
         Progress::BlobStarted { digest, size } => send(true, &|c| {
@@ -203,7 +189,6 @@ pub async fn run(
 struct Counter {
     status: CopyStatus,
     sizes: std::collections::HashMap<crate::oci::Digest, u64>,
-    last: Option<Instant>,
 }
 
 impl Counter {
@@ -224,7 +209,6 @@ impl Counter {
                 .iter()
                 .map(|b| (b.descriptor.digest.clone(), b.descriptor.size.max(0) as u64))
                 .collect(),
-            last: None,
         }
     }
 

@@ -165,11 +165,10 @@ pub async fn perform(
             let (shared, conn) = (shared.clone(), conn.clone());
             let result = on_own_thread(move || async move {
                 super::copy::plan(shared.as_ref(), &conn, args).await
-            })
-            .await;
+            });
             OpDone::CopyPlanned {
                 id,
-                result: result.and_then(|r| r),
+                result: result.await,
             }
         }
         OpJob::Copy { id, repo, job } => {
@@ -177,11 +176,10 @@ pub async fn perform(
             let cancel = cancel.unwrap_or_default();
             let result = on_own_thread(move || async move {
                 super::copy::run(shared.as_ref(), &repo, id, job, &tx, cancel).await
-            })
-            .await;
+            });
             OpDone::Copied {
                 id,
-                result: result.and_then(|r| r),
+                result: result.await,
             }
         }
         OpJob::AddTags {
@@ -219,20 +217,20 @@ pub async fn perform(
 async fn on_own_thread<T, F, Fut>(make: F) -> Result<T, String>
 where
     F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = T>,
+    Fut: std::future::Future<Output = Result<T, String>>,
     T: Send + 'static,
 {
     let h = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || h.block_on(make()))
         .await
-        .map_err(|e| format!("internal error: the task stopped ({e})"))
+        .map_err(|e| format!("internal error: the task stopped ({e})"))?
 }
 
 /// Pull progress as actions, throttled.
 struct Progress {
     id: u64,
     tx: UnboundedSender<Action>,
-    inner: Mutex<Counts>,
+    inner: Throttled<Counts>,
 }
 
 #[derive(Default)]
@@ -240,7 +238,6 @@ struct Counts {
     sizes: Vec<u64>,
     done: Vec<u64>,
     verified: usize,
-    last: Option<Instant>,
 }
 
 impl Progress {
@@ -248,33 +245,54 @@ impl Progress {
         Progress {
             id,
             tx,
-            inner: Mutex::new(Counts::default()),
+            inner: Throttled::new(Counts::default()),
         }
     }
 
     fn update(&self, force: bool, f: impl FnOnce(&mut Counts)) {
-        let Ok(mut c) = self.inner.lock() else {
-            return;
-        };
-        f(&mut c);
-        let now = Instant::now();
-        if !force
-            && c.last
-                .is_some_and(|l| now.duration_since(l) < PROGRESS_EVERY)
-        {
-            return;
-        }
-        c.last = Some(now);
-        let progress = PullStatus {
+        let report = |c: &Counts| PullStatus {
             files: c.sizes.len(),
             verified: c.verified,
             done: c.done.iter().sum(),
             total: c.sizes.iter().sum(),
         };
-        let _ = self.tx.send(Action::Op(OpDone::PullProgress {
-            id: self.id,
-            progress,
-        }));
+        if let Some(progress) = self.inner.update(force, f, report) {
+            let _ = self.tx.send(Action::Op(OpDone::PullProgress {
+                id: self.id,
+                progress,
+            }));
+        }
+    }
+}
+
+/// Counts behind a lock, reported at most every [`PROGRESS_EVERY`] (each report is a redraw)
+/// unless a report is forced.
+pub(super) struct Throttled<C> {
+    inner: Mutex<(C, Option<Instant>)>,
+}
+
+impl<C> Throttled<C> {
+    pub(super) fn new(c: C) -> Throttled<C> {
+        Throttled {
+            inner: Mutex::new((c, None)),
+        }
+    }
+
+    /// Applies `f`; what `report` makes of the counts when it is time to send one.
+    pub(super) fn update<R>(
+        &self,
+        force: bool,
+        f: impl FnOnce(&mut C),
+        report: impl FnOnce(&C) -> R,
+    ) -> Option<R> {
+        let mut g = self.inner.lock().ok()?;
+        f(&mut g.0);
+        let now = Instant::now();
+        if !force && g.1.is_some_and(|l| now.duration_since(l) < PROGRESS_EVERY) {
+            return None;
+        }
+        g.1 = Some(now);
+        Some(report(&g.0))
     }
 }
 

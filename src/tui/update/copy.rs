@@ -271,13 +271,17 @@ fn open_place(s: &mut State, place: Place) -> Vec<Effect> {
     }
 }
 
+/// The copy dialog answers with `id` are for, if it is still open.
+fn form_mut(s: &mut State, id: u64) -> Option<&mut CopyForm> {
+    match s.dialog.as_mut() {
+        Some(Dialog::Copy(f)) if f.id == id => Some(f),
+        _ => None,
+    }
+}
+
 /// The plan arrived: shown with Copy focused (nothing has been written).
 pub fn planned(s: &mut State, id: u64, result: Result<CopyJob, String>) -> Vec<Effect> {
-    let Some(Dialog::Copy(f)) = s
-        .dialog
-        .as_mut()
-        .filter(|d| matches!(d, Dialog::Copy(f) if f.id == id))
-    else {
+    let Some(f) = form_mut(s, id) else {
         return vec![];
     };
     f.busy = None;
@@ -294,39 +298,33 @@ pub fn planned(s: &mut State, id: u64, result: Result<CopyJob, String>) -> Vec<E
 }
 
 pub fn progress(s: &mut State, id: u64, status: Box<CopyStatus>) -> Vec<Effect> {
-    if let Some(Dialog::Copy(f)) = s.dialog.as_mut() {
-        if f.id == id && matches!(f.stage, CopyStage::Running(_)) {
-            f.stage = CopyStage::Running(status);
-        }
+    if let Some(f) = form_mut(s, id).filter(|f| matches!(f.stage, CopyStage::Running(_))) {
+        f.stage = CopyStage::Running(status);
     }
     vec![]
 }
 
-/// The copy ended: its report (and the root digest), or why it stopped, in the dialog.
+/// The copy ended: its report (ending with the root digest), or why it stopped, in the dialog.
 pub fn copied(s: &mut State, id: u64, result: Result<CopyDone, String>) -> Vec<Effect> {
-    let Some(Dialog::Copy(f)) = s
-        .dialog
-        .as_mut()
-        .filter(|d| matches!(d, Dialog::Copy(f) if f.id == id))
-    else {
+    let Some(f) = form_mut(s, id) else {
         return vec![];
     };
     f.cancelling = false;
     f.focus = 0;
-    let mut fx = Vec::new();
-    match &result {
+    f.stage = CopyStage::Done(result.clone());
+    match result {
         Ok(d) => {
-            let here =
-                matches!(&d.place, Place::Here { repo, .. } if Some(repo) == s.repo.as_ref());
             s.say(format!("copied: root {}", d.root));
-            if here {
-                fx = reload_tags(s, &HashSet::new());
+            match d.place {
+                Place::Here { repo, .. } if Some(&repo) == s.repo.as_ref() => {
+                    reload_tags(s, &HashSet::new())
+                }
+                Place::Here { .. } | Place::Registry { .. } | Place::Layout { .. } => vec![],
             }
         }
-        Err(e) => s.fail(format!("copy stopped: {e}")),
+        Err(e) => {
+            s.fail(format!("copy stopped: {e}"));
+            vec![]
+        }
     }
-    if let Some(Dialog::Copy(f)) = s.dialog.as_mut() {
-        f.stage = CopyStage::Done(result);
-    }
-    fx
 }

@@ -62,6 +62,24 @@ fn job(dir: &std::path::Path, place: Place) -> CopyJob {
     }))
 }
 
+/// Marks the open copy as running and answers it as finished into `place`.
+fn finish(s: &mut State, id: u64, place: Place) {
+    if let Some(Dialog::Copy(f)) = &mut s.dialog {
+        f.stage = CopyStage::Running(Default::default());
+    }
+    step(
+        s,
+        OpDone::Copied {
+            id,
+            result: Ok(CopyDone {
+                lines: vec!["Copied a -> b".into()],
+                root: desc("v1").digest,
+                place,
+            }),
+        },
+    );
+}
+
 #[test]
 fn copy_form_checks_what_was_typed_then_asks_for_a_plan() {
     let mut s = tags();
@@ -221,20 +239,7 @@ fn copy_plan_then_run_then_cancel_then_result() {
     assert!(s.flash.error);
     assert_eq!(form(&s).buttons(), ["Edit", "Close"]);
     // A finished copy: the report, the root digest, and Open destination connects there.
-    if let Some(Dialog::Copy(f)) = &mut s.dialog {
-        f.stage = CopyStage::Running(Default::default());
-    }
-    step(
-        &mut s,
-        OpDone::Copied {
-            id,
-            result: Ok(CopyDone {
-                lines: vec!["Copied a -> b".into()],
-                root: desc("v1").digest,
-                place,
-            }),
-        },
-    );
+    finish(&mut s, id, place);
     assert_eq!(form(&s).button(), Some("Open destination"));
     let fx = step(&mut s, Cmd::Submit);
     assert_eq!(
@@ -257,24 +262,12 @@ fn open_destination_on_the_same_registry_opens_the_reference() {
     let mut s = tags();
     let id = next_req(&s);
     step(&mut s, Cmd::CopyGraph);
-    if let Some(Dialog::Copy(f)) = &mut s.dialog {
-        f.stage = CopyStage::Running(Default::default());
-    }
     let root = desc("v1").digest;
-    step(
-        &mut s,
-        OpDone::Copied {
-            id,
-            result: Ok(CopyDone {
-                lines: vec![],
-                root: root.clone(),
-                place: Place::Here {
-                    repo: "mirror".into(),
-                    reference: root.to_string(),
-                },
-            }),
-        },
-    );
+    let place = Place::Here {
+        repo: "mirror".into(),
+        reference: root.to_string(),
+    };
+    finish(&mut s, id, place);
     let fx = step(&mut s, Cmd::Submit);
     assert!(s.dialog.is_none());
     assert_eq!(s.repo.as_deref(), Some("mirror"));
@@ -287,25 +280,12 @@ fn open_destination_of_a_layout_opens_the_layout() {
     let mut s = tags();
     let id = next_req(&s);
     step(&mut s, Cmd::CopyGraph);
-    if let Some(Dialog::Copy(f)) = &mut s.dialog {
-        f.stage = CopyStage::Running(Default::default());
-    }
     let place = Place::Layout {
         dir: PathBuf::from("/srv/mirror"),
         repo: "mirror".into(),
         reference: "v1".into(),
     };
-    step(
-        &mut s,
-        OpDone::Copied {
-            id,
-            result: Ok(CopyDone {
-                lines: vec![],
-                root: desc("v1").digest,
-                place,
-            }),
-        },
-    );
+    finish(&mut s, id, place);
     let fx = step(&mut s, Cmd::Submit);
     assert_eq!(
         fx,
