@@ -152,7 +152,6 @@ impl CopyForm {
 
     /// Tab on the destination: cycles through the known places that contain what was typed.
     pub fn cycle_destination(&mut self) {
-        self.candidates =
-            super::dialog::cycle(&mut self.destination, &mut self.prefix, &self.known);
+        self.candidates = super::cycle::cycle(&mut self.destination, &mut self.prefix, &self.known);
     }
 }

@@ -1,5 +1,6 @@
 //! Everything the screen shows, as plain data. `update` changes it; `draw` only reads it.
 pub mod copy;
+mod cycle;
 pub mod dialog;
 pub mod prefs;
 pub mod tree;

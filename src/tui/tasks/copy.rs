@@ -2,7 +2,7 @@
 //! carrying out exactly that plan (`copy::execute`) with progress, stopped by a cancel at any
 //! point — the library keeps the destination consistent wherever it stops.
 use super::complete::expand_home;
-use super::op::Throttled;
+use super::throttle::Throttled;
 use crate::connection::{open_destination, ConnectOptions, End};
 use crate::copy::{self, BlobAction, CopyOptions, PlatformFilter, Progress, Side};
 use crate::store::{Store, StoreKind};

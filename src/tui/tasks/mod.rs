@@ -5,6 +5,7 @@ mod copy;
 mod load;
 mod op;
 mod tagging;
+mod throttle;
 mod verify;
 
 use crate::connection::{ConnectOptions, LoginOptions};

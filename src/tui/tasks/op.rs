@@ -2,6 +2,7 @@
 //! delete plans and their execution, `:login`, and path completion for dialogs. Library calls
 //! only, via the store.
 use super::complete::{complete_field, expand_home};
+use super::throttle::Throttled;
 use crate::attach::{attach, build_manifest, layers_for};
 use crate::connection::{ConnectOptions, LoginOptions};
 use crate::graph::delete::{execute, plan_delete, DeleteOptions};
@@ -12,13 +13,9 @@ use crate::tui::action::{Action, OpDone, Plans, PullStatus};
 use crate::tui::effect::OpJob;
 use crate::tui::label::human_size;
 use futures::FutureExt;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
-
-/// Pull progress is sent at most this often (each send is a redraw).
-const PROGRESS_EVERY: Duration = Duration::from_millis(50);
 
 /// Runs one operation; pulls and deletes report progress through `tx` as they go.
 pub async fn perform(
@@ -262,37 +259,6 @@ impl Progress {
                 progress,
             }));
         }
-    }
-}
-
-/// Counts behind a lock, reported at most every [`PROGRESS_EVERY`] (each report is a redraw)
-/// unless a report is forced.
-pub(super) struct Throttled<C> {
-    inner: Mutex<(C, Option<Instant>)>,
-}
-
-impl<C> Throttled<C> {
-    pub(super) fn new(c: C) -> Throttled<C> {
-        Throttled {
-            inner: Mutex::new((c, None)),
-        }
-    }
-
-    /// Applies `f`; what `report` makes of the counts when it is time to send one.
-    pub(super) fn update<R>(
-        &self,
-        force: bool,
-        f: impl FnOnce(&mut C),
-        report: impl FnOnce(&C) -> R,
-    ) -> Option<R> {
-        let mut g = self.inner.lock().ok()?;
-        f(&mut g.0);
-        let now = Instant::now();
-        if !force && g.1.is_some_and(|l| now.duration_since(l) < PROGRESS_EVERY) {
-            return None;
-        }
-        g.1 = Some(now);
-        Some(report(&g.0))
     }
 }
 

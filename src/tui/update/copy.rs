@@ -1,6 +1,6 @@
 //! The copy dialog (`x`): the form, the library's plan, the copy with progress and cancel, the
 //! result and "Open destination". Keys arrive from `dialog.rs`, answers from `op_done.rs`.
-use super::dialog::Key;
+use super::dialog_key::Key;
 use super::nav::reload_tags;
 use super::ops::target;
 use super::prompt::open_ref;

@@ -55,7 +55,7 @@ pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
         Cmd::Refresh => refresh(s),
         Cmd::Pull => ops::pull(s),
         Cmd::Attach => ops::attach(s),
-        Cmd::Delete => ops::delete(s),
+        Cmd::Delete => tagging::delete(s),
         Cmd::Mark => {
             ops::mark(s);
             vec![]

@@ -9,6 +9,7 @@
 //! asks for the verification of the signatures on screen.
 mod copy;
 mod dialog;
+mod dialog_key;
 mod doc_text;
 mod keys;
 mod loaded;

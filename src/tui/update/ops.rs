@@ -217,18 +217,6 @@ pub fn delete(s: &mut State) -> Vec<Effect> {
         s.fail("delete: open a repository first");
         return vec![];
     };
-    // One tag row: the tag alone or its whole graph, asked first.
-    if s.marks.is_empty() && s.screen() == Screen::Tags {
-        let tag = s
-            .tags
-            .view
-            .selected()
-            .and_then(|i| s.tags.rows.get(i))
-            .and_then(|r| r.tag.clone());
-        if let Some(tag) = tag {
-            return super::tagging::delete_choice(s, repo, tag);
-        }
-    }
     let refs: Vec<String> = if s.marks.is_empty() {
         target(s).map(|t| vec![t.0]).unwrap_or_default()
     } else {

@@ -1,7 +1,7 @@
 //! Tags from the TUI: `t` adds tags to the manifest under the cursor; `ctrl-d` on a tag row
 //! first asks "this tag only, or the whole graph?" (Cancel first); `m` writes the tree as
 //! Mermaid. Keys arrive from `dialog.rs`, answers from `op_done.rs`.
-use super::dialog::Key;
+use super::dialog_key::Key;
 use super::nav::reload_tags;
 use super::ops::{start_delete, target};
 use crate::oci::Digest;
@@ -102,8 +102,25 @@ pub fn tagged(
     }
 }
 
-/// `ctrl-d` on one tag row (nothing marked): the choice before any plan.
-pub fn delete_choice(s: &mut State, repo: String, tag: String) -> Vec<Effect> {
+/// `ctrl-d`: on one tag row (nothing marked, a writable store) the choice comes before any
+/// plan; everything else goes to the plan as it always has.
+pub fn delete(s: &mut State) -> Vec<Effect> {
+    let tag = (s.facts.writable && s.marks.is_empty() && s.screen() == Screen::Tags)
+        .then(|| {
+            s.tags
+                .view
+                .selected()
+                .and_then(|i| s.tags.rows.get(i))
+                .and_then(|r| r.tag.clone())
+        })
+        .flatten();
+    match (s.repo.clone(), tag) {
+        (Some(repo), Some(tag)) => delete_choice(s, repo, tag),
+        _ => super::ops::delete(s),
+    }
+}
+
+fn delete_choice(s: &mut State, repo: String, tag: String) -> Vec<Effect> {
     let id = s.req();
     let mut d = TagDeleteDialog {
         id,

@@ -1,6 +1,6 @@
 //! The copy dialog: the form, the plan (the lines `arbor cp --dry-run` prints), the copy's
 //! progress (a total gauge and the blobs in flight, as the CLI's bars) and the report.
-use super::dialog::{body, boxed, buttons, field, wrapped};
+use super::dialog_parts::{body, boxed, buttons, field, wrapped};
 use super::style::{styled, text};
 use super::theme::Theme;
 use crate::tui::action::CopyStatus;

@@ -3,6 +3,7 @@
 mod contexts;
 mod copy_dialog;
 mod dialog;
+mod dialog_parts;
 mod docview;
 mod help;
 mod lists;

@@ -1,6 +1,6 @@
 //! The small write dialogs: new tags, the choice on a tag row's delete (Cancel first), and
 //! the Mermaid export's file or clipboard.
-use super::dialog::{boxed, buttons, field};
+use super::dialog_parts::{boxed, buttons, field};
 use super::style::styled;
 use super::theme::Theme;
 use crate::tui::label::short_ref;
