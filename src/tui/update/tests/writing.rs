@@ -137,6 +137,34 @@ fn copy_form_checks_what_was_typed_then_asks_for_a_plan() {
 }
 
 #[test]
+fn destination_completion_offers_contexts_and_recent_references() {
+    let mut s = tags();
+    s.contexts.rows = vec![crate::tui::state::ContextRow::Registry(
+        crate::config::Context {
+            name: "prod".into(),
+            host: "registry.example.com".into(),
+            ..Default::default()
+        },
+    )];
+    s.recent = vec!["reg.example/other:v3".into()];
+    step(&mut s, Cmd::CopyGraph);
+    assert_eq!(
+        form(&s).known,
+        [
+            "reg.example/app",
+            "reg.example/",
+            "registry.example.com/",
+            "reg.example/other:v3"
+        ]
+    );
+    // Tab cycles through those containing what was typed, and says which they are.
+    typed(&mut s, "example.com");
+    step(&mut s, Cmd::Complete);
+    assert_eq!(form(&s).destination, "registry.example.com/");
+    assert_eq!(form(&s).candidates, ["registry.example.com/"]);
+}
+
+#[test]
 fn a_path_destination_is_a_layout_and_tab_completes_it_from_the_filesystem() {
     let mut s = tree();
     let id = next_req(&s);
