@@ -5,7 +5,7 @@ mod tui_common;
 
 use arbor::layout::LayoutStore;
 use arbor::store::Store;
-use arbor::tui::action::{Cmd, CopyStatus, InputKey, OpDone};
+use arbor::tui::action::{Cmd, CopyStatus, InputKey, OpDone, UntagAnswer};
 use arbor::tui::harness::Harness;
 use arbor::tui::state::copy::CopyStage;
 use arbor::tui::state::dialog::{Dialog, TagDeleteDialog};
@@ -175,6 +175,40 @@ async fn add_tag_and_mermaid_dialogs_on_a_wide_terminal() {
     let text = h.screen_text();
     assert!(text.contains("net-monitor-"), "the default path: {text}");
     snap!("mermaid_dialog_160x45", text);
+}
+
+#[tokio::test]
+async fn a_refused_untag_explains_and_offers_the_whole_graph() {
+    let (mut h, _t) = app(None, 80, 24).await;
+    h.cmd(Cmd::Delete);
+    h.cmd(Cmd::DialogNext);
+    let Some(Dialog::TagDelete(d)) = &h.state.dialog else {
+        panic!("the choice")
+    };
+    let id = d.id;
+    // What distribution answers, in `arbor untag`'s words (the library's explanation).
+    let refusal = arbor::tag::Refusal {
+        digest: h.state.tree.nodes.first().map_or_else(
+            || arbor::oci::Digest::sha256_of(b"v1"),
+            |n| n.desc.digest.clone(),
+        ),
+        detail: "the registry answered 405: tags are deleted with their manifest".into(),
+        same: vec!["v1".into(), "v1.0".into()],
+    };
+    h.send(OpDone::Untagged {
+        id,
+        result: Ok(UntagAnswer::Refused(
+            refusal.explain("localhost:5000/net-monitor", "v1"),
+        )),
+    });
+    let Some(Dialog::TagDelete(d)) = &h.state.dialog else {
+        panic!("the choice stays open")
+    };
+    assert_eq!(d.buttons(), [TagDeleteDialog::WHOLE, "Cancel"]);
+    assert_eq!(d.buttons()[d.focus], "Cancel");
+    let text = h.screen_text();
+    assert!(text.contains("cannot be removed on its own"), "{text}");
+    snap!("tag_delete_refused_80x24", text);
 }
 
 #[tokio::test]
