@@ -55,6 +55,77 @@ pub fn check_tag(t: &str) -> Result<()> {
     Ok(())
 }
 
+/// What removing one tag came to.
+#[derive(Debug, Clone)]
+pub enum Untagged {
+    /// The tag is gone; the manifest it pointed at stays.
+    Removed(Digest),
+    /// The store removes tags only with their manifest.
+    Refused(Refusal),
+}
+
+/// Why a tag cannot go on its own, and what deleting its manifest would take with it.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub digest: Digest,
+    /// The store's own words.
+    pub detail: String,
+    /// Every tag pointing at the same manifest (sorted; the tag itself when none is known).
+    pub same: Vec<String>,
+}
+
+impl Refusal {
+    /// The explanation `arbor untag` gives, for `name:tag` (terminal-safe).
+    pub fn explain(&self, name: &str, tag: &str) -> String {
+        let same: Vec<String> = self
+            .same
+            .iter()
+            .map(|t| crate::text::tag_label(t).into_owned())
+            .collect();
+        let (name, tag) = (crate::text::escape(name), crate::text::tag_label(tag));
+        format!(
+            "{name}:{tag} cannot be removed on its own: {}. On this registry a tag goes only with its manifest: `arbor delete {name}@{}` deletes {} and every tag pointing at it ({}), with --cascade its referrers too",
+            crate::text::escape(&self.detail),
+            self.digest,
+            self.digest.short(),
+            same.join(", ")
+        )
+    }
+}
+
+/// Removes `tag` from `repo`, leaving its manifest, where the store can; where it cannot, what
+/// deleting the manifest would remove instead.
+pub async fn untag(store: &dyn Store, repo: &str, tag: &str) -> Result<Untagged> {
+    let desc = store.resolve(repo, tag).await?;
+    match store.delete_tag(repo, tag).await {
+        Ok(()) => Ok(Untagged::Removed(desc.digest)),
+        Err(StoreError::Unsupported { detail, .. }) => {
+            let plain: Vec<String> = store
+                .all_tags(repo)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|x| !tags::is_hidden_tag(x))
+                .collect();
+            let mut same = crate::graph::tags::resolve_tags(store, repo, plain)
+                .await
+                .ok()
+                .and_then(|mut m| m.remove(&desc.digest))
+                .unwrap_or_default();
+            same.sort();
+            if same.is_empty() {
+                same.push(tag.to_string());
+            }
+            Ok(Untagged::Refused(Refusal {
+                digest: desc.digest,
+                detail,
+                same,
+            }))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::check_tag;

@@ -125,6 +125,22 @@ pub fn tag_label(tag: &str) -> Cow<'_, str> {
     }
 }
 
+/// A size in bytes as a person reads it (`1.5 MiB`).
+pub fn human(n: i64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n.max(0) as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < units.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use arbor::store::ReferrersMode;
 use arbor::tui::action::Cmd;
 use arbor::tui::harness::Harness;
 use arbor::tui::open_store;
-use arbor::tui::state::dialog::Dialog;
+use arbor::tui::state::dialog::{Dialog, TagDeleteDialog};
 use arbor::tui::state::prefs::Look;
 use arbor::tui::state::{DetailState, Screen, UntaggedRow};
 use arbor::tui::update::Start;
@@ -175,6 +175,28 @@ async fn tui_repairs_a_stale_fallback_index_on_distribution() {
         "repaired: {index}"
     );
     reloaded_without(&mut h, |r| matches!(r, UntaggedRow::Stale(_))).await;
+}
+
+/// ctrl-d on a tag row, then "Delete the whole graph" in the choice it asks first; waits for
+/// the plan.
+async fn whole_graph(h: &mut Harness) {
+    h.cmd(Cmd::Delete);
+    let Some(Dialog::TagDelete(d)) = &h.state.dialog else {
+        panic!("the tag row's choice: {}", h.screen_text())
+    };
+    let at = d
+        .buttons()
+        .iter()
+        .position(|b| *b == TagDeleteDialog::WHOLE)
+        .expect("offered");
+    for _ in at..d.focus {
+        h.cmd(Cmd::DialogPrev);
+    }
+    assert!(
+        matches!(&h.state.dialog, Some(Dialog::TagDelete(d)) if d.buttons()[d.focus] == TagDeleteDialog::WHOLE)
+    );
+    h.cmd(Cmd::Submit);
+    settle(h).await;
 }
 
 /// A refused plan: the report dialog says why in full (the flash line is cut on a narrow
@@ -399,8 +421,7 @@ async fn tag_list_marks_locked_tags_and_their_delete_is_refused_naming_them() {
     let mut h = open(store(&reg, Some(RegistryKind::Acr)), tags_start(&repo)).await;
     h.cmd(Cmd::Top);
     assert!(row(&h.screen_text(), &locked).contains('›'), "cursor on v1");
-    h.cmd(Cmd::Delete);
-    settle(&mut h).await;
+    whole_graph(&mut h).await;
     let text = refused_in_a_report(&mut h);
     assert!(text.contains(&locked[7..40]), "the digest, wrapped: {text}");
     let flash = h.state.flash.text.clone();
@@ -422,8 +443,7 @@ async fn tag_list_marks_locked_tags_and_their_delete_is_refused_naming_them() {
     // The unlocked tag next to it deletes as planned.
     h.cmd(Cmd::Down);
     assert!(row(&h.screen_text(), &free).contains('›'));
-    h.cmd(Cmd::Delete);
-    settle(&mut h).await;
+    whole_graph(&mut h).await;
     confirm_as_planned(&mut h).await;
     assert_eq!(
         oras_tags(&reg, &repo),

@@ -5,18 +5,13 @@ mod tui_common;
 
 use arbor::tui::action::{Cmd, Ui};
 use arbor::tui::harness::Harness;
-use arbor::tui::open_layout;
 use arbor::tui::state::prefs::Look;
 use arbor::tui::state::UntaggedRow;
 use ratatui::style::{Color, Modifier};
-use tui_common::{build_layout, settings};
+use tui_common::{layout_app, settings};
 
 async fn app(reference: Option<&str>, w: u16, h: u16) -> (Harness, tempfile::TempDir) {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let dir = build_layout(tmp.path());
-    let mut h = Harness::new(open_layout(&dir, reference, false).expect("open"), w, h);
-    h.settle().await;
-    (h, tmp)
+    layout_app(reference, w, h).await
 }
 
 fn filters() -> insta::Settings {
@@ -70,6 +65,9 @@ async fn delete_dialog_at_three_sizes() {
         let (mut h, _t) = app(None, w, ht).await;
         h.state.facts.writable = true;
         h.cmd(Cmd::Delete);
+        // A tag row asks first (Cancel focused): the whole graph goes to the plan.
+        h.cmd(Cmd::DialogPrev);
+        h.cmd(Cmd::Submit);
         h.settle().await;
         let text = h.screen_text();
         assert!(text.contains("Cancel"), "{w}×{ht}: {text}");
@@ -132,6 +130,9 @@ async fn no_color_draws_no_colour_and_marks_the_cursor_by_shape() {
     h.state.look = Look::Mono;
     h.state.facts.writable = true;
     h.cmd(Cmd::Delete);
+    // A tag row asks first (Cancel focused): the whole graph goes to the plan.
+    h.cmd(Cmd::DialogPrev);
+    h.cmd(Cmd::Submit);
     h.settle().await;
     snap!("looks_delete_mono_80x24", h.styled_text());
 }
@@ -170,6 +171,9 @@ async fn light_theme_uses_no_yellow_or_cyan_text() {
     h.state.look = Look::Light;
     h.state.facts.writable = true;
     h.cmd(Cmd::Delete);
+    // A tag row asks first (Cancel focused): the whole graph goes to the plan.
+    h.cmd(Cmd::DialogPrev);
+    h.cmd(Cmd::Submit);
     h.settle().await;
     snap!("looks_delete_light_80x24", h.styled_text());
 }
@@ -177,7 +181,11 @@ async fn light_theme_uses_no_yellow_or_cyan_text() {
 async fn fixable(w: u16, ht: u16) -> (Harness, tempfile::TempDir) {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tui_common::build_fixable_layout(tmp.path());
-    let mut h = Harness::new(open_layout(&dir, None, false).expect("open"), w, ht);
+    let mut h = Harness::new(
+        arbor::tui::open_layout(&dir, None, false).expect("open"),
+        w,
+        ht,
+    );
     h.settle().await;
     h.cmd(Cmd::Untagged);
     h.settle().await;
@@ -205,7 +213,7 @@ async fn untagged_view_shows_dangling_tags_and_stale_indexes_with_their_fixes() 
         // The footer offers a row's fix on that row alone.
         h.untagged_cursor_to(|r| matches!(r, UntaggedRow::Dangling(_)));
         let footer = h.screen_text().lines().last().unwrap_or("").to_string();
-        assert!(footer.contains("x remove dangling tag"), "{footer}");
+        assert!(footer.contains("X remove dangling tag"), "{footer}");
         assert!(!footer.contains("repair"), "{footer}");
         h.cmd(Cmd::RemoveTag);
         h.settle().await;

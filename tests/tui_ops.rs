@@ -135,6 +135,9 @@ async fn delete_dialog_lists_the_plan_with_cancel_focused() {
     let (mut h, _t) = app(None, 36).await;
     h.state.facts.writable = true;
     h.cmd(Cmd::Delete);
+    // A tag row asks first (Cancel focused): the whole graph goes to the plan.
+    h.cmd(Cmd::DialogPrev);
+    h.cmd(Cmd::Submit);
     snap!("delete_planning", h);
     h.settle().await;
     let Some(Dialog::Delete(d)) = &h.state.dialog else {
@@ -164,6 +167,9 @@ async fn delete_on_a_read_only_layout_is_refused_before_any_change() {
     let (mut h, _t) = app(None, 36).await;
     h.state.facts.writable = true;
     h.cmd(Cmd::Delete);
+    // A tag row asks first (Cancel focused): the whole graph goes to the plan.
+    h.cmd(Cmd::DialogPrev);
+    h.cmd(Cmd::Submit);
     h.settle().await;
     h.cmd(Cmd::DialogPrev);
     h.cmd(Cmd::Submit);

@@ -2,10 +2,8 @@
 //! terminal; ctrl-c stops it with the destination consistent; the root digest last.
 use super::args::{CpArgs, ListFormat};
 use super::bars::Bars;
-use super::format::human;
 use crate::connection::{open_copy, ConnectOptions, End, Target};
 use crate::copy::{self, BlobAction, CopyOptions, CopyPlan, CopyReport, Progress, Side};
-use crate::store::ReferrersSource;
 use anyhow::{bail, Result};
 use std::io::{IsTerminal, Write};
 
@@ -119,134 +117,18 @@ async fn copy_with_progress(
     Ok(result?)
 }
 
-fn via(v: Option<ReferrersSource>) -> &'static str {
-    match v {
-        Some(ReferrersSource::ReferrersApi) => "the referrers API",
-        Some(ReferrersSource::ReferrersTag) => {
-            "sha256-<hex> fallback indexes (merged with what is there)"
-        }
-        Some(ReferrersSource::Layout) => "index.json entries",
-        None => "decided once the first manifest is there",
-    }
-}
-
 /// The plan as a person reads it: every manifest and blob, and what the destination has.
 pub fn print_plan(plan: &CopyPlan, out: &mut dyn Write) -> Result<()> {
-    let present = plan.manifests.iter().filter(|m| m.exists).count();
-    let count = |a| plan.blobs.iter().filter(|b| b.action == a).count();
-    writeln!(
-        out,
-        "Copy {} -> {}{}",
-        plan.source,
-        plan.destination,
-        if plan.recursive {
-            " (with referrers)"
-        } else {
-            ""
-        }
-    )?;
-    writeln!(
-        out,
-        "Manifests: {} ({} to push, {present} already there)",
-        plan.manifests.len(),
-        plan.manifests.len() - present
-    )?;
-    for m in &plan.manifests {
-        // Both types come from the registry (an unknown media type is shown as it is).
-        let ty = crate::text::escape(
-            m.descriptor
-                .artifact_type
-                .as_deref()
-                .unwrap_or_else(|| crate::oci::media::short_label(&m.descriptor.media_type)),
-        )
-        .into_owned();
-        writeln!(
-            out,
-            "  {}  {:<14} {}  {}{}",
-            m.descriptor.digest,
-            source_label(m.source),
-            human(m.descriptor.size),
-            ty,
-            if m.exists { "  (already there)" } else { "" }
-        )?;
+    for l in copy::summary::plan_lines(plan) {
+        writeln!(out, "{l}")?;
     }
-    writeln!(
-        out,
-        "Blobs: {} ({} to copy, {}; {} to mount; {} already there, {})",
-        plan.blobs.len(),
-        count(BlobAction::Copy),
-        human(plan.bytes_to_copy() as i64),
-        count(BlobAction::Mount),
-        count(BlobAction::Present),
-        human(plan.bytes_present() as i64)
-    )?;
-    writeln!(
-        out,
-        "Referrers on the destination: {}",
-        via(plan.destination_referrers)
-    )?;
-    let tags: Vec<String> = plan
-        .tags
-        .iter()
-        .map(|t| crate::text::tag_label(&t.tag).into_owned())
-        .collect();
-    writeln!(
-        out,
-        "Tags (written last): {}",
-        if tags.is_empty() {
-            "none".to_string()
-        } else {
-            tags.join(", ")
-        }
-    )?;
-    writeln!(out, "Digest: {}", plan.root.digest)?;
     Ok(())
-}
-
-fn source_label(s: crate::graph::EdgeSource) -> &'static str {
-    use crate::graph::EdgeSource::*;
-    match s {
-        Root => "root",
-        ReferrersApi => "referrer (api)",
-        ReferrersTag => "referrer (tag)",
-        Layout => "referrer",
-        Index => "index entry",
-        CosignTag => "cosign tag",
-        BuildxAttestation => "attestation",
-    }
 }
 
 /// What was done, in the plan's terms.
 fn print_report(plan: &CopyPlan, r: &CopyReport, out: &mut dyn Write) -> Result<()> {
-    writeln!(out, "Copied {} -> {}", plan.source, plan.destination)?;
-    writeln!(
-        out,
-        "Manifests: {} pushed, {} already there",
-        r.manifests_pushed, r.manifests_present
-    )?;
-    writeln!(
-        out,
-        "Blobs: {} copied ({}), {} mounted, {} already there",
-        r.blobs_copied,
-        human(r.bytes_copied as i64),
-        r.blobs_mounted,
-        r.blobs_present
-    )?;
-    if plan.recursive || !r.fallback_indexes.is_empty() {
-        writeln!(
-            out,
-            "Referrers on the destination: {}",
-            via(r.destination_referrers)
-        )?;
-    }
-    for t in &r.fallback_indexes {
-        writeln!(out, "Fallback index: {t}")?;
-    }
-    for t in &r.tags {
-        writeln!(out, "Tagged {t}")?;
-    }
-    if let Some(d) = &r.root {
-        writeln!(out, "Digest: {d}")?;
+    for l in copy::summary::report_lines(plan, r) {
+        writeln!(out, "{l}")?;
     }
     Ok(())
 }

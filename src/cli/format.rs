@@ -30,21 +30,7 @@ pub fn print_list(
     Ok(())
 }
 
-/// A size in bytes as a person reads it (`1.5 MiB`).
-pub fn human(n: i64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n.max(0) as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < units.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", units[u])
-    }
-}
+pub use crate::text::human;
 
 /// A plain table: a header row and aligned columns, no borders (cells already terminal-safe).
 pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {

@@ -98,6 +98,12 @@ pub fn open_copy(opts: &ConnectOptions, src: &End, dst: &End) -> Result<CopyEnds
     })
 }
 
+/// Opens one destination on its own (a layout is created when missing): for a front end whose
+/// source store is already open.
+pub fn open_destination(opts: &ConnectOptions, dst: &End) -> Result<Target> {
+    open_end(opts, dst, true, None)
+}
+
 fn open_end(
     opts: &ConnectOptions,
     end: &End,

@@ -4,7 +4,7 @@
 pub mod ends;
 pub mod login;
 
-pub use ends::{open_copy, CopyEnds, End};
+pub use ends::{open_copy, open_destination, CopyEnds, End};
 pub use login::{login, login_with, LoginOptions};
 
 use crate::credentials::LookupOptions;

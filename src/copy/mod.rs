@@ -10,6 +10,7 @@ mod execute;
 mod plan;
 pub mod platform;
 mod publish;
+pub mod summary;
 
 pub use execute::execute;
 pub use plan::plan;

@@ -11,6 +11,10 @@ use bytes::Bytes;
 use std::fmt;
 use std::sync::Arc;
 
+pub use super::carried::{
+    CopyDone, CopyJob, CopyPrepared, CopyStatus, Exported, Place, UntagAnswer,
+};
+
 /// A named command the keymap binds keys to (the name is what users override in keymap.toml).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Cmd {
@@ -58,6 +62,12 @@ pub enum Cmd {
     /// The untagged view's fixes (planned and shown like a delete).
     RemoveTag,
     Repair,
+    /// `x`: the copy form (destination, recursive, platforms; a plan first).
+    CopyGraph,
+    /// `t`: new tags for the manifest under the cursor.
+    AddTag,
+    /// `m`: the tree as Mermaid, to a file or the clipboard.
+    Mermaid,
 }
 
 /// Keys typed while a text prompt (filter, command, search) is open.
@@ -182,8 +192,10 @@ pub enum Loaded {
 /// What is known about a store just opened.
 #[derive(Debug, Clone)]
 pub struct Connected {
-    /// The registry host.
+    /// The registry host (a layout: its directory).
     pub name: String,
+    /// A registry, or an OCI layout opened from a copy's result.
+    pub kind: crate::store::StoreKind,
     pub auth: String,
     pub writable: bool,
     pub plain_http: bool,
@@ -256,6 +268,35 @@ pub enum OpDone {
         host: String,
         user: String,
         result: Result<SavedTo, String>,
+    },
+    /// The copy's plan (nothing copied yet), or why there is none.
+    CopyPlanned {
+        id: u64,
+        result: Result<CopyJob, String>,
+    },
+    CopyProgress {
+        id: u64,
+        status: Box<CopyStatus>,
+    },
+    /// The copy's report, or why it stopped (a cancel says what the destination holds).
+    Copied {
+        id: u64,
+        result: Result<CopyDone, String>,
+    },
+    /// The manifest's digest and the tags now pointing at it, or why not.
+    Tagged {
+        id: u64,
+        result: Result<(Digest, Vec<String>), String>,
+    },
+    /// The tag removed, the registry's refusal explained, or a failure.
+    Untagged {
+        id: u64,
+        result: Result<UntagAnswer, String>,
+    },
+    /// Where the Mermaid text went.
+    Exported {
+        id: u64,
+        result: Result<Exported, String>,
     },
 }
 

@@ -1,6 +1,6 @@
 //! Work `update` asks for, in three groups: store reads for the screens, graph operations, and
 //! control the runner applies on the spot. Answers come back as [`Action`](super::action::Action)s.
-use super::action::{DocKind, Plans, Secret};
+use super::action::{CopyJob, DocKind, Plans, Secret};
 use crate::attach::AttachRequest;
 use crate::oci::{Descriptor, Digest};
 use std::path::PathBuf;
@@ -116,6 +116,51 @@ pub enum OpJob {
         user: String,
         password: Secret,
     },
+    /// Opens the destination and plans the copy of `repo@reference` to it (nothing is written
+    /// but a missing layout directory).
+    PlanCopy {
+        id: u64,
+        repo: String,
+        reference: String,
+        destination: String,
+        /// `destination` is a layout directory (`DIR[:TAG]`).
+        layout: bool,
+        recursive: bool,
+        platforms: Vec<crate::copy::PlatformFilter>,
+    },
+    /// Carries out a planned copy (cancelled by [`Control::CancelPull`] with its id).
+    Copy {
+        id: u64,
+        repo: String,
+        job: CopyJob,
+    },
+    AddTags {
+        id: u64,
+        repo: String,
+        reference: String,
+        tags: Vec<String>,
+    },
+    /// Removes one tag, leaving its manifest, where the store can.
+    Untag {
+        id: u64,
+        repo: String,
+        tag: String,
+    },
+    /// The graph below `digest` as `arbor discover --format mermaid` draws it, titled `title`.
+    ExportMermaid {
+        id: u64,
+        repo: String,
+        digest: String,
+        title: String,
+        to: ExportTo,
+    },
+}
+
+/// Where the Mermaid text goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportTo {
+    File { path: PathBuf, overwrite: bool },
+    Clipboard,
 }
 
 /// Effects with no answer, applied synchronously by the runner.
@@ -126,13 +171,10 @@ pub enum Control {
         repo: String,
         items: Vec<(String, String)>,
     },
-    CancelPull {
-        id: u64,
-    },
+    /// Stops a running pull or copy.
+    CancelPull { id: u64 },
     /// Drops the store's caches for `repo` (a refresh; the loads that follow see fresh data).
-    Invalidate {
-        repo: String,
-    },
+    Invalidate { repo: String },
     /// The manifest under the cursor, decoded for the detail pane; replaces any earlier want.
     WantSummary {
         repo: String,
@@ -145,10 +187,14 @@ pub enum Control {
         context: crate::config::Context,
         then: super::action::Then,
     },
-    /// Remembers a reference opened (recent references, saved across runs).
-    Remember {
-        reference: String,
+    /// Opens an OCI layout directory in place of the store (a copy's destination); answered
+    /// by `Loaded::Connected`.
+    OpenLayout {
+        dir: PathBuf,
+        then: super::action::Then,
     },
+    /// Remembers a reference opened (recent references, saved across runs).
+    Remember { reference: String },
     /// Signatures on screen whose verification is not known, most wanted first; replaces any
     /// earlier want (a running verification of one still wanted goes on). Answered by
     /// `Loaded::Verified`, one per signature.
@@ -210,7 +256,11 @@ impl OpJob {
     /// The repository whose referrers source the header shows after this job.
     pub fn repo(&self) -> Option<&str> {
         match self {
-            OpJob::Attach { repo, .. } | OpJob::PlanDelete { repo, .. } => Some(repo),
+            OpJob::Attach { repo, .. }
+            | OpJob::PlanDelete { repo, .. }
+            | OpJob::AddTags { repo, .. }
+            | OpJob::Untag { repo, .. } => Some(repo),
+            OpJob::PlanCopy { .. } | OpJob::Copy { .. } | OpJob::ExportMermaid { .. } => None,
             OpJob::CompletePath { .. }
             | OpJob::PreviewAttach { .. }
             | OpJob::Pull { .. }
@@ -219,10 +269,14 @@ impl OpJob {
         }
     }
 
-    /// The id a running pull is cancelled by.
+    /// The id a running pull or copy is cancelled by.
     pub fn pull_id(&self) -> Option<u64> {
         match self {
-            OpJob::Pull { id, .. } => Some(*id),
+            OpJob::Pull { id, .. } | OpJob::Copy { id, .. } => Some(*id),
+            OpJob::PlanCopy { .. }
+            | OpJob::AddTags { .. }
+            | OpJob::Untag { .. }
+            | OpJob::ExportMermaid { .. } => None,
             OpJob::CompletePath { .. }
             | OpJob::PreviewAttach { .. }
             | OpJob::Attach { .. }

@@ -3,6 +3,7 @@
 //! Nothing here speaks HTTP; everything goes through `Arc<dyn Store>`.
 pub mod action;
 mod app;
+mod carried;
 pub mod effect;
 #[cfg(feature = "test-support")]
 pub mod harness;

@@ -284,3 +284,54 @@ pub fn layout_blobs(dir: &Path) -> Vec<String> {
     v.sort();
     v
 }
+
+/// After an interrupted copy of `s` into `reg/dst` (tag `v1`): no tag points at a missing
+/// manifest, `v1` is not written yet, no referrer is there without its subject and no index
+/// without its entries.
+pub fn assert_interrupted_copy_consistent(reg: &str, dst: &str, s: &Signed) {
+    // A repository with no tag yet answers the tag list with 404.
+    let tags = stdout(
+        &arbor()
+            .args(["tags", "--all"])
+            .arg(format!("{reg}/{dst}"))
+            .output()
+            .expect("arbor tags"),
+    );
+    for t in tags.lines() {
+        let d = crane_digest(&format!("{reg}/{dst}:{t}"));
+        assert!(
+            manifest_exists(reg, dst, d.trim()),
+            "tag {t} -> missing {d}"
+        );
+    }
+    assert!(
+        !tags.lines().any(|t| t == "v1"),
+        "the tag is written last: {tags}"
+    );
+    for d in [
+        &s.index,
+        &s.amd64,
+        &s.arm64,
+        &s.attestation,
+        &s.sbom,
+        &s.cosign_tag_sig,
+    ] {
+        if !manifest_exists(reg, dst, d) {
+            continue;
+        }
+        let m: Value = crane_manifest(&format!("{reg}/{dst}@{d}"));
+        if let Some(subject) = m["subject"]["digest"].as_str() {
+            assert!(
+                manifest_exists(reg, dst, subject),
+                "{d} is there without its subject {subject}"
+            );
+        }
+        for c in m["manifests"].as_array().into_iter().flatten() {
+            let c = c["digest"].as_str().expect("digest");
+            assert!(
+                manifest_exists(reg, dst, c),
+                "index {d} is there without its entry {c}"
+            );
+        }
+    }
+}

@@ -394,3 +394,18 @@ pub fn build_decode_layout(parent: &Path) -> PathBuf {
     .expect("index");
     dir
 }
+
+/// The app on a fresh writable copy of [`build_layout`] at `reference`, `w`×`h`, settled; the
+/// directory lives as long as the `TempDir`.
+pub async fn layout_app(
+    reference: Option<&str>,
+    w: u16,
+    h: u16,
+) -> (arbor::tui::harness::Harness, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = build_layout(tmp.path());
+    let opened = arbor::tui::open_layout(&dir, reference, false).expect("open");
+    let mut h = arbor::tui::harness::Harness::new(opened, w, h);
+    h.settle().await;
+    (h, tmp)
+}

@@ -14,6 +14,10 @@ pub enum Dialog {
     Delete(DeleteDialog),
     Report(Report),
     Commands(CommandsDialog),
+    Copy(Box<super::copy::CopyForm>),
+    AddTag(AddTagDialog),
+    TagDelete(TagDeleteDialog),
+    Export(ExportDialog),
 }
 
 /// `!`: commands for the manifest under the cursor; enter copies the focused one.
@@ -157,25 +161,11 @@ impl AttachForm {
 
     /// Tab on the artifact type: cycles through the types seen here that contain what was typed.
     pub fn cycle_type(&mut self) {
-        let prefix = self
-            .type_prefix
-            .get_or_insert_with(|| self.artifact_type.clone())
-            .to_lowercase();
-        let matches: Vec<String> = self
-            .seen_types
-            .iter()
-            .filter(|t| t.to_lowercase().contains(&prefix))
-            .cloned()
-            .collect();
-        let next = matches
-            .iter()
-            .position(|t| *t == self.artifact_type)
-            .map(|i| (i + 1) % matches.len())
-            .unwrap_or(0);
-        if let Some(t) = matches.get(next) {
-            self.artifact_type = t.clone();
-        }
-        self.candidates = matches;
+        self.candidates = super::cycle::cycle(
+            &mut self.artifact_type,
+            &mut self.type_prefix,
+            &self.seen_types,
+        );
     }
 }
 
@@ -288,4 +278,105 @@ pub struct Report {
     pub title: String,
     pub lines: Vec<String>,
     pub error: bool,
+}
+
+/// `t`: new tag names for the manifest under the cursor (checked as they are submitted).
+#[derive(Debug, Clone)]
+pub struct AddTagDialog {
+    pub id: u64,
+    pub repo: String,
+    /// The manifest tagged (tag or digest).
+    pub reference: String,
+    pub label: String,
+    pub text: String,
+    pub busy: bool,
+    pub error: Option<String>,
+}
+
+impl AddTagDialog {
+    /// The names typed (separated by commas or spaces), each as the tag grammar allows.
+    pub fn tags(&self) -> Result<Vec<String>, String> {
+        let tags: Vec<String> = split_list(&self.text).map(str::to_string).collect();
+        if tags.is_empty() {
+            return Err("type one or more tag names (separated by spaces or commas)".into());
+        }
+        for t in &tags {
+            crate::tag::check_tag(t).map_err(|e| e.to_string())?;
+        }
+        Ok(tags)
+    }
+}
+
+/// `ctrl-d` on a tag row: the tag only, or the whole graph (the plan dialog); Cancel first.
+#[derive(Debug, Clone)]
+pub struct TagDeleteDialog {
+    pub id: u64,
+    pub repo: String,
+    pub tag: String,
+    /// An OCI layout: the tag goes from index.json.
+    pub layout: bool,
+    pub focus: usize,
+    pub running: bool,
+    /// The store refused to remove the tag alone: why, and what deleting would take.
+    pub refused: Option<String>,
+}
+
+impl TagDeleteDialog {
+    pub const REMOVE: &'static str = "Remove this tag only";
+    pub const WHOLE: &'static str = "Delete the whole graph";
+
+    pub fn buttons(&self) -> &'static [&'static str] {
+        if self.refused.is_some() {
+            &[Self::WHOLE, "Cancel"]
+        } else {
+            &[Self::REMOVE, Self::WHOLE, "Cancel"]
+        }
+    }
+
+    /// Focus on Cancel (the default).
+    pub fn cancel_focus(&self) -> usize {
+        self.buttons().len() - 1
+    }
+}
+
+/// `m`: the tree as Mermaid, written to a file or put on the clipboard.
+#[derive(Debug, Clone)]
+pub struct ExportDialog {
+    pub id: u64,
+    pub repo: String,
+    /// The tree's root.
+    pub digest: String,
+    /// What `arbor discover` would title it (`host/repo`, or the layout directory).
+    pub title: String,
+    pub path: String,
+    /// 0 the path field, then the buttons.
+    pub focus: usize,
+    /// The file exists: the next "Write file" replaces it (said in the dialog).
+    pub overwrite: Option<String>,
+    pub busy: bool,
+    pub error: Option<String>,
+}
+
+impl ExportDialog {
+    pub const BUTTONS: [&'static str; 3] = ["Write file", "Copy to clipboard", "Cancel"];
+
+    /// `./<repo>-<12 hex>.mmd`: the repository's last path segment, in file-name characters.
+    pub fn default_path(repo: &str, digest: &str) -> String {
+        let name: String = repo
+            .rsplit('/')
+            .next()
+            .unwrap_or(repo)
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let hex = digest.split_once(':').map_or(digest, |(_, h)| h);
+        let short: String = hex.chars().take(12).collect();
+        format!("./{}-{short}.mmd", name.trim_start_matches('.'))
+    }
 }

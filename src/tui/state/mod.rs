@@ -1,4 +1,6 @@
 //! Everything the screen shows, as plain data. `update` changes it; `draw` only reads it.
+pub mod copy;
+mod cycle;
 pub mod dialog;
 pub mod prefs;
 pub mod tree;
@@ -435,7 +437,7 @@ impl State {
         let registry = self.facts.kind == crate::store::StoreKind::Registry;
         match cmd {
             Cmd::Back => self.stack.len() > 1 || (screen == Screen::Tags && registry),
-            Cmd::Attach | Cmd::Delete | Cmd::Mark => self.facts.writable,
+            Cmd::Attach | Cmd::Delete | Cmd::Mark | Cmd::AddTag => self.facts.writable,
             // Only on a row that has that fix: the footer hints it there alone.
             Cmd::RemoveTag => self.fix_here(Fix::RemoveTag),
             Cmd::Repair => self.fix_here(Fix::Repair),
@@ -475,6 +477,8 @@ impl State {
             | Cmd::CopyDigest
             | Cmd::CopyReference
             | Cmd::CopyCommand
+            | Cmd::CopyGraph
+            | Cmd::Mermaid
             | Cmd::Redraw => true,
         }
     }

@@ -1,8 +1,11 @@
 //! Runs effects: control effects on the spot, store reads and graph operations as tokio tasks
 //! whose answers come back as actions through the app's channel.
 mod complete;
+mod copy;
 mod load;
 mod op;
+mod tagging;
+mod throttle;
 mod verify;
 
 use crate::connection::{ConnectOptions, LoginOptions};
@@ -166,9 +169,10 @@ impl Runner {
                 };
                 let (store, tx) = (self.store(), self.tx.clone());
                 let cancels = self.cancels.clone();
+                let conn = self.connect_options(&login);
                 self.spawn(repo, async move {
                     let token = pull.as_ref().map(|(_, t)| t.clone());
-                    let done = op::perform(store.as_ref(), &tx, job, token, &login).await;
+                    let done = op::perform(&store, &tx, job, token, &login, &conn).await;
                     if let (Some((id, _)), Ok(mut m)) = (pull, cancels.lock()) {
                         m.remove(&id);
                     }
@@ -208,6 +212,7 @@ impl Runner {
                     let info = store.info();
                     Connected {
                         name: info.name,
+                        kind: info.kind,
                         auth: info.auth,
                         writable: store.writable(),
                         plain_http,
@@ -215,6 +220,31 @@ impl Runner {
                         then,
                     }
                 });
+                let _ = self.tx.send(Loaded::Connected { result }.into());
+            }
+            Control::OpenLayout { dir, then } => {
+                let result = crate::layout::LayoutStore::open(&dir)
+                    .map_err(|e| format!("opening OCI layout {}: {e}", dir.display()))
+                    .map(|l| {
+                        let store: Arc<dyn Store> = Arc::new(l);
+                        if let Ok(mut s) = self.store.write() {
+                            *s = store.clone();
+                        }
+                        let info = store.info();
+                        Connected {
+                            context: crate::config::Context {
+                                name: info.name.clone(),
+                                host: info.name.clone(),
+                                ..Default::default()
+                            },
+                            name: info.name,
+                            kind: info.kind,
+                            auth: info.auth,
+                            writable: store.writable(),
+                            plain_http: false,
+                            then,
+                        }
+                    });
                 let _ = self.tx.send(Loaded::Connected { result }.into());
             }
             Control::Remember { reference } => {
@@ -235,6 +265,18 @@ impl Runner {
             // Synchronous: the loads a refresh asks for next must not race the old caches.
             Control::Invalidate { repo } => self.store().invalidate(&repo),
         }
+    }
+
+    /// How a destination is opened from here: the front end's settings, with saved
+    /// credentials read where `:login` saves them.
+    fn connect_options(&self, login: &LoginOptions) -> ConnectOptions {
+        let mut client = self.conn.client.clone();
+        if client.credentials.is_none() {
+            client.credential_source = None;
+        }
+        let mut conn = ConnectOptions::new(client, login.lookup.clone());
+        conn.referrers = self.conn.referrers;
+        conn
     }
 
     /// Opens the registry a context names (no request is made yet) and uses it from now on.

@@ -2,8 +2,9 @@
 //! delete plans and their execution, `:login`, and path completion for dialogs. Library calls
 //! only, via the store.
 use super::complete::{complete_field, expand_home};
+use super::throttle::Throttled;
 use crate::attach::{attach, build_manifest, layers_for};
-use crate::connection::LoginOptions;
+use crate::connection::{ConnectOptions, LoginOptions};
 use crate::graph::delete::{execute, plan_delete, DeleteOptions};
 use crate::oci::{media, Digest};
 use crate::pull::{pull, PullFile, PullOptions, PullProgress};
@@ -11,22 +12,21 @@ use crate::store::Store;
 use crate::tui::action::{Action, OpDone, Plans, PullStatus};
 use crate::tui::effect::OpJob;
 use crate::tui::label::human_size;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use futures::FutureExt;
+use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-/// Pull progress is sent at most this often (each send is a redraw).
-const PROGRESS_EVERY: Duration = Duration::from_millis(50);
-
 /// Runs one operation; pulls and deletes report progress through `tx` as they go.
 pub async fn perform(
-    store: &dyn Store,
+    shared: &Arc<dyn Store>,
     tx: &UnboundedSender<Action>,
     job: OpJob,
     cancel: Option<CancellationToken>,
     login: &LoginOptions,
+    conn: &ConnectOptions,
 ) -> OpDone {
+    let store: &dyn Store = shared.as_ref();
     match job {
         OpJob::CompletePath { req, text, from } => {
             let asked = text.clone();
@@ -142,14 +142,92 @@ pub async fn perform(
                 .map_err(|e| e.to_string());
             OpDone::LoggedIn { host, user, result }
         }
+        OpJob::PlanCopy {
+            id,
+            repo,
+            reference,
+            destination,
+            layout,
+            recursive,
+            platforms,
+        } => {
+            let args = super::copy::PlanArgs {
+                repo,
+                reference,
+                destination,
+                layout,
+                recursive,
+                platforms,
+            };
+            let (shared, conn) = (shared.clone(), conn.clone());
+            let result = on_own_thread(move || async move {
+                super::copy::plan(shared.as_ref(), &conn, args).await
+            });
+            OpDone::CopyPlanned {
+                id,
+                result: result.await,
+            }
+        }
+        OpJob::Copy { id, repo, job } => {
+            let (shared, tx) = (shared.clone(), tx.clone());
+            let cancel = cancel.unwrap_or_default();
+            let result = on_own_thread(move || async move {
+                super::copy::run(shared.as_ref(), &repo, id, job, &tx, cancel).await
+            });
+            OpDone::Copied {
+                id,
+                result: result.await,
+            }
+        }
+        OpJob::AddTags {
+            id,
+            repo,
+            reference,
+            tags,
+        } => OpDone::Tagged {
+            id,
+            result: super::tagging::add_tags(store, &repo, &reference, tags)
+                .boxed()
+                .await,
+        },
+        OpJob::Untag { id, repo, tag } => OpDone::Untagged {
+            id,
+            result: super::tagging::untag(store, &repo, &tag).boxed().await,
+        },
+        OpJob::ExportMermaid {
+            id,
+            repo,
+            digest,
+            title,
+            to,
+        } => OpDone::Exported {
+            id,
+            result: super::tagging::export_mermaid(store, &repo, &digest, &title, to)
+                .boxed()
+                .await,
+        },
     }
+}
+
+/// Runs a library future the compiler cannot prove `Send` (its streams map with closures over
+/// borrowed data, rust-lang/rust#102211) on a blocking thread of the same runtime.
+async fn on_own_thread<T, F, Fut>(make: F) -> Result<T, String>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, String>>,
+    T: Send + 'static,
+{
+    let h = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || h.block_on(make()))
+        .await
+        .map_err(|e| format!("internal error: the task stopped ({e})"))?
 }
 
 /// Pull progress as actions, throttled.
 struct Progress {
     id: u64,
     tx: UnboundedSender<Action>,
-    inner: Mutex<Counts>,
+    inner: Throttled<Counts>,
 }
 
 #[derive(Default)]
@@ -157,7 +235,6 @@ struct Counts {
     sizes: Vec<u64>,
     done: Vec<u64>,
     verified: usize,
-    last: Option<Instant>,
 }
 
 impl Progress {
@@ -165,33 +242,23 @@ impl Progress {
         Progress {
             id,
             tx,
-            inner: Mutex::new(Counts::default()),
+            inner: Throttled::new(Counts::default()),
         }
     }
 
     fn update(&self, force: bool, f: impl FnOnce(&mut Counts)) {
-        let Ok(mut c) = self.inner.lock() else {
-            return;
-        };
-        f(&mut c);
-        let now = Instant::now();
-        if !force
-            && c.last
-                .is_some_and(|l| now.duration_since(l) < PROGRESS_EVERY)
-        {
-            return;
-        }
-        c.last = Some(now);
-        let progress = PullStatus {
+        let report = |c: &Counts| PullStatus {
             files: c.sizes.len(),
             verified: c.verified,
             done: c.done.iter().sum(),
             total: c.sizes.iter().sum(),
         };
-        let _ = self.tx.send(Action::Op(OpDone::PullProgress {
-            id: self.id,
-            progress,
-        }));
+        if let Some(progress) = self.inner.update(force, f, report) {
+            let _ = self.tx.send(Action::Op(OpDone::PullProgress {
+                id: self.id,
+                progress,
+            }));
+        }
     }
 }
 

@@ -1,74 +1,11 @@
 //! Keys while a dialog is open: typed text goes to the focused field; the dialog keys move
 //! focus, complete, activate the focused button or cancel. Nothing else reaches the screen.
+use super::dialog_key::Key;
 use crate::tui::action::{Cmd, InputKey};
 use crate::tui::effect::{Control, Effect, OpJob, TermJob};
 use crate::tui::state::dialog::Dialog;
 use crate::tui::state::State;
 use std::path::PathBuf;
-
-/// What a command means inside a dialog.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Key {
-    Next,
-    Prev,
-    Complete,
-    Submit,
-    Cancel,
-    PageUp,
-    PageDown,
-    /// A screen command (a wheel scroll, say): dialogs ignore it.
-    Other,
-}
-
-impl From<Cmd> for Key {
-    fn from(c: Cmd) -> Key {
-        match c {
-            Cmd::DialogNext => Key::Next,
-            Cmd::DialogPrev => Key::Prev,
-            Cmd::Complete => Key::Complete,
-            Cmd::Submit => Key::Submit,
-            Cmd::Cancel => Key::Cancel,
-            Cmd::PageUp => Key::PageUp,
-            Cmd::PageDown => Key::PageDown,
-            Cmd::Up
-            | Cmd::Down
-            | Cmd::Top
-            | Cmd::Bottom
-            | Cmd::Open
-            | Cmd::Right
-            | Cmd::Left
-            | Cmd::Back
-            | Cmd::ExpandAll
-            | Cmd::Inspect
-            | Cmd::Describe
-            | Cmd::Filter
-            | Cmd::Command
-            | Cmd::Help
-            | Cmd::Refresh
-            | Cmd::ToggleHidden
-            | Cmd::NextMatch
-            | Cmd::PrevMatch
-            | Cmd::NextDoc
-            | Cmd::Quit
-            | Cmd::Pull
-            | Cmd::Attach
-            | Cmd::Delete
-            | Cmd::Mark
-            | Cmd::Untagged
-            | Cmd::Sort
-            | Cmd::SortReverse
-            | Cmd::TogglePane
-            | Cmd::PaneWider
-            | Cmd::PaneNarrower
-            | Cmd::CopyDigest
-            | Cmd::CopyReference
-            | Cmd::CopyCommand
-            | Cmd::Redraw
-            | Cmd::RemoveTag
-            | Cmd::Repair => Key::Other,
-        }
-    }
-}
 
 /// Typed text goes to the focused field; enter and esc act as the dialog keys.
 pub fn input(s: &mut State, k: InputKey) -> Vec<Effect> {
@@ -94,7 +31,25 @@ pub fn input(s: &mut State, k: InputKey) -> Vec<Effect> {
             }
         }
         Some(Dialog::Pull(p)) if !p.running && p.focus == 0 => edit(&mut p.dir),
-        Some(Dialog::Pull(_) | Dialog::Delete(_) | Dialog::Report(_) | Dialog::Commands(_))
+        Some(Dialog::Copy(f)) => super::copy::input(f, c),
+        Some(Dialog::AddTag(d)) if !d.busy => {
+            edit(&mut d.text);
+            d.error = None;
+        }
+        Some(Dialog::Export(d)) if !d.busy && d.focus == 0 => {
+            edit(&mut d.path);
+            d.overwrite = None;
+            d.error = None;
+        }
+        Some(
+            Dialog::Pull(_)
+            | Dialog::Delete(_)
+            | Dialog::Report(_)
+            | Dialog::Commands(_)
+            | Dialog::AddTag(_)
+            | Dialog::TagDelete(_)
+            | Dialog::Export(_),
+        )
         | None => {}
     }
     vec![]
@@ -120,6 +75,10 @@ pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
             vec![]
         }
         Some(Dialog::Commands(_)) => commands(s, key),
+        Some(Dialog::Copy(_)) => super::copy::key(s, key),
+        Some(Dialog::AddTag(_)) => super::tagging::add_tag_key(s, key),
+        Some(Dialog::TagDelete(_)) => super::tagging::delete_choice_key(s, key),
+        Some(Dialog::Export(_)) => super::tagging::export_key(s, key),
         None => vec![],
     }
 }

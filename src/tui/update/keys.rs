@@ -6,6 +6,7 @@ use super::nav::{
 };
 use super::ops;
 use super::order::{rebuild_repos_visible, sort_untagged};
+use super::{copy, tagging};
 use crate::oci::Descriptor;
 use crate::tui::action::{Cmd, DocKind};
 use crate::tui::effect::{Control, Effect, TermJob};
@@ -54,7 +55,7 @@ pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
         Cmd::Refresh => refresh(s),
         Cmd::Pull => ops::pull(s),
         Cmd::Attach => ops::attach(s),
-        Cmd::Delete => ops::delete(s),
+        Cmd::Delete => tagging::delete(s),
         Cmd::RemoveTag => ops::fix(s, Fix::RemoveTag),
         Cmd::Repair => ops::fix(s, Fix::Repair),
         Cmd::Mark => {
@@ -148,6 +149,9 @@ pub fn command(s: &mut State, c: Cmd) -> Vec<Effect> {
         Cmd::CopyReference => ops::copy(s, ops::CopyWhat::Reference),
         Cmd::CopyCommand => ops::copy_commands(s),
         Cmd::Redraw => vec![TermJob::Redraw.into()],
+        Cmd::CopyGraph => copy::open(s),
+        Cmd::AddTag => tagging::add_tag(s),
+        Cmd::Mermaid => tagging::mermaid(s),
         // Dialog keys: only bound in dialogs, which take them before this.
         Cmd::DialogNext | Cmd::DialogPrev | Cmd::Complete | Cmd::Submit | Cmd::Cancel => vec![],
     }

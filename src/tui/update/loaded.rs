@@ -7,7 +7,6 @@ use super::nav::{
     set_doc_lines, want_details,
 };
 use super::order::{rebuild_repos_visible, sort_untagged};
-use crate::store::StoreKind;
 use crate::tui::action::{Cmd, Connected, DocKind, Loaded, Then};
 use crate::tui::effect::Effect;
 use crate::tui::label::count;
@@ -276,9 +275,9 @@ fn connected(s: &mut State, result: Result<Connected, String>) -> Vec<Effect> {
             return vec![];
         }
     };
-    let same = s.facts.name == c.name && s.facts.kind == StoreKind::Registry;
+    let same = s.facts.name == c.name && s.facts.kind == c.kind;
     s.facts.name = c.name.clone();
-    s.facts.kind = StoreKind::Registry;
+    s.facts.kind = c.kind;
     // A store opened again after `:login` has made no request yet: it says "anonymous" until
     // its first one, but the header already knows who signs in.
     if !(c.then == Then::Reload && c.auth == "anonymous") {

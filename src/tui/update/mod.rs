@@ -7,7 +7,9 @@
 //!
 //! [`nav`] opens screens and asks for their loads; [`ops`] starts graph operations; [`verify`]
 //! asks for the verification of the signatures on screen.
+mod copy;
 mod dialog;
+mod dialog_key;
 mod doc_text;
 mod keys;
 mod loaded;
@@ -16,6 +18,7 @@ mod op_done;
 pub(crate) mod ops;
 mod order;
 mod prompt;
+mod tagging;
 #[cfg(test)]
 mod tests;
 mod verify;

@@ -10,6 +10,7 @@ use crate::oci::Digest;
 use crate::tui::action::OpDone;
 use crate::tui::effect::{Control, Effect};
 use crate::tui::label::{count, ellipsize_middle};
+use crate::tui::state::copy::CopyStage;
 use crate::tui::state::dialog::{AttachPreview, Dialog, Report};
 use crate::tui::state::tree::Load;
 use crate::tui::state::{DetailState, Screen, State};
@@ -38,12 +39,32 @@ pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
                         p.dir = c;
                     }
                 }
+                Some(Dialog::Copy(f))
+                    if matches!(f.stage, CopyStage::Form)
+                        && f.focus == 0
+                        && f.destination == text =>
+                {
+                    if let Some(c) = completed {
+                        f.destination = c;
+                    }
+                    f.candidates = candidates;
+                }
+                Some(Dialog::Export(d)) if !d.busy && d.focus == 0 && d.path == text => {
+                    if let Some(c) = completed {
+                        d.path = c;
+                        d.overwrite = None;
+                    }
+                }
                 Some(
                     Dialog::Attach(_)
                     | Dialog::Pull(_)
                     | Dialog::Delete(_)
                     | Dialog::Report(_)
-                    | Dialog::Commands(_),
+                    | Dialog::Commands(_)
+                    | Dialog::Copy(_)
+                    | Dialog::AddTag(_)
+                    | Dialog::TagDelete(_)
+                    | Dialog::Export(_),
                 )
                 | None => {}
             }
@@ -178,6 +199,12 @@ pub fn apply(s: &mut State, a: OpDone) -> Vec<Effect> {
             deleted(s, reports, error)
         }
         OpDone::LoggedIn { host, user, result } => logged_in(s, &host, &user, result),
+        OpDone::CopyPlanned { id, result } => super::copy::planned(s, id, result),
+        OpDone::CopyProgress { id, status } => super::copy::progress(s, id, status),
+        OpDone::Copied { id, result } => super::copy::copied(s, id, result),
+        OpDone::Tagged { id, result } => super::tagging::tagged(s, id, result),
+        OpDone::Untagged { id, result } => super::tagging::untagged(s, id, result),
+        OpDone::Exported { id, result } => super::tagging::exported(s, id, result),
     }
 }
 
@@ -187,6 +214,10 @@ fn dialog_req(d: &Dialog) -> u64 {
         Dialog::Attach(f) => f.req,
         Dialog::Pull(p) => p.id,
         Dialog::Delete(d) => d.id,
+        Dialog::Copy(f) => f.id,
+        Dialog::AddTag(d) => d.id,
+        Dialog::TagDelete(d) => d.id,
+        Dialog::Export(d) => d.id,
         Dialog::Report(_) | Dialog::Commands(_) => 0,
     }
 }

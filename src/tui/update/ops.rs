@@ -9,7 +9,7 @@ use crate::tui::state::dialog::{AttachForm, CommandsDialog, DeleteDialog, Dialog
 use crate::tui::state::{DetailState, Fix, Screen, State};
 
 /// The reference under the cursor (tag or digest) and a word for it.
-fn target(s: &State) -> Option<(String, String)> {
+pub(super) fn target(s: &State) -> Option<(String, String)> {
     match s.screen() {
         Screen::Tree => {
             let i = s.tree.selected()?;
@@ -275,6 +275,11 @@ pub fn fix(s: &mut State, fix: Fix) -> Vec<Effect> {
     };
     let refs = vec![row.reference()];
     plan(s, repo, refs, Some(fix))
+}
+
+/// The plan dialog for `refs` (Cancel focused), planning started: a plain delete.
+pub(super) fn start_delete(s: &mut State, repo: String, refs: Vec<String>) -> Vec<Effect> {
+    plan(s, repo, refs, None)
 }
 
 /// Opens the plan dialog for `refs` and asks for the plan.

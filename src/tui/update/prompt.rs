@@ -216,7 +216,7 @@ fn run_command(s: &mut State, text: &str) -> Vec<Effect> {
 }
 
 /// `:ref TAG`, `:ref sha256:…` (or `@sha256:…`), `:ref REPO:TAG`, `:ref REPO@sha256:…`.
-fn open_ref(s: &mut State, r: &str) -> Vec<Effect> {
+pub(super) fn open_ref(s: &mut State, r: &str) -> Vec<Effect> {
     let r = r.trim_start_matches('@');
     let (repo, reference) = if r.parse::<crate::oci::Digest>().is_ok() {
         (s.repo.clone(), r.to_string())

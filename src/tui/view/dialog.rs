@@ -1,9 +1,9 @@
 //! Dialogs drawn over the screen: the attach form and preview, pull, delete plan, reports.
 //! The focused button is bracketed (`▶ Cancel ◀`) so it shows without colour too.
+use super::dialog_parts::{body, boxed, buttons, field, wrapped};
 use super::style::{styled, text};
 use super::theme::Theme;
 use crate::graph::delete::plan_lines;
-use crate::text::escape;
 use crate::tui::label::{count, human_size, short_ref};
 use crate::tui::state::dialog::{
     AttachForm, CommandsDialog, DeleteDialog, Dialog, PlanSummary, PullDialog, Report,
@@ -13,7 +13,7 @@ use crate::tui::state::Fix;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Gauge, Paragraph, Wrap};
+use ratatui::widgets::{Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
 pub fn draw(d: &Dialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
@@ -23,6 +23,10 @@ pub fn draw(d: &Dialog, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
         Dialog::Delete(dd) => delete(dd, t, scroll, f, area),
         Dialog::Report(r) => report(r, t, scroll, f, area),
         Dialog::Commands(c) => commands(c, t, f, area),
+        Dialog::Copy(c) => super::copy_dialog::draw(c, t, scroll, f, area),
+        Dialog::AddTag(a) => super::tag_dialogs::add_tag(a, t, f, area),
+        Dialog::TagDelete(d) => super::tag_dialogs::tag_delete(d, t, f, area),
+        Dialog::Export(e) => super::tag_dialogs::export(e, t, f, area),
     }
 }
 
@@ -54,70 +58,6 @@ fn commands(c: &CommandsDialog, t: &Theme, f: &mut Frame, area: Rect) {
         lines.push(Line::from(vec![text(mark), styled(cmd.clone(), st)]));
     }
     f.render_widget(Paragraph::new(lines), inner);
-}
-
-/// A long body scrolled by pgup/pgdn, never past its end.
-fn body(lines: Vec<Line<'static>>, scroll: usize, area: Rect) -> Paragraph<'static> {
-    let max = lines.len().saturating_sub(area.height as usize);
-    let at = scroll.min(max) as u16;
-    Paragraph::new(lines).scroll((at, 0))
-}
-
-/// A box `w` wide and `h` tall in the middle of `area`, cleared.
-fn boxed(
-    f: &mut Frame,
-    t: &Theme,
-    area: Rect,
-    w: u16,
-    h: u16,
-    title: String,
-    danger: bool,
-) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    let r = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    f.render_widget(Clear, r);
-    let colour = if danger { t.bad } else { t.accent };
-    let block = Block::bordered()
-        .title(Line::from(styled(title, t.title)))
-        .border_style(colour);
-    let inner = block.inner(r);
-    f.render_widget(block, r);
-    inner
-}
-
-fn buttons(names: &[&str], focus: Option<usize>) -> Line<'static> {
-    let mut spans = vec![Span::raw("  ")];
-    for (i, n) in names.iter().enumerate() {
-        if Some(i) == focus {
-            spans.push(Span::styled(
-                format!("▶ {n} ◀"),
-                Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-            ));
-        } else {
-            spans.push(Span::raw(format!("  {n}  ")));
-        }
-        spans.push(Span::raw("   "));
-    }
-    Line::from(spans)
-}
-
-fn field(t: &Theme, label: &str, value: &str, focused: bool) -> Line<'static> {
-    let mark = if focused { "▸ " } else { "  " };
-    let mut spans = vec![
-        styled(mark, t.accent),
-        styled(format!("{label:<14}"), t.title),
-        text(value.to_string()),
-    ];
-    if focused {
-        spans.push(Span::raw("█"));
-    }
-    Line::from(spans)
 }
 
 fn attach(a: &AttachForm, t: &Theme, scroll: usize, f: &mut Frame, area: Rect) {
@@ -247,23 +187,6 @@ fn pull(p: &PullDialog, t: &Theme, f: &mut Frame, area: Rect) {
         let focus = p.focus.checked_sub(1);
         f.render_widget(Paragraph::new(buttons(&PullDialog::BUTTONS, focus)), d);
     }
-}
-
-/// Lines wrapped to `width` (long names broken, wrapped parts indented under their line),
-/// each escaped for the terminal.
-fn wrapped(lines: &[String], width: usize) -> Vec<Line<'static>> {
-    let mut out = Vec::new();
-    for l in lines {
-        let l = escape(l);
-        let indent = " ".repeat((l.len() - l.trim_start().len()).min(8) + 2);
-        let opts = textwrap::Options::new(width.max(8)).subsequent_indent(&indent);
-        out.extend(
-            textwrap::wrap(&l, opts)
-                .into_iter()
-                .map(|c| Line::from(c.into_owned())),
-        );
-    }
-    out
 }
 
 /// The plan dialog: as wide as the terminal allows, the CLI's lines wrapped, scrolled by pgup/pgdn.

@@ -1,12 +1,15 @@
 //! Drawing: a pure function of the state (`draw(&State, &mut Frame)`), in the theme the state
 //! names.
 mod contexts;
+mod copy_dialog;
 mod dialog;
+mod dialog_parts;
 mod docview;
 mod help;
 mod lists;
 mod pane;
 mod style;
+mod tag_dialogs;
 mod theme;
 mod tree;
 mod untagged;

@@ -7,6 +7,7 @@ mod operations;
 mod pages;
 mod screens;
 mod verify;
+mod writing;
 
 use super::update;
 use crate::oci::{media, Descriptor, Digest};

@@ -13,8 +13,8 @@ use std::path::PathBuf;
 
 #[test]
 fn starting_operations() {
-    let s = tags();
-    let delete_id = next_req(&s);
+    let tree_state = tree();
+    let delete_id = next_req(&tree_state);
     let s2 = tags();
     let untagged_req = next_req(&s2);
     let mut read_only = tags();
@@ -24,13 +24,13 @@ fn starting_operations() {
     let marked_id = next_req(&marked);
     run(vec![
         case(
-            "ctrl-d plans the delete of the row and opens the dialog on Cancel",
-            s,
+            "ctrl-d on a tree node plans the delete and opens the dialog on Cancel",
+            tree_state,
             Cmd::Delete,
             vec![OpJob::PlanDelete {
                 id: delete_id,
                 repo: "app".into(),
-                refs: vec!["v1".into()],
+                refs: vec![desc("v1").digest.to_string()],
             }
             .into()],
             |s| {
