@@ -69,7 +69,8 @@ impl ImageConfig {
         };
         let exec = r.config.unwrap_or_default();
         Some(ImageConfig {
-            created: nonempty(r.created),
+            // Builders that record no time (reproducible builds) write the zero time: no time.
+            created: nonempty(r.created).filter(|c| !c.starts_with("0001-01-01")),
             author: nonempty(r.author),
             platform,
             entrypoint: exec.entrypoint.unwrap_or_default(),
@@ -86,6 +87,12 @@ impl ImageConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_zero_time_is_no_time() {
+        let c = ImageConfig::parse(br#"{"created":"0001-01-01T00:00:00Z"}"#).expect("config");
+        assert_eq!(c.created, None);
+    }
 
     #[test]
     fn reads_created_platform_and_command() {

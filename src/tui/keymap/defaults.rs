@@ -59,7 +59,7 @@ pub const DEFAULTS: &[Row] = &[
     row(Cmd::Describe, "describe", &["d"], "describe", MANIFESTS, true),
     row(Cmd::Filter, "filter", &["/"], "filter / search", &[Repos, Tags, Tree, Doc], true),
     row(Cmd::Command, "command", &[":"], "command (:repos, :repo NAME, :ref REF, :ctx, :login USER, :q)", &[Global], false),
-    row(Cmd::Sort, "sort", &["s"], "sort by tag, created, size (cycles)", &[Tags, Untagged], true),
+    row(Cmd::Sort, "sort", &["s"], "sort (name, created, size; untagged: name, size)", &[Tags, Untagged], true),
     row(Cmd::SortReverse, "sort_reverse", &["S"], "reverse the sort", LISTS, false),
     row(Cmd::TogglePane, "detail_pane", &["i"], "detail pane on/off (wide terminals)", PANE, true),
     row(Cmd::PaneWider, "pane_wider", &["<"], "detail pane wider", PANE, false),

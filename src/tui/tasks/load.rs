@@ -372,12 +372,8 @@ async fn detail(store: &dyn Store, repo: &str, reference: &str) -> Result<Detail
             .manifest
             .created()
             .map(str::to_string)
-            // Builders that record no time write the zero time (the inventory skips it too).
-            .or_else(|| {
-                config
-                    .and_then(|c| c.created)
-                    .filter(|c| !c.starts_with("0001-01-01"))
-            })
+            // (The zero time some builders write is no time: `ImageConfig::parse` drops it.)
+            .or_else(|| config.and_then(|c| c.created))
             .or(registry_time),
         badges,
         signatures,
