@@ -403,3 +403,52 @@ fn quit_keys_and_signals_work_while_endless_tags_load() {
         );
     }
 }
+
+/// The real binary keeps the detail pane's width across runs: written at exit (after the
+/// terminal is restored), read at the next start; a file it cannot use is said in one line.
+#[test]
+fn the_detail_pane_width_is_kept_across_runs() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tui_common::build_layout(tmp.path());
+    let cfg = tmp.path().join("config.toml");
+    let prefs = tmp.path().join("config.prefs.toml");
+    let cmd = format!(
+        "ARBOR_CONFIG={} {} --oci-layout {}",
+        cfg.display(),
+        bin(),
+        dir.display()
+    );
+    // Where the pane's left border is on the line with its title.
+    let pane_at = |text: &str| {
+        text.lines()
+            .find_map(|l| l.find("┌ Details").map(|b| l[..b].chars().count()))
+    };
+
+    std::fs::write(&prefs, "[pane\nwidth = \u{1b}[31m").expect("a broken file");
+    let s = Session::start("arbor-prefs-1", &cmd);
+    let first = s.wait_for("┌ Details");
+    assert_eq!(
+        pane_at(&first),
+        Some(120 - 48),
+        "the default width:\n{first}"
+    );
+    // Narrower: at 120 columns the list keeps 70, so a wider pane would be cut to 50.
+    s.keys(&[">", ">"]);
+    s.keys(&["q"]);
+    let text = s.wait_for("ARBOR-EXITED:0");
+    assert!(
+        text.contains("arbor: warning: screen settings in") && text.contains("ignored"),
+        "{text}"
+    );
+    let saved = std::fs::read_to_string(&prefs).expect("written at exit");
+    assert!(saved.contains("width = 40"), "{saved}");
+    drop(s);
+
+    let s = Session::start("arbor-prefs-2", &cmd);
+    s.wait_for("┌ Details");
+    let text = s.wait_for("SBOM");
+    assert_eq!(pane_at(&text), Some(120 - 40), "the width kept:\n{text}");
+    s.keys(&["q"]);
+    let text = s.wait_for("ARBOR-EXITED:0");
+    assert!(!text.contains("warning"), "{text}");
+}
