@@ -9,8 +9,9 @@
 //	PUT    /__fault/<repo>   JSON rule (below); replaces the repo's rule and resets its counters
 //	GET    /__fault/<repo>   the current rule
 //	DELETE /__fault/<repo>   clears the rule (counters are kept until the next PUT)
-//	GET    /__stats/<repo>   {"requests": n, "by_method": {"GET": n, ...}, "by_route": {"GET blobs": n, ...}} seen for the repo since
-//	                         its rule was last PUT (or since start)
+//	GET    /__stats/<repo>   {"requests": n, "by_method": {"GET": n, ...}, "by_route": {"GET blobs": n, ...},
+//	                         "max_in_flight": n} seen for the repo since its rule was last PUT (or since start);
+//	                         max_in_flight: the most of its requests being served at once
 //	DELETE /__stats/<repo>   resets the counters
 //
 // Rule fields (all optional):
@@ -71,6 +72,8 @@ type stats struct {
 	ByMethod map[string]int `json:"by_method"`
 	// "GET blobs", "POST uploads", "PUT manifests"...: method and kind of resource
 	ByRoute map[string]int `json:"by_route"`
+	// the most requests of the repo in the proxy at once (a client's concurrency, as the registry sees it)
+	MaxInFlight int `json:"max_in_flight"`
 	hostileStats
 }
 
@@ -78,6 +81,7 @@ type state struct {
 	rule            *rule
 	stats           stats
 	manifestDeletes int
+	inFlight        int
 	since           time.Time
 	collected       []collected
 }
@@ -232,7 +236,16 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.manifestDeletes++
 			nthManifestDelete = s.manifestDeletes
 		}
+		s.inFlight++
+		if s.inFlight > s.stats.MaxInFlight {
+			s.stats.MaxInFlight = s.inFlight
+		}
 		p.mu.Unlock()
+		defer func() {
+			p.mu.Lock()
+			s.inFlight--
+			p.mu.Unlock()
+		}()
 	}
 	if ru.active() {
 		var done bool
