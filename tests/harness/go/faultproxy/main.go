@@ -241,11 +241,16 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.stats.MaxInFlight = s.inFlight
 		}
 		p.mu.Unlock()
-		defer func() {
+		// Done once the upstream's answer is in, before it is written: a client that reads the
+		// answer and sends its next request is never counted twice (a deferred decrement would run
+		// only after the handler returns, and can overlap the client's next request).
+		done := sync.OnceFunc(func() {
 			p.mu.Lock()
 			s.inFlight--
 			p.mu.Unlock()
-		}()
+		})
+		defer done()
+		r = r.WithContext(context.WithValue(r.Context(), doneKey{}, done))
 	}
 	if ru.active() {
 		var done bool
@@ -307,6 +312,9 @@ type corruptKey struct{}
 
 type chunkKey struct{}
 
+// doneKey: the request's in-flight release (see ServeHTTP).
+type doneKey struct{}
+
 func withCorrupt(ctx context.Context, kind string) context.Context {
 	return context.WithValue(ctx, corruptKey{}, kind)
 }
@@ -350,6 +358,9 @@ func main() {
 	rp.FlushInterval = -1
 	var p *proxy
 	rp.ModifyResponse = func(resp *http.Response) error {
+		if done, ok := resp.Request.Context().Value(doneKey{}).(func()); ok {
+			done()
+		}
 		if n, ok := resp.Request.Context().Value(chunkKey{}).(int); ok && resp.StatusCode == http.StatusAccepted {
 			resp.Header.Set("OCI-Chunk-Min-Length", strconv.Itoa(n))
 		}
