@@ -688,3 +688,91 @@ fn manifests_cli_shows_the_registry_time_beside_created() {
         }
     }
 }
+
+/// `n` images tagged `t-<i>` on `reg`, each with its own config and one signature written through
+/// the tag schema (its `sha256-<hex>` index), as oras writes on a registry without the API.
+fn push_signed_tag_schema(reg: &str, repo: &str, n: usize) -> usize {
+    let oci = "application/vnd.oci.image.manifest.v1+json";
+    let empty = push_blob(reg, repo, b"{}");
+    let empty_desc = serde_json::json!({"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty, "size": 2});
+    for i in 0..n {
+        let cfg =
+            format!(r#"{{"architecture":"amd64","os":"linux","config":{{"Env":["N={i}"]}}}}"#);
+        let cfg_digest = push_blob(reg, repo, cfg.as_bytes());
+        let image = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2, "mediaType": oci,
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cfg_digest, "size": cfg.len()},
+            "layers": [],
+        }))
+        .expect("json");
+        put_manifest(reg, repo, &format!("t-{i}"), oci, &image);
+        let sig = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2, "mediaType": oci, "artifactType": "application/vnd.example.signature",
+            "config": empty_desc, "layers": [empty_desc],
+            "subject": {"mediaType": oci, "digest": sha256(&image), "size": image.len()},
+        }))
+        .expect("json");
+        put_manifest(reg, repo, &sha256(&sig), oci, &sig);
+        let index = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [{"mediaType": oci, "digest": sha256(&sig), "size": sig.len(),
+                           "artifactType": "application/vnd.example.signature"}],
+        }))
+        .expect("json");
+        let tag = format!("sha256-{}", &sha256(&image)[7..]);
+        put_manifest(
+            reg,
+            repo,
+            &tag,
+            "application/vnd.oci.image.index.v1+json",
+            &index,
+        );
+    }
+    3 * n
+}
+
+#[test]
+fn tag_schema_inventory_fetches_each_manifest_once_with_bounded_requests_in_flight() {
+    let h = harness();
+    let proxy = h.fault_dist();
+    let repo = unique_repo("inv-once");
+    let manifests = push_signed_tag_schema(&h.dist(), &repo, 24);
+    // A registry 20 ms away: requests overlap only if the inventory keeps several in flight.
+    fault(&proxy, &repo, Some(r#"{"delay_ms": 20}"#));
+    let inv = take(&registry_store(&proxy), &repo);
+    let stats = fault_stats(&proxy, &repo);
+    assert_eq!(inv.manifests.len(), manifests, "{inv:#?}");
+    // The images; their signatures and fallback indexes hang below their tags.
+    assert_eq!(inv.of_class(Class::Tagged).count(), manifests / 3);
+    assert_eq!(inv.of_class(Class::Attached).count(), manifests / 3 * 2);
+    let route = |r: &str| stats["by_route"][r].as_u64().unwrap_or(0);
+    // Tags resolved once each; every manifest fetched once by digest, the fallback indexes not
+    // again as referrers (one by-tag fetch at most: the probe that finds the tag schema).
+    assert_eq!(
+        route("HEAD manifests"),
+        (manifests / 3 * 2) as u64,
+        "{}",
+        stats["by_route"]
+    );
+    assert!(
+        route("GET manifests") <= manifests as u64 + 1,
+        "each manifest once: {}",
+        stats["by_route"]
+    );
+    assert!(
+        route("GET referrers") <= 1,
+        "one probe: {}",
+        stats["by_route"]
+    );
+    assert_eq!(
+        route("GET blobs"),
+        (manifests / 3) as u64,
+        "each image's config"
+    );
+    let in_flight = stats["max_in_flight"].as_u64().expect("max_in_flight");
+    assert!(
+        (2..=16).contains(&in_flight),
+        "concurrent, at most 16 in flight: {in_flight}"
+    );
+    fault(&proxy, &repo, None);
+}

@@ -31,7 +31,7 @@ bench() {
   local times=() rss=0
   for _ in $(seq "$RUNS"); do
     [ -n "$out" ] && rm -rf "$out"
-    read -r s r < <(measure "$@")
+    read -r s r _ < <(measure "$@")
     if [ -n "$out" ]; then
       got=sha256:$(openssl dgst -sha256 -r "$out/big.bin" | cut -d' ' -f1)
       [ "$got" = "$DIGEST" ] || { echo "$* wrote $got, expected $DIGEST" >&2; exit 1; }

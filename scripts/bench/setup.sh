@@ -14,15 +14,21 @@ bench_stop() { if [ "$BENCH_STARTED" = 1 ]; then bash tests/harness/registries.s
 cargo build --release --quiet
 ARBOR=${CARGO_TARGET_DIR:-$PWD/target}/release/arbor
 
-# measure cmd... -> "<seconds> <peak RSS KiB>" of one run (output discarded; a failure is fatal).
+# measure cmd... -> "<seconds> <peak RSS KiB> <CPU seconds, user + sys>" of one run (output discarded; a failure, or no end
+# within BENCH_LIMIT_S seconds (default 1800), is fatal).
 measure() {
   python3 - "$@" <<'PY'
-import resource, subprocess, sys, time
+import os, resource, subprocess, sys, time
 t = time.monotonic()
-rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+limit = float(os.environ.get("BENCH_LIMIT_S", "1800"))
+try:
+    rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=limit)
+except subprocess.TimeoutExpired:
+    sys.exit(f"{sys.argv[1:]} did not end within {limit:.0f} s")
 e = time.monotonic() - t
 if rc != 0:
     sys.exit(f"{sys.argv[1:]} failed ({rc})")
-print(f"{e:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{e:.3f} {u.ru_maxrss} {u.ru_utime + u.ru_stime:.2f}")
 PY
 }

@@ -7,7 +7,7 @@ use crate::graph::MAX_NODES;
 use crate::listing::ManifestListing;
 use crate::oci::tags::{is_valid_tag, TagRole};
 use crate::oci::{media, Descriptor, Digest, Platform};
-use crate::store::{FetchedManifest, Result, Store, StoreError};
+use crate::store::{FetchedManifest, ReferrersSource, Result, Store, StoreError};
 use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -121,8 +121,11 @@ pub(super) async fn collect(
     for t in tags.keys() {
         queue.extend(TagRole::of(t).subject().cloned());
     }
-    // Without a listing only the referrers API or the tag schema can find what hangs below.
-    let walk_referrers = listing.is_none();
+    // Without a listing only the referrers API or the tag schema can find what hangs below. On
+    // the tag schema the `sha256-<hex>` indexes are tags, resolved and fetched with the others:
+    // asking for referrers too would fetch each index again, by tag.
+    let mut walk_referrers =
+        listing.is_none() && store.referrers_source(repo) != Some(ReferrersSource::ReferrersTag);
     let mut g = RawGraph {
         tags,
         ..Default::default()
@@ -152,11 +155,23 @@ pub(super) async fn collect(
                 detail: format!("more than {MAX_NODES} manifests; stopped"),
             });
         }
-        let results: Vec<Fetched> = futures::stream::iter(wave)
-            .map(|d| fetch_one(store, repo, d, walk_referrers))
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
+        let mut wave = wave.into_iter();
+        let mut results: Vec<Fetched> = Vec::new();
+        if walk_referrers && store.referrers_source(repo).is_none() {
+            // One manifest first, alone: its referrers request finds the mechanism (one probe,
+            // not one per request in flight), which decides whether the rest need asking.
+            if let Some(d) = wave.next() {
+                results.push(fetch_one(store, repo, d, true).await);
+            }
+            walk_referrers = store.referrers_source(repo) != Some(ReferrersSource::ReferrersTag);
+        }
+        results.extend(
+            futures::stream::iter(wave)
+                .map(|d| fetch_one(store, repo, d, walk_referrers))
+                .buffer_unordered(concurrency)
+                .collect::<Vec<Fetched>>()
+                .await,
+        );
         for f in results {
             match f.manifest {
                 Ok(m) => {

@@ -9,8 +9,9 @@
 //	PUT    /__fault/<repo>   JSON rule (below); replaces the repo's rule and resets its counters
 //	GET    /__fault/<repo>   the current rule
 //	DELETE /__fault/<repo>   clears the rule (counters are kept until the next PUT)
-//	GET    /__stats/<repo>   {"requests": n, "by_method": {"GET": n, ...}, "by_route": {"GET blobs": n, ...}} seen for the repo since
-//	                         its rule was last PUT (or since start)
+//	GET    /__stats/<repo>   {"requests": n, "by_method": {"GET": n, ...}, "by_route": {"GET blobs": n, ...},
+//	                         "max_in_flight": n} seen for the repo since its rule was last PUT (or since start);
+//	                         max_in_flight: the most of its requests being served at once
 //	DELETE /__stats/<repo>   resets the counters
 //
 // Rule fields (all optional):
@@ -71,6 +72,8 @@ type stats struct {
 	ByMethod map[string]int `json:"by_method"`
 	// "GET blobs", "POST uploads", "PUT manifests"...: method and kind of resource
 	ByRoute map[string]int `json:"by_route"`
+	// the most requests of the repo in the proxy at once (a client's concurrency, as the registry sees it)
+	MaxInFlight int `json:"max_in_flight"`
 	hostileStats
 }
 
@@ -78,6 +81,7 @@ type state struct {
 	rule            *rule
 	stats           stats
 	manifestDeletes int
+	inFlight        int
 	since           time.Time
 	collected       []collected
 }
@@ -232,7 +236,21 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.manifestDeletes++
 			nthManifestDelete = s.manifestDeletes
 		}
+		s.inFlight++
+		if s.inFlight > s.stats.MaxInFlight {
+			s.stats.MaxInFlight = s.inFlight
+		}
 		p.mu.Unlock()
+		// Done once the upstream's answer is in, before it is written: a client that reads the
+		// answer and sends its next request is never counted twice (a deferred decrement would run
+		// only after the handler returns, and can overlap the client's next request).
+		done := sync.OnceFunc(func() {
+			p.mu.Lock()
+			s.inFlight--
+			p.mu.Unlock()
+		})
+		defer done()
+		r = r.WithContext(context.WithValue(r.Context(), doneKey{}, done))
 	}
 	if ru.active() {
 		var done bool
@@ -294,6 +312,9 @@ type corruptKey struct{}
 
 type chunkKey struct{}
 
+// doneKey: the request's in-flight release (see ServeHTTP).
+type doneKey struct{}
+
 func withCorrupt(ctx context.Context, kind string) context.Context {
 	return context.WithValue(ctx, corruptKey{}, kind)
 }
@@ -337,6 +358,9 @@ func main() {
 	rp.FlushInterval = -1
 	var p *proxy
 	rp.ModifyResponse = func(resp *http.Response) error {
+		if done, ok := resp.Request.Context().Value(doneKey{}).(func()); ok {
+			done()
+		}
 		if n, ok := resp.Request.Context().Value(chunkKey{}).(int); ok && resp.StatusCode == http.StatusAccepted {
 			resp.Header.Set("OCI-Chunk-Min-Length", strconv.Itoa(n))
 		}
