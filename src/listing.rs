@@ -30,6 +30,23 @@ impl fmt::Display for RegistryKind {
     }
 }
 
+/// ACR's login servers: `<name>.azurecr.io` and the sovereign clouds' equivalents.
+pub fn is_acr_host(host: &str) -> bool {
+    let h = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+    let h = h.to_ascii_lowercase();
+    [".azurecr.io", ".azurecr.cn", ".azurecr.us", ".azurecr.de"]
+        .iter()
+        .any(|s| h.ends_with(s))
+}
+
+/// The registry name `az` takes (`--name`): the first label of an ACR login server.
+pub fn acr_registry_name(host: &str) -> Option<&str> {
+    is_acr_host(host)
+        .then(|| host.split('.').next())
+        .flatten()
+        .filter(|n| !n.is_empty())
+}
+
 /// Where a list of a repository's manifests came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -52,6 +69,18 @@ impl fmt::Display for ListingSource {
             ListingSource::OciLayout => "OCI layout blobs",
             ListingSource::Reachable => "reachable from tags",
         })
+    }
+}
+
+impl ListingSource {
+    /// The listing a registry (or store) of this kind gives.
+    pub fn of(kind: RegistryKind) -> Self {
+        match kind {
+            RegistryKind::Acr => ListingSource::Acr,
+            RegistryKind::Harbor => ListingSource::Harbor,
+            RegistryKind::Generic => ListingSource::Reachable,
+            RegistryKind::OciLayout => ListingSource::OciLayout,
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The one trait both stores implement: a remote registry and an OCI image layout directory.
 //! Everything above this line (graph discovery, CLI, TUI) talks to a `dyn Store`.
-use crate::listing::{ManifestListing, RegistryKind};
+use crate::listing::{ListingSource, ManifestListing, RegistryKind};
 use crate::oci::{Descriptor, Digest, Manifest};
 use bytes::Bytes;
 use futures::stream::BoxStream;
@@ -233,6 +233,9 @@ pub struct StoreInfo {
     pub name: String,
     pub kind: StoreKind,
     pub auth: String,
+    /// Where a listing of every manifest would come from, once known without a request
+    /// (a forced or detected registry kind, an ACR host, a layout); `None` until then.
+    pub listing: Option<ListingSource>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

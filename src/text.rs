@@ -125,6 +125,17 @@ pub fn tag_label(tag: &str) -> Cow<'_, str> {
     }
 }
 
+/// `s` as one shell word: as it is when it holds only characters no shell reads, else in
+/// single quotes (commands arbor prints for an operator to paste).
+pub fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// A size in bytes as a person reads it (`1.5 MiB`).
 pub fn human(n: i64) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"];

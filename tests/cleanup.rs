@@ -77,6 +77,16 @@ fn check_manifests(r: Reg, reg: &str, repo: &str, s: &Scenario) -> Value {
         "{r:?}: only a complete listing sees nightly's predecessor"
     );
     let text = stdout(&run_ok(arbor().arg("manifests").arg(&target)));
+    // The first line names the listing source in use.
+    let source = match r {
+        Reg::Acr => "ACR manifest listing, complete",
+        Reg::Harbor => "Harbor artifact listing, complete",
+        Reg::Dist | Reg::Refs => "reachable only (distribution API registry)",
+    };
+    assert!(
+        text.lines().next().unwrap_or("").contains(source),
+        "{r:?}: {text}"
+    );
     if r.complete() {
         assert!(text.contains("listing, complete"), "{text}");
     } else {
@@ -228,6 +238,12 @@ fn a_locked_manifest_refuses_the_plan_before_any_change() {
         "names the locked manifest: {err}"
     );
     assert!(err.contains("nothing was changed"), "{err}");
+    // The command that unlocks it, to paste (a loopback host has no ACR name: a placeholder).
+    let unlock = format!(
+        "az acr repository update --name <registry> --image {repo}@{} --delete-enabled true --write-enabled true",
+        w.sbom_signature
+    );
+    assert!(err.contains(&unlock), "{err}");
     assert!(stdout(&out).is_empty(), "no plan carried out");
     for d in [
         &w.image,

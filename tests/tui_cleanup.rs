@@ -8,7 +8,7 @@ mod common;
 use arbor::listing::RegistryKind;
 use arbor::registry::{ClientOptions, RegistryStore};
 use arbor::store::ReferrersMode;
-use arbor::tui::action::Cmd;
+use arbor::tui::action::{Cmd, Ui};
 use arbor::tui::harness::Harness;
 use arbor::tui::open_store;
 use arbor::tui::state::dialog::{Dialog, TagDeleteDialog};
@@ -286,6 +286,60 @@ fn regex_escape(s: &str) -> String {
             special.then_some('\\').into_iter().chain([c])
         })
         .collect()
+}
+
+/// The header's first two lines.
+fn header(h: &Harness) -> String {
+    h.screen_text()
+        .lines()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The header names the listing source once it is known, never by a probe of its own and never
+/// as "not known": on the ACR stand-in (a plain host) once `u` found its listing API, at once
+/// with a forced flavor, and "reachable only" on distribution once `u` found no listing API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn header_names_the_listing_source_once_it_is_known() {
+    let reg = harness().var("ARBOR_TEST_ACR");
+    let repo = unique_repo("tui-source");
+    push_image(&reg, &repo, "v1", "first");
+    push_image(&reg, &repo, "v1", "second");
+    let mut h = open(store(&reg, None), tags_start(&repo)).await;
+    assert!(!header(&h).contains("│ listing"), "{}", header(&h));
+    h.cmd(Cmd::Untagged);
+    settle(&mut h).await;
+    assert_eq!(h.state.untagged.rows.len(), 1, "{}", h.screen_text());
+    assert!(header(&h).contains("│ listing ACR"), "{}", header(&h));
+    let settings = snapshot_settings(&reg, &repo);
+    h.send(Ui::Resize(160, 45));
+    settings.bind(|| insta::assert_snapshot!("header_listing_acr_160x45", header(&h)));
+    // At 80 columns whole pieces give way (repo first: the breadcrumbs say it), none is cut.
+    h.send(Ui::Resize(80, 24));
+    settings.bind(|| insta::assert_snapshot!("header_listing_acr_80x24", header(&h)));
+    h.send(Ui::Resize(120, 40));
+    h.cmd(Cmd::Untagged);
+    settle(&mut h).await;
+    assert_eq!(h.state.screen(), Screen::Tags);
+    assert!(header(&h).contains("│ listing ACR"), "{}", header(&h));
+
+    // A forced flavor is known from the first frame.
+    let h = open(store(&reg, Some(RegistryKind::Acr)), tags_start(&repo)).await;
+    assert!(header(&h).contains("│ listing ACR"), "{}", header(&h));
+
+    let dist = harness().dist();
+    let repo = unique_repo("tui-source");
+    push_image(&dist, &repo, "v1", "only");
+    let mut h = open(store(&dist, None), tags_start(&repo)).await;
+    assert!(!header(&h).contains("│ listing"), "{}", header(&h));
+    h.cmd(Cmd::Untagged);
+    settle(&mut h).await;
+    assert!(
+        header(&h).contains("│ listing reachable only"),
+        "{}",
+        header(&h)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

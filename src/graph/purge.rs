@@ -157,7 +157,8 @@ pub async fn plan_purge(
         ..Default::default()
     };
     let inv = inventory(store, repo, &opts).await?;
-    let (decisions, sel) = select(&inv, rules)?;
+    let (decisions, mut sel) = select(&inv, rules)?;
+    sel.registry = crate::graph::delete::registry_host(store);
     let plan = plan_selection(&inv, &sel)?;
     Ok(PurgePlan { decisions, plan })
 }

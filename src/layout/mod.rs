@@ -265,6 +265,7 @@ impl Store for LayoutStore {
             name: self.root.display().to_string(),
             kind: StoreKind::Layout,
             auth: "local".into(),
+            listing: Some(crate::listing::ListingSource::OciLayout),
         }
     }
 

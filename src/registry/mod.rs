@@ -101,6 +101,10 @@ impl Store for RegistryStore {
             name: self.client.host().to_string(),
             kind: StoreKind::Registry,
             auth,
+            listing: self
+                .vendor
+                .known(&self.client)
+                .map(crate::listing::ListingSource::of),
         }
     }
 

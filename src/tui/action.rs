@@ -5,6 +5,7 @@ use crate::graph::delete::{DeletePlan, DeleteReport};
 use crate::graph::inventory::Inventory;
 use crate::graph::EdgeSource;
 use crate::inspect::Inspection;
+use crate::listing::ListingSource;
 use crate::oci::{Descriptor, Digest, Manifest};
 use crate::store::ReferrersSource;
 use bytes::Bytes;
@@ -131,6 +132,8 @@ pub enum Loaded {
     Status {
         auth: String,
         referrers: Option<ReferrersSource>,
+        /// The listing source, once the store knows it without a request.
+        listing: Option<ListingSource>,
     },
     ReposPage {
         req: u64,
@@ -197,6 +200,8 @@ pub struct Connected {
     /// A registry, or an OCI layout opened from a copy's result.
     pub kind: crate::store::StoreKind,
     pub auth: String,
+    /// The listing source, where known without a request (a forced flavor, an ACR host).
+    pub listing: Option<ListingSource>,
     pub writable: bool,
     pub plain_http: bool,
     /// The context opened (what `:login` reconnects with).

@@ -249,6 +249,7 @@ fn store_facts(store: &dyn Store, demo: bool, plain_http: bool) -> StoreFacts {
         auth: i.auth,
         demo,
         referrers: None,
+        listing: i.listing,
         writable: store.writable(),
         plain_http,
     }

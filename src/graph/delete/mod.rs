@@ -12,7 +12,7 @@ mod plan;
 
 pub use describe::{plan_lines, report_lines};
 pub use execute::{execute, DeleteOptions};
-pub use plan::{plan_delete, plan_selection, Selection};
+pub use plan::{plan_delete, plan_selection, registry_host, unlock_command, Selection};
 
 use crate::graph::inventory::{Class, Kind};
 use crate::listing::ListingSource;

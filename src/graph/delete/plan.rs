@@ -6,7 +6,8 @@ use super::{at_digest, DeletePlan, FallbackRewrite, KeptManifest, PlannedManifes
 use crate::graph::inventory::{inventory, Inventory, InventoryManifest, InventoryOptions, Kind};
 use crate::oci::tags::{fallback_tag, TagRole};
 use crate::oci::Digest;
-use crate::store::{Result, Store, StoreError};
+use crate::store::{Result, Store, StoreError, StoreKind};
+use crate::text::shell_word;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 /// What to delete, for [`plan_selection`].
@@ -24,6 +25,8 @@ pub struct Selection {
     pub repair: Vec<Digest>,
     /// Take referrers, cosign-tagged signatures and fallback entries too.
     pub cascade: bool,
+    /// The registry's host, for the unlock command a refusal prints (`None`: not a registry).
+    pub registry: Option<String>,
     /// Levels below a target followed (`None`: [`crate::graph::DEFAULT_DEPTH`]); a deeper graph
     /// is refused, never deleted in part.
     pub max_depth: Option<usize>,
@@ -73,12 +76,38 @@ pub async fn plan_delete(
     let mut sel = Selection {
         cascade,
         max_depth: Some(max_depth),
+        registry: registry_host(store),
         ..Default::default()
     };
     for r in references {
         select_reference(&inv, r, &mut sel)?;
     }
     plan_selection(&inv, &sel)
+}
+
+/// The `az` command line that unlocks `digests` of `repo`, to paste: the registry's name is the
+/// first label of an ACR login server, a placeholder for any other host; each word shell-quoted.
+pub fn unlock_command(host: Option<&str>, repo: &str, digests: &[&Digest]) -> String {
+    let name = host
+        .and_then(crate::listing::acr_registry_name)
+        .map(shell_word)
+        .unwrap_or_else(|| "<registry>".into());
+    digests
+        .iter()
+        .map(|d| {
+            format!(
+                "az acr repository update --name {name} --image {} --delete-enabled true --write-enabled true",
+                shell_word(&at_digest(repo, d))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" && ")
+}
+
+/// The store's host when it is a registry (what an unlock command names).
+pub fn registry_host(store: &dyn Store) -> Option<String> {
+    let i = store.info();
+    (i.kind == StoreKind::Registry).then_some(i.name)
 }
 
 /// Adds one reference the user named to `sel`.
@@ -389,10 +418,10 @@ pub fn plan_selection(inv: &Inventory, sel: &Selection) -> Result<DeletePlan> {
         }
     }
 
-    let locked: Vec<String> = doomed
-        .keys()
-        .filter(|d| by[d].locked)
-        .map(|d| {
+    let locked_digests: Vec<&Digest> = doomed.keys().filter(|d| by[d].locked).collect();
+    let locked: Vec<String> = locked_digests
+        .iter()
+        .map(|&d| {
             let m = by[d];
             let tags = if m.tags.is_empty() {
                 String::new()
@@ -407,10 +436,10 @@ pub fn plan_selection(inv: &Inventory, sel: &Selection) -> Result<DeletePlan> {
             what: what.clone(),
             detail: format!(
                 "refusing: the plan includes {} locked manifest(s) the registry will not delete: {}; \
-                 unlock them first (ACR: az acr repository update --delete-enabled true --write-enabled true); \
-                 nothing was changed",
+                 unlock them first: {}; nothing was changed",
                 locked.len(),
-                locked.join("; ")
+                locked.join("; "),
+                unlock_command(sel.registry.as_deref(), &inv.repository, &locked_digests)
             ),
         });
     }

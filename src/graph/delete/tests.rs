@@ -223,14 +223,18 @@ fn a_platform_manifest_of_a_kept_index_is_refused() {
     assert!(e.to_string().contains("is listed by index"), "{e}");
 }
 
-#[test]
-fn a_locked_manifest_refuses_the_whole_plan_naming_it() {
+/// The repository with the signature below the SBOM locked (ACR `deleteEnabled:false`).
+fn locked_below() -> Inventory {
     let mut inv = repo();
     for m in &mut inv.manifests {
-        if m.digest == d("BS") {
-            m.locked = true;
-        }
+        m.locked = m.digest == d("BS");
     }
+    inv
+}
+
+#[test]
+fn a_locked_manifest_refuses_the_whole_plan_naming_it() {
+    let inv = locked_below();
     let e = plan_selection(&inv, &select(&inv, &["I"], true)).unwrap_err();
     assert!(matches!(e, StoreError::Unsupported { .. }));
     let msg = e.to_string();
@@ -239,6 +243,37 @@ fn a_locked_manifest_refuses_the_whole_plan_naming_it() {
         msg.contains("locked") && msg.contains("nothing was changed"),
         "{msg}"
     );
+}
+
+#[test]
+fn a_locked_refusal_prints_the_full_unlock_command_for_its_registry() {
+    let inv = locked_below();
+    let mut sel = select(&inv, &["I"], true);
+    sel.registry = Some("myreg.azurecr.io".into());
+    let msg = plan_selection(&inv, &sel).unwrap_err().to_string();
+    let want = format!(
+        "az acr repository update --name myreg --image app@{} --delete-enabled true --write-enabled true",
+        d("BS")
+    );
+    assert!(msg.contains(&want), "{msg}");
+    // Another host: the name is the operator's to fill in, never a guess from the host.
+    sel.registry = Some("127.0.0.1:5000".into());
+    let msg = plan_selection(&inv, &sel).unwrap_err().to_string();
+    assert!(msg.contains("--name <registry> --image app@"), "{msg}");
+}
+
+#[test]
+fn the_unlock_command_quotes_what_a_shell_would_read_and_joins_several() {
+    let (a, b) = (d("A"), d("B"));
+    let cmd = super::unlock_command(Some("Prod.azurecr.io:443"), "team/app;x", &[&a, &b]);
+    assert_eq!(
+        cmd,
+        format!(
+            "az acr repository update --name Prod --image 'team/app;x@{a}' --delete-enabled true --write-enabled true \
+             && az acr repository update --name Prod --image 'team/app;x@{b}' --delete-enabled true --write-enabled true"
+        )
+    );
+    assert!(super::unlock_command(None, "app", &[&a]).contains("--name <registry> --image app@"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub use session::SessionListings;
 
 use super::answer::read_bounded;
 use super::client::Client;
+use crate::listing::is_acr_host;
 use crate::listing::{ManifestListing, RegistryKind};
 use crate::store::{Result, StoreError};
 use reqwest::header::HeaderMap;
@@ -52,15 +53,6 @@ impl Detector {
         }
         self.found.get_or_try_init(|| detect(client)).await.copied()
     }
-}
-
-/// ACR's login servers: `<name>.azurecr.io` and the sovereign clouds' equivalents.
-pub fn is_acr_host(host: &str) -> bool {
-    let h = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
-    let h = h.to_ascii_lowercase();
-    [".azurecr.io", ".azurecr.cn", ".azurecr.us", ".azurecr.de"]
-        .iter()
-        .any(|s| h.ends_with(s))
 }
 
 /// Probes the vendor endpoints (concurrently): Harbor's unauthenticated `GET /api/v2.0/ping`

@@ -84,7 +84,7 @@ pub const DEFAULTS: &[Row] = &[
     row(Cmd::Untagged, "untagged", &["u"], "untagged manifests & orphans ⇄ tags", &[Tags, Untagged], false),
     row(Cmd::DialogNext, "dialog_next", &["down", "right"], "next field / button", &[Dialog], false),
     row(Cmd::DialogPrev, "dialog_prev", &["up", "left", "backtab"], "previous field / button", &[Dialog], false),
-    row(Cmd::Complete, "complete", &["tab"], "complete / next (paths and artifact types)", &[Dialog], true),
+    row(Cmd::Complete, "complete", &["tab"], "complete / next (paths, types, destinations)", &[Dialog], true),
     row(Cmd::Submit, "submit", &["enter"], "activate (the focused button)", &[Dialog], true),
     row(Cmd::Cancel, "cancel", &["esc", "ctrl-c"], "cancel (stops a running pull)", &[Dialog], true),
     row(Cmd::Quit, "quit", &["q", "ctrl-c"], "quit", &[Global], true),

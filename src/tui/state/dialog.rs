@@ -20,6 +20,26 @@ pub enum Dialog {
     Export(ExportDialog),
 }
 
+impl Dialog {
+    /// True when tab completes the focused field (a path, an artifact type, a destination), as
+    /// the dialog's key handler does: the footer hints `complete` there alone.
+    pub fn completes(&self) -> bool {
+        match self {
+            Dialog::Attach(f) => f.preview.is_none() && f.focus < 2,
+            Dialog::Pull(p) => !p.running && p.focus == 0,
+            Dialog::Copy(f) => {
+                f.busy.is_none() && matches!(f.stage, super::copy::CopyStage::Form) && f.focus == 0
+            }
+            Dialog::Delete(_)
+            | Dialog::Report(_)
+            | Dialog::Commands(_)
+            | Dialog::AddTag(_)
+            | Dialog::TagDelete(_)
+            | Dialog::Export(_) => false,
+        }
+    }
+}
+
 /// `!`: commands for the manifest under the cursor; enter copies the focused one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandsDialog {

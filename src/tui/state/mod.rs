@@ -9,6 +9,7 @@ mod untagged;
 pub mod verify;
 
 use crate::inspect::Inspection;
+use crate::listing::ListingSource;
 use crate::oci::{Descriptor, Digest};
 use crate::store::{ReferrersSource, StoreKind};
 use crate::tui::action::{Cmd, Detail, DocKind, Secret};
@@ -258,6 +259,8 @@ pub struct StoreFacts {
     pub auth: String,
     pub demo: bool,
     pub referrers: Option<ReferrersSource>,
+    /// Where the repository's manifests are listed from; `None` until known (never probed for).
+    pub listing: Option<ListingSource>,
     /// Write actions (attach, delete) are offered.
     pub writable: bool,
     /// How the registry is reached (`--plain-http` in commands copied from here).
@@ -445,6 +448,7 @@ impl State {
                 self.width >= prefs::PANE_MIN_TERMINAL
             }
             Cmd::Filter => screen != Screen::Help,
+            Cmd::Complete => self.dialog.as_ref().is_some_and(Dialog::completes),
             Cmd::Up
             | Cmd::Down
             | Cmd::Top
@@ -469,7 +473,6 @@ impl State {
             | Cmd::Untagged
             | Cmd::DialogNext
             | Cmd::DialogPrev
-            | Cmd::Complete
             | Cmd::Submit
             | Cmd::Cancel
             | Cmd::Sort

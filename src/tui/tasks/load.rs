@@ -263,9 +263,11 @@ pub async fn details_worker(
             }
         }
         // The badges asked the referrers source: the header shows it from now on.
+        let info = store.info();
         let _ = tx.send(Action::Load(Loaded::Status {
-            auth: store.info().auth,
+            auth: info.auth,
             referrers: store.referrers_source(&repo),
+            listing: info.listing,
         }));
         // After the sends, as for tasks: a want counted done has its answers queued.
         done.fetch_max(gen, Ordering::SeqCst);

@@ -214,6 +214,7 @@ impl Runner {
                         name: info.name,
                         kind: info.kind,
                         auth: info.auth,
+                        listing: info.listing,
                         writable: store.writable(),
                         plain_http,
                         context,
@@ -240,6 +241,7 @@ impl Runner {
                             name: info.name,
                             kind: info.kind,
                             auth: info.auth,
+                            listing: info.listing,
                             writable: store.writable(),
                             plain_http: false,
                             then,
@@ -348,9 +350,11 @@ impl Runner {
                 }),
             };
             let _ = tx.send(answer);
+            let info = store.info();
             let _ = tx.send(Action::Load(Loaded::Status {
-                auth: store.info().auth,
+                auth: info.auth,
                 referrers: repo.and_then(|r| store.referrers_source(&r)),
+                listing: info.listing,
             }));
             // After the sends: whoever sees the count drop finds the answers already queued.
             drop(done);
@@ -408,6 +412,7 @@ mod tests {
                 name: "panicking".into(),
                 kind: StoreKind::Layout,
                 auth: String::new(),
+                listing: None,
             }
         }
         async fn repositories(&self, _: Option<&str>, _: usize) -> Result<Page> {

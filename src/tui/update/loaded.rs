@@ -23,10 +23,17 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
             }
             vec![]
         }
-        Loaded::Status { auth, referrers } => {
+        Loaded::Status {
+            auth,
+            referrers,
+            listing,
+        } => {
             s.facts.auth = auth;
             if referrers.is_some() {
                 s.facts.referrers = referrers;
+            }
+            if listing.is_some() {
+                s.facts.listing = listing;
             }
             vec![]
         }
@@ -208,6 +215,8 @@ pub fn apply(s: &mut State, a: Loaded) -> Vec<Effect> {
                 Ok(inv) => {
                     // What no tag leads to, and what has a fix (sorted by the view's order).
                     u.rows = UntaggedRow::of(&inv);
+                    // The header names the source from now on (reachable only included).
+                    s.facts.listing = Some(inv.source);
                     u.inventory = Some(inv);
                     sort_untagged(s);
                     if s.untagged.keep_flash {
@@ -285,6 +294,10 @@ fn connected(s: &mut State, result: Result<Connected, String>) -> Vec<Effect> {
     }
     s.facts.demo = false;
     s.facts.writable = c.writable;
+    // A store opened again (`:login`) has not detected its kind yet: what was found stands.
+    if !same || c.listing.is_some() {
+        s.facts.listing = c.listing;
+    }
     s.facts.plain_http = c.plain_http;
     if !same {
         s.facts.referrers = None;

@@ -77,16 +77,7 @@ pub fn copy(s: &mut State, what: CopyWhat) -> Vec<Effect> {
     vec![TermJob::Copy(text).into()]
 }
 
-/// `s` as one shell word: as it is when it holds only characters no shell reads, else in
-/// single quotes.
-pub fn shell_word(s: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
-    if !s.is_empty() && s.chars().all(plain) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
+pub use crate::text::shell_word;
 
 /// `!`: commands that act on the manifest under the cursor, to copy one.
 pub fn copy_commands(s: &mut State) -> Vec<Effect> {

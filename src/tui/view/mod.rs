@@ -17,6 +17,7 @@ mod untagged;
 pub use lists::{tag_columns, Col};
 pub use theme::Theme;
 
+use crate::listing::ListingSource;
 use crate::store::{ReferrersSource, StoreKind};
 use crate::tui::action::Cmd;
 use crate::tui::keymap::Scope;
@@ -27,7 +28,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use style::{styled, text};
+use style::{fitted, styled, text};
 
 /// Draws the whole screen.
 pub fn draw(s: &State, f: &mut Frame) {
@@ -82,41 +83,76 @@ pub fn draw(s: &State, f: &mut Frame) {
     style::scrub(f.buffer_mut());
 }
 
+/// The header's first line: where arbor is and what it knows of the store. When it is wider
+/// than the terminal, whole pieces go, lowest rank first (ref and repo first: the breadcrumbs
+/// below repeat them); the place and READ-ONLY always stay, the place cut in its middle last.
 fn draw_header(s: &State, t: &theme::Theme, f: &mut Frame, area: Rect) {
-    let sep = styled(" │ ", t.muted);
-    let kv = |k: &str, v: String| vec![styled(format!("{k} "), t.muted), styled(v, t.header_value)];
-    let mut l1 = vec![styled(" arbor ", t.logo), text(" ")];
     let place = match (s.facts.kind, s.facts.demo) {
-        (StoreKind::Layout, true) => kv("demo layout", "(embedded)".to_string()),
-        (StoreKind::Layout, false) => kv("layout", s.facts.name.clone()),
-        (StoreKind::Registry, _) => kv("registry", s.facts.name.clone()),
+        (StoreKind::Layout, true) => ("demo layout", "(embedded)".to_string()),
+        (StoreKind::Layout, false) => ("layout", s.facts.name.clone()),
+        (StoreKind::Registry, _) => ("registry", s.facts.name.clone()),
     };
-    l1.extend(place);
+    // (rank, key, value)
+    let mut pieces: Vec<(u8, &str, String)> = Vec::new();
     if let Some(r) = &s.repo {
-        l1.push(sep.clone());
-        l1.extend(kv("repo", r.clone()));
+        pieces.push((2, "repo", r.clone()));
     }
     if matches!(
         s.screen(),
         Screen::Tree | Screen::Inspect | Screen::Describe
     ) && !s.tree.reference.is_empty()
     {
-        l1.push(sep.clone());
-        l1.extend(kv("ref", short_ref(&s.tree.reference)));
+        pieces.push((1, "ref", short_ref(&s.tree.reference)));
     }
-    l1.push(sep.clone());
-    l1.extend(kv("auth", s.facts.auth.clone()));
-    l1.push(sep.clone());
+    pieces.push((5, "auth", s.facts.auth.clone()));
     let referrers = match s.facts.referrers {
         Some(ReferrersSource::ReferrersApi) => "API",
         Some(ReferrersSource::ReferrersTag) => "tag fallback",
         Some(ReferrersSource::Layout) => "layout scan",
         None => "not asked yet",
     };
-    l1.extend(kv("referrers", referrers.to_string()));
+    pieces.push((4, "referrers", referrers.to_string()));
+    if let Some(l) = s.facts.listing {
+        pieces.push((3, "listing", listing_words(l).to_string()));
+    }
+    const LOGO: &str = " arbor ";
+    const READ_ONLY: &str = " READ-ONLY ";
+    let kv_w = |k: &str, v: &str| width(k) + 1 + width(&crate::text::escape(v));
+    let read_only = match s.facts.writable {
+        true => 0,
+        false => 1 + width(READ_ONLY),
+    };
+    // Everything but the place's value, which takes what is left.
+    let rest = |ps: &[(u8, &str, String)]| {
+        width(LOGO)
+            + 1
+            + width(place.0)
+            + 1
+            + read_only
+            + ps.iter().map(|(_, k, v)| 3 + kv_w(k, v)).sum::<usize>()
+    };
+    let room = area.width as usize;
+    let place_w = width(&crate::text::escape(&place.1));
+    while rest(&pieces) + place_w > room {
+        let lowest = pieces.iter().enumerate().min_by_key(|(_, p)| p.0);
+        let Some((i, _)) = lowest else { break };
+        pieces.remove(i);
+    }
+    let place_room = room.saturating_sub(rest(&pieces)).max(1);
+    let mut l1 = vec![
+        styled(LOGO, t.logo),
+        text(" "),
+        styled(format!("{} ", place.0), t.muted),
+        fitted(&place.1, place_room, t.header_value),
+    ];
+    for (_, k, v) in pieces {
+        l1.push(styled(" │ ", t.muted));
+        l1.push(styled(format!("{k} "), t.muted));
+        l1.push(styled(v, t.header_value));
+    }
     if !s.facts.writable {
         l1.push(text(" "));
-        l1.push(styled(" READ-ONLY ", t.read_only));
+        l1.push(styled(READ_ONLY, t.read_only));
     }
     let crumbs = breadcrumbs(s);
     let mut l2 = vec![text(" ")];
@@ -132,6 +168,16 @@ fn draw_header(s: &State, t: &theme::Theme, f: &mut Frame, area: Rect) {
         l2.push(styled(c.clone(), st));
     }
     f.render_widget(Paragraph::new(vec![Line::from(l1), Line::from(l2)]), area);
+}
+
+/// The header's word for a listing source, as the untagged view's title says it.
+fn listing_words(l: ListingSource) -> &'static str {
+    match l {
+        ListingSource::Acr => "ACR",
+        ListingSource::Harbor => "Harbor",
+        ListingSource::OciLayout => "layout",
+        ListingSource::Reachable => "reachable only",
+    }
 }
 
 /// `registry › repo › v1 › sbom › signature`

@@ -1,10 +1,12 @@
 //! `u`: what no tag leads to — untagged manifests and orphans — and what has a fix — dangling
 //! tags and stale fallback indexes — in the inventory's words, with the listing source (and, for
 //! a reachable-only registry, what cannot be seen) in the title.
-use super::style::{block, cursor_cell, filter_note, message, position, styled, text, CURSOR_COLS};
+use super::style::{
+    block, cursor_cell, filter_note, message, position, styled, tag, text, CURSOR_COLS,
+};
 use super::theme::Theme;
 use crate::graph::inventory::{Class, InventoryManifest};
-use crate::tui::label::{count, human_size, kind_label};
+use crate::tui::label::{count, human_size, kind_label, width};
 use crate::tui::layout;
 use crate::tui::state::{State, UntaggedRow};
 use ratatui::layout::{Constraint, Rect};
@@ -60,7 +62,9 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
         message(t, f, area, title, body);
         return;
     }
-    let cols = columns(layout::pane().inner(area).width);
+    let inner = layout::pane().inner(area).width;
+    let cols = columns(inner);
+    let type_cols = type_width(inner, &cols);
     let h = layout::list_rows(area).height as usize;
     let rows: Vec<Row> = u
         .view
@@ -77,7 +81,7 @@ pub fn draw(s: &State, t: &Theme, f: &mut Frame, area: Rect) {
             let sel = u.view.offset + i == u.view.cursor;
             let mut all = match row {
                 UntaggedRow::Manifest(m) => manifest_cells(m, t),
-                r => fix_cells(r, t),
+                r => fix_cells(r, type_cols, t),
             }
             .map(Some);
             let mut cells = vec![
@@ -149,6 +153,18 @@ fn columns(width: u16) -> Vec<usize> {
     cols
 }
 
+/// Columns TYPE gets: what the others leave of `width` (it is the one column that fills).
+fn type_width(width: u16, cols: &[usize]) -> usize {
+    let others: u16 = cols
+        .iter()
+        .filter(|&&c| COLUMNS[c].1 != 0)
+        .map(|&c| COLUMNS[c].1 + 1)
+        .sum();
+    width
+        .saturating_sub(CURSOR_COLS + 2 + others + 1)
+        .max(MIN_TYPE) as usize
+}
+
 /// DIGEST … lock for an untagged or orphaned manifest.
 fn manifest_cells(m: &InventoryManifest, t: &Theme) -> [Line<'static>; 8] {
     let class = match m.class {
@@ -181,38 +197,46 @@ fn manifest_cells(m: &InventoryManifest, t: &Theme) -> [Line<'static>; 8] {
     ]
 }
 
+/// A tag keeps at least this many columns of TYPE, its words what is left: `sha256-…30fb53`
+/// still tells two fallback tags apart, and at 80 columns the words fit beside it.
+const MIN_TAG: usize = 14;
+
 /// The same columns for a dangling tag or a stale fallback index: the class in words (and the
-/// words, not colour alone), what is gone, then the tag, in TYPE.
-fn fix_cells(r: &UntaggedRow, t: &Theme) -> [Line<'static>; 8] {
-    let (digest, kind, what, subject) = match r {
+/// words, not colour alone), then in TYPE the tag (ellipsised in the middle, before the words
+/// so a narrow terminal cuts the words, never the name) and what is gone.
+fn fix_cells(r: &UntaggedRow, type_cols: usize, t: &Theme) -> [Line<'static>; 8] {
+    let (digest, kind, name, what, subject) = match r {
         UntaggedRow::Dangling(d) => (
             d.digest.as_ref().map(|d| d.short().to_string()),
             "tag",
-            format!("manifest gone · {}", d.tag),
+            d.tag.as_str(),
+            "manifest gone".to_string(),
             None,
         ),
         UntaggedRow::Stale(x) => (
             Some(x.digest.short().to_string()),
             "fallback index",
-            // What is wrong first: a long tag is cut at the end, never the words.
+            x.tag.as_str(),
             if x.subject_missing {
-                format!("subject gone · {}", x.tag)
+                "subject gone".to_string()
             } else {
-                format!(
-                    "{} gone · {}",
-                    count(x.missing_entries.len(), "entry"),
-                    x.tag
-                )
+                format!("{} gone", count(x.missing_entries.len(), "entry"))
             },
             Some(x.subject.short().to_string()),
         ),
-        UntaggedRow::Manifest(_) => (None, "", String::new(), None),
+        UntaggedRow::Manifest(_) => (None, "", "", String::new(), None),
     };
+    let room = type_cols
+        .saturating_sub(width(&what) + 3)
+        .max(MIN_TAG.min(type_cols));
     [
         Line::from(text(digest.unwrap_or_default())),
         Line::from(styled(r.class_words(), t.warn)),
         Line::from(text(kind)),
-        Line::from(text(what)),
+        Line::from(vec![
+            tag(name, room, Default::default()),
+            text(format!(" · {what}")),
+        ]),
         Line::from(""),
         Line::from(""),
         Line::from(text(subject.unwrap_or_default())),

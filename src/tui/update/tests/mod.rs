@@ -76,6 +76,7 @@ fn repos() -> State {
         auth: "anonymous".into(),
         demo: false,
         referrers: None,
+        listing: None,
         writable: true,
         plain_http: false,
     };

@@ -1,6 +1,7 @@
 //! Moving, opening and refreshing screens (`keys`, `nav`, `prompt`), and the answers of store
 //! reads (`loaded`).
 use super::{case, desc, next_req, repos, run, tags, tree};
+use crate::listing::ListingSource;
 use crate::tui::action::{Cmd, DocKind, InputKey, Level, Loaded, Ui};
 use crate::tui::effect::{Control, Effect, LoadJob};
 use crate::tui::state::tree::Load;
@@ -392,9 +393,28 @@ fn answers_of_store_reads() {
             Loaded::Status {
                 auth: "bearer alice".into(),
                 referrers: None,
+                listing: Some(ListingSource::Acr),
             },
             vec![],
-            |s| assert_eq!(s.facts.auth, "bearer alice"),
+            |s| {
+                assert_eq!(s.facts.auth, "bearer alice");
+                assert_eq!(s.facts.listing, Some(ListingSource::Acr));
+            },
+        ),
+        case(
+            "a status that does not know the listing source leaves the known one",
+            {
+                let mut s = tags();
+                s.facts.listing = Some(ListingSource::Reachable);
+                s
+            },
+            Loaded::Status {
+                auth: "anonymous".into(),
+                referrers: None,
+                listing: None,
+            },
+            vec![],
+            |s| assert_eq!(s.facts.listing, Some(ListingSource::Reachable)),
         ),
     ]);
 }

@@ -165,6 +165,26 @@ fn destination_completion_offers_contexts_and_recent_references() {
 }
 
 #[test]
+fn the_footer_hints_complete_only_where_tab_completes_the_focused_field() {
+    let mut s = tags();
+    assert!(!s.acts(Cmd::Complete), "no dialog: nothing completes");
+    step(&mut s, Cmd::CopyGraph);
+    assert!(s.acts(Cmd::Complete), "the copy destination completes");
+    step(&mut s, Cmd::DialogNext);
+    assert!(!s.acts(Cmd::Complete), "the Recursive switch does not");
+    let mut p = tags();
+    step(&mut p, Cmd::Pull);
+    assert!(p.acts(Cmd::Complete), "the pull directory completes");
+    step(&mut p, Cmd::DialogNext);
+    assert!(!p.acts(Cmd::Complete), "the Pull button does not");
+    // The tag row's delete choice has no field at all.
+    let mut d = tags();
+    step(&mut d, Cmd::Delete);
+    assert!(matches!(d.dialog, Some(Dialog::TagDelete(_))));
+    assert!(!d.acts(Cmd::Complete) && d.acts(Cmd::Submit));
+}
+
+#[test]
 fn a_path_destination_is_a_layout_and_tab_completes_it_from_the_filesystem() {
     let mut s = tree();
     let id = next_req(&s);
