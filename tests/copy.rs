@@ -301,7 +301,10 @@ fn cp_platform_filter_rewrites_the_index_and_says_so() {
 #[test]
 fn tag_and_untag_where_the_registry_allows_it_and_where_it_refuses() {
     let h = harness();
-    for reg in [h.refs_spec(), h.dist()] {
+    // The ACR stand-in sits on distribution 2.8.3, which refuses a DELETE by tag: arbor untags
+    // there through ACR's own `DELETE /acr/v1/{repo}/_tags/{tag}`.
+    let acr = h.var("ARBOR_TEST_ACR");
+    for (reg, allows) in [(h.refs_spec(), true), (acr, true), (h.dist(), false)] {
         let repo = unique_repo("untag");
         let d = push_image(&reg, &repo, "v1", "untag me");
         let out = stdout(&run_ok(
@@ -325,8 +328,8 @@ fn tag_and_untag_where_the_registry_allows_it_and_where_it_refuses() {
             .output()
             .unwrap();
         let tags = stdout(&run_ok(arbor().args(["tags"]).arg(format!("{reg}/{repo}"))));
-        if reg == h.refs_spec() {
-            assert!(out.status.success(), "{}", stderr(&out));
+        if allows {
+            assert!(out.status.success(), "{reg}: {}", stderr(&out));
             assert_eq!(
                 tags.lines().collect::<Vec<_>>(),
                 vec!["v1", "v3"],

@@ -14,7 +14,7 @@
 # Every run has a deadline (LIMIT_S): the script never hangs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-RUNS=${RUNS:-3}; ACR_TAGS=${ACR_TAGS:-1000}; ACR_UNTAGGED=${ACR_UNTAGGED:-3000}; DIST_TAGS=${DIST_TAGS:-1000}
+RUNS=${RUNS:-3}; ACR_TAGS=${ACR_TAGS:-1000}; ACR_UNTAGGED=${ACR_UNTAGGED:-3000}; DIST_TAGS=${DIST_TAGS:-1000}; # KINDS="acr dist" (either alone)
 DELAY_MS=${DELAY_MS:-20}; LIMIT_S=${LIMIT_S:-1800}
 # shellcheck source=scripts/bench/setup.sh
 . scripts/bench/setup.sh
@@ -61,7 +61,7 @@ export -f peer; export ORAS
 
 printf '%-46s %9s %9s %8s %10s %10s %10s %9s %9s\n' "repository" "arbor s" "peer s" "speedup" \
   "arbor req" "peer req" "max inflt" "arbor saw" "peer saw"
-for kind in acr dist; do
+for kind in ${KINDS:-acr dist}; do
   repo=bench-manifests-$kind-$$
   s=$(date +%s.%N)
   if [ $kind = acr ]; then
