@@ -130,15 +130,15 @@ pub fn to_mermaid(title: &str, root: &Node) -> String {
     out
 }
 
-/// Text for a DOT double-quoted string: `\` and `"` escaped; control and format characters
-/// (and anything a terminal or renderer could take for markup) written as `U+XXXX`.
+/// Text for a DOT double-quoted string: `\` and `"` escaped; whatever the one sanitiser
+/// (`text::needs_escape`) would escape written as `U+XXXX`.
 fn dot_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
-            c if c.is_control() || is_format(c) => {
+            c if crate::text::needs_escape(c) => {
                 let _ = write!(out, "U+{:04X}", c as u32);
             }
             c => out.push(c),
@@ -159,11 +159,6 @@ fn mermaid_escape(s: &str) -> String {
         }
     }
     out
-}
-
-/// Unicode format characters a renderer may act on (bidi overrides and isolates, zero widths).
-fn is_format(c: char) -> bool {
-    matches!(c as u32, 0xAD | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x2069 | 0xFEFF)
 }
 
 #[cfg(test)]
@@ -224,6 +219,20 @@ mod tests {
             dot.contains("x\\\"]; n9 -> n0; evil[\\\"U+000A}U+001B[2JU+202E|`<b>#"),
             "{dot}"
         );
+    }
+
+    #[test]
+    fn dot_escapes_what_the_one_sanitiser_escapes() {
+        // Arabic letter mark, an invisible tag character, an interlinear annotation anchor.
+        for (c, shown) in [
+            ('\u{061c}', "U+061C"),
+            ('\u{e0041}', "U+E0041"),
+            ('\u{fff9}', "U+FFF9"),
+        ] {
+            assert!(crate::text::needs_escape(c));
+            let out = dot_escape(&format!("a{c}b"));
+            assert_eq!(out, format!("a{shown}b"));
+        }
     }
 
     #[test]
