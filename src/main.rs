@@ -64,6 +64,16 @@ fn main() -> ExitCode {
         let conn = cli::connect_options(g, secret)?;
         match args.command {
             Some(cmd) => {
+                // Given before a subcommand these are the TUI's; silently dropping them would
+                // leave `arbor --key k.pub verify REF` verifying without the key.
+                if args.theme.is_some() || args.trust != cli::args::TrustArgs::default() {
+                    return Err(arbor::connection::UsageError(
+                        "--theme and the trust options (--key, --trust-policy, --trusted-root…) \
+                         given before a subcommand apply to the TUI only: give them after it"
+                            .into(),
+                    )
+                    .into());
+                }
                 let stdout = std::io::stdout();
                 let mut out = stdout.lock();
                 let t = cli::run(cmd, &conn, &mut out).await?;

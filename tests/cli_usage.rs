@@ -42,6 +42,65 @@ fn a_missing_argument_exits_2() {
 }
 
 #[test]
+fn tui_options_before_a_subcommand_are_refused_not_dropped() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let layout = dir.path().to_string_lossy().to_string();
+    for args in [
+        &[
+            "--key",
+            "/nonexistent.pub",
+            "verify",
+            "--oci-layout",
+            &layout,
+            "x:v1",
+        ][..],
+        &["--theme", "light", "tags", "--oci-layout", &layout],
+    ] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("give them after it"), "{args:?}: {err}");
+    }
+    // After the subcommand the key is the subcommand's: it is read (and this one is missing).
+    let (code, _, err) = run(&[
+        "verify",
+        "--key",
+        "/nonexistent.pub",
+        "--oci-layout",
+        &layout,
+        "x:v1",
+    ]);
+    assert_ne!(code, 0);
+    assert!(!err.contains("give them after it"), "{err}");
+}
+
+#[test]
+fn cp_without_a_source_reference_creates_no_destination() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).expect("mkdir");
+    std::fs::write(src.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).expect("write");
+    std::fs::write(
+        src.join("index.json"),
+        r#"{"schemaVersion":2,"manifests":[]}"#,
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let (code, _, err) = run(&[
+        "cp",
+        "--from-oci-layout",
+        &src.to_string_lossy(),
+        "--to-oci-layout",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("needs a tag or digest"), "{err}");
+    assert!(
+        !out.exists(),
+        "the destination layout was created before the refusal"
+    );
+}
+
+#[test]
 fn a_closed_pipe_ends_quietly() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tui_common::build_big_layout(tmp.path(), 20_000);

@@ -387,7 +387,7 @@ pub struct InspectArgs {
 
 /// What signatures are verified against (`arbor verify`, `arbor audit`); config.toml's
 /// `[verify]` section fills what is not given here.
-#[derive(Debug, Clone, Default, Args)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
 pub struct TrustArgs {
     /// cosign public key (PEM: ECDSA P-256/P-384/P-521, RSA, Ed25519); repeatable.
     #[arg(long = "key", value_name = "FILE")]

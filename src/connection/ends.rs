@@ -1,12 +1,12 @@
 //! The two ends of a copy: registry references or OCI layout directories (`DIR:TAG`,
 //! `DIR@DIGEST`, as oras spells them). Two ends on one registry share one store, so blobs can
 //! be mounted and one token cache serves both.
-use super::{open_target, ConnectOptions, Target};
+use super::{open_target, usage, ConnectOptions, Target};
 use crate::layout::LayoutStore;
 use crate::oci::reference::Reference;
 use crate::oci::Digest;
 use crate::registry::RegistryStore;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{Context, Result};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -82,15 +82,16 @@ pub struct CopyEnds {
 /// Opens both ends; the destination layout is created when missing.
 pub fn open_copy(opts: &ConnectOptions, src: &End, dst: &End) -> Result<CopyEnds> {
     let source = open_end(opts, src, false, None)?;
+    // Before the destination is opened: a layout destination is created when missing.
+    if source.reference.is_none() {
+        return Err(usage("the source needs a tag or digest"));
+    }
     let shared = match (src, dst) {
         (End::Registry(a), End::Registry(b)) if a.registry == b.registry => source.registry.clone(),
         _ => None,
     };
     let same_registry = shared.is_some();
     let destination = open_end(opts, dst, true, shared)?;
-    if source.reference.is_none() {
-        return Err(anyhow!("the source needs a tag or digest"));
-    }
     Ok(CopyEnds {
         source,
         destination,
