@@ -309,33 +309,37 @@ fn buildx_count(tree: &Node) -> usize {
         .count()
 }
 
-/// Depth-first over the tree, each digest once; `keep(node, parent)` prunes a subtree.
+/// Depth-first over the tree, each digest once; `keep(node, parent)` prunes a subtree. With an
+/// explicit stack (a registry's chain may be as deep as the node cap), in the recursive order.
 fn walk(
-    n: &Node,
+    root: &Node,
     parent: Option<&Digest>,
     out: &mut Vec<Found>,
     seen: &mut HashSet<Digest>,
     keep: &mut dyn FnMut(&Node, Option<&Digest>) -> bool,
 ) {
-    if n.expansion == Expansion::Cycle
-        || !keep(n, parent)
-        || !seen.insert(n.descriptor.digest.clone())
-    {
-        return;
-    }
-    out.push(Found {
-        descriptor: n.descriptor.clone(),
-        source: n.source,
-        parent: parent.cloned(),
-    });
-    for c in n.children.iter().chain(n.referrers.iter()) {
-        // Buildx attestations hang under their platform in the tree; their parent is the index.
-        let p = if c.source == EdgeSource::BuildxAttestation {
-            parent.unwrap_or(&n.descriptor.digest)
-        } else {
-            &n.descriptor.digest
-        };
-        walk(c, Some(p), out, seen, keep);
+    let mut stack = vec![(root, parent)];
+    while let Some((n, parent)) = stack.pop() {
+        if n.expansion == Expansion::Cycle
+            || !keep(n, parent)
+            || !seen.insert(n.descriptor.digest.clone())
+        {
+            continue;
+        }
+        out.push(Found {
+            descriptor: n.descriptor.clone(),
+            source: n.source,
+            parent: parent.cloned(),
+        });
+        for c in n.children.iter().chain(n.referrers.iter()).rev() {
+            // Buildx attestations hang under their platform in the tree; their parent is the index.
+            let p = if c.source == EdgeSource::BuildxAttestation {
+                parent.unwrap_or(&n.descriptor.digest)
+            } else {
+                &n.descriptor.digest
+            };
+            stack.push((c, Some(p)));
+        }
     }
 }
 
