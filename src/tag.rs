@@ -33,12 +33,7 @@ pub async fn add_tags(
 /// A tag as the distribution spec allows it: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`, and not one
 /// of the names arbor reads meaning into (fallback and cosign tags).
 pub fn check_tag(t: &str) -> Result<()> {
-    let ok = !t.is_empty()
-        && t.len() <= 128
-        && t.chars().enumerate().all(|(i, c)| {
-            c.is_ascii_alphanumeric() || c == '_' || (i > 0 && (c == '.' || c == '-'))
-        });
-    if !ok {
+    if !tags::is_valid_tag(t) {
         return Err(StoreError::Invalid {
             what: format!("tag {t:?}"),
             detail: "a tag is 1-128 of [A-Za-z0-9_.-], not starting with '.' or '-'".into(),

@@ -146,7 +146,7 @@ pub fn human(n: i64) -> String {
         u += 1;
     }
     if u == 0 {
-        format!("{n} B")
+        format!("{} B", n.max(0))
     } else {
         format!("{v:.1} {}", units[u])
     }

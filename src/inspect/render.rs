@@ -262,14 +262,7 @@ fn human_bytes(n: i64) -> String {
     if n < 1024 {
         return format!("{n} B");
     }
-    let (v, u) = if n < 1 << 20 {
-        (n as f64 / 1024.0, "KiB")
-    } else if n < 1 << 30 {
-        (n as f64 / (1 << 20) as f64, "MiB")
-    } else {
-        (n as f64 / (1u64 << 30) as f64, "GiB")
-    };
-    format!("{v:.1} {u} ({n} bytes)")
+    format!("{} ({n} bytes)", crate::text::human(n))
 }
 
 fn sbom(s: &SbomSummary, p: &str, o: &mut Vec<String>) {

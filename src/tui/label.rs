@@ -80,19 +80,8 @@ pub fn short_time(t: &str) -> String {
         .unwrap_or_else(|| t.to_string())
 }
 
-/// `1.2 KiB`
-pub fn human_size(n: i64) -> String {
-    let n = n.max(0) as f64;
-    if n < 1024.0 {
-        format!("{n} B")
-    } else if n < 1024.0 * 1024.0 {
-        format!("{:.1} KiB", n / 1024.0)
-    } else if n < 1024.0 * 1024.0 * 1024.0 {
-        format!("{:.1} MiB", n / 1024.0 / 1024.0)
-    } else {
-        format!("{:.1} GiB", n / 1024.0 / 1024.0 / 1024.0)
-    }
-}
+/// `1.2 KiB` (the CLI's sizes, in the TUI's name).
+pub use crate::text::human as human_size;
 
 /// Platform for index children, else a word for the artifact type.
 pub fn node_word(d: &Descriptor) -> String {
