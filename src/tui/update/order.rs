@@ -32,20 +32,25 @@ pub fn sort_tags(
                 visible.sort_by(ordered);
             }
         }
-        SortKey::Created => visible.sort_by(|a, b| {
-            known_last(
-                detail(*a).and_then(|d| d.created.clone()),
-                detail(*b).and_then(|d| d.created.clone()),
-                rev,
-            )
-        }),
-        SortKey::Size => visible.sort_by(|a, b| {
-            known_last(
-                detail(*a).and_then(|d| d.image_size),
-                detail(*b).and_then(|d| d.image_size),
-                rev,
-            )
-        }),
+        SortKey::Created => sort_keyed(
+            visible,
+            |i| detail(i).and_then(|d| d.created.as_deref()),
+            rev,
+        ),
+        SortKey::Size => sort_keyed(visible, |i| detail(i).and_then(|d| d.image_size), rev),
+    }
+}
+
+/// Sorts `visible` by `key`, looked up once per row (not twice per comparison), stable.
+fn sort_keyed<K: Ord>(
+    visible: &mut [usize],
+    key: impl Fn(usize) -> Option<K>,
+    rev: impl Fn(Ordering) -> Ordering,
+) {
+    let mut keyed: Vec<(Option<K>, usize)> = visible.iter().map(|&i| (key(i), i)).collect();
+    keyed.sort_by(|a, b| known_last(a.0.as_ref(), b.0.as_ref(), &rev));
+    for (v, (_, i)) in visible.iter_mut().zip(keyed) {
+        *v = i;
     }
 }
 
@@ -113,7 +118,7 @@ pub fn rebuild_repos_visible(s: &mut State) {
     let mut v: Vec<usize> = items
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.to_lowercase().contains(&f))
+        .filter(|(_, r)| f.is_empty() || r.to_lowercase().contains(&f))
         .map(|(i, _)| i)
         .collect();
     if s.sorts.repos.reverse {

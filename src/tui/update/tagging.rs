@@ -15,9 +15,7 @@ use std::path::PathBuf;
 
 /// `sha256:abcd12345678…`
 fn short(d: &Digest) -> String {
-    let full = d.to_string();
-    let algo = full.split_once(':').map_or("sha256", |(a, _)| a);
-    format!("{algo}:{}…", d.short())
+    format!("{}:{}…", d.algorithm().name(), d.short())
 }
 
 /// `t`: a prompt for new tag names.

@@ -120,7 +120,7 @@ pub fn draw(s: &State, t: &Theme, base: Screen, f: &mut Frame, area: Rect) {
             } else if let Some(g) = s
                 .tree
                 .group
-                .and_then(|g| s.tree.groups(s.tree.cursor).get(g).cloned())
+                .and_then(|g| s.tree.groups(s.tree.cursor).into_iter().nth(g))
             {
                 lines.push(field("group", format!("{} ×{}", g.word, g.kids.len())));
                 lines.push(Line::from(styled("enter opens the group", t.muted)));
