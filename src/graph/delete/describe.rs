@@ -2,6 +2,7 @@
 //! dialog shows, so both list the same things. Lines carry registry text as it came: the front
 //! end escapes each line for its terminal.
 use super::{DeletePlan, DeleteReport, ItemKind, PlannedManifest};
+use crate::listing::ListingSource;
 use crate::oci::Digest;
 
 /// Names manifests as `host/repo@sha256:…` (`host` empty: `repo@sha256:…`).
@@ -77,6 +78,10 @@ pub fn plan_lines(host: &str, plan: &DeletePlan) -> Vec<String> {
                 k.reason
             ));
         }
+    }
+    if plan.source == ListingSource::OciLayout && !plan.is_empty() {
+        // The report counts what the collection removed: the plan says it will run.
+        out.push("Then: blobs nothing in the layout references any more are removed".into());
     }
     out
 }
